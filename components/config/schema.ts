@@ -1,0 +1,210 @@
+/**
+ * The configuration contract: every key this program reads from its own namespace, with its type, default and
+ * description. `Pulumi.yaml`'s `config:` block and the README's reference are checked against this table by the
+ * tests, so the three cannot drift apart.
+ */
+
+export type ConfigKeyType = "string" | "integer" | "boolean" | "array";
+
+interface KeySpecBase {
+    /** One sentence for `Pulumi.yaml` and the README. */
+    readonly description: string;
+}
+
+export interface StringKeySpec extends KeySpecBase {
+    readonly type: "string";
+    readonly default?: string;
+}
+
+export interface IntegerKeySpec extends KeySpecBase {
+    readonly type: "integer";
+    readonly default: number;
+}
+
+export interface BooleanKeySpec extends KeySpecBase {
+    readonly type: "boolean";
+    readonly default: boolean;
+}
+
+export interface ArrayKeySpec extends KeySpecBase {
+    readonly type: "array";
+    readonly default: readonly string[];
+}
+
+export type KeySpec = StringKeySpec | IntegerKeySpec | BooleanKeySpec | ArrayKeySpec;
+
+export const CLOUDS = ["gcp", "aws", "local"] as const;
+export type Cloud = (typeof CLOUDS)[number];
+/** The targets this version deploys; the others are recognised and rejected with a clear message. */
+export const SUPPORTED_CLOUDS: readonly Cloud[] = ["gcp"];
+
+export const FLAVORS = ["binary", "core"] as const;
+export type Flavor = (typeof FLAVORS)[number];
+export const SUPPORTED_FLAVORS: readonly Flavor[] = ["binary"];
+
+export const GKE_RELEASE_CHANNELS = ["RAPID", "REGULAR", "STABLE"] as const;
+export type GkeReleaseChannel = (typeof GKE_RELEASE_CHANNELS)[number];
+
+export const POSTGRES_VERSIONS = ["POSTGRES_14", "POSTGRES_15", "POSTGRES_16", "POSTGRES_17"] as const;
+export type PostgresVersion = (typeof POSTGRES_VERSIONS)[number];
+
+/** Keys in the project's namespace (`<project>:<key>`). */
+export const CONFIG_KEYS = {
+    cloud: {
+        type: "string",
+        description: "Where Flyte runs: gcp (GKE, Cloud SQL, GCS). aws and local are reserved for upcoming targets.",
+    },
+    flavor: {
+        type: "string",
+        default: "binary",
+        description: "Which Flyte chart to deploy: binary (flyte-binary, one Deployment). core is reserved.",
+    },
+    flyteProjects: {
+        type: "array",
+        default: ["flytesnacks"],
+        description: "Flyte projects seeded at start-up; each gets one namespace per domain.",
+    },
+    flyteDomains: {
+        type: "array",
+        default: ["development", "staging", "production"],
+        description: "Flyte domains (ids, also used as names).",
+    },
+    namespaceTemplate: {
+        type: "string",
+        default: "{{ project }}-{{ domain }}",
+        description:
+            "Kubernetes namespace of each project-domain pair; placeholders {{ project }} and {{ domain }}.",
+    },
+    flyteNamespace: {
+        type: "string",
+        default: "flyte",
+        description: "Namespace Flyte itself runs in.",
+    },
+    chartVersion: {
+        type: "string",
+        default: "v1.16.8",
+        description: "Version of the Flyte Helm chart (and of the Flyte images it pins).",
+    },
+    chartRepository: {
+        type: "string",
+        default: "https://flyteorg.github.io/flyte",
+        description: "Helm repository the chart is pulled from (https); point it at a mirror if needed.",
+    },
+    deletionProtection: {
+        type: "boolean",
+        default: true,
+        description:
+            "Deletion protection on the cluster and the database, and Pulumi protect on the database and buckets.",
+    },
+    forceDestroyBuckets: {
+        type: "boolean",
+        default: false,
+        description: "Allow destroying buckets that still hold objects (dev stacks only).",
+    },
+    gkeLocation: {
+        type: "string",
+        default: "",
+        description:
+            "Empty: a regional GKE cluster in gcp:region. A zone of gcp:region (e.g. europe-west1-b): a zonal cluster.",
+    },
+    gkeReleaseChannel: {
+        type: "string",
+        default: "REGULAR",
+        description: "GKE release channel: RAPID, REGULAR or STABLE.",
+    },
+    gkeMachineType: {
+        type: "string",
+        default: "e2-standard-4",
+        description: "Machine type of the Flyte node pool.",
+    },
+    gkeDiskSizeGb: {
+        type: "integer",
+        default: 100,
+        description: "Boot disk size of each node, in GB (20 to 2000).",
+    },
+    gkeMinNodesPerZone: {
+        type: "integer",
+        default: 1,
+        description: "Autoscaler minimum nodes per zone.",
+    },
+    gkeMaxNodesPerZone: {
+        type: "integer",
+        default: 3,
+        description: "Autoscaler maximum nodes per zone.",
+    },
+    gkeSpotNodes: {
+        type: "boolean",
+        default: false,
+        description: "Use Spot VMs for the node pool (cheaper, preemptible; for dev stacks).",
+    },
+    gkeAuthorizedNetworks: {
+        type: "array",
+        default: [],
+        description:
+            "CIDRs allowed to reach the control plane's public IP endpoint. Empty: no public IP endpoint; " +
+            "pulumi and kubectl use the IAM-authenticated DNS endpoint.",
+    },
+    subnetCidr: {
+        type: "string",
+        default: "10.0.0.0/20",
+        description: "Primary range of the cluster subnet (nodes and the internal load balancer).",
+    },
+    podsCidr: {
+        type: "string",
+        default: "10.16.0.0/14",
+        description: "Secondary range for Pods (VPC-native cluster).",
+    },
+    servicesCidr: {
+        type: "string",
+        default: "10.20.0.0/20",
+        description: "Secondary range for Services.",
+    },
+    privateServicesCidr: {
+        type: "string",
+        default: "10.32.0.0/16",
+        description: "Range reserved for private services access (Cloud SQL's private IP); /16 to /24.",
+    },
+    databaseVersion: {
+        type: "string",
+        default: "POSTGRES_16",
+        description: "Cloud SQL Postgres major version.",
+    },
+    databaseTier: {
+        type: "string",
+        default: "db-custom-2-7680",
+        description: "Cloud SQL machine tier (Enterprise edition), e.g. db-custom-2-7680 or db-g1-small.",
+    },
+    databaseDiskSizeGb: {
+        type: "integer",
+        default: 20,
+        description: "Initial Cloud SQL disk size in GB; the disk grows automatically.",
+    },
+    databaseHighAvailability: {
+        type: "boolean",
+        default: true,
+        description: "Regional (HA) Cloud SQL instance with automatic failover.",
+    },
+    databaseBackupRetentionDays: {
+        type: "integer",
+        default: 14,
+        description: "Daily backups kept (1 to 365); point-in-time recovery covers min(7, this) days.",
+    },
+    loadBalancerIp: {
+        type: "string",
+        default: "",
+        description: "Internal IP for Flyte's load balancer, inside subnetCidr. Empty: one is reserved for you.",
+    },
+    loadBalancerGlobalAccess: {
+        type: "boolean",
+        default: false,
+        description: "Let clients in other regions of the VPC reach the internal load balancer.",
+    },
+} as const satisfies Record<string, KeySpec>;
+
+export type ConfigKey = keyof typeof CONFIG_KEYS;
+
+/** Provider keys this program reads (owned by the provider's namespace, so not declared in Pulumi.yaml). */
+export const PROVIDER_KEYS = {
+    "gcp:project": "GCP project id that receives every resource (required for cloud gcp).",
+    "gcp:region": "GCP region, e.g. europe-west1 (required for cloud gcp).",
+} as const;

@@ -1,0 +1,245 @@
+import { distinctNamespaces } from "../namespaces";
+import type { FlyteConfig } from "../config/types";
+import type { FlyteWorkloads, TaskLogLink } from "./platform";
+
+/**
+ * The flyte-binary chart's contract, as this program uses it, and the pure function that computes its values.
+ * Chart: https://github.com/flyteorg/flyte/tree/v1.16.8/charts/flyte-binary
+ */
+
+export const FLYTE_BINARY_CHART = "flyte-binary";
+/** Release name and fullnameOverride: every object the chart creates is named from it. */
+export const FLYTE_BINARY_RELEASE = "flyte-binary";
+export const FLYTE_HTTP_PORT = 8088;
+export const FLYTE_GRPC_PORT = 8089;
+
+/** The Kubernetes service account the chart creates for the Flyte backend (`flyte-binary.serviceAccountName`). */
+export const FLYTE_BINARY_SERVICE_ACCOUNT = FLYTE_BINARY_RELEASE;
+/** Task pods run as the namespace's `default` account unless a workflow names another. */
+export const WORKER_SERVICE_ACCOUNT = "default";
+/** Secret (created by this program) holding the database password, mounted into the Flyte pod. */
+export const DB_PASSWORD_SECRET = `${FLYTE_BINARY_RELEASE}-db-password`;
+export const DB_PASSWORD_SECRET_KEY = "password";
+const DB_PASSWORD_MOUNT = "/etc/flyte/db";
+/** Name of the cluster-resource template variable that carries the workers' cloud identity. */
+export const WORKER_IDENTITY_VARIABLE = "workerIdentity";
+
+/** Pod labels of the Flyte Deployment (`flyte-binary.selectorLabels`); the load balancer selects on them. */
+export function flyteBinarySelectorLabels(): Record<string, string> {
+    return {
+        "app.kubernetes.io/name": FLYTE_BINARY_CHART,
+        "app.kubernetes.io/instance": FLYTE_BINARY_RELEASE,
+        "app.kubernetes.io/component": FLYTE_BINARY_CHART,
+    };
+}
+
+/** The service accounts flyte-binary runs as: the backend in Flyte's namespace, tasks in each project-domain namespace. */
+export function flyteBinaryWorkloads(flyte: FlyteConfig): FlyteWorkloads {
+    return {
+        backend: [{ namespace: flyte.namespace, name: FLYTE_BINARY_SERVICE_ACCOUNT }],
+        workers: distinctNamespaces(flyte.projectNamespaces).map((namespace) => ({
+            namespace,
+            name: WORKER_SERVICE_ACCOUNT,
+        })),
+    };
+}
+
+// ---- Typed subset of the chart's values that this program sets ----
+
+export interface LoggingPluginValues {
+    readonly enabled: boolean;
+    readonly templateUri: string;
+}
+
+export interface FlyteBinaryValues {
+    readonly fullnameOverride: string;
+    readonly commonLabels: Record<string, string>;
+    readonly "flyte-core-components": {
+        readonly admin: {
+            readonly seedProjects: readonly string[];
+            readonly seedProjectsWithDetails: readonly { readonly name: string; readonly description: string }[];
+        };
+    };
+    readonly configuration: {
+        readonly database: {
+            readonly username: string;
+            readonly passwordPath: string;
+            readonly host: string;
+            readonly port: number;
+            readonly dbname: string;
+            readonly options: string;
+        };
+        readonly storage: {
+            readonly metadataContainer: string;
+            readonly userDataContainer: string;
+            readonly provider: "gcs";
+            readonly providerConfig: { readonly gcs: { readonly project: string } };
+        };
+        readonly logging: {
+            readonly level: number;
+            readonly plugins: {
+                readonly kubernetes: LoggingPluginValues;
+                readonly cloudwatch: LoggingPluginValues;
+                readonly stackdriver: LoggingPluginValues;
+            };
+        };
+        readonly inline: FlyteInlineConfig;
+    };
+    readonly clusterResourceTemplates: { readonly inline: Record<string, string> };
+    readonly deployment: {
+        readonly resources: {
+            readonly requests: { readonly cpu: string; readonly memory: string };
+            readonly limits: { readonly memory: string };
+        };
+        readonly extraVolumes: readonly unknown[];
+        readonly extraVolumeMounts: readonly unknown[];
+    };
+    readonly serviceAccount: {
+        readonly create: true;
+        readonly annotations: Record<string, string>;
+    };
+    readonly service: { readonly type: "ClusterIP" };
+    readonly ingress: { readonly create: false };
+    readonly rbac: { readonly create: true };
+}
+
+/** Flyte configuration merged over the chart's own (`configuration.inline`). */
+export interface FlyteInlineConfig {
+    readonly domains: readonly { readonly id: string; readonly name: string }[];
+    readonly namespace_mapping: { readonly template: string };
+    readonly cluster_resources: {
+        readonly refreshInterval: string;
+        readonly customData: readonly Record<string, readonly Record<string, { readonly value: string }>[]>[];
+    };
+    readonly plugins: { readonly k8s: { readonly "inject-finalizer": boolean } };
+}
+
+export interface FlyteBinaryValuesInput {
+    readonly flyte: FlyteConfig;
+    readonly database: {
+        readonly host: string;
+        readonly port: number;
+        readonly name: string;
+        readonly username: string;
+        readonly options: string;
+    };
+    readonly storage: {
+        readonly provider: "gcs";
+        readonly project: string;
+        readonly metadataBucket: string;
+        readonly userDataBucket: string;
+    };
+    readonly identity: {
+        readonly annotationKey: string;
+        readonly backend: string;
+        readonly worker: string;
+    };
+    readonly taskLogs: readonly TaskLogLink[];
+    readonly labels: Record<string, string>;
+}
+
+/**
+ * The chart renders `configuration.inline` through Helm's `tpl`, so a literal `{{` must be written as a
+ * template action that prints it.
+ */
+export function escapeForHelmTpl(text: string): string {
+    return text.replace(/\{\{/g, '{{ "{{" }}');
+}
+
+/**
+ * The chart pastes log template URIs into YAML unquoted; a double-quoted scalar keeps characters such as `#`,
+ * `%` and `:` intact.
+ */
+function yamlQuoted(text: string): string {
+    return JSON.stringify(text);
+}
+
+function loggingPlugin(links: readonly TaskLogLink[], plugin: TaskLogLink["plugin"]): LoggingPluginValues {
+    const link = links.find((l) => l.plugin === plugin);
+    return link ? { enabled: true, templateUri: yamlQuoted(link.templateUri) } : { enabled: false, templateUri: "" };
+}
+
+/** Cluster resource templates Flyte applies to every project-domain namespace it manages. */
+export function clusterResourceTemplates(annotationKey: string): Record<string, string> {
+    return {
+        "001_namespace.yaml": ["apiVersion: v1", "kind: Namespace", "metadata:", "  name: '{{ namespace }}'", ""].join("\n"),
+        "002_serviceaccount.yaml": [
+            "apiVersion: v1",
+            "kind: ServiceAccount",
+            "metadata:",
+            `  name: ${WORKER_SERVICE_ACCOUNT}`,
+            "  namespace: '{{ namespace }}'",
+            "  annotations:",
+            `    ${annotationKey}: '{{ ${WORKER_IDENTITY_VARIABLE} }}'`,
+            "",
+        ].join("\n"),
+    };
+}
+
+export function flyteBinaryValues(input: FlyteBinaryValuesInput): FlyteBinaryValues {
+    const { flyte } = input;
+    return {
+        fullnameOverride: FLYTE_BINARY_RELEASE,
+        commonLabels: input.labels,
+        "flyte-core-components": {
+            admin: {
+                seedProjects: flyte.projects,
+                seedProjectsWithDetails: flyte.projects.map((name) => ({
+                    name,
+                    description: `Flyte project ${name}, managed by Pulumi.`,
+                })),
+            },
+        },
+        configuration: {
+            database: {
+                username: input.database.username,
+                passwordPath: `${DB_PASSWORD_MOUNT}/${DB_PASSWORD_SECRET_KEY}`,
+                host: input.database.host,
+                port: input.database.port,
+                dbname: input.database.name,
+                options: input.database.options,
+            },
+            storage: {
+                metadataContainer: input.storage.metadataBucket,
+                userDataContainer: input.storage.userDataBucket,
+                provider: input.storage.provider,
+                providerConfig: { gcs: { project: input.storage.project } },
+            },
+            logging: {
+                level: 1,
+                plugins: {
+                    kubernetes: loggingPlugin(input.taskLogs, "kubernetes"),
+                    cloudwatch: loggingPlugin(input.taskLogs, "cloudwatch"),
+                    stackdriver: loggingPlugin(input.taskLogs, "stackdriver"),
+                },
+            },
+            inline: {
+                domains: flyte.domains.map((id) => ({ id, name: id })),
+                namespace_mapping: { template: escapeForHelmTpl(flyte.namespaceTemplate) },
+                cluster_resources: {
+                    refreshInterval: "1m",
+                    customData: flyte.domains.map((domain) => ({
+                        [domain]: [{ [WORKER_IDENTITY_VARIABLE]: { value: input.identity.worker } }],
+                    })),
+                },
+                plugins: { k8s: { "inject-finalizer": true } },
+            },
+        },
+        clusterResourceTemplates: { inline: clusterResourceTemplates(input.identity.annotationKey) },
+        deployment: {
+            resources: { requests: { cpu: "500m", memory: "1Gi" }, limits: { memory: "2Gi" } },
+            extraVolumes: [
+                { name: "db-password", secret: { secretName: DB_PASSWORD_SECRET } },
+            ],
+            extraVolumeMounts: [{ name: "db-password", mountPath: DB_PASSWORD_MOUNT, readOnly: true }],
+        },
+        serviceAccount: {
+            create: true,
+            annotations: { [input.identity.annotationKey]: input.identity.backend },
+        },
+        // Clients come in through the load balancer this program creates; the chart's own services stay internal.
+        service: { type: "ClusterIP" },
+        ingress: { create: false },
+        rbac: { create: true },
+    };
+}

@@ -1,0 +1,4 @@
+export * from "./binaryValues";
+export * from "./endpoints";
+export * from "./flyteBinary";
+export * from "./platform";

@@ -1,0 +1,216 @@
+import type * as k8s from "@pulumi/kubernetes";
+import * as pulumi from "@pulumi/pulumi";
+import type { GcpConfig, ProtectionConfig } from "../config/types";
+import type {
+    FlyteDatabase,
+    FlyteExposure,
+    FlytePlatform,
+    FlyteWorkloadIdentity,
+    FlyteWorkloads,
+    GcsStorage,
+    TaskLogLink,
+} from "../flyte/platform";
+import type { GcpNames } from "../naming";
+import { CloudSqlPostgres, FLYTE_DATABASE_OPTIONS } from "./cloudSqlPostgres";
+import { cloudLoggingTaskLogLink } from "./cloudLogging";
+import { FlyteServiceAccounts } from "./flyteServiceAccounts";
+import { GcsBuckets } from "./gcsBuckets";
+import { GkeCluster } from "./gkeCluster";
+import { gkeInternalLoadBalancerAnnotations, InternalLoadBalancerAddress } from "./internalLoadBalancer";
+import { GcpNetwork } from "./network";
+import { ProjectServices } from "./projectServices";
+import { WorkloadIdentityBindings } from "./workloadIdentityBindings";
+
+export const GKE_SERVICE_ACCOUNT_ANNOTATION = "iam.gke.io/gcp-service-account";
+
+export interface GcpPlatformArgs {
+    readonly config: GcpConfig;
+    readonly protection: ProtectionConfig;
+    readonly names: GcpNames;
+    /** The Kubernetes service accounts Flyte runs as; each is bound to its Google service account. */
+    readonly workloads: FlyteWorkloads;
+    /** GCP resource labels. */
+    readonly labels: Readonly<Record<string, string>>;
+}
+
+/**
+ * Everything Flyte needs on Google Cloud: APIs, network, GKE, Cloud SQL, GCS, identities and the internal load
+ * balancer address, handed to the Flyte layer as a FlytePlatform. The cluster and the database are independent
+ * and are created in parallel.
+ */
+export class GcpPlatform extends pulumi.ComponentResource implements FlytePlatform {
+    readonly apis: ProjectServices;
+    readonly network: GcpNetwork;
+    readonly gke: GkeCluster;
+    readonly postgres: CloudSqlPostgres;
+    readonly buckets: GcsBuckets;
+    readonly serviceAccounts: FlyteServiceAccounts;
+    readonly workloadIdentity: WorkloadIdentityBindings;
+    readonly loadBalancerAddress: InternalLoadBalancerAddress;
+
+    readonly kubernetesProvider: k8s.Provider;
+    readonly kubeconfig: pulumi.Output<string>;
+    readonly clusterName: pulumi.Output<string>;
+    readonly database: FlyteDatabase;
+    readonly storage: GcsStorage;
+    readonly identity: FlyteWorkloadIdentity;
+    readonly taskLogs: readonly TaskLogLink[];
+    readonly exposure: FlyteExposure;
+    readonly releaseDependencies: readonly pulumi.Resource[];
+
+    constructor(name: string, args: GcpPlatformArgs, opts?: pulumi.ComponentResourceOptions) {
+        super("flyte:gcp:GcpPlatform", name, {}, opts);
+        const { config, names, labels } = args;
+        const { project, region } = config;
+        const child = { parent: this };
+
+        this.apis = new ProjectServices(`${name}-apis`, { project }, child);
+        const api = this.apis.services;
+
+        this.network = new GcpNetwork(
+            `${name}-network`,
+            {
+                project,
+                region,
+                names,
+                config: config.network,
+                apis: { compute: api.compute, servicenetworking: api.servicenetworking },
+            },
+            child,
+        );
+
+        this.gke = new GkeCluster(
+            `${name}-gke`,
+            {
+                project,
+                names,
+                config: config.gke,
+                deletionProtection: args.protection.deletionProtection,
+                network: this.network.network.id,
+                subnet: this.network.subnet.id,
+                podsRangeName: this.network.podsRangeName,
+                servicesRangeName: this.network.servicesRangeName,
+                labels,
+                apis: { container: api.container, iam: api.iam },
+            },
+            child,
+        );
+
+        this.postgres = new CloudSqlPostgres(
+            `${name}-postgres`,
+            {
+                project,
+                region,
+                instanceName: names.databaseInstance,
+                config: config.database,
+                deletionProtection: args.protection.deletionProtection,
+                network: this.network.network.id,
+                privateServicesConnection: this.network.privateServicesConnection,
+                labels,
+                apis: { sqladmin: api.sqladmin },
+            },
+            child,
+        );
+
+        this.buckets = new GcsBuckets(
+            `${name}-buckets`,
+            {
+                project,
+                location: region,
+                metadataBucketName: names.metadataBucket,
+                userDataBucketName: names.userDataBucket,
+                deletionProtection: args.protection.deletionProtection,
+                forceDestroy: args.protection.forceDestroyBuckets,
+                labels,
+                apis: { storage: api.storage },
+            },
+            child,
+        );
+
+        this.serviceAccounts = new FlyteServiceAccounts(
+            `${name}-identities`,
+            {
+                project,
+                names,
+                buckets: { metadata: this.buckets.metadata.name, userData: this.buckets.userData.name },
+                apis: { iam: api.iam },
+            },
+            child,
+        );
+
+        this.workloadIdentity = new WorkloadIdentityBindings(
+            `${name}-wi`,
+            {
+                workloadPool: this.gke.workloadPool,
+                bindings: [
+                    {
+                        key: "backend",
+                        serviceAccountId: this.serviceAccounts.backend.name,
+                        kubernetesServiceAccounts: args.workloads.backend,
+                    },
+                    {
+                        key: "worker",
+                        serviceAccountId: this.serviceAccounts.worker.name,
+                        kubernetesServiceAccounts: args.workloads.workers,
+                    },
+                ],
+            },
+            child,
+        );
+
+        this.loadBalancerAddress = new InternalLoadBalancerAddress(
+            `${name}-ilb`,
+            {
+                project,
+                region,
+                name: names.loadBalancerAddress,
+                subnet: this.network.subnet.id,
+                ip: config.loadBalancer.ip,
+                labels,
+                apis: { compute: api.compute },
+            },
+            child,
+        );
+
+        this.kubernetesProvider = this.gke.provider;
+        this.kubeconfig = this.gke.kubeconfig;
+        this.clusterName = this.gke.clusterName;
+        this.database = {
+            host: this.postgres.host,
+            port: this.postgres.port,
+            name: this.postgres.databaseName,
+            username: this.postgres.username,
+            password: this.postgres.password,
+            options: FLYTE_DATABASE_OPTIONS,
+        };
+        this.storage = {
+            provider: "gcs",
+            project,
+            metadataBucket: this.buckets.metadata.name,
+            userDataBucket: this.buckets.userData.name,
+        };
+        this.identity = {
+            annotationKey: GKE_SERVICE_ACCOUNT_ANNOTATION,
+            backend: this.serviceAccounts.backend.email,
+            worker: this.serviceAccounts.worker.email,
+        };
+        this.taskLogs = [cloudLoggingTaskLogLink({ project, location: config.gke.location, clusterName: names.cluster })];
+        this.exposure = {
+            serviceType: "LoadBalancer",
+            annotations: gkeInternalLoadBalancerAnnotations({
+                subnetName: names.subnet,
+                globalAccess: config.loadBalancer.globalAccess,
+            }),
+            loadBalancerIP: this.loadBalancerAddress.ip,
+            host: this.loadBalancerAddress.ip,
+        };
+        this.releaseDependencies = [
+            this.gke.nodePool,
+            this.network.nat,
+            ...this.serviceAccounts.grants,
+            ...this.workloadIdentity.members,
+        ];
+
+        this.registerOutputs({ clusterName: this.clusterName });
+    }
+}

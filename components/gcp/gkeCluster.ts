@@ -1,0 +1,202 @@
+import * as gcp from "@pulumi/gcp";
+import * as k8s from "@pulumi/kubernetes";
+import * as pulumi from "@pulumi/pulumi";
+import type { GkeConfig } from "../config/types";
+import type { GcpNames } from "../naming";
+import { gkeKubeconfig } from "./kubeconfig";
+
+/** Roles the node service account needs to ship logs and metrics; nothing else. */
+export const NODE_SERVICE_ACCOUNT_ROLES = [
+    "roles/logging.logWriter",
+    "roles/monitoring.metricWriter",
+    "roles/monitoring.viewer",
+    "roles/stackdriver.resourceMetadata.writer",
+] as const;
+
+const NODE_OAUTH_SCOPES = ["https://www.googleapis.com/auth/cloud-platform"];
+
+export interface GkeClusterArgs {
+    readonly project: string;
+    readonly names: Pick<GcpNames, "cluster" | "nodePool" | "nodeServiceAccount">;
+    readonly config: GkeConfig;
+    readonly deletionProtection: boolean;
+    readonly network: pulumi.Input<string>;
+    readonly subnet: pulumi.Input<string>;
+    readonly podsRangeName: string;
+    readonly servicesRangeName: string;
+    readonly labels: Readonly<Record<string, string>>;
+    /** APIs that must be enabled first. */
+    readonly apis: { readonly container: pulumi.Resource; readonly iam: pulumi.Resource };
+}
+
+/**
+ * A private, VPC-native GKE cluster with Workload Identity, its node pool and a dedicated node service account,
+ * plus a kubeconfig and a Kubernetes provider built from its outputs.
+ *
+ * The control plane has no public IP endpoint unless `authorizedNetworks` lists CIDRs; pulumi and kubectl reach
+ * it through the DNS endpoint, which only answers callers Google IAM authenticates.
+ */
+export class GkeCluster extends pulumi.ComponentResource {
+    readonly nodeServiceAccount: gcp.serviceaccount.Account;
+    readonly cluster: gcp.container.Cluster;
+    readonly nodePool: gcp.container.NodePool;
+    /** `<project>.svc.id.goog`, read from the cluster so bindings on it wait until the pool exists. */
+    readonly workloadPool: pulumi.Output<string>;
+    readonly kubeconfig: pulumi.Output<string>;
+    readonly provider: k8s.Provider;
+    readonly clusterName: pulumi.Output<string>;
+
+    constructor(name: string, args: GkeClusterArgs, opts?: pulumi.ComponentResourceOptions) {
+        super("flyte:gcp:GkeCluster", name, {}, opts);
+        const { project, names, config } = args;
+
+        this.nodeServiceAccount = new gcp.serviceaccount.Account(
+            `${name}-nodes`,
+            {
+                project,
+                accountId: names.nodeServiceAccount,
+                displayName: "GKE nodes of the Flyte cluster",
+                description: "Node identity: writes logs and metrics only. Managed by Pulumi.",
+            },
+            { parent: this, dependsOn: [args.apis.iam] },
+        );
+        const nodeMember = pulumi.interpolate`serviceAccount:${this.nodeServiceAccount.email}`;
+        const nodeRoles = NODE_SERVICE_ACCOUNT_ROLES.map(
+            (role) =>
+                new gcp.projects.IAMMember(
+                    `${name}-nodes-${role.split("/")[1].replace(/\./g, "-")}`,
+                    { project, role, member: nodeMember },
+                    { parent: this },
+                ),
+        );
+
+        const publicEndpoint = config.authorizedNetworks.length > 0;
+        const nodeConfig = {
+            serviceAccount: this.nodeServiceAccount.email,
+            oauthScopes: NODE_OAUTH_SCOPES,
+            workloadMetadataConfig: { mode: "GKE_METADATA" },
+            shieldedInstanceConfig: { enableSecureBoot: true, enableIntegrityMonitoring: true },
+            metadata: { "disable-legacy-endpoints": "true" },
+            resourceLabels: { ...args.labels },
+        };
+
+        this.cluster = new gcp.container.Cluster(
+            `${name}-cluster`,
+            {
+                project,
+                name: names.cluster,
+                location: config.location,
+                network: args.network,
+                subnetwork: args.subnet,
+                networkingMode: "VPC_NATIVE",
+                ipAllocationPolicy: {
+                    clusterSecondaryRangeName: args.podsRangeName,
+                    servicesSecondaryRangeName: args.servicesRangeName,
+                },
+                datapathProvider: "ADVANCED_DATAPATH",
+                // The default pool cannot be configured well; it is replaced by the managed pool below. Until
+                // then it runs as the node account with the metadata server, never as the Compute default SA.
+                removeDefaultNodePool: true,
+                initialNodeCount: 1,
+                nodeConfig,
+                releaseChannel: { channel: config.releaseChannel },
+                workloadIdentityConfig: { workloadPool: `${project}.svc.id.goog` },
+                privateClusterConfig: {
+                    enablePrivateNodes: true,
+                    enablePrivateEndpoint: !publicEndpoint,
+                },
+                controlPlaneEndpointsConfig: {
+                    dnsEndpointConfig: { allowExternalTraffic: true },
+                    ipEndpointsConfig: { enabled: true },
+                },
+                masterAuthorizedNetworksConfig: {
+                    gcpPublicCidrsAccessEnabled: false,
+                    cidrBlocks: config.authorizedNetworks.map((cidrBlock) => ({
+                        cidrBlock,
+                        displayName: `authorized ${cidrBlock}`,
+                    })),
+                },
+                enableShieldedNodes: true,
+                loggingConfig: { enableComponents: ["SYSTEM_COMPONENTS", "WORKLOADS"] },
+                addonsConfig: { gcePersistentDiskCsiDriverConfig: { enabled: true } },
+                resourceLabels: { ...args.labels },
+                deletionProtection: args.deletionProtection,
+            },
+            {
+                parent: this,
+                dependsOn: [args.apis.container],
+                // GKE reports the first remaining pool's config here once the default pool is gone; comparing
+                // against it would replace the cluster.
+                ignoreChanges: ["nodeConfig", "initialNodeCount"],
+            },
+        );
+
+        this.nodePool = new gcp.container.NodePool(
+            `${name}-pool`,
+            {
+                project,
+                name: names.nodePool,
+                cluster: this.cluster.id,
+                location: config.location,
+                autoscaling: {
+                    minNodeCount: config.minNodesPerZone,
+                    maxNodeCount: config.maxNodesPerZone,
+                    locationPolicy: config.spotNodes ? "ANY" : "BALANCED",
+                },
+                initialNodeCount: Math.max(config.minNodesPerZone, 1),
+                management: { autoRepair: true, autoUpgrade: true },
+                upgradeSettings: { maxSurge: 1, maxUnavailable: 0 },
+                nodeConfig: {
+                    ...nodeConfig,
+                    machineType: config.machineType,
+                    diskSizeGb: config.diskSizeGb,
+                    diskType: "pd-balanced",
+                    spot: config.spotNodes,
+                    labels: { "flyte.org/node-role": "flyte" },
+                },
+            },
+            // Node agents ship logs and metrics from boot, so the roles come first.
+            { parent: this, ignoreChanges: ["initialNodeCount"], dependsOn: nodeRoles },
+        );
+
+        this.clusterName = this.cluster.name;
+        this.workloadPool = this.cluster.workloadIdentityConfig.apply((c) => {
+            if (!c?.workloadPool) {
+                throw new Error(`GKE cluster ${names.cluster} reports no Workload Identity pool`);
+            }
+            return c.workloadPool;
+        });
+
+        const endpoint: pulumi.Output<{ host: string; ca?: string }> = publicEndpoint
+            ? pulumi.all([this.cluster.endpoint, this.cluster.masterAuth]).apply(([host, auth]) => ({
+                  host,
+                  ca: auth.clusterCaCertificate,
+              }))
+            : this.cluster.controlPlaneEndpointsConfig.apply((c) => {
+                  const host = c.dnsEndpointConfig?.endpoint;
+                  if (!host) {
+                      throw new Error(`GKE cluster ${names.cluster} reports no DNS endpoint`);
+                  }
+                  return { host };
+              });
+        this.kubeconfig = pulumi.secret(
+            pulumi.all([this.cluster.name, endpoint]).apply(([clusterName, ep]) =>
+                gkeKubeconfig({
+                    project,
+                    location: config.location,
+                    clusterName,
+                    endpoint: ep.host,
+                    caCertificate: ep.ca,
+                }),
+            ),
+        );
+
+        this.provider = new k8s.Provider(
+            `${name}-k8s`,
+            { kubeconfig: this.kubeconfig, enableServerSideApply: true },
+            { parent: this },
+        );
+
+        this.registerOutputs({ clusterName: this.clusterName, workloadPool: this.workloadPool });
+    }
+}

@@ -1,0 +1,59 @@
+import * as gcp from "@pulumi/gcp";
+import * as pulumi from "@pulumi/pulumi";
+
+/** The Google APIs this deployment calls, by the short name the components ask for. */
+export const REQUIRED_SERVICES = {
+    cloudresourcemanager: "cloudresourcemanager.googleapis.com",
+    compute: "compute.googleapis.com",
+    container: "container.googleapis.com",
+    iam: "iam.googleapis.com",
+    // Flyte signs upload and download URLs with the backend's identity (signBlob).
+    iamcredentials: "iamcredentials.googleapis.com",
+    logging: "logging.googleapis.com",
+    monitoring: "monitoring.googleapis.com",
+    servicenetworking: "servicenetworking.googleapis.com",
+    sqladmin: "sqladmin.googleapis.com",
+    storage: "storage.googleapis.com",
+} as const;
+
+export type RequiredService = keyof typeof REQUIRED_SERVICES;
+
+export interface ProjectServicesArgs {
+    /** The GCP project to enable the APIs in. */
+    readonly project: string;
+}
+
+/**
+ * Enables the APIs Flyte's infrastructure needs, so that a fresh project works. APIs stay enabled when the
+ * stack is destroyed: other workloads in the project may rely on them.
+ */
+export class ProjectServices extends pulumi.ComponentResource {
+    readonly services: Readonly<Record<RequiredService, gcp.projects.Service>>;
+
+    constructor(name: string, args: ProjectServicesArgs, opts?: pulumi.ComponentResourceOptions) {
+        super("flyte:gcp:ProjectServices", name, {}, opts);
+        const entries = (Object.keys(REQUIRED_SERVICES) as RequiredService[]).map(
+            (key) =>
+                [
+                    key,
+                    new gcp.projects.Service(
+                        `${name}-${key}`,
+                        {
+                            project: args.project,
+                            service: REQUIRED_SERVICES[key],
+                            disableOnDestroy: false,
+                            disableDependentServices: false,
+                        },
+                        { parent: this },
+                    ),
+                ] as const,
+        );
+        this.services = Object.fromEntries(entries) as Record<RequiredService, gcp.projects.Service>;
+        this.registerOutputs({});
+    }
+
+    /** The API resources a component must wait for. */
+    require(...keys: RequiredService[]): gcp.projects.Service[] {
+        return keys.map((k) => this.services[k]);
+    }
+}

@@ -1,0 +1,49 @@
+import * as gcp from "@pulumi/gcp";
+import * as pulumi from "@pulumi/pulumi";
+import type { KubernetesServiceAccountRef } from "../flyte/platform";
+import { WORKLOAD_IDENTITY_USER_ROLE, workloadIdentityMember } from "./iam";
+
+export interface WorkloadIdentityBinding {
+    /** Short, stable key for resource names, e.g. `backend`. */
+    readonly key: string;
+    /** The Google service account (`projects/<p>/serviceAccounts/<email>`) to impersonate. */
+    readonly serviceAccountId: pulumi.Input<string>;
+    /** The Kubernetes service accounts allowed to impersonate it. */
+    readonly kubernetesServiceAccounts: readonly KubernetesServiceAccountRef[];
+}
+
+export interface WorkloadIdentityBindingsArgs {
+    /**
+     * The cluster's workload pool (`<project>.svc.id.goog`). Taken from the cluster so that bindings are made
+     * only once the pool exists; IAM rejects members of a pool that does not.
+     */
+    readonly workloadPool: pulumi.Input<string>;
+    readonly bindings: readonly WorkloadIdentityBinding[];
+}
+
+/**
+ * `roles/iam.workloadIdentityUser` on each Google service account for exactly the Kubernetes service accounts
+ * that run as it. One member binding each, so other members are left alone.
+ */
+export class WorkloadIdentityBindings extends pulumi.ComponentResource {
+    readonly members: gcp.serviceaccount.IAMMember[];
+
+    constructor(name: string, args: WorkloadIdentityBindingsArgs, opts?: pulumi.ComponentResourceOptions) {
+        super("flyte:gcp:WorkloadIdentityBindings", name, {}, opts);
+        this.members = args.bindings.flatMap((binding) =>
+            binding.kubernetesServiceAccounts.map(
+                (ksa) =>
+                    new gcp.serviceaccount.IAMMember(
+                        `${name}-${binding.key}-${ksa.namespace}-${ksa.name}`,
+                        {
+                            serviceAccountId: binding.serviceAccountId,
+                            role: WORKLOAD_IDENTITY_USER_ROLE,
+                            member: pulumi.output(args.workloadPool).apply((pool) => workloadIdentityMember(pool, ksa)),
+                        },
+                        { parent: this },
+                    ),
+            ),
+        );
+        this.registerOutputs({});
+    }
+}

@@ -1,0 +1,135 @@
+import * as pulumi from "@pulumi/pulumi";
+import * as provproto from "@pulumi/pulumi/proto/provider_pb";
+import * as resproto from "@pulumi/pulumi/proto/resource_pb";
+import { Struct } from "google-protobuf/google/protobuf/struct_pb";
+import { mockResource } from "./mocks";
+import { Json, redactWire, revealWire } from "./wire";
+
+/** One resource as the program asked the engine to register it. */
+export interface RecordedResource {
+    readonly urn: string;
+    readonly type: string;
+    readonly name: string;
+    /** URN of the parent, or "" for the root stack. */
+    readonly parent: string;
+    readonly custom: boolean;
+    /** URNs its inputs and `dependsOn` wait on, sorted. */
+    readonly dependencies: string[];
+    /** Inputs with every secret replaced by "[secret]". */
+    readonly inputs: { [key: string]: Json };
+    readonly protect: boolean;
+    /** Provider reference (`urn::id`) for custom resources with an explicit provider. */
+    readonly provider: string;
+    readonly ignoreChanges: string[];
+    readonly deleteBeforeReplace: boolean;
+    readonly retainOnDelete: boolean;
+}
+
+type Callback<T> = (err: Error | null, response?: T) => void;
+
+const SUPPORTED_FEATURES = new Set([
+    "secrets",
+    "resourceReferences",
+    "deletedWith",
+    "replaceWith",
+    "aliasSpecs",
+    "parameterization",
+]);
+
+function toJson(struct: Struct | undefined): { [key: string]: Json } {
+    return (struct?.toJavaScript() ?? {}) as { [key: string]: Json };
+}
+
+/**
+ * A resource monitor that stands in for the Pulumi engine: it records every registration (inputs, parent,
+ * dependencies, options), answers with mocked cloud outputs, and reports duplicate URNs as the engine would.
+ * URNs follow the engine's format: `urn:pulumi:<stack>::<project>::<parent types>$<type>::<name>`.
+ */
+export class RecordingMonitor {
+    readonly resources = new Map<string, RecordedResource>();
+    readonly duplicateUrns: string[] = [];
+    readonly outputs = new Map<string, { [key: string]: Json }>();
+    private readonly qualifiedTypes = new Map<string, string>();
+
+    constructor(
+        private readonly project: string,
+        private readonly stack: string,
+    ) {}
+
+    private urnFor(parent: string, type: string, name: string): { urn: string; qualifiedType: string } {
+        const parentType = parent ? this.qualifiedTypes.get(parent) : undefined;
+        const qualifiedType =
+            parentType && parentType !== pulumi.runtime.rootPulumiStackTypeName ? `${parentType}$${type}` : type;
+        return { urn: `urn:pulumi:${this.stack}::${this.project}::${qualifiedType}::${name}`, qualifiedType };
+    }
+
+    async registerResource(req: resproto.RegisterResourceRequest, callback: Callback<resproto.RegisterResourceResponse>) {
+        try {
+            const type = req.getType();
+            const name = req.getName();
+            const parent = req.getParent();
+            const { urn, qualifiedType } = this.urnFor(parent, type, name);
+            const rawInputs = toJson(req.getObject());
+            if (this.resources.has(urn)) {
+                this.duplicateUrns.push(urn);
+            }
+            this.qualifiedTypes.set(urn, qualifiedType);
+            this.resources.set(urn, {
+                urn,
+                type,
+                name,
+                parent,
+                custom: req.getCustom(),
+                dependencies: [...new Set(req.getDependenciesList())].sort(),
+                inputs: redactWire(rawInputs) as { [key: string]: Json },
+                protect: req.getProtect() === true,
+                provider: req.getProvider(),
+                ignoreChanges: req.getIgnorechangesList(),
+                deleteBeforeReplace: req.getDeletebeforereplace(),
+                retainOnDelete: req.getRetainondelete() === true,
+            });
+
+            const response = new resproto.RegisterResourceResponse();
+            response.setUrn(urn);
+            if (req.getCustom()) {
+                const result = mockResource(type, name, revealWire(rawInputs) as { [key: string]: Json });
+                response.setId(result.id);
+                response.setObject(Struct.fromJavaScript(await pulumi.runtime.serializeProperties(urn, result.state)));
+            } else {
+                response.setObject(Struct.fromJavaScript({}));
+            }
+            callback(null, response);
+        } catch (err) {
+            callback(err as Error);
+        }
+    }
+
+    registerResourceOutputs(req: resproto.RegisterResourceOutputsRequest, callback: Callback<object>) {
+        this.outputs.set(req.getUrn(), redactWire(toJson(req.getOutputs())) as { [key: string]: Json });
+        callback(null, {});
+    }
+
+    async readResource(req: resproto.ReadResourceRequest, callback: Callback<resproto.ReadResourceResponse>) {
+        callback(new Error(`the plan does not read existing resources (${req.getType()} ${req.getName()})`));
+    }
+
+    async invoke(req: resproto.ResourceInvokeRequest, callback: Callback<provproto.InvokeResponse>) {
+        callback(new Error(`the plan has no mock for the function ${req.getTok()}; the program should not call it`));
+    }
+
+    supportsFeature(req: resproto.SupportsFeatureRequest, callback: Callback<resproto.SupportsFeatureResponse>) {
+        const response = new resproto.SupportsFeatureResponse();
+        response.setHassupport(SUPPORTED_FEATURES.has(req.getId()));
+        callback(null, response);
+    }
+
+    registerPackage(_req: resproto.RegisterPackageRequest, callback: Callback<resproto.RegisterPackageResponse>) {
+        const response = new resproto.RegisterPackageResponse();
+        response.setRef("plan-package");
+        callback(null, response);
+    }
+
+    close(): void {
+        // Nothing to release: no connection was opened.
+    }
+}
