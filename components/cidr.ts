@@ -23,7 +23,7 @@ export function formatIpv4(value: number): string {
 
 /** Parses `a.b.c.d/n`; the address must be the first of its range (as GCP requires). */
 export function parseCidr(text: string): Ipv4Cidr | undefined {
-    const match = /^([^/]+)\/(\d{1,2})$/.exec(text);
+    const match = /^([^/]+)\/(0|[1-9]\d?)$/.exec(text);
     if (!match) {
         return undefined;
     }

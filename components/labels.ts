@@ -7,24 +7,28 @@ import { shortHash } from "./naming";
 
 const LABEL_VALUE_MAX = 63;
 
-function fitLabelValue(value: string, allowed: RegExp, transform: (s: string) => string): string {
-    let v = transform(value).replace(allowed, "-");
-    if (v !== value || v.length > LABEL_VALUE_MAX) {
-        // Changed or too long: keep it recognisable and unique.
-        const hash = shortHash(value);
-        v = `${v.slice(0, LABEL_VALUE_MAX - hash.length - 1)}-${hash}`;
+function fitLabelValue(value: string, invalid: RegExp, transform: (s: string) => string, trimEdges: boolean): string {
+    let v = transform(value).replace(invalid, "-");
+    if (trimEdges) {
+        v = v.replace(/^[^A-Za-z0-9]+|[^A-Za-z0-9]+$/g, "");
     }
-    return v.replace(/^[^a-z0-9A-Z]+|[^a-z0-9A-Z]+$/g, "");
+    if (v === value && v.length <= LABEL_VALUE_MAX) {
+        return v;
+    }
+    // Changed or too long: keep it recognisable and make it unique again with a hash of the original.
+    const hash = shortHash(value);
+    const head = v.slice(0, LABEL_VALUE_MAX - hash.length - 1);
+    return head ? `${head}-${hash}` : hash;
 }
 
 /** GCP label values: lowercase letters, digits, '_' and '-', at most 63 characters. */
 export function gcpLabelValue(value: string): string {
-    return fitLabelValue(value, /[^a-z0-9_-]/g, (s) => s.toLowerCase());
+    return fitLabelValue(value, /[^a-z0-9_-]/g, (s) => s.toLowerCase(), false);
 }
 
 /** Kubernetes label values: letters, digits, '_', '.', '-', starting and ending alphanumeric, at most 63. */
 export function kubernetesLabelValue(value: string): string {
-    return fitLabelValue(value, /[^A-Za-z0-9_.-]/g, (s) => s);
+    return fitLabelValue(value, /[^A-Za-z0-9_.-]/g, (s) => s, true);
 }
 
 export interface LabelContext {

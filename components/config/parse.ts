@@ -89,7 +89,7 @@ class ConfigReader {
             }
             return spec.default;
         }
-        const value = /^-?\d+$/.test(text.trim()) ? Number(text) : NaN;
+        const value = /^-?\d+$/.test(text) ? Number(text) : NaN;
         if (!Number.isSafeInteger(value) || value < min || value > max) {
             return this.fail(key, text, `allowed: ${allowed}`);
         }
@@ -138,7 +138,7 @@ class ConfigReader {
         return Object.keys(this.raw)
             .filter((k) => k.startsWith(prefix))
             .map((k) => k.slice(prefix.length))
-            .filter((k) => !(k in CONFIG_KEYS))
+            .filter((k) => !Object.prototype.hasOwnProperty.call(CONFIG_KEYS, k))
             .sort();
     }
 

@@ -162,7 +162,7 @@ export const CONFIG_KEYS = {
     privateServicesCidr: {
         type: "string",
         default: "10.32.0.0/16",
-        description: "Range reserved for private services access (Cloud SQL's private IP); /16 to /24.",
+        description: "Range reserved for private services access (Cloud SQL's private IP); a /24 or larger.",
     },
     databaseVersion: {
         type: "string",

@@ -17,7 +17,7 @@ export const FLYTE_GRPC_PORT = 8089;
 export const FLYTE_BINARY_SERVICE_ACCOUNT = FLYTE_BINARY_RELEASE;
 /** Task pods run as the namespace's `default` account unless a workflow names another. */
 export const WORKER_SERVICE_ACCOUNT = "default";
-/** Secret (created by this program) holding the database password, mounted into the Flyte pod. */
+/** Name of the Secret this program creates with the database password, mounted into the Flyte pod. */
 export const DB_PASSWORD_SECRET = `${FLYTE_BINARY_RELEASE}-db-password`;
 export const DB_PASSWORD_SECRET_KEY = "password";
 const DB_PASSWORD_MOUNT = "/etc/flyte/db";
@@ -122,6 +122,8 @@ export interface FlyteBinaryValuesInput {
         readonly name: string;
         readonly username: string;
         readonly options: string;
+        /** Name of the Secret (key DB_PASSWORD_SECRET_KEY) that holds the password. */
+        readonly passwordSecret: string;
     };
     readonly storage: {
         readonly provider: "gcs";
@@ -229,7 +231,7 @@ export function flyteBinaryValues(input: FlyteBinaryValuesInput): FlyteBinaryVal
         deployment: {
             resources: { requests: { cpu: "500m", memory: "1Gi" }, limits: { memory: "2Gi" } },
             extraVolumes: [
-                { name: "db-password", secret: { secretName: DB_PASSWORD_SECRET } },
+                { name: "db-password", secret: { secretName: input.database.passwordSecret } },
             ],
             extraVolumeMounts: [{ name: "db-password", mountPath: DB_PASSWORD_MOUNT, readOnly: true }],
         },

@@ -71,8 +71,8 @@ export class FlyteBinary extends pulumi.ComponentResource {
                 userDataBucket: platform.storage.userDataBucket,
                 backend: platform.identity.backend,
                 worker: platform.identity.worker,
-                // Mounting the secret by name: waiting on it here keeps the pod from starting without it.
-                secretName: dbPassword.metadata.name,
+                // Read from the Secret, so the release also waits for it to exist.
+                passwordSecret: dbPassword.metadata.name,
             })
             .apply((v) =>
                 flyteBinaryValues({
@@ -83,6 +83,7 @@ export class FlyteBinary extends pulumi.ComponentResource {
                         name: v.dbName,
                         username: v.username,
                         options: platform.database.options,
+                        passwordSecret: v.passwordSecret,
                     },
                     storage: {
                         provider: platform.storage.provider,

@@ -89,7 +89,13 @@ export class CloudSqlPostgres extends pulumi.ComponentResource {
                     userLabels: { ...args.labels },
                 },
             },
-            { parent: this, protect, dependsOn: [args.apis.sqladmin, args.privateServicesConnection] },
+            {
+                parent: this,
+                protect,
+                dependsOn: [args.apis.sqladmin, args.privateServicesConnection],
+                // The disk grows on its own; the configured size is only where it starts.
+                ignoreChanges: ["settings.diskSize"],
+            },
         );
 
         this.database = new gcp.sql.Database(

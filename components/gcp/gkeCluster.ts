@@ -77,7 +77,6 @@ export class GkeCluster extends pulumi.ComponentResource {
             workloadMetadataConfig: { mode: "GKE_METADATA" },
             shieldedInstanceConfig: { enableSecureBoot: true, enableIntegrityMonitoring: true },
             metadata: { "disable-legacy-endpoints": "true" },
-            resourceLabels: { ...args.labels },
         };
 
         this.cluster = new gcp.container.Cluster(

