@@ -3,6 +3,7 @@ import { ConfigError } from "../components/config/errors";
 import { parseStackConfig, RawConfig } from "../components/config/parse";
 import { CONFIG_KEYS, ConfigKey } from "../components/config/schema";
 import type { StackConfig } from "../components/config/types";
+import { rawGcpConfig } from "./helpers/config";
 
 /**
  * parseStackConfig against config exactly as the Pulumi runtime hands it over: full keys to strings, lists as
@@ -11,23 +12,9 @@ import type { StackConfig } from "../components/config/types";
 
 const CONTEXT = { pulumiProject: "flyte", stack: "dev" } as const;
 
-const MINIMAL: Readonly<Record<string, string>> = {
-    "flyte:cloud": "gcp",
-    "gcp:project": "acme-flyte-dev",
-    "gcp:region": "europe-west1",
-};
-
-/** MINIMAL with keys set, or removed when the value is undefined. */
+/** A minimal valid config with keys set, or removed when the value is undefined. */
 function raw(overrides: Readonly<Record<string, string | undefined>> = {}): RawConfig {
-    const config: Record<string, string> = { ...MINIMAL };
-    for (const [key, value] of Object.entries(overrides)) {
-        if (value === undefined) {
-            delete config[key];
-        } else {
-            config[key] = value;
-        }
-    }
-    return config;
+    return rawGcpConfig({ "gcp:project": "acme-flyte-dev", ...overrides });
 }
 
 function parse(overrides: Readonly<Record<string, string | undefined>> = {}): StackConfig {

@@ -1,5 +1,6 @@
 import { createHash } from "crypto";
 import { gcpLabels, gcpLabelValue, kubernetesLabels, kubernetesLabelValue } from "../components/labels";
+import { prng } from "./helpers/random";
 
 const GCP_VALUE = /^[a-z0-9_-]{0,63}$/;
 const K8S_VALUE = /^[A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?$/;
@@ -12,17 +13,6 @@ function sha6(text: string): string {
     return createHash("sha256").update(text).digest("hex").slice(0, 6);
 }
 
-/** mulberry32, so the sample is the same on every run. */
-function prng(seed: number): () => number {
-    let a = seed >>> 0;
-    return () => {
-        a = (a + 0x6d2b79f5) >>> 0;
-        let t = a;
-        t = Math.imul(t ^ (t >>> 15), t | 1);
-        t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-        return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-    };
-}
 
 const ALPHABET = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_.-";
 const rand = prng(42);

@@ -1,5 +1,6 @@
 import { createHash } from "crypto";
 import { deploymentName, fitName, GCP_LIMITS, gcpNames, GcpNames, shortHash, slug } from "../components/naming";
+import { prng } from "./helpers/random";
 
 /**
  * Cloud names derived from the Pulumi project and stack must be valid for every valid input, stable, and
@@ -11,17 +12,6 @@ import { deploymentName, fitName, GCP_LIMITS, gcpNames, GcpNames, shortHash, slu
 const PULUMI_NAME = /^[A-Za-z0-9_.-]{1,100}$/;
 const GCP_PROJECT_ID = /^[a-z][a-z0-9-]{4,28}[a-z0-9]$/;
 
-/** mulberry32: a small deterministic PRNG, so the sample is the same on every run. */
-function prng(seed: number): () => number {
-    let a = seed >>> 0;
-    return () => {
-        a = (a + 0x6d2b79f5) >>> 0;
-        let t = a;
-        t = Math.imul(t ^ (t >>> 15), t | 1);
-        t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-        return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-    };
-}
 
 function randomString(rand: () => number, alphabet: string, length: number): string {
     let s = "";
