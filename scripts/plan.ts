@@ -1,9 +1,10 @@
 /**
- * npm run plan -- --stack <name> [--stack-file <path>] [--json]
+ * npm run plan -- --stack <name> [--stack-file <path>] [--json] [--out <file>]
  *
  * Runs the real program under Pulumi's mocks (no credentials, no Pulumi CLI) and prints every resource
  * `pulumi up` would register. Exit codes: 0 planned, 1 invalid config or failed plan, 2 bad usage.
  */
+import * as fs from "fs";
 import * as path from "path";
 import { parseArgs } from "util";
 import { ConfigError } from "../components/config/errors";
@@ -11,7 +12,7 @@ import { planDocument, renderTree } from "../lib/plan/render";
 import { runPlan } from "../lib/plan/runPlan";
 import { StackFileError } from "../lib/plan/stackFile";
 
-const USAGE = "usage: npm run plan -- --stack <name> [--stack-file <path>] [--json]";
+const USAGE = "usage: npm run plan -- --stack <name> [--stack-file <path>] [--json] [--out <file>]";
 
 async function main(): Promise<number> {
     let args;
@@ -21,6 +22,7 @@ async function main(): Promise<number> {
                 stack: { type: "string" },
                 "stack-file": { type: "string" },
                 json: { type: "boolean", default: false },
+                out: { type: "string" },
                 help: { type: "boolean", short: "h", default: false },
             },
             strict: true,
@@ -43,7 +45,12 @@ async function main(): Promise<number> {
             stack: args.stack,
             stackFile: args["stack-file"],
         });
-        process.stdout.write(args.json ? `${JSON.stringify(planDocument(plan), null, 2)}\n` : renderTree(plan));
+        const text = args.json ? `${JSON.stringify(planDocument(plan), null, 2)}\n` : renderTree(plan);
+        if (args.out) {
+            fs.writeFileSync(args.out, text);
+        } else {
+            process.stdout.write(text);
+        }
         return 0;
     } catch (err) {
         if (err instanceof ConfigError || err instanceof StackFileError) {

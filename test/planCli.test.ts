@@ -92,6 +92,14 @@ test("a missing stack file is reported in one line", () => {
     expect(result.stderr.trim()).toMatch(/^error: .*Pulumi\.nope\.yaml: no such stack file$/);
 });
 
+test("--out writes the document to a file instead of stdout", () => {
+    const out = path.join(fs.mkdtempSync(path.join(os.tmpdir(), "flyte-plan-out-")), "plan.json");
+    const result = runPlanCli(["--stack", "scratch", "--stack-file", tempStackFile(VALID), "--json", "--out", out]);
+    expect(result.status).toBe(0);
+    expect(result.stdout).toBe("");
+    expect((JSON.parse(fs.readFileSync(out, "utf8")) as PlanJson).stack).toBe("scratch");
+});
+
 test("usage errors exit 2", () => {
     expect(runPlanCli([]).status).toBe(2);
     expect(runPlanCli(["--stack", "dev", "--bogus"]).status).toBe(2);
