@@ -52,7 +52,6 @@ test("invalid config stops the real program before it declares any resource", as
         stack: "bad",
         config: rawGcpConfig({ "flyte:flyteDomains": JSON.stringify(["development", "Staging"]) }),
         monitor,
-        // eslint-disable-next-line @typescript-eslint/no-require-imports
         program: () => require("../index"),
     });
     await expect(failing).rejects.toBeInstanceOf(ConfigError);

@@ -136,7 +136,6 @@ export async function runPlan(options: PlanOptions): Promise<Plan> {
         stack: options.stack,
         config,
         secretKeys,
-        // eslint-disable-next-line @typescript-eslint/no-require-imports
         program: () => require(programPath),
     });
 }
