@@ -1,39 +1,55 @@
 /**
  * Flyte on Kubernetes in one `pulumi up`: reads and validates the stack's config, builds the platform for the
- * chosen cloud and installs Flyte on it. The exports below are the stack's public outputs contract.
+ * chosen target and installs Flyte on it. Its outputs are the public contract in components/outputs.ts.
  */
 import * as pulumi from "@pulumi/pulumi";
 import { loadStackConfig } from "./components/config";
-import { FlyteBinary, flyteBinaryWorkloads } from "./components/flyte";
+import { FlyteBinary, flyteBinaryWorkloads, FlytePlatform, WORKER_SERVICE_ACCOUNT } from "./components/flyte";
 import { GcpPlatform } from "./components/gcp";
 import { gcpLabels, kubernetesLabels } from "./components/labels";
+import { LocalPlatform } from "./components/local";
 import { gcpNames } from "./components/naming";
+import { definedOutputs, FlyteStackOutputs } from "./components/outputs";
 
 const config = loadStackConfig();
+const labels = kubernetesLabels(config);
+const workloads = flyteBinaryWorkloads(config.flyte);
 
-const platform = new GcpPlatform("gcp", {
-    config: config.gcp,
-    protection: config.protection,
-    names: gcpNames({ pulumiProject: config.pulumiProject, stack: config.stack, gcpProject: config.gcp.project }),
-    workloads: flyteBinaryWorkloads(config.flyte),
-    labels: gcpLabels(config),
-});
+const platform: GcpPlatform | LocalPlatform =
+    config.cloud === "gcp"
+        ? new GcpPlatform("gcp", {
+              config: config.gcp,
+              protection: config.protection,
+              names: gcpNames({ pulumiProject: config.pulumiProject, stack: config.stack, gcpProject: config.gcp.project }),
+              workloads,
+              labels: gcpLabels(config),
+          })
+        : new LocalPlatform("local", { config: config.local, protection: config.protection, labels });
 
-const flyte = new FlyteBinary("flyte", { flyte: config.flyte, platform, labels: kubernetesLabels(config) });
+const flytePlatform: FlytePlatform = platform;
+const flyte = new FlyteBinary("flyte", { flyte: config.flyte, platform: flytePlatform, labels });
+const local = platform instanceof LocalPlatform ? platform : undefined;
 
-/** gRPC endpoint, `host:port`, for flytectl and pyflyte. */
-export const grpcEndpoint = flyte.grpcEndpoint;
-/** Base URL of Flyte's HTTP API. */
-export const httpEndpoint = flyte.httpEndpoint;
-export const consoleUrl = flyte.consoleUrl;
-/** Contents for `~/.flyte/config.yaml`. */
-export const flytectlConfig = flyte.flytectlConfig;
-export const kubeconfig = pulumi.secret(platform.kubeconfig);
-export const clusterName = platform.clusterName;
-export const metadataBucket = platform.storage.metadataBucket;
-export const userDataBucket = platform.storage.userDataBucket;
-export const databaseHost = platform.database.host;
-/** Cloud identity of the Flyte backend (a Google service account email on GCP). */
-export const backendServiceAccount = platform.identity.backend;
-/** Cloud identity of task pods. */
-export const workerServiceAccount = platform.identity.worker;
+const outputs: FlyteStackOutputs = {
+    grpcEndpoint: flyte.grpcEndpoint,
+    httpEndpoint: flyte.httpEndpoint,
+    consoleUrl: flyte.consoleUrl,
+    flytectlConfig: flyte.flytectlConfig,
+    kubeconfig: pulumi.secret(platform.kubeconfig),
+    clusterName: platform.clusterName,
+    metadataBucket: platform.storage.metadataBucket,
+    userDataBucket: platform.storage.userDataBucket,
+    databaseHost: platform.database.host,
+    // A cloud identity, or on local the Kubernetes service accounts themselves.
+    backendServiceAccount:
+        flytePlatform.identity?.backend ??
+        pulumi.output(workloads.backend.map((ksa) => `${ksa.namespace}/${ksa.name}`).join(",")),
+    workerServiceAccount: flytePlatform.identity?.worker ?? pulumi.output(WORKER_SERVICE_ACCOUNT),
+    minioConsoleUrl: local?.minioConsoleUrl,
+    minioRootUser: local?.minio.rootUser,
+    minioRootPassword: local?.minio.rootPassword,
+    kubernetesDashboardUrl: local?.dashboard?.url,
+};
+
+// The stack's outputs (see FlyteStackOutputs): the public contract.
+export = definedOutputs(outputs);

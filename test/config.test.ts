@@ -2,7 +2,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { ConfigError } from "../components/config/errors";
 import { parseStackConfig, RawConfig } from "../components/config/parse";
 import { CONFIG_KEYS, ConfigKey } from "../components/config/schema";
-import type { StackConfig } from "../components/config/types";
+import type { GcpStackConfig } from "../components/config/types";
 import { rawGcpConfig } from "./helpers/config";
 
 /**
@@ -12,13 +12,19 @@ import { rawGcpConfig } from "./helpers/config";
 
 const CONTEXT = { pulumiProject: "flyte", stack: "dev" } as const;
 
+type LocalKey = Extract<ConfigKey, `local${string}`>;
+
 /** A minimal valid config with keys set, or removed when the value is undefined. */
 function raw(overrides: Readonly<Record<string, string | undefined>> = {}): RawConfig {
     return rawGcpConfig({ "gcp:project": "acme-flyte-dev", ...overrides });
 }
 
-function parse(overrides: Readonly<Record<string, string | undefined>> = {}): StackConfig {
-    return parseStackConfig(raw(overrides), CONTEXT);
+function parse(overrides: Readonly<Record<string, string | undefined>> = {}): GcpStackConfig {
+    const config = parseStackConfig(raw(overrides), CONTEXT);
+    if (config.cloud !== "gcp") {
+        throw new Error(`expected cloud gcp, got ${config.cloud}`);
+    }
+    return config;
 }
 
 /** The error parseStackConfig throws, or a failure when it does not throw. */
@@ -103,7 +109,7 @@ describe("a minimal valid config", () => {
     });
 
     // Where each key's parsed value lives; the Record type makes the table list every key with a plain default.
-    const parsedValue: Record<Exclude<ConfigKey, "cloud" | "gkeLocation">, (c: StackConfig) => unknown> = {
+    const parsedValue: Record<Exclude<ConfigKey, "cloud" | "gkeLocation" | LocalKey>, (c: GcpStackConfig) => unknown> = {
         flavor: (c) => c.flyte.flavor,
         flyteProjects: (c) => c.flyte.projects,
         flyteDomains: (c) => c.flyte.domains,
@@ -134,23 +140,23 @@ describe("a minimal valid config", () => {
         loadBalancerGlobalAccess: (c) => c.gcp.loadBalancer.globalAccess,
     };
 
-    test.each(Object.keys(parsedValue) as Exclude<ConfigKey, "cloud" | "gkeLocation">[])(
+    test.each(Object.keys(parsedValue) as Exclude<ConfigKey, "cloud" | "gkeLocation" | LocalKey>[])(
         "%s defaults to CONFIG_KEYS' default",
         (key) => {
             expect(parsedValue[key](config)).toEqual(CONFIG_KEYS[key].default);
         },
     );
 
-    test("the table above covers every key of CONFIG_KEYS but cloud (required) and gkeLocation (derived)", () => {
+    test("the table above covers every key of CONFIG_KEYS but cloud, gkeLocation (derived) and the local ones", () => {
         expect(Object.keys(parsedValue).sort()).toEqual(
             Object.keys(CONFIG_KEYS)
-                .filter((k) => k !== "cloud" && k !== "gkeLocation")
+                .filter((k) => k !== "cloud" && k !== "gkeLocation" && !k.startsWith("local"))
                 .sort(),
         );
     });
 
-    test("cloud has no default and gkeLocation defaults to empty (a regional cluster)", () => {
-        expect("default" in CONFIG_KEYS.cloud).toBe(false);
+    test("cloud defaults to local and gkeLocation to empty (a regional cluster)", () => {
+        expect(CONFIG_KEYS.cloud.default).toBe("local");
         expect(CONFIG_KEYS.gkeLocation.default).toBe("");
         expect(config.gcp.gke.location).toBe(config.gcp.region);
     });
@@ -271,10 +277,10 @@ describe("values and derived fields of a valid config", () => {
         );
         expect(config.pulumiProject).toBe("myflyte");
         expect(config.stack).toBe("staging");
-        expect(config.gcp.gke.spotNodes).toBe(true);
+        expect(config.cloud === "gcp" && config.gcp.gke.spotNodes).toBe(true);
 
-        const err = configError(raw(), { pulumiProject: "myflyte", stack: "staging" });
-        expect(err.key).toBe("myflyte:cloud");
+        // flyte:* keys belong to another project: ignored, so cloud takes its default.
+        expect(parseStackConfig(raw(), { pulumiProject: "myflyte", stack: "staging" }).cloud).toBe("local");
     });
 });
 
@@ -295,10 +301,8 @@ const DNS_RULE = "lowercase letters, digits and '-', starting and ending with a 
 
 const INVALID: readonly InvalidCase[] = [
     // cloud and flavor
-    { name: "missing cloud", overrides: { "flyte:cloud": undefined }, key: "flyte:cloud", shown: "undefined", allowed: "required; allowed: gcp, aws, local" },
     { name: "unknown cloud", overrides: { "flyte:cloud": "azure" }, key: "flyte:cloud", shown: '"azure"', allowed: "allowed: gcp, aws, local" },
-    { name: "cloud aws (not supported yet)", overrides: { "flyte:cloud": "aws" }, key: "flyte:cloud", shown: '"aws"', allowed: "not supported yet; allowed: gcp" },
-    { name: "cloud local (not supported yet)", overrides: { "flyte:cloud": "local" }, key: "flyte:cloud", shown: '"local"', allowed: "not supported yet; allowed: gcp" },
+    { name: "cloud aws (not supported yet)", overrides: { "flyte:cloud": "aws" }, key: "flyte:cloud", shown: '"aws"', allowed: "not supported yet; allowed: gcp, local" },
     { name: "flavor core (not supported yet)", overrides: { "flyte:flavor": "core" }, key: "flyte:flavor", shown: '"core"', allowed: "not supported yet; allowed: binary" },
     { name: "unknown flavor", overrides: { "flyte:flavor": "sandbox" }, key: "flyte:flavor", shown: '"sandbox"', allowed: "allowed: binary, core" },
     // unknown key

@@ -36,7 +36,7 @@ export type KeySpec = StringKeySpec | IntegerKeySpec | BooleanKeySpec | ArrayKey
 export const CLOUDS = ["gcp", "aws", "local"] as const;
 export type Cloud = (typeof CLOUDS)[number];
 /** The targets this version deploys; the others are recognised and rejected with a clear message. */
-export const SUPPORTED_CLOUDS: readonly Cloud[] = ["gcp"];
+export const SUPPORTED_CLOUDS: readonly Cloud[] = ["gcp", "local"];
 
 export const FLAVORS = ["binary", "core"] as const;
 export type Flavor = (typeof FLAVORS)[number];
@@ -52,12 +52,14 @@ export type PostgresVersion = (typeof POSTGRES_VERSIONS)[number];
 export const CONFIG_KEYS = {
     cloud: {
         type: "string",
-        description: "Where Flyte runs: gcp (GKE, Cloud SQL, GCS). aws and local are reserved for upcoming targets.",
+        default: "local",
+        description:
+            "Where Flyte runs: local (an existing kind/k3d/Docker Desktop cluster, in-cluster Postgres and MinIO) or gcp (GKE, Cloud SQL, GCS). aws is reserved for an upcoming target.",
     },
     flavor: {
         type: "string",
         default: "binary",
-        description: "Which Flyte chart to deploy: binary (flyte-binary, one Deployment). core is reserved.",
+        description: "Which Flyte chart to deploy: binary (flyte-binary, one Deployment). core is reserved for an upcoming release.",
     },
     flyteProjects: {
         type: "array",
@@ -199,6 +201,76 @@ export const CONFIG_KEYS = {
         default: false,
         description: "Let clients in other regions of the VPC reach the internal load balancer.",
     },
+    localKubeconfig: {
+        type: "string",
+        default: "",
+        description: "cloud local: path of the kubeconfig to deploy with. Empty: $KUBECONFIG, else ~/.kube/config.",
+    },
+    localKubeContext: {
+        type: "string",
+        default: "",
+        description: "cloud local: kubeconfig context to deploy into. Empty: the current context.",
+    },
+    localHttpNodePort: {
+        type: "integer",
+        default: 30080,
+        description: "cloud local: NodePort for Flyte's HTTP API and console (30000 to 32767).",
+    },
+    localGrpcNodePort: {
+        type: "integer",
+        default: 30081,
+        description: "cloud local: NodePort for Flyte's gRPC API (flytectl, pyflyte).",
+    },
+    localMinioNodePort: {
+        type: "integer",
+        default: 30002,
+        description: "cloud local: NodePort for MinIO's S3 API; pyflyte uploads code to it through signed URLs.",
+    },
+    localMinioConsoleNodePort: {
+        type: "integer",
+        default: 30084,
+        description: "cloud local: NodePort for the MinIO console.",
+    },
+    localDashboard: {
+        type: "boolean",
+        default: false,
+        description: "cloud local: install the Kubernetes dashboard (official chart) and link task logs to it.",
+    },
+    localDashboardNodePort: {
+        type: "integer",
+        default: 30088,
+        description: "cloud local: NodePort for the Kubernetes dashboard, when localDashboard is on.",
+    },
+    localStorageClass: {
+        type: "string",
+        default: "",
+        description: "cloud local: StorageClass of the Postgres and MinIO volumes. Empty: the cluster's default.",
+    },
+    localPostgresImage: {
+        type: "string",
+        default: "docker.io/library/postgres:16.6-alpine",
+        description: "cloud local: Postgres image (the official one).",
+    },
+    localPostgresVolumeGi: {
+        type: "integer",
+        default: 5,
+        description: "cloud local: size of the Postgres volume in GiB.",
+    },
+    localMinioImage: {
+        type: "string",
+        default: "quay.io/minio/minio:RELEASE.2024-12-18T13-15-44Z",
+        description: "cloud local: MinIO server image.",
+    },
+    localMinioClientImage: {
+        type: "string",
+        default: "quay.io/minio/mc:RELEASE.2024-11-21T17-21-54Z",
+        description: "cloud local: MinIO client image, used once to create the buckets.",
+    },
+    localMinioVolumeGi: {
+        type: "integer",
+        default: 20,
+        description: "cloud local: size of the MinIO volume in GiB.",
+    },
 } as const satisfies Record<string, KeySpec>;
 
 export type ConfigKey = keyof typeof CONFIG_KEYS;
@@ -208,3 +280,6 @@ export const PROVIDER_KEYS = {
     "gcp:project": "GCP project id that receives every resource (required for cloud gcp).",
     "gcp:region": "GCP region, e.g. europe-west1 (required for cloud gcp).",
 } as const;
+
+/** Reserved NodePort range of a default Kubernetes API server. */
+export const NODE_PORT_RANGE = { min: 30000, max: 32767 } as const;

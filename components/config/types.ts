@@ -64,11 +64,44 @@ export interface GcpConfig {
     readonly loadBalancer: GcpLoadBalancerConfig;
 }
 
-export interface StackConfig {
+export interface LocalNodePorts {
+    readonly http: number;
+    readonly grpc: number;
+    readonly minio: number;
+    readonly minioConsole: number;
+    readonly dashboard: number;
+}
+
+export interface LocalConfig {
+    /** Kubeconfig path; empty for the default loading rules ($KUBECONFIG, ~/.kube/config). */
+    readonly kubeconfig: string;
+    /** Context; empty for the current one. */
+    readonly context: string;
+    /** Namespace of Postgres, MinIO and the bucket job: `<flyteNamespace>-deps`. */
+    readonly namespace: string;
+    readonly nodePorts: LocalNodePorts;
+    /** Empty for the cluster's default StorageClass. */
+    readonly storageClass: string;
+    readonly postgres: { readonly image: string; readonly volumeGi: number };
+    readonly minio: { readonly image: string; readonly clientImage: string; readonly volumeGi: number };
+    readonly dashboard: boolean;
+}
+
+interface StackConfigBase {
     readonly pulumiProject: string;
     readonly stack: string;
-    readonly cloud: "gcp";
     readonly flyte: FlyteConfig;
     readonly protection: ProtectionConfig;
+}
+
+export interface GcpStackConfig extends StackConfigBase {
+    readonly cloud: "gcp";
     readonly gcp: GcpConfig;
 }
+
+export interface LocalStackConfig extends StackConfigBase {
+    readonly cloud: "local";
+    readonly local: LocalConfig;
+}
+
+export type StackConfig = GcpStackConfig | LocalStackConfig;

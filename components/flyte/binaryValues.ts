@@ -1,3 +1,4 @@
+import { stringify } from "yaml";
 import { distinctNamespaces } from "../namespaces";
 import type { FlyteConfig } from "../config/types";
 import type { FlyteWorkloads, TaskLogLink } from "./platform";
@@ -21,6 +22,13 @@ export const WORKER_SERVICE_ACCOUNT = "default";
 export const DB_PASSWORD_SECRET = `${FLYTE_BINARY_RELEASE}-db-password`;
 export const DB_PASSWORD_SECRET_KEY = "password";
 const DB_PASSWORD_MOUNT = "/etc/flyte/db";
+/**
+ * Secret (created by this program) with Flyte configuration that holds credentials: S3 access keys and the task
+ * pods' copies of them. The chart mounts it next to its own config files (`configuration.inlineSecretRef`); the
+ * key is the file name, sorted after the chart's files so that it is merged last.
+ */
+export const SECRET_CONFIG_SECRET = `${FLYTE_BINARY_RELEASE}-secret-config`;
+export const SECRET_CONFIG_FILE = "200-secret-config.yaml";
 /** Name of the cluster-resource template variable that carries the workers' cloud identity. */
 export const WORKER_IDENTITY_VARIABLE = "workerIdentity";
 
@@ -69,12 +77,7 @@ export interface FlyteBinaryValues {
             readonly dbname: string;
             readonly options: string;
         };
-        readonly storage: {
-            readonly metadataContainer: string;
-            readonly userDataContainer: string;
-            readonly provider: "gcs";
-            readonly providerConfig: { readonly gcs: { readonly project: string } };
-        };
+        readonly storage: StorageValues;
         readonly logging: {
             readonly level: number;
             readonly plugins: {
@@ -84,6 +87,8 @@ export interface FlyteBinaryValues {
             };
         };
         readonly inline: FlyteInlineConfig;
+        /** A Secret with more Flyte config files, merged after the chart's (credentials). */
+        readonly inlineSecretRef?: string;
     };
     readonly clusterResourceTemplates: { readonly inline: Record<string, string> };
     readonly deployment: {
@@ -103,15 +108,42 @@ export interface FlyteBinaryValues {
     readonly rbac: { readonly create: true };
 }
 
+export type StorageValues =
+    | {
+          readonly metadataContainer: string;
+          readonly userDataContainer: string;
+          readonly provider: "gcs";
+          readonly providerConfig: { readonly gcs: { readonly project: string } };
+      }
+    | {
+          readonly metadataContainer: string;
+          readonly userDataContainer: string;
+          readonly provider: "s3";
+          readonly providerConfig: {
+              readonly s3: {
+                  readonly region: string;
+                  readonly disableSSL: boolean;
+                  readonly v2Signing: boolean;
+                  readonly endpoint: string;
+                  /** Always iam here: with accesskey the chart wants the keys in its values (see storageValues). */
+                  readonly authType: "iam";
+              };
+          };
+      };
+
 /** Flyte configuration merged over the chart's own (`configuration.inline`). */
 export interface FlyteInlineConfig {
     readonly domains: readonly { readonly id: string; readonly name: string }[];
     readonly namespace_mapping: { readonly template: string };
     readonly cluster_resources: {
         readonly refreshInterval: string;
-        readonly customData: readonly Record<string, readonly Record<string, { readonly value: string }>[]>[];
+        readonly customData?: readonly Record<string, readonly Record<string, { readonly value: string }>[]>[];
     };
     readonly plugins: { readonly k8s: { readonly "inject-finalizer": boolean } };
+    readonly storage?: {
+        readonly stow?: { readonly config: { readonly auth_type: "accesskey" } };
+        readonly signedUrl?: { readonly stowConfigOverride: { readonly endpoint: string } };
+    };
 }
 
 export interface FlyteBinaryValuesInput {
@@ -125,20 +157,39 @@ export interface FlyteBinaryValuesInput {
         /** Name of the Secret (key DB_PASSWORD_SECRET_KEY) that holds the password. */
         readonly passwordSecret: string;
     };
-    readonly storage: {
-        readonly provider: "gcs";
-        readonly project: string;
-        readonly metadataBucket: string;
-        readonly userDataBucket: string;
-    };
-    readonly identity: {
+    readonly storage: StorageInput;
+    /** Cloud identities; absent where there are none (local). */
+    readonly identity?: {
         readonly annotationKey: string;
         readonly backend: string;
         readonly worker: string;
     };
     readonly taskLogs: readonly TaskLogLink[];
     readonly labels: Record<string, string>;
+    /** Name of the Secret holding SECRET_CONFIG_FILE, when the storage uses access keys. */
+    readonly secretConfig?: string;
 }
+
+export type StorageInput =
+    | {
+          readonly provider: "gcs";
+          readonly project: string;
+          readonly metadataBucket: string;
+          readonly userDataBucket: string;
+      }
+    | {
+          readonly provider: "s3";
+          readonly region: string;
+          readonly metadataBucket: string;
+          readonly userDataBucket: string;
+          /** S3-compatible endpoint (MinIO); empty for AWS S3. */
+          readonly endpoint: string;
+          readonly disableSSL: boolean;
+          /** Static access keys (in SECRET_CONFIG_FILE) rather than the pod's IAM identity. */
+          readonly accessKeyAuth: boolean;
+          /** The endpoint written into signed URLs, for clients outside the cluster. */
+          readonly signedUrlEndpoint: string;
+      };
 
 /**
  * The chart renders `configuration.inline` through Helm's `tpl`, so a literal `{{` must be written as a
@@ -161,10 +212,17 @@ function loggingPlugin(links: readonly TaskLogLink[], plugin: TaskLogLink["plugi
     return link ? { enabled: true, templateUri: yamlQuoted(link.templateUri) } : { enabled: false, templateUri: "" };
 }
 
-/** Cluster resource templates Flyte applies to every project-domain namespace it manages. */
-export function clusterResourceTemplates(annotationKey: string): Record<string, string> {
+/**
+ * Cluster resource templates Flyte applies to every project-domain namespace it manages: the namespace, and
+ * where task pods have a cloud identity, the annotation on its `default` service account that binds it.
+ */
+export function clusterResourceTemplates(annotationKey?: string): Record<string, string> {
+    const namespace = ["apiVersion: v1", "kind: Namespace", "metadata:", "  name: '{{ namespace }}'", ""].join("\n");
+    if (annotationKey === undefined) {
+        return { "001_namespace.yaml": namespace };
+    }
     return {
-        "001_namespace.yaml": ["apiVersion: v1", "kind: Namespace", "metadata:", "  name: '{{ namespace }}'", ""].join("\n"),
+        "001_namespace.yaml": namespace,
         "002_serviceaccount.yaml": [
             "apiVersion: v1",
             "kind: ServiceAccount",
@@ -178,8 +236,42 @@ export function clusterResourceTemplates(annotationKey: string): Record<string, 
     };
 }
 
+function storageValues(storage: StorageInput): StorageValues {
+    const containers = { metadataContainer: storage.metadataBucket, userDataContainer: storage.userDataBucket };
+    if (storage.provider === "gcs") {
+        return { ...containers, provider: "gcs", providerConfig: { gcs: { project: storage.project } } };
+    }
+    return {
+        ...containers,
+        provider: "s3",
+        providerConfig: {
+            s3: {
+                region: storage.region,
+                disableSSL: storage.disableSSL,
+                v2Signing: false,
+                endpoint: storage.endpoint,
+                // With authType accesskey the chart requires the keys in its values, where every preview would
+                // show them. Access keys are switched on in the inline config instead, and the keys themselves
+                // come from SECRET_CONFIG_FILE.
+                authType: "iam",
+            },
+        },
+    };
+}
+
+function inlineStorage(storage: StorageInput): FlyteInlineConfig["storage"] {
+    if (storage.provider !== "s3") {
+        return undefined;
+    }
+    return {
+        ...(storage.accessKeyAuth ? { stow: { config: { auth_type: "accesskey" as const } } } : {}),
+        ...(storage.signedUrlEndpoint ? { signedUrl: { stowConfigOverride: { endpoint: storage.signedUrlEndpoint } } } : {}),
+    };
+}
+
 export function flyteBinaryValues(input: FlyteBinaryValuesInput): FlyteBinaryValues {
-    const { flyte } = input;
+    const { flyte, identity } = input;
+    const storage = inlineStorage(input.storage);
     return {
         fullnameOverride: FLYTE_BINARY_RELEASE,
         commonLabels: input.labels,
@@ -201,12 +293,7 @@ export function flyteBinaryValues(input: FlyteBinaryValuesInput): FlyteBinaryVal
                 dbname: input.database.name,
                 options: input.database.options,
             },
-            storage: {
-                metadataContainer: input.storage.metadataBucket,
-                userDataContainer: input.storage.userDataBucket,
-                provider: input.storage.provider,
-                providerConfig: { gcs: { project: input.storage.project } },
-            },
+            storage: storageValues(input.storage),
             logging: {
                 level: 1,
                 plugins: {
@@ -220,28 +307,58 @@ export function flyteBinaryValues(input: FlyteBinaryValuesInput): FlyteBinaryVal
                 namespace_mapping: { template: escapeForHelmTpl(flyte.namespaceTemplate) },
                 cluster_resources: {
                     refreshInterval: "1m",
-                    customData: flyte.domains.map((domain) => ({
-                        [domain]: [{ [WORKER_IDENTITY_VARIABLE]: { value: input.identity.worker } }],
-                    })),
+                    ...(identity
+                        ? {
+                              customData: flyte.domains.map((domain) => ({
+                                  [domain]: [{ [WORKER_IDENTITY_VARIABLE]: { value: identity.worker } }],
+                              })),
+                          }
+                        : {}),
                 },
                 plugins: { k8s: { "inject-finalizer": true } },
+                ...(storage && Object.keys(storage).length > 0 ? { storage } : {}),
             },
+            ...(input.secretConfig ? { inlineSecretRef: input.secretConfig } : {}),
         },
-        clusterResourceTemplates: { inline: clusterResourceTemplates(input.identity.annotationKey) },
+        clusterResourceTemplates: { inline: clusterResourceTemplates(identity?.annotationKey) },
         deployment: {
             resources: { requests: { cpu: "500m", memory: "1Gi" }, limits: { memory: "2Gi" } },
-            extraVolumes: [
-                { name: "db-password", secret: { secretName: input.database.passwordSecret } },
-            ],
+            extraVolumes: [{ name: "db-password", secret: { secretName: input.database.passwordSecret } }],
             extraVolumeMounts: [{ name: "db-password", mountPath: DB_PASSWORD_MOUNT, readOnly: true }],
         },
         serviceAccount: {
             create: true,
-            annotations: { [input.identity.annotationKey]: input.identity.backend },
+            annotations: identity ? { [identity.annotationKey]: identity.backend } : {},
         },
-        // Clients come in through the load balancer this program creates; the chart's own services stay internal.
+        // Clients come in through the Service this program creates; the chart's own services stay internal.
         service: { type: "ClusterIP" },
         ingress: { create: false },
         rbac: { create: true },
     };
+}
+
+export interface SecretConfigInput {
+    readonly accessKeyId: string;
+    readonly secretAccessKey: string;
+    /** The S3 endpoint as task pods reach it. */
+    readonly endpoint: string;
+}
+
+/**
+ * SECRET_CONFIG_FILE: the S3 keys for Flyte itself, and the same keys with the endpoint as environment variables
+ * for task pods (flytekit reads FLYTE_AWS_*). Goes into a Secret, never into chart values.
+ */
+export function secretConfigFile(input: SecretConfigInput): string {
+    return stringify({
+        storage: { stow: { config: { access_key_id: input.accessKeyId, secret_key: input.secretAccessKey } } },
+        plugins: {
+            k8s: {
+                "default-env-vars": [
+                    { FLYTE_AWS_ENDPOINT: input.endpoint },
+                    { FLYTE_AWS_ACCESS_KEY_ID: input.accessKeyId },
+                    { FLYTE_AWS_SECRET_ACCESS_KEY: input.secretAccessKey },
+                ],
+            },
+        },
+    });
 }

@@ -11,9 +11,9 @@ export interface FlyteEndpoints {
     readonly flytectlConfig: string;
 }
 
-export function flyteEndpoints(host: string): FlyteEndpoints {
-    const grpcEndpoint = `${host}:${FLYTE_GRPC_PORT}`;
-    const httpEndpoint = `http://${host}:${FLYTE_HTTP_PORT}`;
+export function flyteEndpoints(host: string, ports = { http: FLYTE_HTTP_PORT, grpc: FLYTE_GRPC_PORT }): FlyteEndpoints {
+    const grpcEndpoint = `${host}:${ports.grpc}`;
+    const httpEndpoint = `http://${host}:${ports.http}`;
     return {
         grpcEndpoint,
         httpEndpoint,
@@ -23,8 +23,8 @@ export function flyteEndpoints(host: string): FlyteEndpoints {
 }
 
 /**
- * flytectl/pyflyte config for a deployment without Flyte authentication, reached on a private address:
- * plaintext gRPC (`insecure: true`), as the load balancer is internal to the network.
+ * flytectl/pyflyte config for a deployment without Flyte authentication, reached on a private address (an
+ * internal load balancer, or a port on the workstation): plaintext gRPC (`insecure: true`).
  */
 export function flytectlConfig(grpcEndpoint: string): string {
     return [

@@ -10,9 +10,14 @@ import {
     FLYTE_HTTP_PORT,
     flyteBinarySelectorLabels,
     flyteBinaryValues,
+    FlyteBinaryValuesInput,
+    SECRET_CONFIG_FILE,
+    SECRET_CONFIG_SECRET,
+    secretConfigFile,
+    StorageInput,
 } from "./binaryValues";
-import { flyteEndpoints } from "./endpoints";
-import type { FlytePlatform } from "./platform";
+import { FlyteEndpoints, flyteEndpoints } from "./endpoints";
+import type { FlyteExposure, FlytePlatform, FlyteStorage } from "./platform";
 
 export interface FlyteBinaryArgs {
     /** Projects, domains, namespaces and chart version. */
@@ -26,9 +31,49 @@ export interface FlyteBinaryArgs {
 /** Seconds Helm waits for Flyte to become ready (first install pulls images and migrates the database). */
 const RELEASE_TIMEOUT_SECONDS = 900;
 
+/** The storage part of the chart values, with the platform's outputs resolved. */
+function storageInput(storage: FlyteStorage): pulumi.Output<StorageInput> {
+    return pulumi.all([storage.metadataBucket, storage.userDataBucket]).apply(([metadataBucket, userDataBucket]): StorageInput =>
+        storage.provider === "gcs"
+            ? { provider: "gcs", project: storage.project, metadataBucket, userDataBucket }
+            : {
+                  provider: "s3",
+                  region: storage.region,
+                  metadataBucket,
+                  userDataBucket,
+                  endpoint: storage.endpoint ?? "",
+                  disableSSL: storage.disableSSL,
+                  accessKeyAuth: storage.accessKey !== undefined,
+                  signedUrlEndpoint: storage.signedUrlEndpoint ?? "",
+              },
+    );
+}
+
+function serviceSpec(exposure: FlyteExposure): k8s.types.input.core.v1.ServiceSpec {
+    const ports = (nodePorts?: { http: number; grpc: number }) => [
+        { name: "http", port: FLYTE_HTTP_PORT, targetPort: "http", protocol: "TCP", nodePort: nodePorts?.http },
+        { name: "grpc", port: FLYTE_GRPC_PORT, targetPort: "grpc", protocol: "TCP", nodePort: nodePorts?.grpc },
+    ];
+    const common = { selector: flyteBinarySelectorLabels(), externalTrafficPolicy: "Cluster" };
+    return exposure.kind === "loadBalancer"
+        ? { ...common, type: "LoadBalancer", loadBalancerIP: exposure.loadBalancerIP, ports: ports() }
+        : {
+              ...common,
+              type: "NodePort",
+              ports: ports({ http: exposure.httpNodePort, grpc: exposure.grpcNodePort }),
+          };
+}
+
+function endpoints(exposure: FlyteExposure): pulumi.Output<FlyteEndpoints> {
+    return exposure.kind === "loadBalancer"
+        ? exposure.host.apply((host) => flyteEndpoints(host))
+        : pulumi.output(flyteEndpoints(exposure.host, { http: exposure.httpNodePort, grpc: exposure.grpcNodePort }));
+}
+
 /**
- * Flyte's single-binary deployment, cloud-agnostic: its namespace, the database password secret, the
- * flyte-binary Helm release, and the Service that exposes HTTP and gRPC the way the platform asks.
+ * Flyte's single-binary deployment, cloud-agnostic: its namespace, the secrets it reads (database password,
+ * storage keys where the platform uses them), the flyte-binary Helm release, and the Service that exposes HTTP
+ * and gRPC the way the platform asks.
  */
 export class FlyteBinary extends pulumi.ComponentResource {
     readonly namespace: k8s.core.v1.Namespace;
@@ -62,38 +107,65 @@ export class FlyteBinary extends pulumi.ComponentResource {
             k8sOpts,
         );
 
+        const storage = platform.storage;
+        const accessKey = storage.provider === "s3" ? storage.accessKey : undefined;
+        const secretConfig =
+            storage.provider === "s3" && accessKey
+                ? new k8s.core.v1.Secret(
+                      `${name}-secret-config`,
+                      {
+                          metadata: { name: SECRET_CONFIG_SECRET, namespace, labels },
+                          type: "Opaque",
+                          stringData: {
+                              [SECRET_CONFIG_FILE]: pulumi.secret(
+                                  pulumi.all([accessKey.id, accessKey.secret]).apply(([accessKeyId, secretAccessKey]) =>
+                                      secretConfigFile({ accessKeyId, secretAccessKey, endpoint: storage.endpoint ?? "" }),
+                                  ),
+                              ),
+                          },
+                      },
+                      k8sOpts,
+                  )
+                : undefined;
+
+        const identityAnnotation = platform.identity?.annotationKey;
+        const identity: pulumi.Output<FlyteBinaryValuesInput["identity"]> =
+            platform.identity && identityAnnotation
+                ? pulumi
+                      .all([platform.identity.backend, platform.identity.worker])
+                      .apply(([backend, worker]) => ({ annotationKey: identityAnnotation, backend, worker }))
+                : pulumi.output(undefined);
+        // Names read from the Secrets, so that the release also waits for them to exist.
+        const secretConfigName: pulumi.Output<string | undefined> = secretConfig
+            ? secretConfig.metadata.name
+            : pulumi.output(undefined);
+
         const values = pulumi
-            .all({
-                host: platform.database.host,
-                dbName: platform.database.name,
-                username: platform.database.username,
-                metadataBucket: platform.storage.metadataBucket,
-                userDataBucket: platform.storage.userDataBucket,
-                backend: platform.identity.backend,
-                worker: platform.identity.worker,
-                // Read from the Secret, so the release also waits for it to exist.
-                passwordSecret: dbPassword.metadata.name,
-            })
-            .apply((v) =>
+            .all([
+                platform.database.host,
+                platform.database.name,
+                platform.database.username,
+                dbPassword.metadata.name,
+                storageInput(storage),
+                identity,
+                secretConfigName,
+            ])
+            .apply(([host, dbName, username, passwordSecret, storageValues, identityValues, secretConfigValue]) =>
                 flyteBinaryValues({
                     flyte,
                     database: {
-                        host: v.host,
+                        host,
                         port: platform.database.port,
-                        name: v.dbName,
-                        username: v.username,
+                        name: dbName,
+                        username,
                         options: platform.database.options,
-                        passwordSecret: v.passwordSecret,
+                        passwordSecret,
                     },
-                    storage: {
-                        provider: platform.storage.provider,
-                        project: platform.storage.project,
-                        metadataBucket: v.metadataBucket,
-                        userDataBucket: v.userDataBucket,
-                    },
-                    identity: { annotationKey: platform.identity.annotationKey, backend: v.backend, worker: v.worker },
+                    storage: storageValues,
+                    identity: identityValues,
                     taskLogs: platform.taskLogs,
                     labels,
+                    secretConfig: secretConfigValue,
                 }),
             );
 
@@ -120,30 +192,21 @@ export class FlyteBinary extends pulumi.ComponentResource {
             `${name}-endpoint`,
             {
                 metadata: {
-                    name: `${FLYTE_BINARY_RELEASE}-lb`,
+                    name: `${FLYTE_BINARY_RELEASE}-${exposure.kind === "loadBalancer" ? "lb" : "nodeport"}`,
                     namespace,
                     labels,
-                    annotations: { ...exposure.annotations },
+                    annotations: exposure.kind === "loadBalancer" ? { ...exposure.annotations } : {},
                 },
-                spec: {
-                    type: exposure.serviceType,
-                    loadBalancerIP: exposure.loadBalancerIP,
-                    externalTrafficPolicy: "Cluster",
-                    selector: flyteBinarySelectorLabels(),
-                    ports: [
-                        { name: "http", port: FLYTE_HTTP_PORT, targetPort: "http", protocol: "TCP" },
-                        { name: "grpc", port: FLYTE_GRPC_PORT, targetPort: "grpc", protocol: "TCP" },
-                    ],
-                },
+                spec: serviceSpec(exposure),
             },
             k8sOpts,
         );
 
-        const endpoints = exposure.host.apply(flyteEndpoints);
-        this.grpcEndpoint = endpoints.grpcEndpoint;
-        this.httpEndpoint = endpoints.httpEndpoint;
-        this.consoleUrl = endpoints.consoleUrl;
-        this.flytectlConfig = endpoints.flytectlConfig;
+        const resolved = endpoints(exposure);
+        this.grpcEndpoint = resolved.grpcEndpoint;
+        this.httpEndpoint = resolved.httpEndpoint;
+        this.consoleUrl = resolved.consoleUrl;
+        this.flytectlConfig = resolved.flytectlConfig;
 
         this.registerOutputs({
             grpcEndpoint: this.grpcEndpoint,

@@ -13,7 +13,8 @@ export interface FlytePlatform {
     readonly clusterName: pulumi.Output<string>;
     readonly database: FlyteDatabase;
     readonly storage: FlyteStorage;
-    readonly identity: FlyteWorkloadIdentity;
+    /** Cloud identities for the backend and task pods; absent where there are none (local). */
+    readonly identity?: FlyteWorkloadIdentity;
     readonly taskLogs: readonly TaskLogLink[];
     readonly exposure: FlyteExposure;
     /**
@@ -41,7 +42,21 @@ export interface GcsStorage {
     readonly userDataBucket: pulumi.Output<string>;
 }
 
-export type FlyteStorage = GcsStorage;
+export interface S3Storage {
+    readonly provider: "s3";
+    readonly region: string;
+    readonly metadataBucket: pulumi.Output<string>;
+    readonly userDataBucket: pulumi.Output<string>;
+    /** An S3-compatible endpoint as pods reach it (MinIO); absent for AWS S3. */
+    readonly endpoint?: string;
+    readonly disableSSL: boolean;
+    /** Static access keys (MinIO), Pulumi secrets; absent when pods authenticate with their IAM identity. */
+    readonly accessKey?: { readonly id: pulumi.Output<string>; readonly secret: pulumi.Output<string> };
+    /** The endpoint signed URLs name, when clients outside the cluster reach the store elsewhere than pods do. */
+    readonly signedUrlEndpoint?: string;
+}
+
+export type FlyteStorage = GcsStorage | S3Storage;
 
 /** How Kubernetes service accounts are tied to cloud identities (GKE Workload Identity, EKS IRSA). */
 export interface FlyteWorkloadIdentity {
@@ -61,13 +76,25 @@ export interface TaskLogLink {
 }
 
 /** How clients reach Flyte's HTTP (console, REST) and gRPC ports. */
-export interface FlyteExposure {
-    readonly serviceType: "LoadBalancer";
+export type FlyteExposure = LoadBalancerExposure | NodePortExposure;
+
+/** A cloud load balancer in front of Flyte (internal on every cloud target). */
+export interface LoadBalancerExposure {
+    readonly kind: "loadBalancer";
     /** Annotations that make the cloud's load balancer internal and place it. */
     readonly annotations: Readonly<Record<string, string>>;
     readonly loadBalancerIP?: pulumi.Output<string>;
     /** The address clients use. */
     readonly host: pulumi.Output<string>;
+}
+
+/** Fixed NodePorts, mapped to the workstation by kind, k3d or Docker Desktop. */
+export interface NodePortExposure {
+    readonly kind: "nodePort";
+    readonly httpNodePort: number;
+    readonly grpcNodePort: number;
+    /** The address clients use, e.g. localhost. */
+    readonly host: string;
 }
 
 export interface KubernetesServiceAccountRef {

@@ -3,7 +3,7 @@ import * as pulumi from "@pulumi/pulumi";
 import type { GcpConfig, ProtectionConfig } from "../config/types";
 import type {
     FlyteDatabase,
-    FlyteExposure,
+    LoadBalancerExposure,
     FlytePlatform,
     FlyteWorkloadIdentity,
     FlyteWorkloads,
@@ -55,7 +55,7 @@ export class GcpPlatform extends pulumi.ComponentResource implements FlytePlatfo
     readonly storage: GcsStorage;
     readonly identity: FlyteWorkloadIdentity;
     readonly taskLogs: readonly TaskLogLink[];
-    readonly exposure: FlyteExposure;
+    readonly exposure: LoadBalancerExposure;
     readonly releaseDependencies: readonly pulumi.Resource[];
 
     constructor(name: string, args: GcpPlatformArgs, opts?: pulumi.ComponentResourceOptions) {
@@ -196,7 +196,7 @@ export class GcpPlatform extends pulumi.ComponentResource implements FlytePlatfo
         };
         this.taskLogs = [cloudLoggingTaskLogLink({ project, location: config.gke.location, clusterName: names.cluster })];
         this.exposure = {
-            serviceType: "LoadBalancer",
+            kind: "loadBalancer",
             annotations: gkeInternalLoadBalancerAnnotations({
                 subnetName: names.subnet,
                 globalAccess: config.loadBalancer.globalAccess,

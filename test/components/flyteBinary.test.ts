@@ -42,7 +42,7 @@ beforeAll(async () => {
             },
             taskLogs: [{ plugin: "stackdriver", templateUri: "https://logs.example/{{ .podName }}" }],
             exposure: {
-                serviceType: "LoadBalancer",
+                kind: "loadBalancer",
                 annotations: { "networking.gke.io/load-balancer-type": "Internal" },
                 loadBalancerIP: pulumi.output("10.0.0.42"),
                 host: pulumi.output("10.0.0.42"),

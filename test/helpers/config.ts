@@ -1,5 +1,5 @@
 import { parseStackConfig, RawConfig } from "../../components/config/parse";
-import type { StackConfig } from "../../components/config/types";
+import type { GcpStackConfig, LocalStackConfig, StackConfig } from "../../components/config/types";
 
 /** A valid GCP config as the runtime would pass it; override or remove keys per test. */
 export function rawGcpConfig(overrides: Record<string, string | undefined> = {}): RawConfig {
@@ -18,6 +18,23 @@ export function rawGcpConfig(overrides: Record<string, string | undefined> = {})
     return base;
 }
 
-export function gcpStackConfig(overrides: Record<string, string | undefined> = {}, stack = "test"): StackConfig {
-    return parseStackConfig(rawGcpConfig(overrides), { pulumiProject: "flyte", stack });
+export function stackConfig(raw: RawConfig, stack = "test"): StackConfig {
+    return parseStackConfig(raw, { pulumiProject: "flyte", stack });
+}
+
+export function gcpStackConfig(overrides: Record<string, string | undefined> = {}, stack = "test"): GcpStackConfig {
+    const config = stackConfig(rawGcpConfig(overrides), stack);
+    if (config.cloud !== "gcp") {
+        throw new Error(`expected a gcp config, got ${config.cloud}`);
+    }
+    return config;
+}
+
+/** A valid local config: no keys are required. */
+export function localStackConfig(overrides: Record<string, string> = {}, stack = "test"): LocalStackConfig {
+    const config = stackConfig({ "flyte:cloud": "local", ...overrides }, stack);
+    if (config.cloud !== "local") {
+        throw new Error(`expected a local config, got ${config.cloud}`);
+    }
+    return config;
 }

@@ -1,0 +1,164 @@
+import { parseCidr } from "../cidr";
+import { DNS1123_LABEL_MAX, isDns1123Label } from "../namespaces";
+import { ConfigError } from "./errors";
+import { CONFIG_KEYS, ConfigKey } from "./schema";
+
+/** Config as the Pulumi runtime hands it over: full keys (`ns:key`) to strings; lists arrive as JSON. */
+export type RawConfig = Readonly<Record<string, string>>;
+
+export interface ConfigContext {
+    /** The Pulumi project name, which is also the config namespace of our keys. */
+    readonly pulumiProject: string;
+    readonly stack: string;
+}
+
+export const DNS_LABEL_RULE = `lowercase letters, digits and '-', starting and ending with a letter or digit, at most ${DNS1123_LABEL_MAX} characters (DNS-1123 label)`;
+
+/** Typed access to our namespace's keys, failing with a one-line ConfigError. */
+export class ConfigReader {
+    constructor(
+        private readonly raw: RawConfig,
+        readonly namespace: string,
+    ) {}
+
+    fullKey(key: ConfigKey): string {
+        return `${this.namespace}:${key}`;
+    }
+
+    fail(key: ConfigKey, value: unknown, allowed: string): never {
+        throw new ConfigError(this.fullKey(key), value, allowed);
+    }
+
+    private value(key: ConfigKey): string | undefined {
+        return this.raw[this.fullKey(key)];
+    }
+
+    string(key: ConfigKey, allowed: string): string {
+        const spec = CONFIG_KEYS[key];
+        const value = this.value(key) ?? ("default" in spec ? spec.default : undefined);
+        if (typeof value !== "string") {
+            return this.fail(key, value, `required; allowed: ${allowed}`);
+        }
+        return value;
+    }
+
+    oneOf<T extends string>(key: ConfigKey, allowed: readonly T[]): T {
+        const value = this.string(key, allowed.join(", "));
+        if (!(allowed as readonly string[]).includes(value)) {
+            return this.fail(key, value, `allowed: ${allowed.join(", ")}`);
+        }
+        return value as T;
+    }
+
+    matching(key: ConfigKey, pattern: RegExp, allowed: string): string {
+        const value = this.string(key, allowed);
+        if (!pattern.test(value)) {
+            return this.fail(key, value, `allowed: ${allowed}`);
+        }
+        return value;
+    }
+
+    integer(key: ConfigKey, min: number, max: number): number {
+        const spec = CONFIG_KEYS[key];
+        const text = this.value(key);
+        const allowed = `a whole number from ${min} to ${max}`;
+        if (text === undefined) {
+            if (spec.type !== "integer") {
+                throw new Error(`${key} is not an integer key`);
+            }
+            return spec.default;
+        }
+        const value = /^-?\d+$/.test(text) ? Number(text) : NaN;
+        if (!Number.isSafeInteger(value) || value < min || value > max) {
+            return this.fail(key, text, `allowed: ${allowed}`);
+        }
+        return value;
+    }
+
+    boolean(key: ConfigKey): boolean {
+        const spec = CONFIG_KEYS[key];
+        const text = this.value(key);
+        if (text === undefined) {
+            if (spec.type !== "boolean") {
+                throw new Error(`${key} is not a boolean key`);
+            }
+            return spec.default;
+        }
+        if (text !== "true" && text !== "false") {
+            return this.fail(key, text, "allowed: true, false");
+        }
+        return text === "true";
+    }
+
+    /** A YAML list of strings in the stack file (the runtime passes it as JSON). */
+    list(key: ConfigKey, itemRule: string): string[] {
+        const spec = CONFIG_KEYS[key];
+        const text = this.value(key);
+        if (text === undefined) {
+            if (spec.type !== "array") {
+                throw new Error(`${key} is not an array key`);
+            }
+            return [...spec.default];
+        }
+        let parsed: unknown;
+        try {
+            parsed = JSON.parse(text);
+        } catch {
+            parsed = undefined;
+        }
+        if (!Array.isArray(parsed) || !parsed.every((item): item is string => typeof item === "string")) {
+            return this.fail(key, text, `allowed: a YAML list of strings, each ${itemRule}`);
+        }
+        return parsed;
+    }
+
+    unknownKeys(): string[] {
+        const prefix = `${this.namespace}:`;
+        return Object.keys(this.raw)
+            .filter((k) => k.startsWith(prefix))
+            .map((k) => k.slice(prefix.length))
+            .filter((k) => !Object.prototype.hasOwnProperty.call(CONFIG_KEYS, k))
+            .sort();
+    }
+
+    rawValue(fullKey: string): string | undefined {
+        return this.raw[fullKey];
+    }
+}
+
+export function requireDnsLabels(config: ConfigReader, key: ConfigKey, values: readonly string[]): void {
+    if (values.length === 0) {
+        config.fail(key, values, `allowed: a non-empty list, each ${DNS_LABEL_RULE}`);
+    }
+    for (const value of values) {
+        if (!isDns1123Label(value)) {
+            config.fail(key, value, `allowed: ${DNS_LABEL_RULE}`);
+        }
+    }
+    const duplicate = values.find((v, i) => values.indexOf(v) !== i);
+    if (duplicate !== undefined) {
+        config.fail(key, duplicate, "each entry may appear only once");
+    }
+}
+
+export function requireProviderKey(config: ConfigReader, key: string, pattern: RegExp, allowed: string): string {
+    const value = config.rawValue(key);
+    if (value === undefined || !pattern.test(value)) {
+        throw new ConfigError(key, value, `${value === undefined ? "required; " : ""}allowed: ${allowed}`);
+    }
+    return value;
+}
+
+export function parseCidrKey(config: ConfigReader, key: ConfigKey, minPrefix: number, maxPrefix: number) {
+    const text = config.string(key, "an IPv4 CIDR");
+    const cidr = parseCidr(text);
+    if (!cidr || cidr.prefixLength < minPrefix || cidr.prefixLength > maxPrefix) {
+        config.fail(
+            key,
+            text,
+            `allowed: an IPv4 CIDR a.b.c.d/n with n from ${minPrefix} to ${maxPrefix}, the address being the first of its range`,
+        );
+    }
+    return { text, cidr };
+}
+

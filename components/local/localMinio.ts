@@ -1,0 +1,258 @@
+import * as k8s from "@pulumi/kubernetes";
+import * as pulumi from "@pulumi/pulumi";
+import * as random from "@pulumi/random";
+import { dataVolume } from "./volume";
+
+export const MINIO_SERVICE = "minio";
+export const MINIO_API_PORT = 9000;
+export const MINIO_CONSOLE_PORT = 9001;
+/** MinIO ignores the region, but S3 clients need one. */
+export const MINIO_REGION = "us-east-1";
+/** The MinIO user Flyte and its task pods use: read and write on Flyte's two buckets, nothing else. */
+export const FLYTE_MINIO_POLICY = "flyte-buckets";
+
+export interface LocalMinioArgs {
+    readonly namespace: pulumi.Input<string>;
+    readonly image: string;
+    readonly clientImage: string;
+    readonly volumeGi: number;
+    /** Empty for the cluster's default StorageClass. */
+    readonly storageClass: string;
+    readonly metadataBucket: string;
+    readonly userDataBucket: string;
+    readonly nodePorts: { readonly api: number; readonly console: number };
+    /** Pulumi `protect` on the data volume. */
+    readonly protect: boolean;
+    readonly labels: Readonly<Record<string, string>>;
+    readonly provider: k8s.Provider;
+}
+
+/** MinIO's S3 endpoint as pods reach it. */
+export function minioEndpoint(namespace: string): string {
+    return `http://${MINIO_SERVICE}.${namespace}.svc.cluster.local:${MINIO_API_PORT}`;
+}
+
+/** The IAM-style policy MinIO enforces for Flyte's user: its two buckets and their objects. */
+export function flyteBucketPolicy(buckets: readonly string[]): string {
+    return JSON.stringify({
+        Version: "2012-10-17",
+        Statement: [
+            {
+                Effect: "Allow",
+                Action: ["s3:GetBucketLocation", "s3:ListBucket", "s3:ListBucketMultipartUploads"],
+                Resource: buckets.map((b) => `arn:aws:s3:::${b}`),
+            },
+            {
+                Effect: "Allow",
+                Action: ["s3:GetObject", "s3:PutObject", "s3:DeleteObject", "s3:AbortMultipartUpload", "s3:ListMultipartUploadParts"],
+                Resource: buckets.map((b) => `arn:aws:s3:::${b}/*`),
+            },
+        ],
+    });
+}
+
+/**
+ * The script the bucket job runs with mc: create both buckets (metadata versioned), and Flyte's user with a
+ * policy on them. Safe to run again.
+ */
+export function bucketSetupScript(args: { endpoint: string; metadataBucket: string; userDataBucket: string }): string {
+    const policy = flyteBucketPolicy([args.metadataBucket, args.userDataBucket]);
+    return [
+        "set -eu",
+        `until mc alias set local ${args.endpoint} "$MINIO_ROOT_USER" "$MINIO_ROOT_PASSWORD"; do sleep 2; done`,
+        `mc mb --ignore-existing local/${args.metadataBucket}`,
+        `mc mb --ignore-existing local/${args.userDataBucket}`,
+        `mc version enable local/${args.metadataBucket}`,
+        `cat > /tmp/policy.json <<'POLICY'`,
+        policy,
+        "POLICY",
+        `mc admin policy create local ${FLYTE_MINIO_POLICY} /tmp/policy.json`,
+        'mc admin user add local "$FLYTE_ACCESS_KEY" "$FLYTE_SECRET_KEY"',
+        // Attaching twice fails; a user that already has the policy is what we want.
+        `mc admin policy attach local ${FLYTE_MINIO_POLICY} --user "$FLYTE_ACCESS_KEY" || mc admin user info local "$FLYTE_ACCESS_KEY" | grep -q ${FLYTE_MINIO_POLICY}`,
+        "",
+    ].join("\n");
+}
+
+/**
+ * MinIO for Flyte inside the cluster: a persistent volume, generated credentials kept as Pulumi secrets (an admin
+ * for the console, and a user for Flyte limited to its buckets), NodePorts for the S3 API and the console, and
+ * a job that creates the buckets. Whatever waits on `bucketsReady` waits until the buckets exist.
+ */
+export class LocalMinio extends pulumi.ComponentResource {
+    readonly deployment: k8s.apps.v1.Deployment;
+    readonly service: k8s.core.v1.Service;
+    readonly volume: k8s.core.v1.PersistentVolumeClaim;
+    /** Completes once both buckets and Flyte's user exist. */
+    readonly bucketsReady: k8s.batch.v1.Job;
+    /** The S3 endpoint as pods reach it. */
+    readonly endpoint: pulumi.Output<string>;
+    readonly rootUser: pulumi.Output<string>;
+    readonly rootPassword: pulumi.Output<string>;
+    readonly accessKeyId: pulumi.Output<string>;
+    readonly secretAccessKey: pulumi.Output<string>;
+
+    constructor(name: string, args: LocalMinioArgs, opts?: pulumi.ComponentResourceOptions) {
+        super("flyte:local:LocalMinio", name, {}, opts);
+        const k8sOpts = { parent: this, provider: args.provider };
+        const appLabels = { "app.kubernetes.io/name": "minio", "app.kubernetes.io/component": "flyte-object-store" };
+        const labels = { ...args.labels, ...appLabels };
+
+        const rootPassword = new random.RandomPassword(`${name}-root-password`, { length: 32, special: false }, { parent: this });
+        const secretKey = new random.RandomPassword(`${name}-flyte-secret-key`, { length: 40, special: false }, { parent: this });
+        const accessKey = new random.RandomString(
+            `${name}-flyte-access-key`,
+            { length: 20, special: false, upper: true, lower: false },
+            { parent: this },
+        );
+        this.rootUser = pulumi.secret("flyte-admin");
+        this.rootPassword = pulumi.secret(rootPassword.result);
+        this.accessKeyId = pulumi.secret(accessKey.result);
+        this.secretAccessKey = pulumi.secret(secretKey.result);
+
+        const credentials = new k8s.core.v1.Secret(
+            `${name}-credentials`,
+            {
+                metadata: { name: "minio-credentials", namespace: args.namespace, labels },
+                type: "Opaque",
+                stringData: {
+                    MINIO_ROOT_USER: this.rootUser,
+                    MINIO_ROOT_PASSWORD: this.rootPassword,
+                    FLYTE_ACCESS_KEY: this.accessKeyId,
+                    FLYTE_SECRET_KEY: this.secretAccessKey,
+                },
+            },
+            k8sOpts,
+        );
+        const fromSecret = (key: string) => ({
+            name: key,
+            valueFrom: { secretKeyRef: { name: credentials.metadata.name, key } },
+        });
+
+        this.volume = dataVolume(
+            `${name}-data`,
+            {
+                namespace: args.namespace,
+                claimName: "minio-data",
+                sizeGi: args.volumeGi,
+                storageClass: args.storageClass,
+                labels,
+                protect: args.protect,
+            },
+            k8sOpts,
+        );
+
+        this.deployment = new k8s.apps.v1.Deployment(
+            `${name}-server`,
+            {
+                metadata: { name: "minio", namespace: args.namespace, labels },
+                spec: {
+                    replicas: 1,
+                    strategy: { type: "Recreate" },
+                    selector: { matchLabels: appLabels },
+                    template: {
+                        metadata: { labels },
+                        spec: {
+                            containers: [
+                                {
+                                    name: "minio",
+                                    image: args.image,
+                                    args: ["server", "/data", "--console-address", `:${MINIO_CONSOLE_PORT}`],
+                                    env: [fromSecret("MINIO_ROOT_USER"), fromSecret("MINIO_ROOT_PASSWORD")],
+                                    ports: [
+                                        { name: "api", containerPort: MINIO_API_PORT },
+                                        { name: "console", containerPort: MINIO_CONSOLE_PORT },
+                                    ],
+                                    readinessProbe: {
+                                        httpGet: { path: "/minio/health/ready", port: "api" },
+                                        periodSeconds: 5,
+                                    },
+                                    livenessProbe: {
+                                        httpGet: { path: "/minio/health/live", port: "api" },
+                                        initialDelaySeconds: 20,
+                                        periodSeconds: 10,
+                                    },
+                                    resources: {
+                                        requests: { cpu: "100m", memory: "256Mi" },
+                                        limits: { memory: "1Gi" },
+                                    },
+                                    volumeMounts: [{ name: "data", mountPath: "/data" }],
+                                },
+                            ],
+                            volumes: [{ name: "data", persistentVolumeClaim: { claimName: this.volume.metadata.name } }],
+                        },
+                    },
+                },
+            },
+            k8sOpts,
+        );
+
+        // One Service for pods (its cluster IP) and for the workstation (fixed NodePorts): pyflyte uploads code
+        // to the S3 API through URLs Flyte signs for the NodePort, and people use the console.
+        this.service = new k8s.core.v1.Service(
+            `${name}-service`,
+            {
+                metadata: { name: MINIO_SERVICE, namespace: args.namespace, labels },
+                spec: {
+                    type: "NodePort",
+                    selector: appLabels,
+                    ports: [
+                        { name: "api", port: MINIO_API_PORT, targetPort: "api", nodePort: args.nodePorts.api },
+                        {
+                            name: "console",
+                            port: MINIO_CONSOLE_PORT,
+                            targetPort: "console",
+                            nodePort: args.nodePorts.console,
+                        },
+                    ],
+                },
+            },
+            k8sOpts,
+        );
+        this.endpoint = this.service.metadata.namespace.apply(minioEndpoint);
+
+        this.bucketsReady = new k8s.batch.v1.Job(
+            `${name}-buckets`,
+            {
+                metadata: { namespace: args.namespace, labels },
+                spec: {
+                    backoffLimit: 6,
+                    template: {
+                        metadata: { labels: { ...args.labels, "app.kubernetes.io/name": "minio-setup" } },
+                        spec: {
+                            restartPolicy: "OnFailure",
+                            containers: [
+                                {
+                                    name: "mc",
+                                    image: args.clientImage,
+                                    command: ["/bin/sh", "-c"],
+                                    args: [
+                                        this.endpoint.apply((endpoint) =>
+                                            bucketSetupScript({
+                                                endpoint,
+                                                metadataBucket: args.metadataBucket,
+                                                userDataBucket: args.userDataBucket,
+                                            }),
+                                        ),
+                                    ],
+                                    env: [
+                                        fromSecret("MINIO_ROOT_USER"),
+                                        fromSecret("MINIO_ROOT_PASSWORD"),
+                                        fromSecret("FLYTE_ACCESS_KEY"),
+                                        fromSecret("FLYTE_SECRET_KEY"),
+                                        // mc keeps its aliases under $HOME.
+                                        { name: "HOME", value: "/tmp" },
+                                    ],
+                                },
+                            ],
+                        },
+                    },
+                },
+            },
+            // It talks to the server: start once the server is ready.
+            { ...k8sOpts, dependsOn: [this.deployment] },
+        );
+
+        this.registerOutputs({ endpoint: this.endpoint });
+    }
+}

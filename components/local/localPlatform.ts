@@ -1,0 +1,140 @@
+import * as k8s from "@pulumi/kubernetes";
+import * as pulumi from "@pulumi/pulumi";
+import type { LocalConfig, ProtectionConfig } from "../config/types";
+import type { FlyteDatabase, FlytePlatform, NodePortExposure, S3Storage, TaskLogLink } from "../flyte/platform";
+import { currentContext, readKubeconfig, resolveKubeconfigPath } from "./kubeconfig";
+import { dashboardTaskLogLink, KubernetesDashboard } from "./kubernetesDashboard";
+import { LocalMinio, MINIO_REGION, minioEndpoint } from "./localMinio";
+import { LOCAL_POSTGRES_OPTIONS, LocalPostgres } from "./localPostgres";
+
+export const LOCAL_METADATA_BUCKET = "flyte-metadata";
+export const LOCAL_USER_DATA_BUCKET = "flyte-userdata";
+/** kind, k3d and Docker Desktop publish NodePorts on the workstation's loopback. */
+export const LOCAL_HOST = "localhost";
+
+export interface LocalPlatformArgs {
+    readonly config: LocalConfig;
+    readonly protection: ProtectionConfig;
+    /** Kubernetes labels. */
+    readonly labels: Readonly<Record<string, string>>;
+}
+
+/**
+ * Flyte's dependencies on a cluster that already exists (kind, k3d, Docker Desktop): Postgres and MinIO in their
+ * own namespace, optionally the Kubernetes dashboard, and NodePorts for everything people reach from the
+ * workstation. Hands the same FlytePlatform to the Flyte layer as the clouds do.
+ */
+export class LocalPlatform extends pulumi.ComponentResource implements FlytePlatform {
+    readonly postgres: LocalPostgres;
+    readonly minio: LocalMinio;
+    readonly dashboard?: KubernetesDashboard;
+
+    readonly kubernetesProvider: k8s.Provider;
+    readonly kubeconfig: pulumi.Output<string>;
+    readonly clusterName: pulumi.Output<string>;
+    readonly database: FlyteDatabase;
+    readonly storage: S3Storage;
+    readonly taskLogs: readonly TaskLogLink[];
+    readonly exposure: NodePortExposure;
+    readonly releaseDependencies: readonly pulumi.Resource[];
+    readonly minioConsoleUrl: pulumi.Output<string>;
+
+    constructor(name: string, args: LocalPlatformArgs, opts?: pulumi.ComponentResourceOptions) {
+        super("flyte:local:LocalPlatform", name, {}, opts);
+        const { config, labels } = args;
+        const protect = args.protection.deletionProtection;
+
+        const kubeconfigPath = resolveKubeconfigPath(config.kubeconfig, { KUBECONFIG: process.env.KUBECONFIG, HOME: process.env.HOME });
+        const kubeconfigText = readKubeconfig(kubeconfigPath);
+        this.kubeconfig = pulumi.secret(kubeconfigText ?? "");
+        this.clusterName = pulumi.output(
+            config.context !== "" ? config.context : ((kubeconfigText && currentContext(kubeconfigText)) ?? "local"),
+        );
+        this.kubernetesProvider = new k8s.Provider(
+            `${name}-k8s`,
+            {
+                kubeconfig: config.kubeconfig === "" ? undefined : config.kubeconfig,
+                context: config.context === "" ? undefined : config.context,
+            },
+            { parent: this },
+        );
+        const k8sOpts = { parent: this, provider: this.kubernetesProvider };
+
+        const namespace = new k8s.core.v1.Namespace(
+            `${name}-namespace`,
+            { metadata: { name: config.namespace, labels: { ...labels } } },
+            k8sOpts,
+        );
+
+        this.postgres = new LocalPostgres(
+            `${name}-postgres`,
+            {
+                namespace: namespace.metadata.name,
+                image: config.postgres.image,
+                volumeGi: config.postgres.volumeGi,
+                storageClass: config.storageClass,
+                protect,
+                labels,
+                provider: this.kubernetesProvider,
+            },
+            { parent: this },
+        );
+
+        this.minio = new LocalMinio(
+            `${name}-minio`,
+            {
+                namespace: namespace.metadata.name,
+                image: config.minio.image,
+                clientImage: config.minio.clientImage,
+                volumeGi: config.minio.volumeGi,
+                storageClass: config.storageClass,
+                metadataBucket: LOCAL_METADATA_BUCKET,
+                userDataBucket: LOCAL_USER_DATA_BUCKET,
+                nodePorts: { api: config.nodePorts.minio, console: config.nodePorts.minioConsole },
+                protect,
+                labels,
+                provider: this.kubernetesProvider,
+            },
+            { parent: this },
+        );
+        this.minioConsoleUrl = pulumi.output(`http://${LOCAL_HOST}:${config.nodePorts.minioConsole}`);
+
+        if (config.dashboard) {
+            this.dashboard = new KubernetesDashboard(
+                `${name}-dashboard`,
+                { nodePort: config.nodePorts.dashboard, labels, provider: this.kubernetesProvider },
+                { parent: this },
+            );
+        }
+
+        this.database = {
+            host: this.postgres.host,
+            port: this.postgres.port,
+            name: this.postgres.databaseName,
+            username: this.postgres.username,
+            password: this.postgres.password,
+            options: LOCAL_POSTGRES_OPTIONS,
+        };
+        this.storage = {
+            provider: "s3",
+            region: MINIO_REGION,
+            metadataBucket: pulumi.output(LOCAL_METADATA_BUCKET),
+            userDataBucket: pulumi.output(LOCAL_USER_DATA_BUCKET),
+            endpoint: minioEndpoint(config.namespace),
+            disableSSL: true,
+            accessKey: { id: this.minio.accessKeyId, secret: this.minio.secretAccessKey },
+            signedUrlEndpoint: `http://${LOCAL_HOST}:${config.nodePorts.minio}`,
+        };
+        this.taskLogs = config.dashboard ? [dashboardTaskLogLink(config.nodePorts.dashboard)] : [];
+        this.exposure = {
+            kind: "nodePort",
+            host: LOCAL_HOST,
+            httpNodePort: config.nodePorts.http,
+            grpcNodePort: config.nodePorts.grpc,
+        };
+        // Flyte connects to both at start-up: wait until Postgres answers and the buckets exist.
+        this.releaseDependencies = [this.postgres.deployment, this.minio.bucketsReady];
+
+        this.registerOutputs({ clusterName: this.clusterName });
+    }
+}

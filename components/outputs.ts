@@ -1,0 +1,53 @@
+import * as pulumi from "@pulumi/pulumi";
+
+/**
+ * The stack outputs: the public contract other teams read through StackReference. Every target exports the
+ * common outputs with the same names and meaning; a target adds only what exists there.
+ */
+export interface FlyteStackOutputs {
+    /** gRPC endpoint, `host:port`, for flytectl and pyflyte. */
+    readonly grpcEndpoint: pulumi.Output<string>;
+    /** Base URL of Flyte's HTTP API. */
+    readonly httpEndpoint: pulumi.Output<string>;
+    readonly consoleUrl: pulumi.Output<string>;
+    /** Contents for `~/.flyte/config.yaml`. */
+    readonly flytectlConfig: pulumi.Output<string>;
+    /** A Pulumi secret. */
+    readonly kubeconfig: pulumi.Output<string>;
+    readonly clusterName: pulumi.Output<string>;
+    readonly metadataBucket: pulumi.Output<string>;
+    readonly userDataBucket: pulumi.Output<string>;
+    readonly databaseHost: pulumi.Output<string>;
+    /** The identity the Flyte backend runs as. */
+    readonly backendServiceAccount: pulumi.Output<string>;
+    /** The identity task pods run as. */
+    readonly workerServiceAccount: pulumi.Output<string>;
+    /** cloud local: the MinIO console and its admin credentials (secrets). */
+    readonly minioConsoleUrl?: pulumi.Output<string>;
+    readonly minioRootUser?: pulumi.Output<string>;
+    readonly minioRootPassword?: pulumi.Output<string>;
+    /** cloud local with localDashboard. */
+    readonly kubernetesDashboardUrl?: pulumi.Output<string>;
+}
+
+export const COMMON_OUTPUTS = [
+    "grpcEndpoint",
+    "httpEndpoint",
+    "consoleUrl",
+    "flytectlConfig",
+    "kubeconfig",
+    "clusterName",
+    "metadataBucket",
+    "userDataBucket",
+    "databaseHost",
+    "backendServiceAccount",
+    "workerServiceAccount",
+] as const satisfies readonly (keyof FlyteStackOutputs)[];
+
+export const LOCAL_OUTPUTS = ["minioConsoleUrl", "minioRootUser", "minioRootPassword"] as const satisfies readonly (keyof FlyteStackOutputs)[];
+export const DASHBOARD_OUTPUTS = ["kubernetesDashboardUrl"] as const satisfies readonly (keyof FlyteStackOutputs)[];
+
+/** Leaves out what a target does not have, so that no output is exported as undefined. */
+export function definedOutputs(outputs: FlyteStackOutputs): FlyteStackOutputs {
+    return Object.fromEntries(Object.entries(outputs).filter(([, v]) => v !== undefined)) as unknown as FlyteStackOutputs;
+}
