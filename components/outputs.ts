@@ -47,7 +47,14 @@ export const COMMON_OUTPUTS = [
 export const LOCAL_OUTPUTS = ["minioConsoleUrl", "minioRootUser", "minioRootPassword"] as const satisfies readonly (keyof FlyteStackOutputs)[];
 export const DASHBOARD_OUTPUTS = ["kubernetesDashboardUrl"] as const satisfies readonly (keyof FlyteStackOutputs)[];
 
-/** Leaves out what a target does not have, so that no output is exported as undefined. */
-export function definedOutputs(outputs: FlyteStackOutputs): FlyteStackOutputs {
-    return Object.fromEntries(Object.entries(outputs).filter(([, v]) => v !== undefined)) as unknown as FlyteStackOutputs;
+/** The contract's outputs a target has; the others are left out rather than exported as undefined. */
+export function definedOutputs(outputs: FlyteStackOutputs): Record<string, pulumi.Output<string>> {
+    const defined: Record<string, pulumi.Output<string>> = {};
+    for (const key of [...COMMON_OUTPUTS, ...LOCAL_OUTPUTS, ...DASHBOARD_OUTPUTS]) {
+        const value = outputs[key];
+        if (value !== undefined) {
+            defined[key] = value;
+        }
+    }
+    return defined;
 }

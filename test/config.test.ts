@@ -2,7 +2,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { ConfigError } from "../components/config/errors";
 import { parseStackConfig, RawConfig } from "../components/config/parse";
 import { CONFIG_KEYS, ConfigKey } from "../components/config/schema";
-import type { GcpStackConfig } from "../components/config/types";
+import type { GcpStackConfig, LocalStackConfig } from "../components/config/types";
 import { rawGcpConfig } from "./helpers/config";
 
 /**
@@ -298,6 +298,7 @@ interface InvalidCase {
 const LONG_ID = "a".repeat(64);
 const PROJECT_60 = "p".repeat(60);
 const DNS_RULE = "lowercase letters, digits and '-', starting and ending with a letter or digit, at most 63 characters";
+const NAMESPACE_60 = "n".repeat(60);
 
 const INVALID: readonly InvalidCase[] = [
     // cloud and flavor
@@ -387,6 +388,35 @@ const INVALID: readonly InvalidCase[] = [
     { name: "loadBalancerIp the subnet's gateway address", overrides: { "flyte:loadBalancerIp": "10.0.0.1" }, key: "flyte:loadBalancerIp", shown: '"10.0.0.1"', allowed: "a usable address of subnetCidr 10.0.0.0/20" },
     { name: "loadBalancerIp the subnet's second-to-last address", overrides: { "flyte:loadBalancerIp": "10.0.15.254" }, key: "flyte:loadBalancerIp", shown: '"10.0.15.254"', allowed: "(not its first two or last two)" },
     { name: "loadBalancerIp not an IP", overrides: { "flyte:loadBalancerIp": "flyte.internal" }, key: "flyte:loadBalancerIp", shown: '"flyte.internal"', allowed: "allowed: empty, or a usable address of subnetCidr" },
+    // cloud local: NodePorts
+    { name: "local: localHttpNodePort below the NodePort range", overrides: { "flyte:cloud": "local", "flyte:localHttpNodePort": "29999" }, key: "flyte:localHttpNodePort", shown: '"29999"', allowed: "allowed: a whole number from 30000 to 32767" },
+    { name: "local: localGrpcNodePort above the NodePort range", overrides: { "flyte:cloud": "local", "flyte:localGrpcNodePort": "32768" }, key: "flyte:localGrpcNodePort", shown: '"32768"', allowed: "allowed: a whole number from 30000 to 32767" },
+    { name: "local: localMinioNodePort not a number", overrides: { "flyte:cloud": "local", "flyte:localMinioNodePort": "abc" }, key: "flyte:localMinioNodePort", shown: '"abc"', allowed: "allowed: a whole number from 30000 to 32767" },
+    { name: "local: localMinioConsoleNodePort a service port", overrides: { "flyte:cloud": "local", "flyte:localMinioConsoleNodePort": "9001" }, key: "flyte:localMinioConsoleNodePort", shown: '"9001"', allowed: "allowed: a whole number from 30000 to 32767" },
+    { name: "local: localDashboardNodePort out of range even with the dashboard off", overrides: { "flyte:cloud": "local", "flyte:localDashboardNodePort": "443" }, key: "flyte:localDashboardNodePort", shown: '"443"', allowed: "allowed: a whole number from 30000 to 32767" },
+    { name: "local: gRPC NodePort equal to the HTTP one", overrides: { "flyte:cloud": "local", "flyte:localGrpcNodePort": "30080" }, key: "flyte:localGrpcNodePort", shown: "= 30080:", allowed: "must differ from localHttpNodePort (30080); each service needs its own NodePort" },
+    { name: "local: MinIO NodePort equal to the gRPC one", overrides: { "flyte:cloud": "local", "flyte:localGrpcNodePort": "31000", "flyte:localMinioNodePort": "31000" }, key: "flyte:localMinioNodePort", shown: "= 31000:", allowed: "must differ from localGrpcNodePort (31000)" },
+    { name: "local: dashboard NodePort equal to the HTTP one with the dashboard on", overrides: { "flyte:cloud": "local", "flyte:localDashboard": "true", "flyte:localDashboardNodePort": "30080" }, key: "flyte:localDashboardNodePort", shown: "= 30080:", allowed: "must differ from localHttpNodePort (30080)" },
+    { name: "local: dashboard NodePort equal to the MinIO console's with the dashboard on", overrides: { "flyte:cloud": "local", "flyte:localDashboard": "true", "flyte:localMinioConsoleNodePort": "30088" }, key: "flyte:localDashboardNodePort", shown: "= 30088:", allowed: "must differ from localMinioConsoleNodePort (30088)" },
+    { name: "local: localDashboard not a boolean", overrides: { "flyte:cloud": "local", "flyte:localDashboard": "yes" }, key: "flyte:localDashboard", shown: '"yes"', allowed: "allowed: true, false" },
+    // cloud local: images
+    { name: "local: localPostgresImage with a space", overrides: { "flyte:cloud": "local", "flyte:localPostgresImage": "docker.io/library/postgres:16 alpine" }, key: "flyte:localPostgresImage", shown: '"docker.io/library/postgres:16 alpine"', allowed: "allowed: an image reference such as docker.io/library/postgres:16.6-alpine" },
+    { name: "local: localMinioImage with an uppercase registry", overrides: { "flyte:cloud": "local", "flyte:localMinioImage": "Quay.io/minio/minio:RELEASE.2024-12-18T13-15-44Z" }, key: "flyte:localMinioImage", shown: '"Quay.io/minio/minio:RELEASE.2024-12-18T13-15-44Z"', allowed: "allowed: an image reference such as docker.io/library/postgres:16.6-alpine" },
+    { name: "local: localMinioClientImage empty", overrides: { "flyte:cloud": "local", "flyte:localMinioClientImage": "" }, key: "flyte:localMinioClientImage", shown: '""', allowed: "allowed: an image reference such as" },
+    { name: "local: localPostgresImage with a short digest", overrides: { "flyte:cloud": "local", "flyte:localPostgresImage": "postgres@sha256:abc" }, key: "flyte:localPostgresImage", shown: '"postgres@sha256:abc"', allowed: "allowed: an image reference" },
+    // cloud local: storage, kubeconfig, context
+    { name: "local: localStorageClass with uppercase and underscore", overrides: { "flyte:cloud": "local", "flyte:localStorageClass": "Fast_SSD" }, key: "flyte:localStorageClass", shown: '"Fast_SSD"', allowed: "allowed: empty, or a StorageClass name (DNS-1123 subdomain)" },
+    { name: "local: localKubeContext with a space", overrides: { "flyte:cloud": "local", "flyte:localKubeContext": "kind flyte" }, key: "flyte:localKubeContext", shown: '"kind flyte"', allowed: "allowed: empty, or a kubeconfig context name (no spaces)" },
+    { name: "local: localKubeconfig with a trailing space", overrides: { "flyte:cloud": "local", "flyte:localKubeconfig": "/home/me/.kube/config " }, key: "flyte:localKubeconfig", shown: '"/home/me/.kube/config "', allowed: "allowed: empty, or the path of a kubeconfig file" },
+    { name: "local: localKubeconfig with a line break", overrides: { "flyte:cloud": "local", "flyte:localKubeconfig": "/a\n/b" }, key: "flyte:localKubeconfig", shown: '"/a\\n/b"', allowed: "allowed: empty, or the path of a kubeconfig file" },
+    // cloud local: the dependencies' namespace
+    { name: "local: flyteNamespace of 60 characters (its -deps namespace has 65)", overrides: { "flyte:cloud": "local", "flyte:flyteNamespace": NAMESPACE_60 }, key: "flyte:flyteNamespace", shown: `"${NAMESPACE_60}"`, allowed: `with cloud local, "${NAMESPACE_60}-deps" holds Postgres and MinIO, so it must be a valid namespace (${DNS_RULE} (DNS-1123 label)) and not a project-domain namespace` },
+    { name: "local: flyteNamespace whose -deps namespace is a project-domain namespace", overrides: { "flyte:cloud": "local", "flyte:flyteNamespace": "a", "flyte:flyteProjects": '["a"]', "flyte:flyteDomains": '["deps"]' }, key: "flyte:flyteNamespace", shown: '"a"', allowed: 'with cloud local, "a-deps" holds Postgres and MinIO' },
+    { name: "local: a template that maps a project onto flyte-deps", overrides: { "flyte:cloud": "local", "flyte:namespaceTemplate": "{{ project }}", "flyte:flyteProjects": '["flyte-deps"]' }, key: "flyte:flyteNamespace", shown: '"flyte"', allowed: "and not a project-domain namespace" },
+    // cloud local: volumes
+    { name: "local: localPostgresVolumeGi 0", overrides: { "flyte:cloud": "local", "flyte:localPostgresVolumeGi": "0" }, key: "flyte:localPostgresVolumeGi", shown: '"0"', allowed: "allowed: a whole number from 1 to 1000" },
+    { name: "local: localMinioVolumeGi 0", overrides: { "flyte:cloud": "local", "flyte:localMinioVolumeGi": "0" }, key: "flyte:localMinioVolumeGi", shown: '"0"', allowed: "allowed: a whole number from 1 to 10000" },
+    { name: "local: localMinioVolumeGi with a unit", overrides: { "flyte:cloud": "local", "flyte:localMinioVolumeGi": "20Gi" }, key: "flyte:localMinioVolumeGi", shown: '"20Gi"', allowed: "allowed: a whole number from 1 to 10000" },
 ];
 
 describe("an invalid config fails with a one-line ConfigError naming key, value and what is allowed", () => {
@@ -443,5 +473,185 @@ describe("ConfigError", () => {
         const err = configError(raw({ "flyte:zzz": "1", "flyte:aaa": "2" }));
         expect(err.key).toBe("flyte:aaa");
         expect(err.message).toContain('"2"');
+    });
+});
+
+describe("cloud local", () => {
+    test.each([
+        "localhost:5001/postgres:16",
+        "registry.example.com:5000/library/postgres:16.6-alpine",
+        "ghcr.io/org/team/minio@sha256:" + "a".repeat(64),
+        "postgres",
+    ])("accepts the image reference %s", (image) => {
+        expect(() => parseStackConfig({ "flyte:cloud": "local", "flyte:localPostgresImage": image }, CONTEXT)).not.toThrow();
+    });
+
+    function parseLocal(config: RawConfig): LocalStackConfig {
+        const parsed = parseStackConfig(config, CONTEXT);
+        if (parsed.cloud !== "local") {
+            throw new Error(`expected cloud local, got ${parsed.cloud}`);
+        }
+        return parsed;
+    }
+    const minimal = parseLocal({ "flyte:cloud": "local" });
+
+    test("a config with only flyte:cloud local parses, without any gcp key, with every local default (as literals)", () => {
+        expect(minimal).toEqual({
+            pulumiProject: "flyte",
+            stack: "dev",
+            cloud: "local",
+            flyte: {
+                flavor: "binary",
+                projects: ["flytesnacks"],
+                domains: ["development", "staging", "production"],
+                namespaceTemplate: "{{ project }}-{{ domain }}",
+                namespace: "flyte",
+                projectNamespaces: [
+                    { project: "flytesnacks", domain: "development", namespace: "flytesnacks-development" },
+                    { project: "flytesnacks", domain: "staging", namespace: "flytesnacks-staging" },
+                    { project: "flytesnacks", domain: "production", namespace: "flytesnacks-production" },
+                ],
+                chartVersion: "v1.16.8",
+                chartRepository: "https://flyteorg.github.io/flyte",
+            },
+            protection: { deletionProtection: true, forceDestroyBuckets: false },
+            local: {
+                kubeconfig: "",
+                context: "",
+                namespace: "flyte-deps",
+                nodePorts: { http: 30080, grpc: 30081, minio: 30002, minioConsole: 30084, dashboard: 30088 },
+                storageClass: "",
+                postgres: { image: "docker.io/library/postgres:16.6-alpine", volumeGi: 5 },
+                minio: {
+                    image: "quay.io/minio/minio:RELEASE.2024-12-18T13-15-44Z",
+                    clientImage: "quay.io/minio/mc:RELEASE.2024-11-21T17-21-54Z",
+                    volumeGi: 20,
+                },
+                dashboard: false,
+            },
+        });
+        expect("gcp" in minimal).toBe(false);
+    });
+
+    // Where each local key's parsed value lives; the Record type makes the table list every local key.
+    const parsedLocal: Record<LocalKey, (c: LocalStackConfig) => unknown> = {
+        localKubeconfig: (c) => c.local.kubeconfig,
+        localKubeContext: (c) => c.local.context,
+        localHttpNodePort: (c) => c.local.nodePorts.http,
+        localGrpcNodePort: (c) => c.local.nodePorts.grpc,
+        localMinioNodePort: (c) => c.local.nodePorts.minio,
+        localMinioConsoleNodePort: (c) => c.local.nodePorts.minioConsole,
+        localDashboard: (c) => c.local.dashboard,
+        localDashboardNodePort: (c) => c.local.nodePorts.dashboard,
+        localStorageClass: (c) => c.local.storageClass,
+        localPostgresImage: (c) => c.local.postgres.image,
+        localPostgresVolumeGi: (c) => c.local.postgres.volumeGi,
+        localMinioImage: (c) => c.local.minio.image,
+        localMinioClientImage: (c) => c.local.minio.clientImage,
+        localMinioVolumeGi: (c) => c.local.minio.volumeGi,
+    };
+
+    test.each(Object.keys(parsedLocal) as LocalKey[])("%s defaults to CONFIG_KEYS' default", (key) => {
+        expect(parsedLocal[key](minimal)).toEqual(CONFIG_KEYS[key].default);
+    });
+
+    test("the table above covers every key of CONFIG_KEYS starting with local", () => {
+        expect(Object.keys(parsedLocal).sort()).toEqual(Object.keys(CONFIG_KEYS).filter((k) => k.startsWith("local")).sort());
+    });
+
+    test("every local key is set from config", () => {
+        const config = parseLocal({
+            "flyte:cloud": "local",
+            "flyte:localKubeconfig": "/home/me/.kube/kind.yaml",
+            "flyte:localKubeContext": "kind-flyte",
+            "flyte:localHttpNodePort": "30000",
+            "flyte:localGrpcNodePort": "32767",
+            "flyte:localMinioNodePort": "31000",
+            "flyte:localMinioConsoleNodePort": "31001",
+            "flyte:localDashboard": "true",
+            "flyte:localDashboardNodePort": "31002",
+            "flyte:localStorageClass": "local-path.example.com",
+            "flyte:localPostgresImage": "postgres:16",
+            "flyte:localPostgresVolumeGi": "1000",
+            "flyte:localMinioImage": `quay.io/minio/minio@sha256:${"0a".repeat(32)}`,
+            "flyte:localMinioClientImage": `mirror.example.com/minio/mc:RELEASE.2024-11-21T17-21-54Z@sha256:${"f".repeat(64)}`,
+            "flyte:localMinioVolumeGi": "1",
+        });
+        expect(config.local).toEqual({
+            kubeconfig: "/home/me/.kube/kind.yaml",
+            context: "kind-flyte",
+            namespace: "flyte-deps",
+            nodePorts: { http: 30000, grpc: 32767, minio: 31000, minioConsole: 31001, dashboard: 31002 },
+            storageClass: "local-path.example.com",
+            postgres: { image: "postgres:16", volumeGi: 1000 },
+            minio: {
+                image: `quay.io/minio/minio@sha256:${"0a".repeat(32)}`,
+                clientImage: `mirror.example.com/minio/mc:RELEASE.2024-11-21T17-21-54Z@sha256:${"f".repeat(64)}`,
+                volumeGi: 1,
+            },
+            dashboard: true,
+        });
+    });
+
+    test("local.namespace is <flyteNamespace>-deps", () => {
+        expect(parseLocal({ "flyte:cloud": "local", "flyte:flyteNamespace": "flyte-system" }).local.namespace).toBe(
+            "flyte-system-deps",
+        );
+        // 58 characters plus -deps is exactly 63: still a DNS-1123 label.
+        const longest = "n".repeat(58);
+        expect(parseLocal({ "flyte:cloud": "local", "flyte:flyteNamespace": longest }).local.namespace).toBe(`${longest}-deps`);
+    });
+
+    test("a 60-character flyteNamespace is valid on gcp, where there is no -deps namespace", () => {
+        expect(parse({ "flyte:flyteNamespace": NAMESPACE_60 }).flyte.namespace).toBe(NAMESPACE_60);
+    });
+
+    test("without a cloud key at all the target is local", () => {
+        expect(parseStackConfig({}, CONTEXT).cloud).toBe("local");
+        // Provider keys of another cloud do not change that.
+        expect(parseStackConfig(raw({ "flyte:cloud": undefined }), CONTEXT).cloud).toBe("local");
+        expect(parseStackConfig({}, CONTEXT)).toEqual(minimal);
+    });
+
+    test("a dashboard NodePort clashing with another port is valid while the dashboard is off", () => {
+        const withHttp = parseLocal({ "flyte:cloud": "local", "flyte:localDashboardNodePort": "30080" });
+        expect(withHttp.local.dashboard).toBe(false);
+        expect(withHttp.local.nodePorts).toEqual({ http: 30080, grpc: 30081, minio: 30002, minioConsole: 30084, dashboard: 30080 });
+        const withConsole = parseLocal({
+            "flyte:cloud": "local",
+            "flyte:localDashboard": "false",
+            "flyte:localMinioConsoleNodePort": "30088",
+        });
+        expect(withConsole.local.nodePorts.minioConsole).toBe(30088);
+        expect(withConsole.local.nodePorts.dashboard).toBe(30088);
+        // The same config with the dashboard on is rejected.
+        const err = configError({
+            "flyte:cloud": "local",
+            "flyte:localDashboard": "true",
+            "flyte:localMinioConsoleNodePort": "30088",
+        });
+        expect(err.key).toBe("flyte:localDashboardNodePort");
+    });
+
+    test("the other ports must differ whether the dashboard is on or off", () => {
+        for (const dashboard of ["true", "false"]) {
+            const err = configError({
+                "flyte:cloud": "local",
+                "flyte:localDashboard": dashboard,
+                "flyte:localMinioConsoleNodePort": "30002",
+            });
+            expect(err.key).toBe("flyte:localMinioConsoleNodePort");
+            expect(err.message).toContain("must differ from localMinioNodePort (30002)");
+        }
+    });
+
+    test("empty kubeconfig, context and StorageClass mean the defaults", () => {
+        const config = parseLocal({
+            "flyte:cloud": "local",
+            "flyte:localKubeconfig": "",
+            "flyte:localKubeContext": "",
+            "flyte:localStorageClass": "",
+        });
+        expect(config.local).toMatchObject({ kubeconfig: "", context: "", storageClass: "" });
     });
 });

@@ -10,6 +10,13 @@ import {
     flyteBinaryValues,
     FlyteBinaryValuesInput,
     flyteBinaryWorkloads,
+    SECRET_CONFIG_FILE,
+    SECRET_CONFIG_SECRET,
+    secretConfigFile,
+    secretsChecksum,
+    TASK_STORAGE_SECRET,
+    taskStorageEnvironment,
+    StorageInput,
     WORKER_IDENTITY_VARIABLE,
 } from "../components/flyte/binaryValues";
 import type { TaskLogLink } from "../components/flyte/platform";
@@ -44,6 +51,7 @@ function input(flyte: FlyteConfig, taskLogs: readonly TaskLogLink[]): FlyteBinar
             options: "sslmode=require",
             passwordSecret: "pw-secret-from-input",
         },
+        secretsChecksum: "checksum-from-input",
         storage: {
             provider: "gcs",
             project: "acme-flyte-prod",
@@ -292,5 +300,165 @@ describe("escapeForHelmTpl", () => {
             expect(helmTplUnescape(escapeForHelmTpl(text))).toBe(text);
             expect(unescapedActions(escapeForHelmTpl(text))).toBe(0);
         }
+    });
+});
+
+describe("flyteBinaryValues with S3 storage and no cloud identity (local)", () => {
+    const MINIO = "http://minio.flyte-deps.svc.cluster.local:9000";
+    const minioStorage: StorageInput = {
+        provider: "s3",
+        region: "us-east-1",
+        metadataBucket: "flyte-metadata",
+        userDataBucket: "flyte-userdata",
+        endpoint: MINIO,
+        disableSSL: true,
+        accessKeyAuth: true,
+        signedUrlEndpoint: "http://localhost:30002",
+    };
+
+    function localInput(storage: StorageInput, secretConfig?: string): FlyteBinaryValuesInput {
+        const base = input(flyte, []);
+        return {
+            flyte: base.flyte,
+            database: { ...base.database, host: "postgres.flyte-deps.svc.cluster.local", options: "sslmode=disable" },
+            storage,
+            taskLogs: [],
+            labels: base.labels,
+            secretsChecksum: base.secretsChecksum,
+            ...(secretConfig === undefined ? {} : { secretConfig }),
+        };
+    }
+
+    const minio = flyteBinaryValues(localInput(minioStorage, "secret-config-from-input"));
+
+    test("storage is s3 with the endpoint, plain http, v4 signing and authType iam in the chart values", () => {
+        expect(minio.configuration.storage).toEqual({
+            metadataContainer: "flyte-metadata",
+            userDataContainer: "flyte-userdata",
+            provider: "s3",
+            providerConfig: {
+                s3: { region: "us-east-1", disableSSL: true, v2Signing: false, endpoint: MINIO, authType: "iam" },
+            },
+        });
+    });
+
+    test("access keys are switched on and signed URLs name the workstation's endpoint, in the inline config", () => {
+        expect(minio.configuration.inline.storage).toEqual({
+            stow: { config: { auth_type: "accesskey" } },
+            signedUrl: { stowConfigOverride: { endpoint: "http://localhost:30002" } },
+        });
+    });
+
+    test("the chart mounts the secret config the caller names", () => {
+        expect(SECRET_CONFIG_SECRET).toBe("flyte-binary-secret-config");
+        expect(minio.configuration.inlineSecretRef).toBe("secret-config-from-input");
+    });
+
+    test("no key material anywhere in the values", () => {
+        const keys = strings(minio).filter((s) => /access_key_id|secret_key|accessKey|secretKey/i.test(s.path));
+        expect(keys).toEqual([]);
+    });
+
+    test("without access keys and without a signed URL endpoint: no inline storage and no secret config", () => {
+        const iam = flyteBinaryValues(localInput({ ...minioStorage, accessKeyAuth: false, signedUrlEndpoint: "" }));
+        expect("storage" in iam.configuration.inline).toBe(false);
+        expect("inlineSecretRef" in iam.configuration).toBe(false);
+        expect(iam.configuration.storage).toEqual(minio.configuration.storage);
+    });
+
+    test("with only a signed URL endpoint, only the override", () => {
+        const signedOnly = flyteBinaryValues(localInput({ ...minioStorage, accessKeyAuth: false }));
+        expect(signedOnly.configuration.inline.storage).toEqual({
+            signedUrl: { stowConfigOverride: { endpoint: "http://localhost:30002" } },
+        });
+    });
+
+    test("without an identity: no service-account annotation, no customData, only the namespace template", () => {
+        expect(minio.serviceAccount).toEqual({ create: true, annotations: {} });
+        expect("customData" in minio.configuration.inline.cluster_resources).toBe(false);
+        expect(minio.configuration.inline.cluster_resources).toEqual({ refreshInterval: "1m" });
+        expect(Object.keys(minio.clusterResourceTemplates.inline)).toEqual(["001_namespace.yaml"]);
+        expect(parseYaml(minio.clusterResourceTemplates.inline["001_namespace.yaml"])).toEqual({
+            apiVersion: "v1",
+            kind: "Namespace",
+            metadata: { name: "{{ namespace }}" },
+        });
+    });
+
+    test("the database is the in-cluster Postgres without TLS", () => {
+        expect(minio.configuration.database).toMatchObject({
+            host: "postgres.flyte-deps.svc.cluster.local",
+            options: "sslmode=disable",
+        });
+    });
+});
+
+describe("secretConfigFile", () => {
+    const ACCESS_KEY = "AKIAEXAMPLEACCESS01";
+    const SECRET_KEY = "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY";
+    const file: unknown = parseYaml(secretConfigFile({ accessKeyId: ACCESS_KEY, secretAccessKey: SECRET_KEY }));
+
+    test("is named after the chart's files so that it is merged last", () => {
+        expect(SECRET_CONFIG_FILE).toBe("200-secret-config.yaml");
+    });
+
+    test("holds the S3 keys for Flyte's own stow client, and nothing else", () => {
+        expect(file).toEqual({
+            storage: { stow: { config: { access_key_id: ACCESS_KEY, secret_key: SECRET_KEY } } },
+        });
+    });
+});
+
+describe("task pods' storage credentials", () => {
+    test("taskStorageEnvironment gives exactly the endpoint and the keys as FLYTE_AWS_* variables", () => {
+        expect(
+            taskStorageEnvironment({ accessKeyId: "AK1", secretAccessKey: "SK1", endpoint: "http://minio:9000" }),
+        ).toEqual({
+            FLYTE_AWS_ENDPOINT: "http://minio:9000",
+            FLYTE_AWS_ACCESS_KEY_ID: "AK1",
+            FLYTE_AWS_SECRET_ACCESS_KEY: "SK1",
+        });
+    });
+
+    test("pods take them from a Secret by reference, not as values in their spec", () => {
+        expect(TASK_STORAGE_SECRET).toBe("flyte-storage-credentials");
+        const values = flyteBinaryValues({
+            ...input(flyte, []),
+            identity: undefined,
+            storage: {
+                provider: "s3",
+                region: "us-east-1",
+                metadataBucket: "m",
+                userDataBucket: "u",
+                endpoint: "http://minio:9000",
+                disableSSL: true,
+                accessKeyAuth: true,
+                signedUrlEndpoint: "",
+            },
+        });
+        expect(values.configuration.inline.plugins.k8s).toEqual({
+            "inject-finalizer": true,
+            "default-env-from-secrets": ["flyte-storage-credentials"],
+        });
+    });
+
+    test("without access keys, no Secret is referenced", () => {
+        expect(flyteBinaryValues(input(flyte, [])).configuration.inline.plugins.k8s).toEqual({ "inject-finalizer": true });
+    });
+});
+
+describe("secretsChecksum", () => {
+    test("is a SHA-256 of the secrets, stable, and changes with any of them", () => {
+        const digest = secretsChecksum(["a", "b"]);
+        expect(digest).toMatch(/^[0-9a-f]{64}$/);
+        expect(secretsChecksum(["a", "b"])).toBe(digest);
+        expect(secretsChecksum(["a", "c"])).not.toBe(digest);
+        expect(secretsChecksum(["ab", ""])).not.toBe(digest);
+    });
+
+    test("lands on the Flyte pod, so that a changed secret restarts it", () => {
+        expect(flyteBinaryValues(input(flyte, [])).deployment.podAnnotations).toEqual({
+            "checksum/pulumi-secrets": "checksum-from-input",
+        });
     });
 });

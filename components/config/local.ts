@@ -3,8 +3,12 @@ import { ConfigReader, DNS_LABEL_RULE } from "./reader";
 import { ConfigKey, NODE_PORT_RANGE } from "./schema";
 import type { FlyteConfig, LocalConfig, LocalNodePorts } from "./types";
 
-/** An image reference: registry/path, a tag and/or a digest; no whitespace. */
-const IMAGE_REFERENCE = /^[a-z0-9]([a-z0-9._/-]*[a-z0-9])?(:[A-Za-z0-9_][A-Za-z0-9_.-]{0,127})?(@sha256:[a-f0-9]{64})?$/;
+/**
+ * An image reference as Docker parses it: an optional registry (with a port, e.g. a kind registry on
+ * localhost:5001), a lowercase path, and a tag and/or a digest.
+ */
+const IMAGE_REFERENCE =
+    /^(?:[a-z0-9](?:[a-z0-9.-]*[a-z0-9])?(?::[0-9]{1,5})?\/)?[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*(?:\/[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*)*(?::[A-Za-z0-9_][A-Za-z0-9_.-]{0,127})?(?:@sha256:[a-f0-9]{64})?$/;
 /** A DNS-1123 subdomain, as StorageClass names are. */
 const DNS_SUBDOMAIN = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
 
@@ -44,7 +48,7 @@ export function parseLocal(config: ConfigReader, flyte: FlyteConfig): LocalConfi
         config.fail(
             "flyteNamespace",
             flyte.namespace,
-            `with cloud local, "${namespace}" holds Postgres and MinIO: it must be a ${DNS_LABEL_RULE} and not a project-domain namespace`,
+            `with cloud local, "${namespace}" holds Postgres and MinIO, so it must be a valid namespace (${DNS_LABEL_RULE}) and not a project-domain namespace`,
         );
     }
     const kubeconfig = config.string("localKubeconfig", "a file path, or empty");

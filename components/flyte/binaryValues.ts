@@ -1,3 +1,4 @@
+import { createHash } from "crypto";
 import { stringify } from "yaml";
 import { distinctNamespaces } from "../namespaces";
 import type { FlyteConfig } from "../config/types";
@@ -29,6 +30,14 @@ const DB_PASSWORD_MOUNT = "/etc/flyte/db";
  */
 export const SECRET_CONFIG_SECRET = `${FLYTE_BINARY_RELEASE}-secret-config`;
 export const SECRET_CONFIG_FILE = "200-secret-config.yaml";
+/**
+ * Secret in each project-domain namespace with the object store's endpoint and keys for task pods (flytekit reads
+ * FLYTE_AWS_*), referenced from the pods rather than copied into their spec, where anyone who may read pods would
+ * see them.
+ */
+export const TASK_STORAGE_SECRET = "flyte-storage-credentials";
+/** Pod annotation that changes whenever a secret this program gives Flyte changes, so that Flyte restarts. */
+export const SECRETS_CHECKSUM_ANNOTATION = "checksum/pulumi-secrets";
 /** Name of the cluster-resource template variable that carries the workers' cloud identity. */
 export const WORKER_IDENTITY_VARIABLE = "workerIdentity";
 
@@ -98,6 +107,7 @@ export interface FlyteBinaryValues {
         };
         readonly extraVolumes: readonly unknown[];
         readonly extraVolumeMounts: readonly unknown[];
+        readonly podAnnotations: Record<string, string>;
     };
     readonly serviceAccount: {
         readonly create: true;
@@ -139,7 +149,9 @@ export interface FlyteInlineConfig {
         readonly refreshInterval: string;
         readonly customData?: readonly Record<string, readonly Record<string, { readonly value: string }>[]>[];
     };
-    readonly plugins: { readonly k8s: { readonly "inject-finalizer": boolean } };
+    readonly plugins: {
+        readonly k8s: { readonly "inject-finalizer": boolean; readonly "default-env-from-secrets"?: readonly string[] };
+    };
     readonly storage?: {
         readonly stow?: { readonly config: { readonly auth_type: "accesskey" } };
         readonly signedUrl?: { readonly stowConfigOverride: { readonly endpoint: string } };
@@ -168,6 +180,8 @@ export interface FlyteBinaryValuesInput {
     readonly labels: Record<string, string>;
     /** Name of the Secret holding SECRET_CONFIG_FILE, when the storage uses access keys. */
     readonly secretConfig?: string;
+    /** secretsChecksum() of every secret the program hands Flyte. */
+    readonly secretsChecksum: string;
 }
 
 export type StorageInput =
@@ -315,7 +329,14 @@ export function flyteBinaryValues(input: FlyteBinaryValuesInput): FlyteBinaryVal
                           }
                         : {}),
                 },
-                plugins: { k8s: { "inject-finalizer": true } },
+                plugins: {
+                    k8s: {
+                        "inject-finalizer": true,
+                        ...(input.storage.provider === "s3" && input.storage.accessKeyAuth
+                            ? { "default-env-from-secrets": [TASK_STORAGE_SECRET] }
+                            : {}),
+                    },
+                },
                 ...(storage && Object.keys(storage).length > 0 ? { storage } : {}),
             },
             ...(input.secretConfig ? { inlineSecretRef: input.secretConfig } : {}),
@@ -325,6 +346,7 @@ export function flyteBinaryValues(input: FlyteBinaryValuesInput): FlyteBinaryVal
             resources: { requests: { cpu: "500m", memory: "1Gi" }, limits: { memory: "2Gi" } },
             extraVolumes: [{ name: "db-password", secret: { secretName: input.database.passwordSecret } }],
             extraVolumeMounts: [{ name: "db-password", mountPath: DB_PASSWORD_MOUNT, readOnly: true }],
+            podAnnotations: { [SECRETS_CHECKSUM_ANNOTATION]: input.secretsChecksum },
         },
         serviceAccount: {
             create: true,
@@ -337,28 +359,31 @@ export function flyteBinaryValues(input: FlyteBinaryValuesInput): FlyteBinaryVal
     };
 }
 
-export interface SecretConfigInput {
+export interface S3AccessKeyInput {
     readonly accessKeyId: string;
     readonly secretAccessKey: string;
-    /** The S3 endpoint as task pods reach it. */
-    readonly endpoint: string;
+}
+
+/** SECRET_CONFIG_FILE: the S3 keys for Flyte itself. Goes into a Secret, never into chart values. */
+export function secretConfigFile(input: S3AccessKeyInput): string {
+    return stringify({
+        storage: { stow: { config: { access_key_id: input.accessKeyId, secret_key: input.secretAccessKey } } },
+    });
+}
+
+/** The environment task pods get from TASK_STORAGE_SECRET: where the object store is and the keys for it. */
+export function taskStorageEnvironment(input: S3AccessKeyInput & { readonly endpoint: string }): Record<string, string> {
+    return {
+        FLYTE_AWS_ENDPOINT: input.endpoint,
+        FLYTE_AWS_ACCESS_KEY_ID: input.accessKeyId,
+        FLYTE_AWS_SECRET_ACCESS_KEY: input.secretAccessKey,
+    };
 }
 
 /**
- * SECRET_CONFIG_FILE: the S3 keys for Flyte itself, and the same keys with the endpoint as environment variables
- * for task pods (flytekit reads FLYTE_AWS_*). Goes into a Secret, never into chart values.
+ * A digest of secret values, for a pod annotation: Helm only restarts Flyte for changes it renders itself, and
+ * these secrets live outside the chart. SHA-256 of high-entropy generated secrets reveals nothing about them.
  */
-export function secretConfigFile(input: SecretConfigInput): string {
-    return stringify({
-        storage: { stow: { config: { access_key_id: input.accessKeyId, secret_key: input.secretAccessKey } } },
-        plugins: {
-            k8s: {
-                "default-env-vars": [
-                    { FLYTE_AWS_ENDPOINT: input.endpoint },
-                    { FLYTE_AWS_ACCESS_KEY_ID: input.accessKeyId },
-                    { FLYTE_AWS_SECRET_ACCESS_KEY: input.secretAccessKey },
-                ],
-            },
-        },
-    });
+export function secretsChecksum(secrets: readonly string[]): string {
+    return createHash("sha256").update(JSON.stringify(secrets)).digest("hex");
 }

@@ -1,6 +1,7 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import type { FlyteConfig } from "../config/types";
+import { distinctNamespaces } from "../namespaces";
 import {
     DB_PASSWORD_SECRET,
     DB_PASSWORD_SECRET_KEY,
@@ -14,7 +15,10 @@ import {
     SECRET_CONFIG_FILE,
     SECRET_CONFIG_SECRET,
     secretConfigFile,
+    secretsChecksum,
     StorageInput,
+    TASK_STORAGE_SECRET,
+    taskStorageEnvironment,
 } from "./binaryValues";
 import { FlyteEndpoints, flyteEndpoints } from "./endpoints";
 import type { FlyteExposure, FlytePlatform, FlyteStorage } from "./platform";
@@ -109,24 +113,30 @@ export class FlyteBinary extends pulumi.ComponentResource {
 
         const storage = platform.storage;
         const accessKey = storage.provider === "s3" ? storage.accessKey : undefined;
-        const secretConfig =
-            storage.provider === "s3" && accessKey
-                ? new k8s.core.v1.Secret(
-                      `${name}-secret-config`,
-                      {
-                          metadata: { name: SECRET_CONFIG_SECRET, namespace, labels },
-                          type: "Opaque",
-                          stringData: {
-                              [SECRET_CONFIG_FILE]: pulumi.secret(
-                                  pulumi.all([accessKey.id, accessKey.secret]).apply(([accessKeyId, secretAccessKey]) =>
-                                      secretConfigFile({ accessKeyId, secretAccessKey, endpoint: storage.endpoint ?? "" }),
-                                  ),
-                              ),
-                          },
-                      },
-                      k8sOpts,
-                  )
-                : undefined;
+        const keys = accessKey
+            ? pulumi.all([accessKey.id, accessKey.secret]).apply(([accessKeyId, secretAccessKey]) => ({ accessKeyId, secretAccessKey }))
+            : undefined;
+        const secretConfig = keys
+            ? new k8s.core.v1.Secret(
+                  `${name}-secret-config`,
+                  {
+                      metadata: { name: SECRET_CONFIG_SECRET, namespace, labels },
+                      type: "Opaque",
+                      stringData: { [SECRET_CONFIG_FILE]: pulumi.secret(keys.apply(secretConfigFile)) },
+                  },
+                  k8sOpts,
+              )
+            : undefined;
+        if (keys && storage.provider === "s3") {
+            this.createTaskStorageSecrets(name, flyte, keys, storage.endpoint ?? "", labels, k8sOpts);
+        }
+
+        // Flyte restarts when a secret it reads from outside the chart changes.
+        const checksum = pulumi.unsecret(
+            pulumi
+                .all([platform.database.password, keys ? keys.apply(secretConfigFile) : ""])
+                .apply((secrets) => secretsChecksum(secrets)),
+        );
 
         const identityAnnotation = platform.identity?.annotationKey;
         const identity: pulumi.Output<FlyteBinaryValuesInput["identity"]> =
@@ -149,8 +159,9 @@ export class FlyteBinary extends pulumi.ComponentResource {
                 storageInput(storage),
                 identity,
                 secretConfigName,
+                checksum,
             ])
-            .apply(([host, dbName, username, passwordSecret, storageValues, identityValues, secretConfigValue]) =>
+            .apply(([host, dbName, username, passwordSecret, storageValues, identityValues, secretConfigValue, secretsDigest]) =>
                 flyteBinaryValues({
                     flyte,
                     database: {
@@ -166,6 +177,7 @@ export class FlyteBinary extends pulumi.ComponentResource {
                     taskLogs: platform.taskLogs,
                     labels,
                     secretConfig: secretConfigValue,
+                    secretsChecksum: secretsDigest,
                 }),
             );
 
@@ -213,5 +225,32 @@ export class FlyteBinary extends pulumi.ComponentResource {
             httpEndpoint: this.httpEndpoint,
             consoleUrl: this.consoleUrl,
         });
+    }
+
+    /**
+     * Task pods reach an access-key object store (MinIO) with keys from a Secret in their own namespace. The
+     * namespaces are Flyte's project-domain namespaces: created here so the Secrets have a home from the start
+     * (Flyte's cluster resource sync then finds them in place).
+     */
+    private createTaskStorageSecrets(
+        name: string,
+        flyte: FlyteConfig,
+        keys: pulumi.Output<{ accessKeyId: string; secretAccessKey: string }>,
+        endpoint: string,
+        labels: Record<string, string>,
+        opts: pulumi.CustomResourceOptions,
+    ): void {
+        for (const namespace of distinctNamespaces(flyte.projectNamespaces)) {
+            const ns = new k8s.core.v1.Namespace(`${name}-tasks-${namespace}`, { metadata: { name: namespace, labels } }, opts);
+            new k8s.core.v1.Secret(
+                `${name}-tasks-${namespace}-storage`,
+                {
+                    metadata: { name: TASK_STORAGE_SECRET, namespace: ns.metadata.name, labels },
+                    type: "Opaque",
+                    stringData: pulumi.secret(keys.apply((k) => taskStorageEnvironment({ ...k, endpoint }))),
+                },
+                opts,
+            );
+        }
     }
 }

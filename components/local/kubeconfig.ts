@@ -37,3 +37,11 @@ export function readKubeconfig(file: string): string | undefined {
         return undefined;
     }
 }
+
+/** The name the stack reports for the cluster: the configured context, else the file's current one, else "local". */
+export function localClusterName(configuredContext: string, kubeconfig: string | undefined): string {
+    if (configuredContext !== "") {
+        return configuredContext;
+    }
+    return (kubeconfig ? currentContext(kubeconfig) : undefined) ?? "local";
+}

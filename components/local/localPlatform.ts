@@ -2,7 +2,7 @@ import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import type { LocalConfig, ProtectionConfig } from "../config/types";
 import type { FlyteDatabase, FlytePlatform, NodePortExposure, S3Storage, TaskLogLink } from "../flyte/platform";
-import { currentContext, readKubeconfig, resolveKubeconfigPath } from "./kubeconfig";
+import { localClusterName, readKubeconfig, resolveKubeconfigPath } from "./kubeconfig";
 import { dashboardTaskLogLink, KubernetesDashboard } from "./kubernetesDashboard";
 import { LocalMinio, MINIO_REGION, minioEndpoint } from "./localMinio";
 import { LOCAL_POSTGRES_OPTIONS, LocalPostgres } from "./localPostgres";
@@ -47,9 +47,7 @@ export class LocalPlatform extends pulumi.ComponentResource implements FlytePlat
         const kubeconfigPath = resolveKubeconfigPath(config.kubeconfig, { KUBECONFIG: process.env.KUBECONFIG, HOME: process.env.HOME });
         const kubeconfigText = readKubeconfig(kubeconfigPath);
         this.kubeconfig = pulumi.secret(kubeconfigText ?? "");
-        this.clusterName = pulumi.output(
-            config.context !== "" ? config.context : ((kubeconfigText && currentContext(kubeconfigText)) ?? "local"),
-        );
+        this.clusterName = pulumi.output(localClusterName(config.context, kubeconfigText));
         this.kubernetesProvider = new k8s.Provider(
             `${name}-k8s`,
             {

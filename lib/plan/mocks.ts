@@ -24,6 +24,11 @@ export function mockPassword(resourceName: string): string {
     return `mockpw${digest(resourceName, 24)}`;
 }
 
+/** A random string the tests can recognise (access key ids). */
+export function mockRandomString(resourceName: string): string {
+    return `MOCKSTR${digest(resourceName, 16).toUpperCase()}`;
+}
+
 export const MOCK_PROJECT = "mock-project";
 export const MOCK_DATABASE_IP = "10.32.0.3";
 export const MOCK_LOAD_BALANCER_IP = "10.0.0.10";
@@ -94,6 +99,10 @@ const byType: Record<string, StateFn> = {
     "random:index/randomPassword:RandomPassword": (name, inputs) => ({
         id: "none",
         state: { ...inputs, result: mockPassword(name) },
+    }),
+    "random:index/randomString:RandomString": (name, inputs) => ({
+        id: "none",
+        state: { ...inputs, result: mockRandomString(name) },
     }),
 };
 

@@ -292,3 +292,110 @@ export function renderChartText(options: RenderOptions): string {
 export function renderChart(options: RenderOptions): K8sObject[] {
     return parseManifests(renderChartText(options), `helm template ${options.releaseName} ${options.chart}`);
 }
+
+// ---- Pods: containers, volumes and the files they see ----
+
+/** A pod template's container (Deployment, StatefulSet, Job, ...: `spec.template.spec.containers`). */
+export function podContainer(workload: K8sObject, name: string): JsonRecord {
+    const container = arrayAt(workload, "spec", "template", "spec", "containers").find((c) => at(c, "name") === name);
+    if (!isRecord(container)) {
+        throw new Error(`${workload.kind} ${workload.metadata.name} has no container ${name}`);
+    }
+    return container;
+}
+
+/** A pod template's volume by name. */
+export function podVolume(workload: K8sObject, name: string): JsonRecord {
+    const volume = arrayAt(workload, "spec", "template", "spec", "volumes").find((v) => at(v, "name") === name);
+    if (!isRecord(volume)) {
+        throw new Error(`${workload.kind} ${workload.metadata.name} has no volume ${name}`);
+    }
+    return volume;
+}
+
+export interface VolumeMount {
+    readonly name: string;
+    readonly mountPath: string;
+    readonly subPath?: string;
+}
+
+export function volumeMounts(container: JsonRecord): VolumeMount[] {
+    return arrayAt(container, "volumeMounts").map((m) => ({
+        name: stringAt(m, "name"),
+        mountPath: stringAt(m, "mountPath"),
+        subPath: typeof at(m, "subPath") === "string" ? stringAt(m, "subPath") : undefined,
+    }));
+}
+
+/**
+ * The mount a file path is read through, and the path inside the volume: the most specific mount containing it,
+ * as the kernel resolves it. Fails if no mount contains the file.
+ */
+export function mountContaining(container: JsonRecord, file: string): { mount: VolumeMount; relative: string } {
+    const candidates = volumeMounts(container)
+        .map((mount) => {
+            if (mount.subPath !== undefined) {
+                return file === mount.mountPath ? { mount, relative: mount.subPath } : undefined;
+            }
+            const dir = mount.mountPath.replace(/\/+$/, "");
+            return file.startsWith(`${dir}/`) ? { mount, relative: file.slice(dir.length + 1) } : undefined;
+        })
+        .filter((c): c is { mount: VolumeMount; relative: string } => c !== undefined)
+        .sort((a, b) => b.mount.mountPath.length - a.mount.mountPath.length);
+    if (candidates.length === 0) {
+        throw new Error(`${file} is in no volume mount of the ${stringAt(container, "name")} container`);
+    }
+    return candidates[0];
+}
+
+/** Where in a JSON value a string occurs, e.g. ["configuration.database.password"]. */
+export function pathsContaining(value: unknown, needle: string, where = ""): string[] {
+    if (typeof value === "string") {
+        return value.includes(needle) ? [where || "(root)"] : [];
+    }
+    if (Array.isArray(value)) {
+        return value.flatMap((v, i) => pathsContaining(v, needle, `${where}[${i}]`));
+    }
+    if (isRecord(value)) {
+        return Object.entries(value).flatMap(([k, v]) => pathsContaining(v, needle, where ? `${where}.${k}` : k));
+    }
+    return [];
+}
+
+// ---- Layered config files (viper-style, as Flyte loads /etc/flyte/config.d/*.yaml) ----
+
+/** `override` merged onto `base`: mappings deep-merged key by key, anything else (lists too) replaced. */
+export function deepMerge(base: unknown, override: unknown): unknown {
+    if (!isRecord(base) || !isRecord(override)) {
+        return override;
+    }
+    const merged: JsonRecord = { ...base };
+    for (const [key, value] of Object.entries(override)) {
+        merged[key] = key in merged ? deepMerge(merged[key], value) : value;
+    }
+    return merged;
+}
+
+/** Byte-wise order of file names, as a glob expands them (Go's filepath.Glob sorts this way). */
+export function compareFileNames(a: string, b: string): number {
+    return a < b ? -1 : a > b ? 1 : 0;
+}
+
+/**
+ * The configuration a set of YAML files amounts to when loaded in lexical file-name order, later files
+ * overriding earlier ones (deepMerge). Each file must be a YAML mapping (or empty).
+ */
+export function mergeConfigFiles(files: Readonly<Record<string, string>>): JsonRecord {
+    let merged: JsonRecord = {};
+    for (const name of Object.keys(files).sort(compareFileNames)) {
+        const doc = parseYaml(files[name], name);
+        if (doc === null || doc === undefined) {
+            continue;
+        }
+        if (!isRecord(doc)) {
+            throw new Error(`${name} is not a YAML mapping`);
+        }
+        merged = recordAt(deepMerge(merged, doc));
+    }
+    return merged;
+}
