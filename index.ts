@@ -5,26 +5,43 @@
 import * as pulumi from "@pulumi/pulumi";
 import { loadStackConfig } from "./components/config";
 import { FlyteBinary, flyteBinaryWorkloads, FlytePlatform, WORKER_SERVICE_ACCOUNT } from "./components/flyte";
+import { AwsPlatform } from "./components/aws";
 import { GcpPlatform } from "./components/gcp";
-import { gcpLabels, kubernetesLabels } from "./components/labels";
+import { awsTags, gcpLabels, kubernetesLabels } from "./components/labels";
 import { LocalPlatform } from "./components/local";
-import { gcpNames } from "./components/naming";
+import { awsNames, gcpNames } from "./components/naming";
 import { definedOutputs, FlyteStackOutputs } from "./components/outputs";
 
 const config = loadStackConfig();
 const labels = kubernetesLabels(config);
 const workloads = flyteBinaryWorkloads(config.flyte);
 
-const platform: GcpPlatform | LocalPlatform =
-    config.cloud === "gcp"
-        ? new GcpPlatform("gcp", {
-              config: config.gcp,
-              protection: config.protection,
-              names: gcpNames({ pulumiProject: config.pulumiProject, stack: config.stack, gcpProject: config.gcp.project }),
-              workloads,
-              labels: gcpLabels(config),
-          })
-        : new LocalPlatform("local", { config: config.local, protection: config.protection, labels });
+function createPlatform(): GcpPlatform | AwsPlatform | LocalPlatform {
+    switch (config.cloud) {
+        case "gcp":
+            return new GcpPlatform("gcp", {
+                config: config.gcp,
+                protection: config.protection,
+                names: gcpNames({ pulumiProject: config.pulumiProject, stack: config.stack, gcpProject: config.gcp.project }),
+                workloads,
+                labels: gcpLabels(config),
+            });
+        case "aws":
+            return new AwsPlatform("aws", {
+                config: config.aws,
+                protection: config.protection,
+                names: awsNames(config),
+                pulumiProject: config.pulumiProject,
+                stack: config.stack,
+                workloads,
+                tags: awsTags(config),
+            });
+        case "local":
+            return new LocalPlatform("local", { config: config.local, protection: config.protection, labels });
+    }
+}
+
+const platform = createPlatform();
 
 const flytePlatform: FlytePlatform = platform;
 const flyte = new FlyteBinary("flyte", { flyte: config.flyte, platform: flytePlatform, labels });

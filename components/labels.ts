@@ -53,3 +53,8 @@ export function kubernetesLabels(ctx: LabelContext): Record<string, string> {
         "pulumi.com/stack": kubernetesLabelValue(ctx.stack),
     };
 }
+
+/** AWS tags allow the characters of Pulumi project and stack names as they are. */
+export function awsTags(ctx: LabelContext): Record<string, string> {
+    return { ManagedBy: "pulumi", App: "flyte", PulumiProject: ctx.pulumiProject, PulumiStack: ctx.stack };
+}

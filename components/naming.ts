@@ -116,3 +116,75 @@ export function gcpNames(args: { pulumiProject: string; stack: string; gcpProjec
         userDataBucket: fitName(bucketBase, "userdata", GCP_LIMITS.bucket),
     };
 }
+
+export interface AwsNames {
+    /** Name tag prefix of the network resources. */
+    readonly network: string;
+    readonly cluster: string;
+    readonly nodeGroup: string;
+    readonly clusterRole: string;
+    readonly nodeRole: string;
+    readonly backendRole: string;
+    readonly workerRole: string;
+    readonly vpcCniRole: string;
+    readonly cloudWatchRole: string;
+    readonly database: string;
+    readonly databaseSubnetGroup: string;
+    readonly databaseParameterGroup: string;
+    readonly databaseSecurityGroup: string;
+    readonly databaseFinalSnapshot: string;
+    readonly secretsKeyAlias: string;
+}
+
+/** Limits from the AWS APIs. */
+export const AWS_LIMITS = {
+    /** EKS cluster names. */
+    cluster: 100,
+    /** Node group, RDS identifier and security group names we keep within a DNS label. */
+    dnsLabel: 63,
+    iamRole: 64,
+    bucket: 63,
+} as const;
+
+export function awsNames(args: { pulumiProject: string; stack: string }): AwsNames {
+    const base = deploymentName(args.pulumiProject, args.stack);
+    return {
+        network: fitName(base, "", AWS_LIMITS.dnsLabel),
+        cluster: fitName(base, "", AWS_LIMITS.cluster),
+        nodeGroup: fitName(base, "nodes", AWS_LIMITS.dnsLabel),
+        clusterRole: fitName(base, "eks-cluster", AWS_LIMITS.iamRole),
+        nodeRole: fitName(base, "eks-nodes", AWS_LIMITS.iamRole),
+        backendRole: fitName(base, "flyte-backend", AWS_LIMITS.iamRole),
+        workerRole: fitName(base, "flyte-worker", AWS_LIMITS.iamRole),
+        vpcCniRole: fitName(base, "vpc-cni", AWS_LIMITS.iamRole),
+        cloudWatchRole: fitName(base, "cloudwatch", AWS_LIMITS.iamRole),
+        database: fitName(base, "pg", AWS_LIMITS.dnsLabel),
+        databaseSubnetGroup: fitName(base, "pg", AWS_LIMITS.dnsLabel),
+        databaseParameterGroup: fitName(base, "pg-tls", AWS_LIMITS.dnsLabel),
+        databaseSecurityGroup: fitName(base, "pg", AWS_LIMITS.dnsLabel),
+        databaseFinalSnapshot: fitName(base, "pg-final", AWS_LIMITS.dnsLabel),
+        secretsKeyAlias: `alias/${fitName(base, "eks-secrets", AWS_LIMITS.dnsLabel)}`,
+    };
+}
+
+/** S3 reserves some prefixes for its own bucket kinds. */
+function s3Safe(name: string): string {
+    return /^(sthree-|amzn-s3-demo-|xn--)/.test(name) ? `b-${name}` : name;
+}
+
+/**
+ * S3 bucket names are global: the account id and region make them unique to this deployment, and stay the
+ * same on every run.
+ */
+export function s3BucketNames(args: {
+    pulumiProject: string;
+    stack: string;
+    accountId: string;
+    region: string;
+}): { metadata: string; userData: string } {
+    const base = s3Safe(`${deploymentName(args.pulumiProject, args.stack)}-${args.accountId}-${args.region}`);
+    return {
+        metadata: fitName(base, "metadata", AWS_LIMITS.bucket),
+        userData: fitName(base, "userdata", AWS_LIMITS.bucket),
+    };
+}

@@ -13,6 +13,8 @@ import { rawGcpConfig } from "./helpers/config";
 const CONTEXT = { pulumiProject: "flyte", stack: "dev" } as const;
 
 type LocalKey = Extract<ConfigKey, `local${string}`>;
+/** Keys only cloud aws reads; their defaults are checked with the aws configs. */
+type AwsKey = Extract<ConfigKey, `aws${string}` | `eks${string}` | `rds${string}`>;
 
 /** A minimal valid config with keys set, or removed when the value is undefined. */
 function raw(overrides: Readonly<Record<string, string | undefined>> = {}): RawConfig {
@@ -109,7 +111,7 @@ describe("a minimal valid config", () => {
     });
 
     // Where each key's parsed value lives; the Record type makes the table list every key with a plain default.
-    const parsedValue: Record<Exclude<ConfigKey, "cloud" | "gkeLocation" | LocalKey>, (c: GcpStackConfig) => unknown> = {
+    const parsedValue: Record<Exclude<ConfigKey, "cloud" | "gkeLocation" | LocalKey | AwsKey>, (c: GcpStackConfig) => unknown> = {
         flavor: (c) => c.flyte.flavor,
         flyteProjects: (c) => c.flyte.projects,
         flyteDomains: (c) => c.flyte.domains,
@@ -140,17 +142,17 @@ describe("a minimal valid config", () => {
         loadBalancerGlobalAccess: (c) => c.gcp.loadBalancer.globalAccess,
     };
 
-    test.each(Object.keys(parsedValue) as Exclude<ConfigKey, "cloud" | "gkeLocation" | LocalKey>[])(
+    test.each(Object.keys(parsedValue) as Exclude<ConfigKey, "cloud" | "gkeLocation" | LocalKey | AwsKey>[])(
         "%s defaults to CONFIG_KEYS' default",
         (key) => {
             expect(parsedValue[key](config)).toEqual(CONFIG_KEYS[key].default);
         },
     );
 
-    test("the table above covers every key of CONFIG_KEYS but cloud, gkeLocation (derived) and the local ones", () => {
+    test("the table above covers every key of CONFIG_KEYS but cloud, gkeLocation (derived) and the local and aws ones", () => {
         expect(Object.keys(parsedValue).sort()).toEqual(
             Object.keys(CONFIG_KEYS)
-                .filter((k) => k !== "cloud" && k !== "gkeLocation" && !k.startsWith("local"))
+                .filter((k) => k !== "cloud" && k !== "gkeLocation" && !/^(local|aws|eks|rds)/.test(k))
                 .sort(),
         );
     });
@@ -303,7 +305,7 @@ const NAMESPACE_60 = "n".repeat(60);
 const INVALID: readonly InvalidCase[] = [
     // cloud and flavor
     { name: "unknown cloud", overrides: { "flyte:cloud": "azure" }, key: "flyte:cloud", shown: '"azure"', allowed: "allowed: gcp, aws, local" },
-    { name: "cloud aws (not supported yet)", overrides: { "flyte:cloud": "aws" }, key: "flyte:cloud", shown: '"aws"', allowed: "not supported yet; allowed: gcp, local" },
+    { name: "cloud aws without aws:region", overrides: { "flyte:cloud": "aws" }, key: "aws:region", shown: "(not set)", allowed: "required; allowed: an AWS region such as eu-central-1" },
     { name: "flavor core (not supported yet)", overrides: { "flyte:flavor": "core" }, key: "flyte:flavor", shown: '"core"', allowed: "not supported yet; allowed: binary" },
     { name: "unknown flavor", overrides: { "flyte:flavor": "sandbox" }, key: "flyte:flavor", shown: '"sandbox"', allowed: "allowed: binary, core" },
     // unknown key
@@ -346,10 +348,10 @@ const INVALID: readonly InvalidCase[] = [
     { name: "chartRepository over http", overrides: { "flyte:chartRepository": "http://flyteorg.github.io/flyte" }, key: "flyte:chartRepository", shown: '"http://flyteorg.github.io/flyte"', allowed: "allowed: an https:// URL of a Helm chart repository" },
     { name: "chartRepository not a URL", overrides: { "flyte:chartRepository": "not a url" }, key: "flyte:chartRepository", shown: '"not a url"', allowed: "allowed: an https:// URL of a Helm chart repository" },
     // provider keys
-    { name: "missing gcp:project", overrides: { "gcp:project": undefined }, key: "gcp:project", shown: "undefined", allowed: "required; allowed: a GCP project id: 6 to 30 lowercase letters" },
+    { name: "missing gcp:project", overrides: { "gcp:project": undefined }, key: "gcp:project", shown: "(not set)", allowed: "required; allowed: a GCP project id: 6 to 30 lowercase letters" },
     { name: "gcp:project with uppercase and underscore", overrides: { "gcp:project": "My_Project" }, key: "gcp:project", shown: '"My_Project"', allowed: "allowed: a GCP project id: 6 to 30 lowercase letters, digits or '-', starting with a letter" },
     { name: "gcp:project too short", overrides: { "gcp:project": "abc" }, key: "gcp:project", shown: '"abc"', allowed: "allowed: a GCP project id: 6 to 30" },
-    { name: "missing gcp:region", overrides: { "gcp:region": undefined }, key: "gcp:region", shown: "undefined", allowed: "required; allowed: a GCP region such as europe-west1" },
+    { name: "missing gcp:region", overrides: { "gcp:region": undefined }, key: "gcp:region", shown: "(not set)", allowed: "required; allowed: a GCP region such as europe-west1" },
     { name: "gcp:region malformed", overrides: { "gcp:region": "Europe West 1" }, key: "gcp:region", shown: '"Europe West 1"', allowed: "allowed: a GCP region such as europe-west1" },
     { name: "gcp:region a zone", overrides: { "gcp:region": "europe-west1-b" }, key: "gcp:region", shown: '"europe-west1-b"', allowed: "allowed: a GCP region such as europe-west1" },
     // GKE

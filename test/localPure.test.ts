@@ -221,11 +221,13 @@ describe("bucketSetupScript", () => {
             Version: "2012-10-17",
             Statement: [
                 {
+                    Sid: "FlyteBuckets",
                     Effect: "Allow",
                     Action: ["s3:GetBucketLocation", "s3:ListBucket", "s3:ListBucketMultipartUploads"],
                     Resource: ["arn:aws:s3:::meta-b", "arn:aws:s3:::user-b"],
                 },
                 {
+                    Sid: "FlyteObjects",
                     Effect: "Allow",
                     Action: ["s3:GetObject", "s3:PutObject", "s3:DeleteObject", "s3:AbortMultipartUpload", "s3:ListMultipartUploadParts"],
                     Resource: ["arn:aws:s3:::meta-b/*", "arn:aws:s3:::user-b/*"],

@@ -3,6 +3,9 @@ import * as pulumi from "@pulumi/pulumi";
 const MAX_SHOWN_VALUE = 120;
 
 function show(value: unknown): string {
+    if (value === undefined) {
+        return "(not set)";
+    }
     const text = JSON.stringify(value) ?? String(value);
     return text.length > MAX_SHOWN_VALUE ? `${text.slice(0, MAX_SHOWN_VALUE)}…` : text;
 }

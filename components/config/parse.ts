@@ -1,3 +1,4 @@
+import { parseAws } from "./aws";
 import { parseFlyte } from "./flyte";
 import { parseGcp } from "./gcp";
 import { parseLocal } from "./local";
@@ -34,7 +35,12 @@ export function parseStackConfig(raw: RawConfig, context: ConfigContext): StackC
         forceDestroyBuckets: config.boolean("forceDestroyBuckets"),
     };
     const common = { pulumiProject: context.pulumiProject, stack: context.stack, flyte, protection };
-    return cloud === "local"
-        ? { ...common, cloud, local: parseLocal(config, flyte) }
-        : { ...common, cloud: "gcp", gcp: parseGcp(config) };
+    switch (cloud) {
+        case "local":
+            return { ...common, cloud, local: parseLocal(config, flyte) };
+        case "aws":
+            return { ...common, cloud, aws: parseAws(config) };
+        case "gcp":
+            return { ...common, cloud, gcp: parseGcp(config) };
+    }
 }

@@ -36,7 +36,7 @@ export type KeySpec = StringKeySpec | IntegerKeySpec | BooleanKeySpec | ArrayKey
 export const CLOUDS = ["gcp", "aws", "local"] as const;
 export type Cloud = (typeof CLOUDS)[number];
 /** The targets this version deploys; the others are recognised and rejected with a clear message. */
-export const SUPPORTED_CLOUDS: readonly Cloud[] = ["gcp", "local"];
+export const SUPPORTED_CLOUDS: readonly Cloud[] = ["gcp", "aws", "local"];
 
 export const FLAVORS = ["binary", "core"] as const;
 export type Flavor = (typeof FLAVORS)[number];
@@ -54,7 +54,7 @@ export const CONFIG_KEYS = {
         type: "string",
         default: "local",
         description:
-            "Where Flyte runs: local (an existing kind/k3d/Docker Desktop cluster, in-cluster Postgres and MinIO) or gcp (GKE, Cloud SQL, GCS). aws is reserved for an upcoming target.",
+            "Where Flyte runs: local (an existing kind/k3d/Docker Desktop cluster, in-cluster Postgres and MinIO), gcp (GKE, Cloud SQL, GCS) or aws (EKS, RDS, S3).",
     },
     flavor: {
         type: "string",
@@ -96,7 +96,7 @@ export const CONFIG_KEYS = {
         type: "boolean",
         default: true,
         description:
-            "Deletion protection on the cluster and the database, and Pulumi protect on the database and buckets.",
+            "Deletion protection on the cluster and the database, and Pulumi protect on the database and buckets (on local: the volumes).",
     },
     forceDestroyBuckets: {
         type: "boolean",
@@ -179,17 +179,18 @@ export const CONFIG_KEYS = {
     databaseDiskSizeGb: {
         type: "integer",
         default: 20,
-        description: "Initial Cloud SQL disk size in GB; the disk grows automatically.",
+        description: "Initial database disk size in GB (Cloud SQL or RDS); it grows automatically.",
     },
     databaseHighAvailability: {
         type: "boolean",
         default: true,
-        description: "Regional (HA) Cloud SQL instance with automatic failover.",
+        description: "A database with automatic failover: regional Cloud SQL (gcp) or Multi-AZ RDS (aws).",
     },
     databaseBackupRetentionDays: {
         type: "integer",
         default: 14,
-        description: "Daily backups kept (1 to 365); point-in-time recovery covers min(7, this) days.",
+        description:
+            "Days of automated backups: Cloud SQL keeps this many daily backups (1 to 365) with point-in-time recovery over min(7, this) days; RDS keeps backups and point-in-time recovery for this many days (1 to 35).",
     },
     loadBalancerIp: {
         type: "string",
@@ -200,6 +201,83 @@ export const CONFIG_KEYS = {
         type: "boolean",
         default: false,
         description: "Let clients in other regions of the VPC reach the internal load balancer.",
+    },
+    awsVpcCidr: {
+        type: "string",
+        default: "10.0.0.0/16",
+        description: "cloud aws: the VPC's range (/16 to /20), split into a private and a public subnet per zone.",
+    },
+    awsAvailabilityZones: {
+        type: "integer",
+        default: 3,
+        description: "cloud aws: how many availability zones the VPC, nodes and database span (2 to 6).",
+    },
+    awsNatGatewayPerZone: {
+        type: "boolean",
+        default: true,
+        description: "cloud aws: one NAT gateway per zone (survives a zone outage) rather than one in total.",
+    },
+    eksVersion: {
+        type: "string",
+        default: "1.34",
+        description: "cloud aws: Kubernetes version of the EKS cluster (standard support only).",
+    },
+    eksInstanceTypes: {
+        type: "array",
+        default: ["m6i.xlarge"],
+        description: "cloud aws: EC2 instance types of the managed node group.",
+    },
+    eksMinNodes: {
+        type: "integer",
+        default: 2,
+        description: "cloud aws: minimum nodes of the node group.",
+    },
+    eksMaxNodes: {
+        type: "integer",
+        default: 6,
+        description: "cloud aws: maximum nodes of the node group.",
+    },
+    eksSpotNodes: {
+        type: "boolean",
+        default: false,
+        description: "cloud aws: Spot capacity for the node group (cheaper, interruptible; for dev stacks).",
+    },
+    eksNodeDiskSizeGb: {
+        type: "integer",
+        default: 100,
+        description: "cloud aws: encrypted gp3 root volume of each node, in GB (20 to 2000).",
+    },
+    eksPublicAccessCidrs: {
+        type: "array",
+        default: [],
+        description:
+            "cloud aws: CIDRs allowed to reach the EKS API over the internet (still IAM-authenticated). Empty: private endpoint only; run pulumi from inside the VPC.",
+    },
+    eksAdminPrincipals: {
+        type: "array",
+        default: [],
+        description:
+            "cloud aws: IAM role or user ARNs that administer the cluster through access entries. Empty: the identity running pulumi up.",
+    },
+    eksContainerInsights: {
+        type: "boolean",
+        default: true,
+        description: "cloud aws: ship container logs to CloudWatch (Container Insights add-on) so task log links work.",
+    },
+    rdsEngineVersion: {
+        type: "string",
+        default: "16",
+        description: "cloud aws: RDS for PostgreSQL engine version, major (16) or major.minor (16.4).",
+    },
+    rdsInstanceClass: {
+        type: "string",
+        default: "db.m6g.large",
+        description: "cloud aws: RDS instance class, e.g. db.m6g.large or db.t4g.medium.",
+    },
+    rdsMaxAllocatedStorageGb: {
+        type: "integer",
+        default: 200,
+        description: "cloud aws: ceiling for RDS storage autoscaling, in GB.",
     },
     localKubeconfig: {
         type: "string",
@@ -279,6 +357,7 @@ export type ConfigKey = keyof typeof CONFIG_KEYS;
 export const PROVIDER_KEYS = {
     "gcp:project": "GCP project id that receives every resource (required for cloud gcp).",
     "gcp:region": "GCP region, e.g. europe-west1 (required for cloud gcp).",
+    "aws:region": "AWS region, e.g. eu-central-1 (required for cloud aws).",
 } as const;
 
 /** Reserved NodePort range of a default Kubernetes API server. */

@@ -87,6 +87,35 @@ export interface LocalConfig {
     readonly dashboard: boolean;
 }
 
+export interface AwsConfig {
+    readonly region: string;
+    readonly network: {
+        readonly vpcCidr: string;
+        readonly availabilityZones: number;
+        readonly natGatewayPerZone: boolean;
+    };
+    readonly eks: {
+        readonly version: string;
+        readonly instanceTypes: readonly string[];
+        readonly minNodes: number;
+        readonly maxNodes: number;
+        readonly spotNodes: boolean;
+        readonly nodeDiskSizeGb: number;
+        readonly publicAccessCidrs: readonly string[];
+        /** Empty: the identity running pulumi up. */
+        readonly adminPrincipals: readonly string[];
+        readonly containerInsights: boolean;
+    };
+    readonly database: {
+        readonly engineVersion: string;
+        readonly instanceClass: string;
+        readonly allocatedStorageGb: number;
+        readonly maxAllocatedStorageGb: number;
+        readonly multiAz: boolean;
+        readonly backupRetentionDays: number;
+    };
+}
+
 interface StackConfigBase {
     readonly pulumiProject: string;
     readonly stack: string;
@@ -104,4 +133,9 @@ export interface LocalStackConfig extends StackConfigBase {
     readonly local: LocalConfig;
 }
 
-export type StackConfig = GcpStackConfig | LocalStackConfig;
+export interface AwsStackConfig extends StackConfigBase {
+    readonly cloud: "aws";
+    readonly aws: AwsConfig;
+}
+
+export type StackConfig = GcpStackConfig | AwsStackConfig | LocalStackConfig;

@@ -150,7 +150,11 @@ export interface FlyteInlineConfig {
         readonly customData?: readonly Record<string, readonly Record<string, { readonly value: string }>[]>[];
     };
     readonly plugins: {
-        readonly k8s: { readonly "inject-finalizer": boolean; readonly "default-env-from-secrets"?: readonly string[] };
+        readonly k8s: {
+            readonly "inject-finalizer": boolean;
+            readonly "default-env-vars"?: readonly Record<string, string>[];
+            readonly "default-env-from-secrets"?: readonly string[];
+        };
     };
     readonly storage?: {
         readonly stow?: { readonly config: { readonly auth_type: "accesskey" } };
@@ -182,6 +186,8 @@ export interface FlyteBinaryValuesInput {
     readonly secretConfig?: string;
     /** secretsChecksum() of every secret the program hands Flyte. */
     readonly secretsChecksum: string;
+    /** Plain environment variables for task pods. */
+    readonly taskEnvironment?: Readonly<Record<string, string>>;
 }
 
 export type StorageInput =
@@ -332,6 +338,13 @@ export function flyteBinaryValues(input: FlyteBinaryValuesInput): FlyteBinaryVal
                 plugins: {
                     k8s: {
                         "inject-finalizer": true,
+                        ...(input.taskEnvironment && Object.keys(input.taskEnvironment).length > 0
+                            ? {
+                                  "default-env-vars": Object.entries(input.taskEnvironment).map(([name, value]) => ({
+                                      [name]: value,
+                                  })),
+                              }
+                            : {}),
                         ...(input.storage.provider === "s3" && input.storage.accessKeyAuth
                             ? { "default-env-from-secrets": [TASK_STORAGE_SECRET] }
                             : {}),

@@ -68,10 +68,22 @@ function serviceSpec(exposure: FlyteExposure): k8s.types.input.core.v1.ServiceSp
           };
 }
 
-function endpoints(exposure: FlyteExposure): pulumi.Output<FlyteEndpoints> {
-    return exposure.kind === "loadBalancer"
-        ? exposure.host.apply((host) => flyteEndpoints(host))
-        : pulumi.output(flyteEndpoints(exposure.host, { http: exposure.httpNodePort, grpc: exposure.grpcNodePort }));
+function endpoints(exposure: FlyteExposure, service: k8s.core.v1.Service): pulumi.Output<FlyteEndpoints> {
+    if (exposure.kind === "nodePort") {
+        return pulumi.output(flyteEndpoints(exposure.host, { http: exposure.httpNodePort, grpc: exposure.grpcNodePort }));
+    }
+    // Where the cloud picks the address (an AWS NLB's DNS name), it appears in the Service's status.
+    const host =
+        exposure.host ??
+        service.status.apply((status) => {
+            const ingress = status?.loadBalancer?.ingress?.[0];
+            const address = ingress?.hostname || ingress?.ip;
+            if (!address) {
+                throw new Error("the load balancer Service reports no address");
+            }
+            return address;
+        });
+    return host.apply((h) => flyteEndpoints(h));
 }
 
 /**
@@ -178,6 +190,7 @@ export class FlyteBinary extends pulumi.ComponentResource {
                     labels,
                     secretConfig: secretConfigValue,
                     secretsChecksum: secretsDigest,
+                    taskEnvironment: platform.taskEnvironment,
                 }),
             );
 
@@ -214,7 +227,7 @@ export class FlyteBinary extends pulumi.ComponentResource {
             k8sOpts,
         );
 
-        const resolved = endpoints(exposure);
+        const resolved = endpoints(exposure, this.service);
         this.grpcEndpoint = resolved.grpcEndpoint;
         this.httpEndpoint = resolved.httpEndpoint;
         this.consoleUrl = resolved.consoleUrl;

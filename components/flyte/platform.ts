@@ -16,6 +16,8 @@ export interface FlytePlatform {
     /** Cloud identities for the backend and task pods; absent where there are none (local). */
     readonly identity?: FlyteWorkloadIdentity;
     readonly taskLogs: readonly TaskLogLink[];
+    /** Plain environment variables for every task pod (nothing secret). */
+    readonly taskEnvironment?: Readonly<Record<string, string>>;
     readonly exposure: FlyteExposure;
     /**
      * Resources Flyte relies on at start-up that are not among the release's inputs: identity grants, the node
@@ -84,8 +86,8 @@ export interface LoadBalancerExposure {
     /** Annotations that make the cloud's load balancer internal and place it. */
     readonly annotations: Readonly<Record<string, string>>;
     readonly loadBalancerIP?: pulumi.Output<string>;
-    /** The address clients use. */
-    readonly host: pulumi.Output<string>;
+    /** The address clients use; absent when the cloud assigns one (read from the Service's status). */
+    readonly host?: pulumi.Output<string>;
 }
 
 /** Fixed NodePorts, mapped to the workstation by kind, k3d or Docker Desktop. */

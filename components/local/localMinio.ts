@@ -1,6 +1,7 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
+import { s3ReadWritePolicy } from "../s3Policy";
 import { dataVolume } from "./volume";
 
 export const MINIO_SERVICE = "minio";
@@ -34,21 +35,7 @@ export function minioEndpoint(namespace: string): string {
 
 /** The IAM-style policy MinIO enforces for Flyte's user: its two buckets and their objects. */
 export function flyteBucketPolicy(buckets: readonly string[]): string {
-    return JSON.stringify({
-        Version: "2012-10-17",
-        Statement: [
-            {
-                Effect: "Allow",
-                Action: ["s3:GetBucketLocation", "s3:ListBucket", "s3:ListBucketMultipartUploads"],
-                Resource: buckets.map((b) => `arn:aws:s3:::${b}`),
-            },
-            {
-                Effect: "Allow",
-                Action: ["s3:GetObject", "s3:PutObject", "s3:DeleteObject", "s3:AbortMultipartUpload", "s3:ListMultipartUploadParts"],
-                Resource: buckets.map((b) => `arn:aws:s3:::${b}/*`),
-            },
-        ],
-    });
+    return s3ReadWritePolicy(buckets.map((b) => `arn:aws:s3:::${b}`));
 }
 
 /**

@@ -2,7 +2,7 @@ import * as pulumi from "@pulumi/pulumi";
 import * as provproto from "@pulumi/pulumi/proto/provider_pb";
 import * as resproto from "@pulumi/pulumi/proto/resource_pb";
 import { Struct } from "google-protobuf/google/protobuf/struct_pb";
-import { mockResource } from "./mocks";
+import { mockInvoke, mockResource } from "./mocks";
 import { Json, redactWire, revealWire } from "./wire";
 
 /** One resource as the program asked the engine to register it. */
@@ -114,7 +114,15 @@ export class RecordingMonitor {
     }
 
     async invoke(req: resproto.ResourceInvokeRequest, callback: Callback<provproto.InvokeResponse>) {
-        callback(new Error(`the plan has no mock for the function ${req.getTok()}; the program should not call it`));
+        try {
+            const args = revealWire(toJson(req.getArgs())) as { [key: string]: Json };
+            const result = mockInvoke(req.getTok(), args);
+            const response = new provproto.InvokeResponse();
+            response.setReturn(Struct.fromJavaScript(await pulumi.runtime.serializeProperties(req.getTok(), result)));
+            callback(null, response);
+        } catch (err) {
+            callback(err as Error);
+        }
     }
 
     supportsFeature(req: resproto.SupportsFeatureRequest, callback: Callback<resproto.SupportsFeatureResponse>) {

@@ -1,0 +1,180 @@
+import * as aws from "@pulumi/aws";
+import type * as k8s from "@pulumi/kubernetes";
+import * as pulumi from "@pulumi/pulumi";
+import type { AwsConfig, ProtectionConfig } from "../config/types";
+import type {
+    FlyteDatabase,
+    FlytePlatform,
+    FlyteWorkloadIdentity,
+    FlyteWorkloads,
+    LoadBalancerExposure,
+    S3Storage,
+    TaskLogLink,
+} from "../flyte/platform";
+import { AwsNames, s3BucketNames } from "../naming";
+import { AwsNetwork } from "./awsNetwork";
+import { cloudWatchTaskLogLink } from "./cloudWatch";
+import { EksCluster } from "./eksCluster";
+import { FlyteRoles } from "./flyteRoles";
+import { RDS_OPTIONS, RdsPostgres } from "./rdsPostgres";
+import { S3Buckets } from "./s3Buckets";
+
+export const IRSA_ANNOTATION = "eks.amazonaws.com/role-arn";
+
+/** Annotations that make the AWS cloud provider create an internal Network Load Balancer for a Service. */
+export function internalNlbAnnotations(): Record<string, string> {
+    return {
+        "service.beta.kubernetes.io/aws-load-balancer-type": "nlb",
+        "service.beta.kubernetes.io/aws-load-balancer-internal": "true",
+        "service.beta.kubernetes.io/aws-load-balancer-cross-zone-load-balancing-enabled": "true",
+    };
+}
+
+/**
+ * As in the chart's EKS examples: task pods give up on the instance metadata service quickly and retry, since
+ * their credentials come from IRSA and the metadata service is out of their reach.
+ */
+export const EKS_TASK_ENVIRONMENT: Readonly<Record<string, string>> = {
+    AWS_METADATA_SERVICE_TIMEOUT: "5",
+    AWS_METADATA_SERVICE_NUM_ATTEMPTS: "20",
+};
+
+export interface AwsPlatformArgs {
+    readonly config: AwsConfig;
+    readonly protection: ProtectionConfig;
+    readonly names: AwsNames;
+    readonly pulumiProject: string;
+    readonly stack: string;
+    /** The Kubernetes service accounts Flyte runs as; the IAM roles trust exactly these. */
+    readonly workloads: FlyteWorkloads;
+    readonly tags: Readonly<Record<string, string>>;
+}
+
+/**
+ * Everything Flyte needs on AWS: a VPC, EKS, RDS for PostgreSQL, S3 and IRSA roles, handed to the Flyte layer
+ * as a FlytePlatform. The cluster and the database are independent and are created in parallel.
+ */
+export class AwsPlatform extends pulumi.ComponentResource implements FlytePlatform {
+    readonly network: AwsNetwork;
+    readonly eks: EksCluster;
+    readonly postgres: RdsPostgres;
+    readonly buckets: S3Buckets;
+    readonly roles: FlyteRoles;
+
+    readonly kubernetesProvider: k8s.Provider;
+    readonly kubeconfig: pulumi.Output<string>;
+    readonly clusterName: pulumi.Output<string>;
+    readonly database: FlyteDatabase;
+    readonly storage: S3Storage;
+    readonly identity: FlyteWorkloadIdentity;
+    readonly taskLogs: readonly TaskLogLink[];
+    readonly taskEnvironment = EKS_TASK_ENVIRONMENT;
+    readonly exposure: LoadBalancerExposure;
+    readonly releaseDependencies: readonly pulumi.Resource[];
+
+    constructor(name: string, args: AwsPlatformArgs, opts?: pulumi.ComponentResourceOptions) {
+        super("flyte:aws:AwsPlatform", name, {}, opts);
+        const { config, names, tags } = args;
+        const child = { parent: this };
+
+        this.network = new AwsNetwork(
+            `${name}-network`,
+            {
+                name: names.network,
+                clusterName: names.cluster,
+                vpcCidr: config.network.vpcCidr,
+                zoneCount: config.network.availabilityZones,
+                natGatewayPerZone: config.network.natGatewayPerZone,
+                tags,
+            },
+            child,
+        );
+
+        this.eks = new EksCluster(
+            `${name}-eks`,
+            {
+                names,
+                config: config.eks,
+                region: config.region,
+                deletionProtection: args.protection.deletionProtection,
+                privateSubnetIds: this.network.privateSubnetIds,
+                tags,
+            },
+            child,
+        );
+
+        this.postgres = new RdsPostgres(
+            `${name}-postgres`,
+            {
+                names,
+                config: config.database,
+                deletionProtection: args.protection.deletionProtection,
+                vpcId: this.network.vpc.id,
+                privateSubnetIds: this.network.privateSubnetIds,
+                clientSecurityGroupId: this.eks.clusterSecurityGroupId,
+                tags,
+            },
+            child,
+        );
+
+        const accountId = aws.getCallerIdentityOutput({}, child).accountId;
+        const bucketNames = accountId.apply((id) =>
+            s3BucketNames({ pulumiProject: args.pulumiProject, stack: args.stack, accountId: id, region: config.region }),
+        );
+        this.buckets = new S3Buckets(
+            `${name}-buckets`,
+            {
+                metadataBucketName: bucketNames.metadata,
+                userDataBucketName: bucketNames.userData,
+                deletionProtection: args.protection.deletionProtection,
+                forceDestroy: args.protection.forceDestroyBuckets,
+                tags,
+            },
+            child,
+        );
+
+        this.roles = new FlyteRoles(
+            `${name}-roles`,
+            {
+                names,
+                workloads: args.workloads,
+                oidcProviderArn: this.eks.oidcProvider.arn,
+                oidcIssuerUrl: this.eks.oidcIssuerUrl,
+                bucketArns: [this.buckets.metadata.arn, this.buckets.userData.arn],
+                tags,
+            },
+            child,
+        );
+
+        this.kubernetesProvider = this.eks.provider;
+        this.kubeconfig = this.eks.kubeconfig;
+        this.clusterName = this.eks.clusterName;
+        this.database = {
+            host: this.postgres.host,
+            port: this.postgres.port,
+            name: this.postgres.databaseName,
+            username: this.postgres.username,
+            password: this.postgres.password,
+            options: RDS_OPTIONS,
+        };
+        this.storage = {
+            provider: "s3",
+            region: config.region,
+            metadataBucket: this.buckets.metadata.bucket,
+            userDataBucket: this.buckets.userData.bucket,
+            disableSSL: false,
+        };
+        this.identity = {
+            annotationKey: IRSA_ANNOTATION,
+            backend: this.roles.backend.arn,
+            worker: this.roles.worker.arn,
+        };
+        this.taskLogs = config.eks.containerInsights
+            ? [cloudWatchTaskLogLink({ region: config.region, clusterName: names.cluster })]
+            : [];
+        this.exposure = { kind: "loadBalancer", annotations: internalNlbAnnotations() };
+        this.releaseDependencies = [...this.eks.readiness, this.postgres.clientAccess, ...this.roles.policies];
+
+        this.registerOutputs({ clusterName: this.clusterName });
+    }
+}

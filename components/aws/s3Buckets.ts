@@ -1,0 +1,90 @@
+import * as aws from "@pulumi/aws";
+import * as pulumi from "@pulumi/pulumi";
+import { tlsOnlyBucketPolicy } from "./iam";
+
+/** Old versions of metadata objects are kept this long, then deleted. */
+export const NONCURRENT_VERSION_DAYS = 30;
+
+export interface S3BucketsArgs {
+    readonly metadataBucketName: pulumi.Input<string>;
+    readonly userDataBucketName: pulumi.Input<string>;
+    /** Pulumi `protect` on both buckets. */
+    readonly deletionProtection: boolean;
+    /** Allow destroying buckets that still hold objects. */
+    readonly forceDestroy: boolean;
+    readonly tags: Readonly<Record<string, string>>;
+}
+
+/**
+ * Flyte's two buckets: metadata (versioned, old versions expire) and user data. Both: every form of public access
+ * blocked, ACLs disabled, server-side encryption, and a policy that refuses requests without TLS.
+ */
+export class S3Buckets extends pulumi.ComponentResource {
+    readonly metadata: aws.s3.Bucket;
+    readonly userData: aws.s3.Bucket;
+
+    constructor(name: string, args: S3BucketsArgs, opts?: pulumi.ComponentResourceOptions) {
+        super("flyte:aws:S3Buckets", name, {}, opts);
+        const bucket = (suffix: string, bucketName: pulumi.Input<string>, versioned: boolean): aws.s3.Bucket => {
+            const b = new aws.s3.Bucket(
+                `${name}-${suffix}`,
+                { bucket: bucketName, forceDestroy: args.forceDestroy, tags: { ...args.tags } },
+                { parent: this, protect: args.deletionProtection },
+            );
+            const child = { parent: b };
+            new aws.s3.BucketPublicAccessBlock(
+                `${name}-${suffix}`,
+                {
+                    bucket: b.id,
+                    blockPublicAcls: true,
+                    blockPublicPolicy: true,
+                    ignorePublicAcls: true,
+                    restrictPublicBuckets: true,
+                },
+                child,
+            );
+            new aws.s3.BucketOwnershipControls(
+                `${name}-${suffix}`,
+                { bucket: b.id, rule: { objectOwnership: "BucketOwnerEnforced" } },
+                child,
+            );
+            new aws.s3.BucketServerSideEncryptionConfiguration(
+                `${name}-${suffix}`,
+                {
+                    bucket: b.id,
+                    rules: [{ applyServerSideEncryptionByDefault: { sseAlgorithm: "AES256" }, bucketKeyEnabled: true }],
+                },
+                child,
+            );
+            new aws.s3.BucketPolicy(`${name}-${suffix}`, { bucket: b.id, policy: b.arn.apply(tlsOnlyBucketPolicy) }, child);
+            if (versioned) {
+                const versioning = new aws.s3.BucketVersioning(
+                    `${name}-${suffix}`,
+                    { bucket: b.id, versioningConfiguration: { status: "Enabled" } },
+                    child,
+                );
+                new aws.s3.BucketLifecycleConfiguration(
+                    `${name}-${suffix}`,
+                    {
+                        bucket: b.id,
+                        rules: [
+                            {
+                                id: "expire-old-versions",
+                                status: "Enabled",
+                                filter: {},
+                                noncurrentVersionExpiration: { noncurrentDays: NONCURRENT_VERSION_DAYS },
+                            },
+                        ],
+                    },
+                    // Lifecycle rules on versions need versioning in place.
+                    { ...child, dependsOn: [versioning] },
+                );
+            }
+            return b;
+        };
+
+        this.metadata = bucket("metadata", args.metadataBucketName, true);
+        this.userData = bucket("userdata", args.userDataBucketName, false);
+        this.registerOutputs({ metadata: this.metadata.bucket, userData: this.userData.bucket });
+    }
+}

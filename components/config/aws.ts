@@ -1,0 +1,88 @@
+import { parseCidr } from "../cidr";
+import { ConfigReader, parseCidrKey, requireProviderKey } from "./reader";
+import type { AwsConfig } from "./types";
+
+const AWS_REGION = /^[a-z]{2}(-gov|-iso[a-z]?)?-[a-z]+-\d$/;
+const EKS_VERSION = /^1\.\d{2}$/;
+const INSTANCE_TYPE = /^[a-z][a-z0-9-]*\.[a-z0-9]+$/;
+const RDS_INSTANCE_CLASS = /^db\.[a-z0-9-]+\.[a-z0-9]+$/;
+const RDS_ENGINE_VERSION = /^\d{2}(\.\d{1,2})?$/;
+/** An IAM role or user an access entry can name (not an assumed-role session). */
+const IAM_PRINCIPAL = /^arn:aws(-[a-z]+)*:iam::\d{12}:(role|user)\/[\w+=,.@/-]{1,512}$/;
+
+/** The keys that only `cloud: aws` reads, including the provider's aws:region. */
+export function parseAws(config: ConfigReader): AwsConfig {
+    const region = requireProviderKey(config, "aws:region", AWS_REGION, "an AWS region such as eu-central-1");
+
+    const vpc = parseCidrKey(config, "awsVpcCidr", 16, 20);
+    const availabilityZones = config.integer("awsAvailabilityZones", 2, 6);
+
+    const instanceTypes = config.list("eksInstanceTypes", "an EC2 instance type such as m6i.xlarge");
+    if (instanceTypes.length === 0) {
+        config.fail("eksInstanceTypes", instanceTypes, "allowed: a non-empty list of EC2 instance types such as m6i.xlarge");
+    }
+    for (const type of instanceTypes) {
+        if (!INSTANCE_TYPE.test(type)) {
+            config.fail("eksInstanceTypes", type, "allowed: EC2 instance types such as m6i.xlarge");
+        }
+    }
+    const minNodes = config.integer("eksMinNodes", 1, 450);
+    const maxNodes = config.integer("eksMaxNodes", 1, 450);
+    if (minNodes > maxNodes) {
+        config.fail("eksMinNodes", minNodes, `must not exceed eksMaxNodes (${maxNodes})`);
+    }
+    const publicAccessCidrs = config.list("eksPublicAccessCidrs", "an IPv4 CIDR");
+    for (const cidr of publicAccessCidrs) {
+        if (!parseCidr(cidr)) {
+            config.fail("eksPublicAccessCidrs", cidr, "allowed: IPv4 CIDRs a.b.c.d/n, the address being the first of its range");
+        }
+    }
+    const adminPrincipals = config.list("eksAdminPrincipals", "an IAM role or user ARN");
+    for (const arn of adminPrincipals) {
+        if (!IAM_PRINCIPAL.test(arn)) {
+            config.fail(
+                "eksAdminPrincipals",
+                arn,
+                "allowed: IAM role or user ARNs such as arn:aws:iam::123456789012:role/platform-admins (not assumed-role sessions)",
+            );
+        }
+    }
+
+    const allocatedStorageGb = config.integer("databaseDiskSizeGb", 20, 65536);
+    const maxAllocatedStorageGb = config.integer("rdsMaxAllocatedStorageGb", 20, 65536);
+    if (maxAllocatedStorageGb < allocatedStorageGb) {
+        config.fail(
+            "rdsMaxAllocatedStorageGb",
+            maxAllocatedStorageGb,
+            `must be at least databaseDiskSizeGb (${allocatedStorageGb})`,
+        );
+    }
+
+    return {
+        region,
+        network: {
+            vpcCidr: vpc.text,
+            availabilityZones,
+            natGatewayPerZone: config.boolean("awsNatGatewayPerZone"),
+        },
+        eks: {
+            version: config.matching("eksVersion", EKS_VERSION, "a Kubernetes minor version such as 1.34"),
+            instanceTypes,
+            minNodes,
+            maxNodes,
+            spotNodes: config.boolean("eksSpotNodes"),
+            nodeDiskSizeGb: config.integer("eksNodeDiskSizeGb", 20, 2000),
+            publicAccessCidrs,
+            adminPrincipals,
+            containerInsights: config.boolean("eksContainerInsights"),
+        },
+        database: {
+            engineVersion: config.matching("rdsEngineVersion", RDS_ENGINE_VERSION, "a PostgreSQL version such as 16 or 16.4"),
+            instanceClass: config.matching("rdsInstanceClass", RDS_INSTANCE_CLASS, "an RDS instance class such as db.m6g.large"),
+            allocatedStorageGb,
+            maxAllocatedStorageGb,
+            multiAz: config.boolean("databaseHighAvailability"),
+            backupRetentionDays: config.integer("databaseBackupRetentionDays", 1, 35),
+        },
+    };
+}
