@@ -161,7 +161,8 @@ export function awsNames(args: { pulumiProject: string; stack: string }): AwsNam
         database: fitName(base, "pg", AWS_LIMITS.dnsLabel),
         databaseSubnetGroup: fitName(base, "pg", AWS_LIMITS.dnsLabel),
         databaseParameterGroup: fitName(base, "pg-tls", AWS_LIMITS.dnsLabel),
-        databaseSecurityGroup: fitName(base, "pg", AWS_LIMITS.dnsLabel),
+        // EC2 refuses security group names that start with "sg-" (its id prefix).
+        databaseSecurityGroup: fitName(base.startsWith("sg-") ? `db-${base}` : base, "pg", AWS_LIMITS.dnsLabel),
         databaseFinalSnapshot: fitName(base, "pg-final", AWS_LIMITS.dnsLabel),
         secretsKeyAlias: `alias/${fitName(base, "eks-secrets", AWS_LIMITS.dnsLabel)}`,
     };

@@ -2,8 +2,8 @@ import * as pulumi from "@pulumi/pulumi";
 import { ConfigError } from "../components/config/errors";
 import { parseStackConfig, RawConfig } from "../components/config/parse";
 import { CONFIG_KEYS, ConfigKey } from "../components/config/schema";
-import type { GcpStackConfig, LocalStackConfig } from "../components/config/types";
-import { rawGcpConfig } from "./helpers/config";
+import type { AwsStackConfig, GcpStackConfig, LocalStackConfig } from "../components/config/types";
+import { rawAwsConfig, rawGcpConfig } from "./helpers/config";
 
 /**
  * parseStackConfig against config exactly as the Pulumi runtime hands it over: full keys to strings, lists as
@@ -301,6 +301,8 @@ const LONG_ID = "a".repeat(64);
 const PROJECT_60 = "p".repeat(60);
 const DNS_RULE = "lowercase letters, digits and '-', starting and ending with a letter or digit, at most 63 characters";
 const NAMESPACE_60 = "n".repeat(60);
+/** What every cloud aws row sets; the row's own keys follow. */
+const AWS = { "flyte:cloud": "aws", "aws:region": "eu-central-1" } as const;
 
 const INVALID: readonly InvalidCase[] = [
     // cloud and flavor
@@ -418,7 +420,32 @@ const INVALID: readonly InvalidCase[] = [
     // cloud local: volumes
     { name: "local: localPostgresVolumeGi 0", overrides: { "flyte:cloud": "local", "flyte:localPostgresVolumeGi": "0" }, key: "flyte:localPostgresVolumeGi", shown: '"0"', allowed: "allowed: a whole number from 1 to 1000" },
     { name: "local: localMinioVolumeGi 0", overrides: { "flyte:cloud": "local", "flyte:localMinioVolumeGi": "0" }, key: "flyte:localMinioVolumeGi", shown: '"0"', allowed: "allowed: a whole number from 1 to 10000" },
-    { name: "local: localMinioVolumeGi with a unit", overrides: { "flyte:cloud": "local", "flyte:localMinioVolumeGi": "20Gi" }, key: "flyte:localMinioVolumeGi", shown: '"20Gi"', allowed: "allowed: a whole number from 1 to 10000" },
+    { name: "local: localMinioVolumeGi with a unit", overrides: { "flyte:cloud": "local", "flyte:localMinioVolumeGi": "20Gi" }, key: "flyte:localMinioVolumeGi", shown: '"20Gi"', allowed: "allowed: a whole number from 1 to 10000" },    // cloud aws (raw() also carries gcp keys, which cloud aws ignores)
+    { name: "aws: an admin principal ARN ending in a slash", overrides: { ...AWS, "flyte:eksAdminPrincipals": '["arn:aws:iam::123456789012:role/a/"]' }, key: "flyte:eksAdminPrincipals", shown: '"arn:aws:iam::123456789012:role/a/"', allowed: "allowed: IAM role or user ARNs" },
+    { name: "aws: more project-domain namespaces than the worker role's trust policy can name", overrides: { ...AWS, "flyte:flyteProjects": JSON.stringify(Array.from({ length: 11 }, (_, i) => `project-${String(i).padStart(2, "0")}`)) }, key: "flyte:flyteProjects", shown: '["project-00"', allowed: "IAM caps its trust policy at 2048 characters" },
+    { name: "aws: aws:region in uppercase", overrides: { ...AWS, "aws:region": "EU-central-1" }, key: "aws:region", shown: '"EU-central-1"', allowed: "allowed: an AWS region such as eu-central-1" },
+    { name: "aws: aws:region not a region", overrides: { ...AWS, "aws:region": "europe" }, key: "aws:region", shown: '"europe"', allowed: "allowed: an AWS region such as eu-central-1" },
+    { name: "aws: awsVpcCidr /24 (too small)", overrides: { ...AWS, "flyte:awsVpcCidr": "10.0.0.0/24" }, key: "flyte:awsVpcCidr", shown: '"10.0.0.0/24"', allowed: "allowed: an IPv4 CIDR a.b.c.d/n with n from 16 to 20, the address being the first of its range" },
+    { name: "aws: awsVpcCidr /12 (larger than a VPC may be)", overrides: { ...AWS, "flyte:awsVpcCidr": "10.0.0.0/12" }, key: "flyte:awsVpcCidr", shown: '"10.0.0.0/12"', allowed: "with n from 16 to 20" },
+    { name: "aws: awsVpcCidr not a CIDR", overrides: { ...AWS, "flyte:awsVpcCidr": "not-a-cidr" }, key: "flyte:awsVpcCidr", shown: '"not-a-cidr"', allowed: "allowed: an IPv4 CIDR a.b.c.d/n with n from 16 to 20" },
+    { name: "aws: awsAvailabilityZones 1", overrides: { ...AWS, "flyte:awsAvailabilityZones": "1" }, key: "flyte:awsAvailabilityZones", shown: '"1"', allowed: "allowed: a whole number from 2 to 6" },
+    { name: "aws: awsAvailabilityZones 7", overrides: { ...AWS, "flyte:awsAvailabilityZones": "7" }, key: "flyte:awsAvailabilityZones", shown: '"7"', allowed: "allowed: a whole number from 2 to 6" },
+    { name: "aws: eksVersion 1.3", overrides: { ...AWS, "flyte:eksVersion": "1.3" }, key: "flyte:eksVersion", shown: '"1.3"', allowed: "allowed: a Kubernetes minor version such as 1.34" },
+    { name: "aws: eksVersion with a v", overrides: { ...AWS, "flyte:eksVersion": "v1.34" }, key: "flyte:eksVersion", shown: '"v1.34"', allowed: "allowed: a Kubernetes minor version such as 1.34" },
+    { name: "aws: eksInstanceTypes empty", overrides: { ...AWS, "flyte:eksInstanceTypes": "[]" }, key: "flyte:eksInstanceTypes", shown: "= []:", allowed: "allowed: a non-empty list of EC2 instance types such as m6i.xlarge" },
+    { name: "aws: eksInstanceTypes a family without a size", overrides: { ...AWS, "flyte:eksInstanceTypes": '["m6i.xlarge","m6i"]' }, key: "flyte:eksInstanceTypes", shown: '= "m6i":', allowed: "allowed: EC2 instance types such as m6i.xlarge" },
+    { name: "aws: eksInstanceTypes a plain string", overrides: { ...AWS, "flyte:eksInstanceTypes": "m6i.xlarge" }, key: "flyte:eksInstanceTypes", shown: '"m6i.xlarge"', allowed: "allowed: a YAML list of strings, each an EC2 instance type such as m6i.xlarge" },
+    { name: "aws: eksMinNodes greater than eksMaxNodes", overrides: { ...AWS, "flyte:eksMinNodes": "5", "flyte:eksMaxNodes": "3" }, key: "flyte:eksMinNodes", shown: "= 5:", allowed: "must not exceed eksMaxNodes (3)" },
+    { name: "aws: eksPublicAccessCidrs with a bad CIDR", overrides: { ...AWS, "flyte:eksPublicAccessCidrs": '["203.0.113.0/24","203.0.113.7/24"]' }, key: "flyte:eksPublicAccessCidrs", shown: '"203.0.113.7/24"', allowed: "allowed: IPv4 CIDRs a.b.c.d/n, the address being the first of its range" },
+    { name: "aws: eksAdminPrincipals an assumed-role session", overrides: { ...AWS, "flyte:eksAdminPrincipals": '["arn:aws:sts::123456789012:assumed-role/x/y"]' }, key: "flyte:eksAdminPrincipals", shown: '"arn:aws:sts::123456789012:assumed-role/x/y"', allowed: "allowed: IAM role or user ARNs such as arn:aws:iam::123456789012:role/platform-admins (not assumed-role sessions)" },
+    { name: "aws: eksAdminPrincipals garbage", overrides: { ...AWS, "flyte:eksAdminPrincipals": '["platform admins"]' }, key: "flyte:eksAdminPrincipals", shown: '"platform admins"', allowed: "allowed: IAM role or user ARNs" },
+    { name: "aws: rdsEngineVersion with a patch level", overrides: { ...AWS, "flyte:rdsEngineVersion": "16.4.1" }, key: "flyte:rdsEngineVersion", shown: '"16.4.1"', allowed: "allowed: a PostgreSQL version such as 16 or 16.4" },
+    { name: "aws: rdsEngineVersion latest", overrides: { ...AWS, "flyte:rdsEngineVersion": "latest" }, key: "flyte:rdsEngineVersion", shown: '"latest"', allowed: "allowed: a PostgreSQL version such as 16 or 16.4" },
+    { name: "aws: rdsInstanceClass without db.", overrides: { ...AWS, "flyte:rdsInstanceClass": "m6g.large" }, key: "flyte:rdsInstanceClass", shown: '"m6g.large"', allowed: "allowed: an RDS instance class such as db.m6g.large" },
+    { name: "aws: rdsMaxAllocatedStorageGb below databaseDiskSizeGb", overrides: { ...AWS, "flyte:databaseDiskSizeGb": "100", "flyte:rdsMaxAllocatedStorageGb": "50" }, key: "flyte:rdsMaxAllocatedStorageGb", shown: "= 50:", allowed: "must be at least databaseDiskSizeGb (100)" },
+    { name: "aws: databaseDiskSizeGb 10 (RDS needs 20)", overrides: { ...AWS, "flyte:databaseDiskSizeGb": "10" }, key: "flyte:databaseDiskSizeGb", shown: '"10"', allowed: "allowed: a whole number from 20 to 65536" },
+    { name: "aws: databaseBackupRetentionDays 36 (RDS keeps at most 35)", overrides: { ...AWS, "flyte:databaseBackupRetentionDays": "36" }, key: "flyte:databaseBackupRetentionDays", shown: '"36"', allowed: "allowed: a whole number from 1 to 35" },
+    { name: "aws: eksNodeDiskSizeGb 10", overrides: { ...AWS, "flyte:eksNodeDiskSizeGb": "10" }, key: "flyte:eksNodeDiskSizeGb", shown: '"10"', allowed: "allowed: a whole number from 20 to 2000" },
 ];
 
 describe("an invalid config fails with a one-line ConfigError naming key, value and what is allowed", () => {
@@ -655,5 +682,254 @@ describe("cloud local", () => {
             "flyte:localStorageClass": "",
         });
         expect(config.local).toMatchObject({ kubeconfig: "", context: "", storageClass: "" });
+    });
+});
+
+describe("cloud aws", () => {
+    function parseAws(config: RawConfig): AwsStackConfig {
+        const parsed = parseStackConfig(config, CONTEXT);
+        if (parsed.cloud !== "aws") {
+            throw new Error(`expected cloud aws, got ${parsed.cloud}`);
+        }
+        return parsed;
+    }
+    const minimal = parseAws({ "flyte:cloud": "aws", "aws:region": "eu-central-1" });
+
+    test("a config with only flyte:cloud aws and aws:region parses, without any gcp key, with every aws default (as literals)", () => {
+        expect(minimal).toEqual({
+            pulumiProject: "flyte",
+            stack: "dev",
+            cloud: "aws",
+            flyte: {
+                flavor: "binary",
+                projects: ["flytesnacks"],
+                domains: ["development", "staging", "production"],
+                namespaceTemplate: "{{ project }}-{{ domain }}",
+                namespace: "flyte",
+                projectNamespaces: [
+                    { project: "flytesnacks", domain: "development", namespace: "flytesnacks-development" },
+                    { project: "flytesnacks", domain: "staging", namespace: "flytesnacks-staging" },
+                    { project: "flytesnacks", domain: "production", namespace: "flytesnacks-production" },
+                ],
+                chartVersion: "v1.16.8",
+                chartRepository: "https://flyteorg.github.io/flyte",
+            },
+            protection: { deletionProtection: true, forceDestroyBuckets: false },
+            aws: {
+                region: "eu-central-1",
+                network: { vpcCidr: "10.0.0.0/16", availabilityZones: 3, natGatewayPerZone: true },
+                eks: {
+                    version: "1.34",
+                    instanceTypes: ["m6i.xlarge"],
+                    minNodes: 2,
+                    maxNodes: 6,
+                    spotNodes: false,
+                    nodeDiskSizeGb: 100,
+                    publicAccessCidrs: [],
+                    adminPrincipals: [],
+                    containerInsights: true,
+                },
+                database: {
+                    engineVersion: "16",
+                    instanceClass: "db.m6g.large",
+                    allocatedStorageGb: 20,
+                    maxAllocatedStorageGb: 200,
+                    multiAz: true,
+                    backupRetentionDays: 14,
+                },
+            },
+        });
+        expect("gcp" in minimal).toBe(false);
+        expect("local" in minimal).toBe(false);
+    });
+
+    test("the gcp keys of another target are ignored", () => {
+        expect(parseAws(raw(AWS))).toEqual(minimal);
+        expect(parseAws(rawAwsConfig())).toEqual(minimal);
+    });
+
+    // Where each aws key's parsed value lives; the Record type makes the table list every aws key.
+    const parsedAws: Record<AwsKey, (c: AwsStackConfig) => unknown> = {
+        awsVpcCidr: (c) => c.aws.network.vpcCidr,
+        awsAvailabilityZones: (c) => c.aws.network.availabilityZones,
+        awsNatGatewayPerZone: (c) => c.aws.network.natGatewayPerZone,
+        eksVersion: (c) => c.aws.eks.version,
+        eksInstanceTypes: (c) => c.aws.eks.instanceTypes,
+        eksMinNodes: (c) => c.aws.eks.minNodes,
+        eksMaxNodes: (c) => c.aws.eks.maxNodes,
+        eksSpotNodes: (c) => c.aws.eks.spotNodes,
+        eksNodeDiskSizeGb: (c) => c.aws.eks.nodeDiskSizeGb,
+        eksPublicAccessCidrs: (c) => c.aws.eks.publicAccessCidrs,
+        eksAdminPrincipals: (c) => c.aws.eks.adminPrincipals,
+        eksContainerInsights: (c) => c.aws.eks.containerInsights,
+        rdsEngineVersion: (c) => c.aws.database.engineVersion,
+        rdsInstanceClass: (c) => c.aws.database.instanceClass,
+        rdsMaxAllocatedStorageGb: (c) => c.aws.database.maxAllocatedStorageGb,
+    };
+
+    test.each(Object.keys(parsedAws) as AwsKey[])("%s defaults to CONFIG_KEYS' default", (key) => {
+        expect(parsedAws[key](minimal)).toEqual(CONFIG_KEYS[key].default);
+    });
+
+    test("the table above covers every key of CONFIG_KEYS starting with aws, eks or rds", () => {
+        expect(Object.keys(parsedAws).sort()).toEqual(Object.keys(CONFIG_KEYS).filter((k) => /^(aws|eks|rds)/.test(k)).sort());
+        expect(Object.keys(parsedAws)).toHaveLength(15);
+    });
+
+    // The database keys gcp and aws share.
+    const parsedShared = {
+        databaseHighAvailability: (c: AwsStackConfig) => c.aws.database.multiAz,
+        databaseBackupRetentionDays: (c: AwsStackConfig) => c.aws.database.backupRetentionDays,
+        databaseDiskSizeGb: (c: AwsStackConfig) => c.aws.database.allocatedStorageGb,
+    } as const;
+
+    test.each(Object.keys(parsedShared) as (keyof typeof parsedShared)[])("shared %s defaults to CONFIG_KEYS' default", (key) => {
+        expect(parsedShared[key](minimal)).toEqual(CONFIG_KEYS[key].default);
+    });
+
+    test("the shared database keys set multiAz, backupRetentionDays and allocatedStorageGb", () => {
+        const config = parseAws(
+            rawAwsConfig({
+                "flyte:databaseHighAvailability": "false",
+                "flyte:databaseBackupRetentionDays": "35",
+                "flyte:databaseDiskSizeGb": "200",
+            }),
+        );
+        expect(config.aws.database).toEqual({
+            engineVersion: "16",
+            instanceClass: "db.m6g.large",
+            allocatedStorageGb: 200,
+            maxAllocatedStorageGb: 200,
+            multiAz: false,
+            backupRetentionDays: 35,
+        });
+        expect(parseAws(rawAwsConfig({ "flyte:databaseBackupRetentionDays": "1" })).aws.database.backupRetentionDays).toBe(1);
+    });
+
+    test("every aws key is set from config", () => {
+        const config = parseAws(
+            rawAwsConfig({
+                "aws:region": "ap-southeast-2",
+                "flyte:awsVpcCidr": "172.20.0.0/20",
+                "flyte:awsAvailabilityZones": "2",
+                "flyte:awsNatGatewayPerZone": "false",
+                "flyte:eksVersion": "1.33",
+                "flyte:eksInstanceTypes": '["m7i.2xlarge","m6a.2xlarge"]',
+                "flyte:eksMinNodes": "1",
+                "flyte:eksMaxNodes": "450",
+                "flyte:eksSpotNodes": "true",
+                "flyte:eksNodeDiskSizeGb": "2000",
+                "flyte:eksPublicAccessCidrs": '["203.0.113.0/24","198.51.100.7/32"]',
+                "flyte:eksAdminPrincipals": '["arn:aws:iam::123456789012:role/platform-admins"]',
+                "flyte:eksContainerInsights": "false",
+                "flyte:rdsEngineVersion": "17.2",
+                "flyte:rdsInstanceClass": "db.t4g.medium",
+                "flyte:rdsMaxAllocatedStorageGb": "65536",
+                "flyte:databaseDiskSizeGb": "20",
+            }),
+        );
+        expect(config.aws).toEqual({
+            region: "ap-southeast-2",
+            network: { vpcCidr: "172.20.0.0/20", availabilityZones: 2, natGatewayPerZone: false },
+            eks: {
+                version: "1.33",
+                instanceTypes: ["m7i.2xlarge", "m6a.2xlarge"],
+                minNodes: 1,
+                maxNodes: 450,
+                spotNodes: true,
+                nodeDiskSizeGb: 2000,
+                publicAccessCidrs: ["203.0.113.0/24", "198.51.100.7/32"],
+                adminPrincipals: ["arn:aws:iam::123456789012:role/platform-admins"],
+                containerInsights: false,
+            },
+            database: {
+                engineVersion: "17.2",
+                instanceClass: "db.t4g.medium",
+                allocatedStorageGb: 20,
+                maxAllocatedStorageGb: 65536,
+                multiAz: true,
+                backupRetentionDays: 14,
+            },
+        });
+    });
+
+    test("integer boundaries are inclusive", () => {
+        expect(parseAws(rawAwsConfig({ "flyte:awsAvailabilityZones": "6" })).aws.network.availabilityZones).toBe(6);
+        expect(parseAws(rawAwsConfig({ "flyte:eksNodeDiskSizeGb": "20" })).aws.eks.nodeDiskSizeGb).toBe(20);
+        expect(parseAws(rawAwsConfig({ "flyte:eksMinNodes": "4", "flyte:eksMaxNodes": "4" })).aws.eks.minNodes).toBe(4);
+        expect(
+            parseAws(rawAwsConfig({ "flyte:databaseDiskSizeGb": "100", "flyte:rdsMaxAllocatedStorageGb": "100" })).aws.database
+                .maxAllocatedStorageGb,
+        ).toBe(100);
+        expect(parseAws(rawAwsConfig({ "flyte:awsVpcCidr": "10.0.0.0/16" })).aws.network.vpcCidr).toBe("10.0.0.0/16");
+        expect(parseAws(rawAwsConfig({ "flyte:awsVpcCidr": "10.8.16.0/20" })).aws.network.vpcCidr).toBe("10.8.16.0/20");
+    });
+
+    test("eksAdminPrincipals accepts a role with a path and a user", () => {
+        const principals = [
+            "arn:aws:iam::123456789012:role/team/admins",
+            "arn:aws:iam::123456789012:user/alice",
+            "arn:aws:iam::210987654321:user/ops/bob@example.com",
+        ];
+        expect(
+            parseAws(rawAwsConfig({ "flyte:eksAdminPrincipals": JSON.stringify(principals) })).aws.eks.adminPrincipals,
+        ).toEqual(principals);
+    });
+
+    test.each(["us-gov-west-1", "us-gov-east-1", "cn-north-1", "us-east-1", "ap-southeast-5", "il-central-1"])(
+        "aws:region %s is a region",
+        (region) => {
+            expect(parseAws(rawAwsConfig({ "aws:region": region })).aws.region).toBe(region);
+        },
+    );
+
+    test("GovCloud: us-gov-west-1 with a GovCloud administrator", () => {
+        const config = parseAws(
+            rawAwsConfig({
+                "aws:region": "us-gov-west-1",
+                "flyte:eksAdminPrincipals": '["arn:aws-us-gov:iam::123456789012:role/admins"]',
+            }),
+        );
+        expect(config.aws.region).toBe("us-gov-west-1");
+        expect(config.aws.eks.adminPrincipals).toEqual(["arn:aws-us-gov:iam::123456789012:role/admins"]);
+    });
+
+    test.each(["eu-central-1a", "eu-central", "eu_central_1", "eucentral1", " eu-central-1", ""])(
+        "aws:region %j is not a region",
+        (region) => {
+            const err = configError(rawAwsConfig({ "aws:region": region }));
+            expect(err.key).toBe("aws:region");
+            expect(err.message).toBe(`invalid config aws:region = ${JSON.stringify(region)}: allowed: an AWS region such as eu-central-1`);
+        },
+    );
+
+    test("the RDS limits on the shared database keys do not apply to gcp", () => {
+        expect(parse({ "flyte:databaseBackupRetentionDays": "36" }).gcp.database.backupRetentionDays).toBe(36);
+        expect(parse({ "flyte:databaseDiskSizeGb": "10" }).gcp.database.diskSizeGb).toBe(10);
+        expect(configError(rawAwsConfig({ "flyte:databaseBackupRetentionDays": "36" })).message).toBe(
+            'invalid config flyte:databaseBackupRetentionDays = "36": allowed: a whole number from 1 to 35',
+        );
+        expect(configError(rawAwsConfig({ "flyte:databaseDiskSizeGb": "10" })).message).toBe(
+            'invalid config flyte:databaseDiskSizeGb = "10": allowed: a whole number from 20 to 65536',
+        );
+    });
+
+    test("the aws keys are not validated on gcp or local, where nothing reads them", () => {
+        expect(parse({ "flyte:eksVersion": "v1.34", "flyte:awsVpcCidr": "not-a-cidr" }).cloud).toBe("gcp");
+        expect(parseStackConfig({ "flyte:cloud": "local", "flyte:rdsInstanceClass": "m6g.large" }, CONTEXT).cloud).toBe("local");
+    });
+
+    test("some aws messages in full", () => {
+        expect(configError(rawAwsConfig({ "flyte:eksMinNodes": "7" })).message).toBe(
+            "invalid config flyte:eksMinNodes = 7: must not exceed eksMaxNodes (6)",
+        );
+        expect(
+            configError(rawAwsConfig({ "flyte:eksAdminPrincipals": '["arn:aws:sts::123456789012:assumed-role/x/y"]' })).message,
+        ).toBe(
+            'invalid config flyte:eksAdminPrincipals = "arn:aws:sts::123456789012:assumed-role/x/y": allowed: IAM role or user ARNs such as arn:aws:iam::123456789012:role/platform-admins (not assumed-role sessions)',
+        );
+        expect(configError(rawAwsConfig({ "flyte:databaseDiskSizeGb": "300" })).message).toBe(
+            "invalid config flyte:rdsMaxAllocatedStorageGb = 200: must be at least databaseDiskSizeGb (300)",
+        );
     });
 });

@@ -19,6 +19,10 @@ export function subnetLayout(vpcCidr: string, zones: number): SubnetLayout {
     if (zones < 1 || zones > 6) {
         throw new Error(`cannot lay out ${zones} zones`);
     }
+    // Public subnets are 1/64 of the VPC, and AWS's smallest subnet is a /28.
+    if (vpc.prefixLength > 22) {
+        throw new Error(`a /${vpc.prefixLength} VPC is too small for this layout; use /22 or larger`);
+    }
     const privateSize = vpc.size / 8;
     const publicSize = vpc.size / 64;
     const cidr = (start: number, size: number) => `${formatIpv4(start)}/${32 - Math.log2(size)}`;

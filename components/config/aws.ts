@@ -1,6 +1,7 @@
 import { parseCidr } from "../cidr";
+import { distinctNamespaces } from "../namespaces";
 import { ConfigReader, parseCidrKey, requireProviderKey } from "./reader";
-import type { AwsConfig } from "./types";
+import type { AwsConfig, FlyteConfig } from "./types";
 
 const AWS_REGION = /^[a-z]{2}(-gov|-iso[a-z]?)?-[a-z]+-\d$/;
 const EKS_VERSION = /^1\.\d{2}$/;
@@ -8,11 +9,29 @@ const INSTANCE_TYPE = /^[a-z][a-z0-9-]*\.[a-z0-9]+$/;
 const RDS_INSTANCE_CLASS = /^db\.[a-z0-9-]+\.[a-z0-9]+$/;
 const RDS_ENGINE_VERSION = /^\d{2}(\.\d{1,2})?$/;
 /** An IAM role or user an access entry can name (not an assumed-role session). */
-const IAM_PRINCIPAL = /^arn:aws(-[a-z]+)*:iam::\d{12}:(role|user)\/[\w+=,.@/-]{1,512}$/;
+const IAM_PRINCIPAL = /^arn:aws(-[a-z]+)*:iam::\d{12}:(role|user)\/([\w+=,.@-]+\/)*[\w+=,.@-]{1,64}$/;
+/** IAM's default cap on a role's trust policy, in characters without whitespace. */
+export const TRUST_POLICY_MAX = 2048;
+/** What the worker role's trust policy holds besides its subjects (issuer twice, provider ARN, structure). */
+const TRUST_POLICY_OVERHEAD = 520;
+
+/** Roughly how long the worker role's trust policy gets: one subject per project-domain namespace. */
+export function workerTrustPolicySize(namespaces: readonly string[]): number {
+    return namespaces.reduce((total, ns) => total + `"system:serviceaccount:${ns}:default",`.length, TRUST_POLICY_OVERHEAD);
+}
 
 /** The keys that only `cloud: aws` reads, including the provider's aws:region. */
-export function parseAws(config: ConfigReader): AwsConfig {
+export function parseAws(config: ConfigReader, flyte: FlyteConfig): AwsConfig {
     const region = requireProviderKey(config, "aws:region", AWS_REGION, "an AWS region such as eu-central-1");
+
+    const namespaces = distinctNamespaces(flyte.projectNamespaces);
+    if (workerTrustPolicySize(namespaces) > TRUST_POLICY_MAX) {
+        config.fail(
+            "flyteProjects",
+            flyte.projects,
+            `with cloud aws, the task pods' role trusts each of the ${namespaces.length} project-domain namespaces by name and IAM caps its trust policy at ${TRUST_POLICY_MAX} characters: use fewer projects or domains, or shorter names`,
+        );
+    }
 
     const vpc = parseCidrKey(config, "awsVpcCidr", 16, 20);
     const availabilityZones = config.integer("awsAvailabilityZones", 2, 6);

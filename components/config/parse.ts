@@ -39,7 +39,7 @@ export function parseStackConfig(raw: RawConfig, context: ConfigContext): StackC
         case "local":
             return { ...common, cloud, local: parseLocal(config, flyte) };
         case "aws":
-            return { ...common, cloud, aws: parseAws(config) };
+            return { ...common, cloud, aws: parseAws(config, flyte) };
         case "gcp":
             return { ...common, cloud, gcp: parseGcp(config) };
     }

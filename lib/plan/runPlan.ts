@@ -74,11 +74,17 @@ export async function runProgram(run: ProgramRun): Promise<Plan> {
     pulumi.runtime.setMockOptions(monitor, run.project, run.stack, false);
     pulumi.runtime.setAllConfig({ ...run.config }, [...(run.secretKeys ?? [])]);
 
-    const asyncFailures: unknown[] = [];
-    const onRejection = (reason: unknown) => asyncFailures.push(reason);
+    // A resource that fails to register (an input whose apply throws, say) is reported by the SDK as an unhandled
+    // rejection, which the CLI's language host turns into a failed run; resources waiting on it never register.
+    // The first such failure ends the plan.
+    let failed: (reason: unknown) => void = () => undefined;
+    const firstAsyncFailure = new Promise<never>((_, reject) => {
+        failed = reject;
+    });
+    const onRejection = (reason: unknown) => failed(reason);
     process.on("unhandledRejection", onRejection);
     let failure: { error: unknown } | undefined;
-    try {
+    const run_ = async () => {
         // The program's own failure is caught inside the stack, so the root stack's promises do not reject
         // unobserved; it is rethrown once the runtime has settled.
         await pulumi.runtime.runInPulumiStack(async () => {
@@ -90,15 +96,18 @@ export async function runProgram(run: ProgramRun): Promise<Plan> {
             }
         });
         await pulumi.runtime.disconnect();
+        // Node emits unhandled rejections after the current tick: keep listening until then.
+        await new Promise((resolve) => setImmediate(resolve));
+    };
+    try {
+        await Promise.race([run_(), firstAsyncFailure]);
+    } catch (error) {
+        failure = failure ?? { error: error instanceof Error ? error : new PlanError(String(error)) };
     } finally {
         process.off("unhandledRejection", onRejection);
     }
     if (failure) {
         throw failure.error;
-    }
-    if (asyncFailures.length > 0) {
-        const first = asyncFailures[0];
-        throw first instanceof Error ? first : new PlanError(String(first));
     }
     if (pulumi.log.hasErrors()) {
         throw new PlanError("the program logged errors (see above)");

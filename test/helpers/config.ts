@@ -1,21 +1,27 @@
 import { parseStackConfig, RawConfig } from "../../components/config/parse";
-import type { GcpStackConfig, LocalStackConfig, StackConfig } from "../../components/config/types";
+import type { AwsStackConfig, GcpStackConfig, LocalStackConfig, StackConfig } from "../../components/config/types";
+
+/** `base` with keys set, or removed where the override is undefined. */
+function withOverrides(base: Record<string, string>, overrides: Record<string, string | undefined>): RawConfig {
+    const result: Record<string, string> = { ...base };
+    for (const [key, value] of Object.entries(overrides)) {
+        if (value === undefined) {
+            delete result[key];
+        } else {
+            result[key] = value;
+        }
+    }
+    return result;
+}
 
 /** A valid GCP config as the runtime would pass it; override or remove keys per test. */
 export function rawGcpConfig(overrides: Record<string, string | undefined> = {}): RawConfig {
-    const base: Record<string, string> = {
-        "gcp:project": "acme-test",
-        "gcp:region": "europe-west1",
-        "flyte:cloud": "gcp",
-    };
-    for (const [key, value] of Object.entries(overrides)) {
-        if (value === undefined) {
-            delete base[key];
-        } else {
-            base[key] = value;
-        }
-    }
-    return base;
+    return withOverrides({ "gcp:project": "acme-test", "gcp:region": "europe-west1", "flyte:cloud": "gcp" }, overrides);
+}
+
+/** A valid AWS config as the runtime would pass it: cloud aws and aws:region are all it needs. */
+export function rawAwsConfig(overrides: Record<string, string | undefined> = {}): RawConfig {
+    return withOverrides({ "aws:region": "eu-central-1", "flyte:cloud": "aws" }, overrides);
 }
 
 export function stackConfig(raw: RawConfig, stack = "test"): StackConfig {
@@ -35,6 +41,15 @@ export function localStackConfig(overrides: Record<string, string> = {}, stack =
     const config = stackConfig({ "flyte:cloud": "local", ...overrides }, stack);
     if (config.cloud !== "local") {
         throw new Error(`expected a local config, got ${config.cloud}`);
+    }
+    return config;
+}
+
+/** A valid AWS config (eu-central-1, every other key at its default unless overridden). */
+export function awsStackConfig(overrides: Record<string, string | undefined> = {}, stack = "test"): AwsStackConfig {
+    const config = stackConfig(rawAwsConfig(overrides), stack);
+    if (config.cloud !== "aws") {
+        throw new Error(`expected an aws config, got ${config.cloud}`);
     }
     return config;
 }
