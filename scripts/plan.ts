@@ -62,10 +62,12 @@ async function main(): Promise<number> {
     }
 }
 
-main().then(
-    (code) => process.exit(code),
-    (err) => {
-        process.stderr.write(`error: ${String(err)}\n`);
-        process.exit(1);
-    },
-);
+/** Exits once stdout and stderr are flushed: a pipe takes a large plan in several writes. */
+function exitWhenFlushed(code: number): void {
+    process.stdout.write("", () => process.stderr.write("", () => process.exit(code)));
+}
+
+main().then(exitWhenFlushed, (err) => {
+    process.stderr.write(`error: ${String(err)}\n`);
+    exitWhenFlushed(1);
+});

@@ -25,6 +25,8 @@ export class AwsNetwork extends pulumi.ComponentResource {
     readonly publicSubnets: aws.ec2.Subnet[];
     readonly natGateways: aws.ec2.NatGateway[];
     readonly privateSubnetIds: pulumi.Output<string[]>;
+    /** NAT gateways and the private subnets' routes to them: what nodes need to reach the internet. */
+    readonly egress: pulumi.Resource[] = [];
 
     constructor(name: string, args: AwsNetworkArgs, opts?: pulumi.ComponentResourceOptions) {
         super("flyte:aws:Network", name, {}, opts);
@@ -129,8 +131,11 @@ export class AwsNetwork extends pulumi.ComponentResource {
                 },
                 child,
             );
-            new aws.ec2.RouteTableAssociation(`${name}-private-${i}`, { subnetId: subnet.id, routeTableId: routes.id }, child);
+            this.egress.push(
+                new aws.ec2.RouteTableAssociation(`${name}-private-${i}`, { subnetId: subnet.id, routeTableId: routes.id }, child),
+            );
         });
+        this.egress.push(...this.natGateways);
 
         this.privateSubnetIds = pulumi.all(this.privateSubnets.map((s) => s.id));
         this.registerOutputs({ vpcId: this.vpc.id, privateSubnetIds: this.privateSubnetIds });

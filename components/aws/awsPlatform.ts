@@ -98,6 +98,7 @@ export class AwsPlatform extends pulumi.ComponentResource implements FlytePlatfo
                 region: config.region,
                 deletionProtection: args.protection.deletionProtection,
                 privateSubnetIds: this.network.privateSubnetIds,
+                egress: this.network.egress,
                 tags,
             },
             child,

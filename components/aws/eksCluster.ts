@@ -24,6 +24,8 @@ export interface EksClusterArgs {
     readonly region: string;
     readonly deletionProtection: boolean;
     readonly privateSubnetIds: pulumi.Input<string[]>;
+    /** The private subnets' way out (NAT): nodes pull images and reach AWS APIs through it. */
+    readonly egress: readonly pulumi.Resource[];
     readonly tags: Readonly<Record<string, string>>;
 }
 
@@ -245,8 +247,8 @@ export class EksCluster extends pulumi.ComponentResource {
             },
             {
                 ...child,
-                // Nodes join only with their role's policies, and become Ready only with the CNI.
-                dependsOn: [...nodeRolePolicies, vpcCniAddon],
+                // Nodes join only with their role's policies, a way out of their subnets and the CNI.
+                dependsOn: [...nodeRolePolicies, ...args.egress, vpcCniAddon],
                 // An autoscaler, if you install one, owns the current size.
                 ignoreChanges: ["scalingConfig.desiredSize"],
             },

@@ -1,3 +1,4 @@
+import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { parse } from "yaml";
 import { EksCluster } from "../../components/aws/eksCluster";
@@ -33,12 +34,15 @@ function planCluster(overrides: Record<string, string>, deletionProtection: bool
     const config = awsStackConfig(overrides);
     const names = awsNames({ pulumiProject: "flyte", stack: "test" });
     return runComponents(() => {
+        // Stands in for the network's NAT: the node group must wait for it.
+        const egress = new aws.ec2.NatGateway("egress", { subnetId: "subnet-public", allocationId: "eipalloc-1" });
         const eks = new EksCluster("eks", {
             names,
             config: config.aws.eks,
             region: config.aws.region,
             deletionProtection,
             privateSubnetIds: SUBNETS,
+            egress: [egress],
             tags: { app: "flyte" },
         });
         return {
@@ -194,11 +198,12 @@ describe("defaults: private endpoint, the deployer as administrator, Container I
         ]);
     });
 
-    test("nodes join only after the CNI add-on and their role's policies", () => {
+    test("nodes join only after the CNI add-on, the subnets' NAT and their role's policies", () => {
         const group = byName(plan, "aws:eks/nodeGroup:NodeGroup", "eks-nodes");
         expect(group.dependencies).toEqual(
             expect.arrayContaining([
                 byName(plan, ADDON, "eks-vpc-cni").urn,
+                byName(plan, "aws:ec2/natGateway:NatGateway", "egress").urn,
                 byName(plan, ATTACHMENT, "eks-nodes-AmazonEKSWorkerNodePolicy").urn,
                 byName(plan, ATTACHMENT, "eks-nodes-AmazonEC2ContainerRegistryPullOnly").urn,
             ]),

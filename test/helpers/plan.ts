@@ -1,5 +1,6 @@
 import { spawnSync } from "child_process";
 import * as path from "path";
+import { type MockResult, mockResource } from "../../lib/plan/mocks";
 import type { RecordedResource } from "../../lib/plan/monitor";
 import { Plan, runPlan } from "../../lib/plan/runPlan";
 
@@ -80,4 +81,23 @@ export function transitiveDependencies(plan: Plan, resource: RecordedResource): 
         }
     }
     return seen;
+}
+
+/**
+ * What the plan's mocks answered when the resource was registered (its id and output state): ids, ARNs and
+ * addresses other resources and the outputs refer to, computed from the recorded inputs without the program.
+ */
+export function mocked(resource: RecordedResource): MockResult {
+    return mockResource(resource.type, resource.name, resource.inputs);
+}
+
+/** The resource of a type the mocks gave this id; fails listing the ids there are. */
+export function byMockedId(plan: Plan, type: string, id: string): RecordedResource {
+    const found = ofType(plan, type).filter((r) => mocked(r).id === id);
+    if (found.length !== 1) {
+        throw new Error(
+            `expected one ${type} with id ${id}, found ${found.length}; ids: ${ofType(plan, type).map((r) => mocked(r).id).join(", ") || "none"}`,
+        );
+    }
+    return found[0];
 }
