@@ -76,6 +76,8 @@ describe("a minimal valid config", () => {
                 ],
                 chartVersion: "v1.16.8",
                 chartRepository: "https://flyteorg.github.io/flyte",
+                domainNames: { development: "development", staging: "staging", production: "production" },
+                projectIsolation: false,
             },
             protection: { deletionProtection: true, forceDestroyBuckets: false },
             gcp: {
@@ -115,6 +117,7 @@ describe("a minimal valid config", () => {
         flavor: (c) => c.flyte.flavor,
         flyteProjects: (c) => c.flyte.projects,
         flyteDomains: (c) => c.flyte.domains,
+        projectIsolation: (c) => c.flyte.projectIsolation,
         namespaceTemplate: (c) => c.flyte.namespaceTemplate,
         flyteNamespace: (c) => c.flyte.namespace,
         chartVersion: (c) => c.flyte.chartVersion,
@@ -505,6 +508,47 @@ describe("ConfigError", () => {
     });
 });
 
+describe("domains with display names", () => {
+    test('"id:Name" entries give the console a name; plain entries use the id', () => {
+        const config = parse({ "flyte:flyteDomains": JSON.stringify(["d-dev:Development", "t-dev:Test env", "p-dev"]) });
+        expect(config.flyte.domains).toEqual(["d-dev", "t-dev", "p-dev"]);
+        expect(config.flyte.domainNames).toEqual({ "d-dev": "Development", "t-dev": "Test env", "p-dev": "p-dev" });
+        expect(config.flyte.projectNamespaces.map((p) => p.namespace)).toEqual([
+            "flytesnacks-d-dev",
+            "flytesnacks-t-dev",
+            "flytesnacks-p-dev",
+        ]);
+    });
+
+    test.each([["d-dev:"], ["d-dev:<script>"], [`d-dev:${"x".repeat(65)}`]])("rejects the display name in %j", (entry) => {
+        const err = configError(raw({ "flyte:flyteDomains": JSON.stringify([entry]) }));
+        expect(err.key).toBe("flyte:flyteDomains");
+        expect(err.message).toContain("the name after ':'");
+    });
+});
+
+describe("projectIsolation", () => {
+    test("accepts projects whose data prefixes cannot nest", () => {
+        expect(parse({ "flyte:projectIsolation": "true", "flyte:flyteProjects": '["x","y","xy"]' }).flyte.projectIsolation).toBe(true);
+    });
+
+    test("rejects projects whose metadata prefixes nest, naming both", () => {
+        const err = configError(
+            raw({
+                "flyte:projectIsolation": "true",
+                "flyte:flyteProjects": '["a","a-b"]',
+                "flyte:flyteDomains": '["b","dev"]',
+            }),
+        );
+        expect(err.key).toBe("flyte:flyteProjects");
+        expect(err.message).toContain('project a-b (domain b) shares the data prefix "a-b-" of project a');
+    });
+
+    test("the same projects are fine without isolation", () => {
+        expect(() => parse({ "flyte:flyteProjects": '["a","a-b"]', "flyte:flyteDomains": '["b","dev"]' })).not.toThrow();
+    });
+});
+
 describe("cloud local", () => {
     test.each([
         "localhost:5001/postgres:16",
@@ -542,6 +586,8 @@ describe("cloud local", () => {
                 ],
                 chartVersion: "v1.16.8",
                 chartRepository: "https://flyteorg.github.io/flyte",
+                domainNames: { development: "development", staging: "staging", production: "production" },
+                projectIsolation: false,
             },
             protection: { deletionProtection: true, forceDestroyBuckets: false },
             local: {
@@ -713,6 +759,8 @@ describe("cloud aws", () => {
                 ],
                 chartVersion: "v1.16.8",
                 chartRepository: "https://flyteorg.github.io/flyte",
+                domainNames: { development: "development", staging: "staging", production: "production" },
+                projectIsolation: false,
             },
             protection: { deletionProtection: true, forceDestroyBuckets: false },
             aws: {

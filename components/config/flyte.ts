@@ -4,6 +4,8 @@ import { FLAVORS, SUPPORTED_FLAVORS } from "./schema";
 import type { FlyteConfig } from "./types";
 
 const CHART_VERSION = /^v?\d+\.\d+\.\d+(-[0-9A-Za-z.-]+)?$/;
+/** What the console shows for a domain. */
+const DOMAIN_NAME = /^[A-Za-z0-9][A-Za-z0-9 ._-]{0,63}$/;
 
 /** The Flyte part of the config, the same on every cloud. */
 export function parseFlyte(config: ConfigReader): FlyteConfig {
@@ -13,8 +15,18 @@ export function parseFlyte(config: ConfigReader): FlyteConfig {
     }
     const projects = config.list("flyteProjects", "a Flyte project id");
     requireDnsLabels(config, "flyteProjects", projects);
-    const domains = config.list("flyteDomains", "a Flyte domain id");
+    const domainEntries = config.list("flyteDomains", 'a Flyte domain id, or "id:Display name"');
+    const domains = domainEntries.map((entry) => entry.split(":")[0]);
     requireDnsLabels(config, "flyteDomains", domains);
+    const domainNames: Record<string, string> = {};
+    for (const entry of domainEntries) {
+        const [id, ...rest] = entry.split(":");
+        const name = rest.length > 0 ? rest.join(":") : id;
+        if (!DOMAIN_NAME.test(name)) {
+            config.fail("flyteDomains", entry, `the name after ':' must be 1 to 64 letters, digits, spaces, '.', '_' or '-'`);
+        }
+        domainNames[id] = name;
+    }
 
     const namespace = config.string("flyteNamespace", DNS_LABEL_RULE);
     if (!isDns1123Label(namespace) || isReservedNamespace(namespace)) {
@@ -69,6 +81,48 @@ export function parseFlyte(config: ConfigReader): FlyteConfig {
         config.fail("chartRepository", chartRepository, "allowed: an https:// URL of a Helm chart repository");
     }
 
-    return { flavor, projects, domains, namespaceTemplate, namespace, projectNamespaces, chartVersion, chartRepository };
+    const projectIsolation = config.boolean("projectIsolation");
+    if (projectIsolation) {
+        requireDistinctDataPrefixes(config, projects, domains);
+    }
+
+    return {
+        flavor,
+        projects,
+        domains,
+        domainNames,
+        namespaceTemplate,
+        namespace,
+        projectNamespaces,
+        chartVersion,
+        chartRepository,
+        projectIsolation,
+    };
 }
 
+
+/**
+ * Flyte keeps each execution's metadata under `metadata/propeller/<project>-<domain>-<execution>/`, and with
+ * project isolation a project's identity may only touch its own `<project>-<domain>-` prefixes. Two projects whose
+ * prefixes nest (`a` with domain `b-dev` and project `a-b` with domain `dev`) would let one read the other's.
+ */
+function requireDistinctDataPrefixes(config: ConfigReader, projects: readonly string[], domains: readonly string[]): void {
+    for (const p1 of projects) {
+        for (const p2 of projects) {
+            if (p1 === p2) {
+                continue;
+            }
+            for (const d1 of domains) {
+                for (const d2 of domains) {
+                    if (`${p2}-${d2}-`.startsWith(`${p1}-${d1}-`)) {
+                        config.fail(
+                            "flyteProjects",
+                            p2,
+                            `with projectIsolation, project ${p2} (domain ${d2}) shares the data prefix "${p1}-${d1}-" of project ${p1}; rename one of them`,
+                        );
+                    }
+                }
+            }
+        }
+    }
+}

@@ -69,7 +69,13 @@ export const CONFIG_KEYS = {
     flyteDomains: {
         type: "array",
         default: ["development", "staging", "production"],
-        description: "Flyte domains (ids, also used as names).",
+        description: 'Flyte domains: an id (also the name the console shows), or "id:Display name", e.g. "d-dev:Development".',
+    },
+    projectIsolation: {
+        type: "boolean",
+        default: false,
+        description:
+            "Give each Flyte project's task pods their own cloud identity, bound to that project's namespaces only, and their own data location, so one project cannot read another's data.",
     },
     namespaceTemplate: {
         type: "string",

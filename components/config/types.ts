@@ -5,7 +5,10 @@ import type { ProjectDomainNamespace } from "../namespaces";
 export interface FlyteConfig {
     readonly flavor: Flavor;
     readonly projects: readonly string[];
+    /** Domain ids. */
     readonly domains: readonly string[];
+    /** What the console shows for each domain id (the id itself unless configured). */
+    readonly domainNames: Readonly<Record<string, string>>;
     readonly namespaceTemplate: string;
     /** Namespace Flyte itself runs in. */
     readonly namespace: string;
@@ -13,6 +16,8 @@ export interface FlyteConfig {
     readonly projectNamespaces: readonly ProjectDomainNamespace[];
     readonly chartVersion: string;
     readonly chartRepository: string;
+    /** Each project's task pods get their own identity and data location. */
+    readonly projectIsolation: boolean;
 }
 
 export interface ProtectionConfig {

@@ -323,7 +323,7 @@ export function flyteBinaryValues(input: FlyteBinaryValuesInput): FlyteBinaryVal
                 },
             },
             inline: {
-                domains: flyte.domains.map((id) => ({ id, name: id })),
+                domains: flyte.domains.map((id) => ({ id, name: flyte.domainNames[id] ?? id })),
                 namespace_mapping: { template: escapeForHelmTpl(flyte.namespaceTemplate) },
                 cluster_resources: {
                     refreshInterval: "1m",
