@@ -4,7 +4,7 @@
  */
 import * as pulumi from "@pulumi/pulumi";
 import { loadStackConfig } from "./components/config";
-import { FlyteBinary, flyteBinaryWorkloads, FlytePlatform, WORKER_SERVICE_ACCOUNT } from "./components/flyte";
+import { FlyteBinary, FlyteCore, FlytePlatform, flyteWorkloads, identityOutputs } from "./components/flyte";
 import { AwsPlatform } from "./components/aws";
 import { GcpPlatform } from "./components/gcp";
 import { awsTags, gcpLabels, kubernetesLabels } from "./components/labels";
@@ -14,7 +14,7 @@ import { definedOutputs, FlyteStackOutputs } from "./components/outputs";
 
 const config = loadStackConfig();
 const labels = kubernetesLabels(config);
-const workloads = flyteBinaryWorkloads(config.flyte);
+const workloads = flyteWorkloads(config.flyte);
 
 function createPlatform(): GcpPlatform | AwsPlatform | LocalPlatform {
     switch (config.cloud) {
@@ -37,14 +37,16 @@ function createPlatform(): GcpPlatform | AwsPlatform | LocalPlatform {
                 tags: awsTags(config),
             });
         case "local":
-            return new LocalPlatform("local", { config: config.local, protection: config.protection, labels });
+            return new LocalPlatform("local", { config: config.local, protection: config.protection, workloads, labels });
     }
 }
 
 const platform = createPlatform();
 
 const flytePlatform: FlytePlatform = platform;
-const flyte = new FlyteBinary("flyte", { flyte: config.flyte, platform: flytePlatform, labels });
+const flyteArgs = { flyte: config.flyte, platform: flytePlatform, labels };
+const flyte = config.flyte.flavor === "core" ? new FlyteCore("flyte", flyteArgs) : new FlyteBinary("flyte", flyteArgs);
+const identities = identityOutputs(workloads, config.flyte.flavor, flytePlatform.identity);
 const local = platform instanceof LocalPlatform ? platform : undefined;
 
 const outputs: FlyteStackOutputs = {
@@ -57,11 +59,12 @@ const outputs: FlyteStackOutputs = {
     metadataBucket: platform.storage.metadataBucket,
     userDataBucket: platform.storage.userDataBucket,
     databaseHost: platform.database.host,
-    // A cloud identity, or on local the Kubernetes service accounts themselves.
-    backendServiceAccount:
-        flytePlatform.identity?.backend ??
-        pulumi.output(workloads.backend.map((ksa) => `${ksa.namespace}/${ksa.name}`).join(",")),
-    workerServiceAccount: flytePlatform.identity?.worker ?? pulumi.output(WORKER_SERVICE_ACCOUNT),
+    // Cloud identities, or on local the Kubernetes service accounts themselves.
+    backendServiceAccount: identities.backendServiceAccount,
+    identities: identities.identities,
+    workerServiceAccount: identities.workerServiceAccount,
+    projectWorkerServiceAccounts: identities.projectWorkerServiceAccounts,
+    projectDataLocations: flyte.projectDataLocations?.prefixes,
     minioConsoleUrl: local?.minioConsoleUrl,
     minioRootUser: local?.minio.rootUser,
     minioRootPassword: local?.minio.rootPassword,

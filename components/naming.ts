@@ -1,4 +1,5 @@
 import { createHash } from "crypto";
+import type { IdentityRequest } from "./flyte/workloads";
 
 /**
  * Names derived from the Pulumi project and stack. Every builder returns a name that is valid for its cloud
@@ -71,10 +72,16 @@ export interface GcpNames {
     readonly nodeServiceAccount: string;
     readonly backendServiceAccount: string;
     readonly workerServiceAccount: string;
+    /** flyte-core: one service account per component. */
+    readonly coreServiceAccounts: CoreIdentityNames;
+    /** With project isolation: project p's task pods run as `<projectWorkerPrefix><p>`. */
+    readonly projectWorkerPrefix: string;
     readonly databaseInstance: string;
     readonly metadataBucket: string;
     readonly userDataBucket: string;
     readonly loadBalancerAddress: string;
+    /** What bucket names start from, unique to this deployment (see projectDataBucket). */
+    readonly bucketBase: string;
     readonly podsRange: string;
     readonly servicesRange: string;
 }
@@ -91,6 +98,35 @@ export const GCP_LIMITS = {
     sqlInstance: 67,
     bucket: 63,
 } as const;
+
+export interface CoreIdentityNames {
+    readonly flyteadmin: string;
+    readonly flytepropeller: string;
+    readonly datacatalog: string;
+    readonly flytescheduler: string;
+}
+
+/**
+ * Project ids that fit in a per-project identity name: a service account id has 30 characters, 8 of which the
+ * prefix takes; an IAM role name has 64, of which the prefix takes up to 31.
+ */
+export const PROJECT_WORKER_MAX = { gcp: 22, aws: 33 } as const;
+
+/** The name of the identity a request gets: per-project workers by prefix, the others by key. */
+export function identityName(
+    names: { readonly backend: string; readonly worker: string; readonly core: CoreIdentityNames; readonly projectWorkerPrefix: string },
+    request: Pick<IdentityRequest, "key" | "data">,
+): string {
+    if (request.data.kind === "project") {
+        return `${names.projectWorkerPrefix}${request.data.project}`;
+    }
+    const byKey: Record<string, string> = { backend: names.backend, worker: names.worker, ...names.core };
+    const name = byKey[request.key];
+    if (name === undefined) {
+        throw new Error(`no name for identity ${request.key}`);
+    }
+    return name;
+}
 
 export function gcpNames(args: { pulumiProject: string; stack: string; gcpProject: string }): GcpNames {
     const base = deploymentName(args.pulumiProject, args.stack);
@@ -111,10 +147,26 @@ export function gcpNames(args: { pulumiProject: string; stack: string; gcpProjec
         nodeServiceAccount: fitName(base, "nodes", GCP_LIMITS.serviceAccount),
         backendServiceAccount: fitName(base, "backend", GCP_LIMITS.serviceAccount),
         workerServiceAccount: fitName(base, "worker", GCP_LIMITS.serviceAccount),
+        coreServiceAccounts: {
+            flyteadmin: fitName(base, "admin", GCP_LIMITS.serviceAccount),
+            flytepropeller: fitName(base, "propeller", GCP_LIMITS.serviceAccount),
+            datacatalog: fitName(base, "catalog", GCP_LIMITS.serviceAccount),
+            flytescheduler: fitName(base, "scheduler", GCP_LIMITS.serviceAccount),
+        },
+        // A letter, a hash of the deployment (unique per stack within a GCP project), and a separator.
+        projectWorkerPrefix: `fw${shortHash(base, 5)}-`,
         databaseInstance: fitName(base, "pg", GCP_LIMITS.sqlInstance),
         metadataBucket: fitName(bucketBase, "metadata", GCP_LIMITS.bucket),
         userDataBucket: fitName(bucketBase, "userdata", GCP_LIMITS.bucket),
+        bucketBase,
     };
+}
+
+/** With project isolation: the bucket of one project's raw data. */
+export function projectDataBucket(bucketBase: string, project: string): string {
+    // A project id with "google" in it is spelled differently and keeps a hash of itself, so it stays unique.
+    const part = project.includes("google") ? `${project.replace(/google/g, "ggl")}-${shortHash(project, 4)}` : project;
+    return fitName(bucketBase, `data-${part}`, GCP_LIMITS.bucket);
 }
 
 export interface AwsNames {
@@ -126,6 +178,10 @@ export interface AwsNames {
     readonly nodeRole: string;
     readonly backendRole: string;
     readonly workerRole: string;
+    /** flyte-core: one IRSA role per component. */
+    readonly coreRoles: CoreIdentityNames;
+    /** With project isolation: project p's task pods run as role `<projectWorkerRolePrefix><p>`. */
+    readonly projectWorkerRolePrefix: string;
     readonly vpcCniRole: string;
     readonly cloudWatchRole: string;
     readonly database: string;
@@ -156,6 +212,13 @@ export function awsNames(args: { pulumiProject: string; stack: string }): AwsNam
         nodeRole: fitName(base, "eks-nodes", AWS_LIMITS.iamRole),
         backendRole: fitName(base, "flyte-backend", AWS_LIMITS.iamRole),
         workerRole: fitName(base, "flyte-worker", AWS_LIMITS.iamRole),
+        coreRoles: {
+            flyteadmin: fitName(base, "flyte-admin", AWS_LIMITS.iamRole),
+            flytepropeller: fitName(base, "flyte-propeller", AWS_LIMITS.iamRole),
+            datacatalog: fitName(base, "flyte-catalog", AWS_LIMITS.iamRole),
+            flytescheduler: fitName(base, "flyte-scheduler", AWS_LIMITS.iamRole),
+        },
+        projectWorkerRolePrefix: `${fitName(base, "", 24)}-tasks-`,
         vpcCniRole: fitName(base, "vpc-cni", AWS_LIMITS.iamRole),
         cloudWatchRole: fitName(base, "cloudwatch", AWS_LIMITS.iamRole),
         database: fitName(base, "pg", AWS_LIMITS.dnsLabel),
@@ -182,10 +245,13 @@ export function s3BucketNames(args: {
     stack: string;
     accountId: string;
     region: string;
-}): { metadata: string; userData: string } {
+    /** With project isolation: the projects that get a data bucket of their own. */
+    projects?: readonly string[];
+}): { metadata: string; userData: string; projects: Record<string, string> } {
     const base = s3Safe(`${deploymentName(args.pulumiProject, args.stack)}-${args.accountId}-${args.region}`);
     return {
         metadata: fitName(base, "metadata", AWS_LIMITS.bucket),
         userData: fitName(base, "userdata", AWS_LIMITS.bucket),
+        projects: Object.fromEntries((args.projects ?? []).map((p) => [p, fitName(base, `data-${p}`, AWS_LIMITS.bucket)])),
     };
 }

@@ -18,10 +18,16 @@ export interface FlyteStackOutputs {
     readonly metadataBucket: pulumi.Output<string>;
     readonly userDataBucket: pulumi.Output<string>;
     readonly databaseHost: pulumi.Output<string>;
-    /** The identity the Flyte backend runs as. */
+    /** The identity the Flyte backend runs as (flyte-core: flyteadmin's). */
     readonly backendServiceAccount: pulumi.Output<string>;
-    /** The identity task pods run as. */
-    readonly workerServiceAccount: pulumi.Output<string>;
+    /** Every identity Flyte runs as, by key: backend or each flyte-core component, and the task pods'. */
+    readonly identities: pulumi.Output<Record<string, string>>;
+    /** The identity task pods run as; absent with projectIsolation, where each project has its own. */
+    readonly workerServiceAccount?: pulumi.Output<string>;
+    /** projectIsolation: each project's task identity, by project. */
+    readonly projectWorkerServiceAccounts?: pulumi.Output<Record<string, string>>;
+    /** projectIsolation: where each project's raw outputs go (its own bucket), by project. */
+    readonly projectDataLocations?: pulumi.Output<Record<string, string>>;
     /** cloud local: the MinIO console and its admin credentials (secrets). */
     readonly minioConsoleUrl?: pulumi.Output<string>;
     readonly minioRootUser?: pulumi.Output<string>;
@@ -41,16 +47,21 @@ export const COMMON_OUTPUTS = [
     "userDataBucket",
     "databaseHost",
     "backendServiceAccount",
-    "workerServiceAccount",
+    "identities",
 ] as const satisfies readonly (keyof FlyteStackOutputs)[];
+
+/** Without projectIsolation. */
+export const SHARED_WORKER_OUTPUTS = ["workerServiceAccount"] as const satisfies readonly (keyof FlyteStackOutputs)[];
+/** With projectIsolation. */
+export const ISOLATION_OUTPUTS = ["projectWorkerServiceAccounts", "projectDataLocations"] as const satisfies readonly (keyof FlyteStackOutputs)[];
 
 export const LOCAL_OUTPUTS = ["minioConsoleUrl", "minioRootUser", "minioRootPassword"] as const satisfies readonly (keyof FlyteStackOutputs)[];
 export const DASHBOARD_OUTPUTS = ["kubernetesDashboardUrl"] as const satisfies readonly (keyof FlyteStackOutputs)[];
 
 /** The contract's outputs a target has; the others are left out rather than exported as undefined. */
-export function definedOutputs(outputs: FlyteStackOutputs): Record<string, pulumi.Output<string>> {
-    const defined: Record<string, pulumi.Output<string>> = {};
-    for (const key of [...COMMON_OUTPUTS, ...LOCAL_OUTPUTS, ...DASHBOARD_OUTPUTS]) {
+export function definedOutputs(outputs: FlyteStackOutputs): Record<string, pulumi.Output<unknown>> {
+    const defined: Record<string, pulumi.Output<unknown>> = {};
+    for (const key of [...COMMON_OUTPUTS, ...SHARED_WORKER_OUTPUTS, ...ISOLATION_OUTPUTS, ...LOCAL_OUTPUTS, ...DASHBOARD_OUTPUTS]) {
         const value = outputs[key];
         if (value !== undefined) {
             defined[key] = value;

@@ -569,6 +569,13 @@ describe("awsNames", () => {
             nodeRole: "flyte-dev-eks-nodes",
             backendRole: "flyte-dev-flyte-backend",
             workerRole: "flyte-dev-flyte-worker",
+            coreRoles: {
+                flyteadmin: "flyte-dev-flyte-admin",
+                flytepropeller: "flyte-dev-flyte-propeller",
+                datacatalog: "flyte-dev-flyte-catalog",
+                flytescheduler: "flyte-dev-flyte-scheduler",
+            },
+            projectWorkerRolePrefix: "flyte-dev-tasks-",
             vpcCniRole: "flyte-dev-vpc-cni",
             cloudWatchRole: "flyte-dev-cloudwatch",
             database: "flyte-dev-pg",
@@ -630,6 +637,7 @@ describe("s3BucketNames", () => {
         expect(s3BucketNames({ pulumiProject: "flyte", stack: "dev", accountId: "123456789012", region: "eu-central-1" })).toEqual({
             metadata: "flyte-dev-123456789012-eu-central-1-metadata",
             userData: "flyte-dev-123456789012-eu-central-1-userdata",
+            projects: {},
         });
     });
 

@@ -10,12 +10,8 @@
  */
 import * as fs from "fs";
 import * as path from "path";
-import {
-    SECRET_CONFIG_FILE,
-    secretConfigFile,
-    TASK_STORAGE_SECRET,
-    taskStorageEnvironment,
-} from "../components/flyte/binaryValues";
+import { SECRET_CONFIG_FILE, secretConfigFile } from "../components/flyte/binaryValues";
+import { TASK_STORAGE_SECRET, taskStorageEnvironment } from "../components/flyte/flyteSettings";
 import { CONFIG_KEYS, ConfigKey, KeySpec } from "../components/config/schema";
 import type { RecordedResource } from "../lib/plan/monitor";
 import type { Plan } from "../lib/plan/runPlan";

@@ -78,6 +78,8 @@ describe("a minimal valid config", () => {
                 chartRepository: "https://flyteorg.github.io/flyte",
                 domainNames: { development: "development", staging: "staging", production: "production" },
                 projectIsolation: false,
+                projectSetupImage: "docker.io/curlimages/curl:8.11.1",
+                core: { replicas: 1, proxyImage: "docker.io/nginxinc/nginx-unprivileged:1.27.3-alpine" },
             },
             protection: { deletionProtection: true, forceDestroyBuckets: false },
             gcp: {
@@ -118,6 +120,9 @@ describe("a minimal valid config", () => {
         flyteProjects: (c) => c.flyte.projects,
         flyteDomains: (c) => c.flyte.domains,
         projectIsolation: (c) => c.flyte.projectIsolation,
+        projectSetupImage: (c) => c.flyte.projectSetupImage,
+        coreReplicas: (c) => c.flyte.core.replicas,
+        coreProxyImage: (c) => c.flyte.core.proxyImage,
         namespaceTemplate: (c) => c.flyte.namespaceTemplate,
         flyteNamespace: (c) => c.flyte.namespace,
         chartVersion: (c) => c.flyte.chartVersion,
@@ -311,7 +316,7 @@ const INVALID: readonly InvalidCase[] = [
     // cloud and flavor
     { name: "unknown cloud", overrides: { "flyte:cloud": "azure" }, key: "flyte:cloud", shown: '"azure"', allowed: "allowed: gcp, aws, local" },
     { name: "cloud aws without aws:region", overrides: { "flyte:cloud": "aws" }, key: "aws:region", shown: "(not set)", allowed: "required; allowed: an AWS region such as eu-central-1" },
-    { name: "flavor core (not supported yet)", overrides: { "flyte:flavor": "core" }, key: "flyte:flavor", shown: '"core"', allowed: "not supported yet; allowed: binary" },
+    { name: "flavor unknown", overrides: { "flyte:flavor": "sandbox" }, key: "flyte:flavor", shown: '"sandbox"', allowed: "binary, core" },
     { name: "unknown flavor", overrides: { "flyte:flavor": "sandbox" }, key: "flyte:flavor", shown: '"sandbox"', allowed: "allowed: binary, core" },
     // unknown key
     { name: "unknown key named like an Object method", overrides: { "flyte:toString": "x" }, key: "flyte:toString", shown: '"x"', allowed: "unknown key; known keys:" },
@@ -588,6 +593,8 @@ describe("cloud local", () => {
                 chartRepository: "https://flyteorg.github.io/flyte",
                 domainNames: { development: "development", staging: "staging", production: "production" },
                 projectIsolation: false,
+                projectSetupImage: "docker.io/curlimages/curl:8.11.1",
+                core: { replicas: 1, proxyImage: "docker.io/nginxinc/nginx-unprivileged:1.27.3-alpine" },
             },
             protection: { deletionProtection: true, forceDestroyBuckets: false },
             local: {
@@ -761,6 +768,8 @@ describe("cloud aws", () => {
                 chartRepository: "https://flyteorg.github.io/flyte",
                 domainNames: { development: "development", staging: "staging", production: "production" },
                 projectIsolation: false,
+                projectSetupImage: "docker.io/curlimages/curl:8.11.1",
+                core: { replicas: 1, proxyImage: "docker.io/nginxinc/nginx-unprivileged:1.27.3-alpine" },
             },
             protection: { deletionProtection: true, forceDestroyBuckets: false },
             aws: {

@@ -3,22 +3,24 @@ import { parseStackConfig } from "../components/config/parse";
 import type { FlyteConfig } from "../components/config/types";
 import {
     DB_PASSWORD_SECRET,
-    DB_PASSWORD_SECRET_KEY,
-    escapeForHelmTpl,
     flyteBinarySelectorLabels,
     FlyteBinaryValues,
     flyteBinaryValues,
     FlyteBinaryValuesInput,
-    flyteBinaryWorkloads,
     SECRET_CONFIG_FILE,
     SECRET_CONFIG_SECRET,
     secretConfigFile,
+    StorageInput,
+} from "../components/flyte/binaryValues";
+import {
+    DB_PASSWORD_SECRET_KEY,
+    escapeForHelmTpl,
     secretsChecksum,
     TASK_STORAGE_SECRET,
     taskStorageEnvironment,
-    StorageInput,
     WORKER_IDENTITY_VARIABLE,
-} from "../components/flyte/binaryValues";
+} from "../components/flyte/flyteSettings";
+import { flyteWorkloads } from "../components/flyte/workloads";
 import type { TaskLogLink } from "../components/flyte/platform";
 
 function flyteConfig(overrides: Record<string, string> = {}): FlyteConfig {
@@ -58,7 +60,11 @@ function input(flyte: FlyteConfig, taskLogs: readonly TaskLogLink[]): FlyteBinar
             metadataBucket: "flyte-prod-1a2b3c4d-metadata",
             userDataBucket: "flyte-prod-1a2b3c4d-userdata",
         },
-        identity: { annotationKey: ANNOTATION, backend: BACKEND_SA, worker: WORKER_SA },
+        identity: {
+            annotationKey: ANNOTATION,
+            backend: BACKEND_SA,
+            worker: { kind: "shared", annotationKey: ANNOTATION, identity: WORKER_SA },
+        },
         taskLogs,
         labels: { "app.kubernetes.io/part-of": "flyte", "pulumi.com/stack": "prod" },
     };
@@ -245,11 +251,16 @@ describe("flyteBinaryValues", () => {
     });
 });
 
-describe("flyteBinaryWorkloads", () => {
+/** Each identity's Kubernetes service accounts, by key. */
+function serviceAccountsByKey(config: FlyteConfig): Record<string, unknown> {
+    return Object.fromEntries(flyteWorkloads(config).identities.map((i) => [i.key, i.serviceAccounts]));
+}
+
+describe("flyteWorkloads (flyte-binary)", () => {
     test("the backend KSA and one default KSA per project-domain namespace", () => {
-        expect(flyteBinaryWorkloads(flyte)).toEqual({
+        expect(serviceAccountsByKey(flyte)).toEqual({
             backend: [{ namespace: "flyte", name: "flyte-binary" }],
-            workers: [
+            worker: [
                 { namespace: "flytesnacks-development", name: "default" },
                 { namespace: "flytesnacks-staging", name: "default" },
                 { namespace: "flytesnacks-production", name: "default" },
@@ -262,9 +273,9 @@ describe("flyteBinaryWorkloads", () => {
 
     test("one worker per distinct namespace when domains share one", () => {
         const shared = flyteConfig({ "flyte:namespaceTemplate": "{{ project }}", "flyte:flyteNamespace": "flyte-system" });
-        expect(flyteBinaryWorkloads(shared)).toEqual({
+        expect(serviceAccountsByKey(shared)).toEqual({
             backend: [{ namespace: "flyte-system", name: "flyte-binary" }],
-            workers: [
+            worker: [
                 { namespace: "flytesnacks", name: "default" },
                 { namespace: "analytics", name: "default" },
             ],

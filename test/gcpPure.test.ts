@@ -3,7 +3,7 @@ import { flyteEndpoints, flytectlConfig } from "../components/flyte/endpoints";
 import { cloudLoggingTaskLogLink } from "../components/gcp/cloudLogging";
 import {
     BUCKET_ROLES,
-    flyteBucketGrants,
+    bucketGrants,
     roleSlug,
     serviceAccountMember,
     SIGN_BLOB_ROLE,
@@ -104,24 +104,24 @@ describe("IAM", () => {
         expect(WORKLOAD_IDENTITY_USER_ROLE).toBe("roles/iam.workloadIdentityUser");
     });
 
-    test("flyteBucketGrants: backend and worker × metadata and userData × the bucket roles, nothing else", () => {
-        const grants = flyteBucketGrants();
-        expect(grants.map((g) => `${g.identity} ${g.bucket} ${g.role}`).sort()).toEqual([
-            "backend metadata roles/storage.legacyBucketReader",
-            "backend metadata roles/storage.objectAdmin",
-            "backend userData roles/storage.legacyBucketReader",
-            "backend userData roles/storage.objectAdmin",
-            "worker metadata roles/storage.legacyBucketReader",
-            "worker metadata roles/storage.objectAdmin",
-            "worker userData roles/storage.legacyBucketReader",
-            "worker userData roles/storage.objectAdmin",
+    test("bucketGrants: shared access is the bucket roles on exactly the buckets asked for, nothing else", () => {
+        const both = bucketGrants({ kind: "shared", metadata: true, userData: true }, []);
+        expect(both.map((g) => `${g.bucket.kind} ${g.role}`).sort()).toEqual([
+            "metadata roles/storage.legacyBucketReader",
+            "metadata roles/storage.objectAdmin",
+            "userData roles/storage.legacyBucketReader",
+            "userData roles/storage.objectAdmin",
         ]);
-        for (const grant of grants) {
-            expect(Object.keys(grant).sort()).toEqual(["bucket", "identity", "role"]);
-            expect(["metadata", "userData"]).toContain(grant.bucket);
+        for (const grant of both) {
+            expect(grant.prefixes).toBeUndefined();
             expect(grant.role).not.toBe("roles/storage.admin");
             expect(grant.role.startsWith("roles/storage.")).toBe(true);
         }
+        expect(bucketGrants({ kind: "shared", metadata: true, userData: false }, []).map((g) => g.bucket.kind)).toEqual([
+            "metadata",
+            "metadata",
+        ]);
+        expect(bucketGrants({ kind: "none" }, ["x"])).toEqual([]);
     });
 
     test("workloadIdentityMember", () => {

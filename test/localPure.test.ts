@@ -180,7 +180,7 @@ describe("flyteBucketPolicy", () => {
 
 describe("bucketSetupScript", () => {
     const endpoint = "http://minio.flyte-deps.svc.cluster.local:9000";
-    const script = bucketSetupScript({ endpoint, metadataBucket: "meta-b", userDataBucket: "user-b" });
+    const script = bucketSetupScript({ endpoint, metadataBucket: "meta-b", userDataBucket: "user-b", projects: [] });
     const lines = script.split("\n");
 
     test("starts with set -eu and ends with a newline", () => {
@@ -212,7 +212,7 @@ describe("bucketSetupScript", () => {
     });
 
     test("writes the policy flyteBucketPolicy returns through a quoted heredoc and creates it", () => {
-        const start = lines.indexOf("cat > /tmp/policy.json <<'POLICY'");
+        const start = lines.indexOf("cat > /tmp/flyte-buckets.json <<'POLICY'");
         const end = lines.indexOf("POLICY");
         expect(start).toBeGreaterThan(0);
         expect(end).toBe(start + 2);
@@ -234,7 +234,7 @@ describe("bucketSetupScript", () => {
                 },
             ],
         });
-        expect(lines[end + 1]).toBe("mc admin policy create local flyte-buckets /tmp/policy.json");
+        expect(lines[end + 1]).toBe("mc admin policy create local flyte-buckets /tmp/flyte-buckets.json");
     });
 
     test("adds Flyte's user from environment variables, never with literal credentials", () => {
@@ -270,7 +270,7 @@ describe("bucketSetupScript", () => {
             "mc mb --ignore-existing local/meta-b",
             "mc mb --ignore-existing local/user-b",
             "mc version enable local/meta-b",
-            "mc admin policy create local flyte-buckets /tmp/policy.json",
+            "mc admin policy create local flyte-buckets /tmp/flyte-buckets.json",
             'mc admin user add local "$FLYTE_ACCESS_KEY" "$FLYTE_SECRET_KEY"',
             'mc admin policy attach local flyte-buckets --user "$FLYTE_ACCESS_KEY" || mc admin user info local "$FLYTE_ACCESS_KEY" | grep -q flyte-buckets',
         ]);

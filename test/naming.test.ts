@@ -220,9 +220,17 @@ describe("gcpNames", () => {
             nodeServiceAccount: "flyte-dev-nodes",
             backendServiceAccount: "flyte-dev-backend",
             workerServiceAccount: "flyte-dev-worker",
+            coreServiceAccounts: {
+                flyteadmin: "flyte-dev-admin",
+                flytepropeller: "flyte-dev-propeller",
+                datacatalog: "flyte-dev-catalog",
+                flytescheduler: "flyte-dev-scheduler",
+            },
+            projectWorkerPrefix: `fw${sha256Prefix("flyte-dev", 5)}-`,
             databaseInstance: "flyte-dev-pg",
             metadataBucket: `flyte-dev-${bucketHash}-metadata`,
             userDataBucket: `flyte-dev-${bucketHash}-userdata`,
+            bucketBase: `flyte-dev-${bucketHash}`,
         });
     });
 

@@ -71,7 +71,7 @@ test("--stack-file plans any file in stack format", () => {
 
 test.each([
     ["an unknown cloud", "  flyte:cloud: azure", "flyte:cloud", "gcp, aws, local"],
-    ["a flavor that comes later", "  flyte:flavor: core", "flyte:flavor", "not supported yet"],
+    ["an unknown flavor", "  flyte:flavor: sandbox", "flyte:flavor", "binary, core"],
     ["a project id that is not a namespace", "  flyte:flyteProjects: [Flyte_Snacks]", "flyte:flyteProjects", "DNS-1123"],
     ["a typo in a key", "  flyte:flyteProject: [a]", "flyte:flyteProject", "unknown key"],
 ])("bad config (%s) exits 1 with one line naming key, value and what is allowed", (_label, line, key, allowed) => {

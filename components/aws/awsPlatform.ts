@@ -6,12 +6,13 @@ import type {
     FlyteDatabase,
     FlytePlatform,
     FlyteWorkloadIdentity,
-    FlyteWorkloads,
     LoadBalancerExposure,
     S3Storage,
     TaskLogLink,
 } from "../flyte/platform";
-import { AwsNames, s3BucketNames } from "../naming";
+import type { FlyteWorkloads } from "../flyte/workloads";
+import { AwsNames, identityName, s3BucketNames } from "../naming";
+import { awsPartition } from "./iam";
 import { AwsNetwork } from "./awsNetwork";
 import { cloudWatchTaskLogLink } from "./cloudWatch";
 import { EksCluster } from "./eksCluster";
@@ -45,7 +46,7 @@ export interface AwsPlatformArgs {
     readonly names: AwsNames;
     readonly pulumiProject: string;
     readonly stack: string;
-    /** The Kubernetes service accounts Flyte runs as; the IAM roles trust exactly these. */
+    /** The identities Flyte asks for: each gets an IAM role that trusts exactly its Kubernetes service accounts. */
     readonly workloads: FlyteWorkloads;
     readonly tags: Readonly<Record<string, string>>;
 }
@@ -119,14 +120,22 @@ export class AwsPlatform extends pulumi.ComponentResource implements FlytePlatfo
         );
 
         const accountId = aws.getCallerIdentityOutput({}, child).accountId;
+        const isolated = args.workloads.isolatedProjects;
         const bucketNames = accountId.apply((id) =>
-            s3BucketNames({ pulumiProject: args.pulumiProject, stack: args.stack, accountId: id, region: config.region }),
+            s3BucketNames({
+                pulumiProject: args.pulumiProject,
+                stack: args.stack,
+                accountId: id,
+                region: config.region,
+                projects: isolated,
+            }),
         );
         this.buckets = new S3Buckets(
             `${name}-buckets`,
             {
                 metadataBucketName: bucketNames.metadata,
                 userDataBucketName: bucketNames.userData,
+                projectBucketNames: Object.fromEntries(isolated.map((p) => [p, bucketNames.projects.apply((n) => n[p])])),
                 deletionProtection: args.protection.deletionProtection,
                 forceDestroy: args.protection.forceDestroyBuckets,
                 tags,
@@ -134,14 +143,25 @@ export class AwsPlatform extends pulumi.ComponentResource implements FlytePlatfo
             child,
         );
 
+        const roleNames = {
+            backend: names.backendRole,
+            worker: names.workerRole,
+            core: names.coreRoles,
+            projectWorkerPrefix: names.projectWorkerRolePrefix,
+        };
+        const requests = args.workloads.identities;
+        const projectBuckets = Object.entries(this.buckets.projects);
         this.roles = new FlyteRoles(
             `${name}-roles`,
             {
-                names,
-                workloads: args.workloads,
+                roles: requests.map((request) => ({ request, roleName: identityName(roleNames, request) })),
                 oidcProviderArn: this.eks.oidcProvider.arn,
                 oidcIssuerUrl: this.eks.oidcIssuerUrl,
-                bucketArns: [this.buckets.metadata.arn, this.buckets.userData.arn],
+                bucketArns: {
+                    metadata: this.buckets.metadata.arn,
+                    userData: this.buckets.userData.arn,
+                    projects: Object.fromEntries(projectBuckets.map(([p, b]) => [p, b.arn])),
+                },
                 tags,
             },
             child,
@@ -164,17 +184,31 @@ export class AwsPlatform extends pulumi.ComponentResource implements FlytePlatfo
             metadataBucket: this.buckets.metadata.bucket,
             userDataBucket: this.buckets.userData.bucket,
             disableSSL: false,
+            projectBuckets: Object.fromEntries(projectBuckets.map(([p, b]) => [p, b.bucket])),
         };
         this.identity = {
             annotationKey: IRSA_ANNOTATION,
-            backend: this.roles.backend.arn,
-            worker: this.roles.worker.arn,
+            identities: Object.fromEntries(Object.entries(this.roles.roles).map(([key, role]) => [key, role.arn])),
+            // Role ARNs follow from their names, so the pattern is known before they exist.
+            projectWorkerPattern:
+                isolated.length > 0
+                    ? accountId.apply((id) => ({
+                          prefix: `arn:${awsPartition(config.region)}:iam::${id}:role/${names.projectWorkerRolePrefix}`,
+                          suffix: "",
+                      }))
+                    : undefined,
         };
         this.taskLogs = config.eks.containerInsights
             ? [cloudWatchTaskLogLink({ region: config.region, clusterName: names.cluster })]
             : [];
         this.exposure = { kind: "loadBalancer", annotations: internalNlbAnnotations() };
-        this.releaseDependencies = [...this.eks.readiness, this.postgres.clientAccess, ...this.roles.policies];
+        // Flyte's own services need their permissions when they start; task pods' are not waited for.
+        const backendKeys = requests.filter((r) => r.role === "backend").map((r) => r.key);
+        this.releaseDependencies = [
+            ...this.eks.readiness,
+            this.postgres.clientAccess,
+            ...backendKeys.flatMap((key) => this.roles.policies[key]),
+        ];
 
         this.registerOutputs({ clusterName: this.clusterName });
     }

@@ -1,58 +1,90 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import type { FlyteWorkloads } from "../flyte/platform";
-import type { AwsNames } from "../naming";
-import { s3ReadWritePolicy } from "../s3Policy";
+import type { IdentityRequest } from "../flyte/workloads";
+import { s3PolicyFor } from "../s3Policy";
 import { irsaTrustPolicy } from "./iam";
 
+export interface RoleSpec {
+    /** Who runs as it and what it may touch. */
+    readonly request: IdentityRequest;
+    readonly roleName: string;
+}
+
 export interface FlyteRolesArgs {
-    readonly names: Pick<AwsNames, "backendRole" | "workerRole">;
-    /** The Kubernetes service accounts Flyte runs as: each role trusts exactly its own. */
-    readonly workloads: FlyteWorkloads;
+    readonly roles: readonly RoleSpec[];
     readonly oidcProviderArn: pulumi.Input<string>;
     readonly oidcIssuerUrl: pulumi.Input<string>;
     /** ARNs of Flyte's buckets; the roles may use these and nothing else. */
-    readonly bucketArns: pulumi.Input<string>[];
+    readonly bucketArns: {
+        readonly metadata: pulumi.Input<string>;
+        readonly userData: pulumi.Input<string>;
+        /** With project isolation: each project's data bucket. */
+        readonly projects: Readonly<Record<string, pulumi.Input<string>>>;
+    };
     readonly tags: Readonly<Record<string, string>>;
 }
 
 /**
- * IAM roles for the Flyte backend and for task pods (IRSA): each trusts only its Kubernetes service accounts of
- * this cluster, and may read and write Flyte's two buckets only.
+ * An IAM role for each identity Flyte asks for (IRSA): each trusts exactly its Kubernetes service accounts of this
+ * cluster, and may use exactly the buckets and objects its request names; one that touches no data (the
+ * scheduler) gets no permissions at all.
  */
 export class FlyteRoles extends pulumi.ComponentResource {
-    readonly backend: aws.iam.Role;
-    readonly worker: aws.iam.Role;
-    /** The roles' permissions; Flyte waits for them. */
-    readonly policies: aws.iam.RolePolicy[];
+    /** By identity key. */
+    readonly roles: Readonly<Record<string, aws.iam.Role>>;
+    /** Each role's permissions, by identity key. */
+    readonly policies: Readonly<Record<string, aws.iam.RolePolicy[]>>;
 
     constructor(name: string, args: FlyteRolesArgs, opts?: pulumi.ComponentResourceOptions) {
         super("flyte:aws:FlyteRoles", name, {}, opts);
         const child = { parent: this };
-        const s3Policy = pulumi.all(args.bucketArns).apply(s3ReadWritePolicy);
-        const role = (suffix: string, roleName: string, workloads: FlyteWorkloads["backend"]) => {
-            const r = new aws.iam.Role(
-                `${name}-${suffix}`,
+        const projectArns = pulumi.all(args.bucketArns.projects as Record<string, pulumi.Input<string>>);
+        const buckets = pulumi
+            .all([args.bucketArns.metadata, args.bucketArns.userData, projectArns])
+            .apply(([metadata, userData, projects]) => ({ metadata, userData, projects }));
+
+        const roles: Record<string, aws.iam.Role> = {};
+        const policies: Record<string, aws.iam.RolePolicy[]> = {};
+        for (const { request, roleName } of args.roles) {
+            const key = request.key;
+            const role = new aws.iam.Role(
+                `${name}-${key}`,
                 {
                     name: roleName,
-                    description: `Flyte ${suffix} (IRSA). Managed by Pulumi.`,
+                    description: `${request.title} (IRSA). Managed by Pulumi.`,
                     assumeRolePolicy: pulumi
                         .all([args.oidcProviderArn, args.oidcIssuerUrl])
                         .apply(([oidcProviderArn, issuerUrl]) =>
-                            irsaTrustPolicy({ oidcProviderArn, issuerUrl, serviceAccounts: workloads }),
+                            irsaTrustPolicy({ oidcProviderArn, issuerUrl, serviceAccounts: request.serviceAccounts }),
                         ),
                     tags: { ...args.tags },
                 },
                 child,
             );
-            const policy = new aws.iam.RolePolicy(`${name}-${suffix}-s3`, { role: r.id, name: "flyte-buckets", policy: s3Policy }, child);
-            return { r, policy };
-        };
-        const backend = role("backend", args.names.backendRole, args.workloads.backend);
-        const worker = role("worker", args.names.workerRole, args.workloads.workers);
-        this.backend = backend.r;
-        this.worker = worker.r;
-        this.policies = [backend.policy, worker.policy];
-        this.registerOutputs({ backend: this.backend.arn, worker: this.worker.arn });
+            roles[key] = role;
+            policies[key] =
+                request.data.kind === "none"
+                    ? []
+                    : [
+                          new aws.iam.RolePolicy(
+                              `${name}-${key}-s3`,
+                              {
+                                  role: role.id,
+                                  name: "flyte-buckets",
+                                  policy: buckets.apply((arns) => {
+                                      const policy = s3PolicyFor(request.data, arns);
+                                      if (policy === undefined) {
+                                          throw new Error(`identity ${key} has no data policy`);
+                                      }
+                                      return policy;
+                                  }),
+                              },
+                              child,
+                          ),
+                      ];
+        }
+        this.roles = roles;
+        this.policies = policies;
+        this.registerOutputs(Object.fromEntries(Object.entries(roles).map(([key, role]) => [key, role.arn])));
     }
 }

@@ -8,6 +8,8 @@ export const NONCURRENT_VERSION_DAYS = 30;
 export interface S3BucketsArgs {
     readonly metadataBucketName: pulumi.Input<string>;
     readonly userDataBucketName: pulumi.Input<string>;
+    /** With project isolation: each project's data bucket name, by project. */
+    readonly projectBucketNames: Readonly<Record<string, pulumi.Input<string>>>;
     /** Pulumi `protect` on both buckets. */
     readonly deletionProtection: boolean;
     /** Allow destroying buckets that still hold objects. */
@@ -16,19 +18,27 @@ export interface S3BucketsArgs {
 }
 
 /**
- * Flyte's two buckets: metadata (versioned, old versions expire) and user data. Both: every form of public access
- * blocked, ACLs disabled, server-side encryption, and a policy that refuses requests without TLS.
+ * Flyte's buckets: metadata (versioned, old versions expire), user data and, with project isolation, each
+ * project's own data bucket. All: every form of public access blocked, ACLs disabled, server-side encryption, and
+ * a policy that refuses requests without TLS.
  */
 export class S3Buckets extends pulumi.ComponentResource {
     readonly metadata: aws.s3.Bucket;
     readonly userData: aws.s3.Bucket;
+    /** By project; empty without project isolation. */
+    readonly projects: Readonly<Record<string, aws.s3.Bucket>>;
 
     constructor(name: string, args: S3BucketsArgs, opts?: pulumi.ComponentResourceOptions) {
         super("flyte:aws:S3Buckets", name, {}, opts);
-        const bucket = (suffix: string, bucketName: pulumi.Input<string>, versioned: boolean): aws.s3.Bucket => {
+        const bucket = (
+            suffix: string,
+            bucketName: pulumi.Input<string>,
+            versioned: boolean,
+            extraTags: Record<string, string> = {},
+        ): aws.s3.Bucket => {
             const b = new aws.s3.Bucket(
                 `${name}-${suffix}`,
-                { bucket: bucketName, forceDestroy: args.forceDestroy, tags: { ...args.tags } },
+                { bucket: bucketName, forceDestroy: args.forceDestroy, tags: { ...args.tags, ...extraTags } },
                 { parent: this, protect: args.deletionProtection },
             );
             const child = { parent: b };
@@ -85,6 +95,12 @@ export class S3Buckets extends pulumi.ComponentResource {
 
         this.metadata = bucket("metadata", args.metadataBucketName, true);
         this.userData = bucket("userdata", args.userDataBucketName, false);
+        this.projects = Object.fromEntries(
+            Object.entries(args.projectBucketNames).map(([project, bucketName]) => [
+                project,
+                bucket(`data-${project}`, bucketName, false, { "flyte-project": project }),
+            ]),
+        );
         this.registerOutputs({ metadata: this.metadata.bucket, userData: this.userData.bucket });
     }
 }

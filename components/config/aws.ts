@@ -1,6 +1,8 @@
 import { parseCidr } from "../cidr";
 import { distinctNamespaces } from "../namespaces";
 import { ConfigReader, parseCidrKey, requireProviderKey } from "./reader";
+import { PROJECT_WORKER_MAX } from "../naming";
+import { requireIsolatedProjectLength } from "./flyte";
 import type { AwsConfig, FlyteConfig } from "./types";
 
 const AWS_REGION = /^[a-z]{2}(-gov|-iso[a-z]?)?-[a-z]+-\d$/;
@@ -24,13 +26,20 @@ export function workerTrustPolicySize(namespaces: readonly string[]): number {
 export function parseAws(config: ConfigReader, flyte: FlyteConfig): AwsConfig {
     const region = requireProviderKey(config, "aws:region", AWS_REGION, "an AWS region such as eu-central-1");
 
-    const namespaces = distinctNamespaces(flyte.projectNamespaces);
-    if (workerTrustPolicySize(namespaces) > TRUST_POLICY_MAX) {
-        config.fail(
-            "flyteProjects",
-            flyte.projects,
-            `with cloud aws, the task pods' role trusts each of the ${namespaces.length} project-domain namespaces by name and IAM caps its trust policy at ${TRUST_POLICY_MAX} characters: use fewer projects or domains, or shorter names`,
-        );
+    requireIsolatedProjectLength(config, flyte, PROJECT_WORKER_MAX.aws, "an IAM role (64 characters in all)");
+    // One task role trusts every project-domain namespace, or with project isolation each project's role its own.
+    const groups = flyte.projectIsolation
+        ? flyte.projects.map((project) => flyte.projectNamespaces.filter((p) => p.project === project))
+        : [flyte.projectNamespaces];
+    for (const group of groups) {
+        const namespaces = distinctNamespaces(group);
+        if (workerTrustPolicySize(namespaces) > TRUST_POLICY_MAX) {
+            config.fail(
+                "flyteProjects",
+                flyte.projectIsolation ? group[0].project : flyte.projects,
+                `with cloud aws, a task pods' role trusts each of its ${namespaces.length} project-domain namespaces by name and IAM caps its trust policy at ${TRUST_POLICY_MAX} characters: use fewer projects or domains, shorter names, or projectIsolation`,
+            );
+        }
     }
 
     const vpc = parseCidrKey(config, "awsVpcCidr", 16, 20);

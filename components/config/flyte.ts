@@ -1,5 +1,5 @@
 import { distinctNamespaces, isDns1123Label, isReservedNamespace, projectDomainNamespaces } from "../namespaces";
-import { ConfigReader, DNS_LABEL_RULE, requireDnsLabels } from "./reader";
+import { ConfigReader, DNS_LABEL_RULE, IMAGE_REFERENCE, requireDnsLabels } from "./reader";
 import { FLAVORS, SUPPORTED_FLAVORS } from "./schema";
 import type { FlyteConfig } from "./types";
 
@@ -11,7 +11,7 @@ const DOMAIN_NAME = /^[A-Za-z0-9][A-Za-z0-9 ._-]{0,63}$/;
 export function parseFlyte(config: ConfigReader): FlyteConfig {
     const flavor = config.oneOf("flavor", FLAVORS);
     if (!SUPPORTED_FLAVORS.includes(flavor)) {
-        config.fail("flavor", flavor, `not supported yet; allowed: ${SUPPORTED_FLAVORS.join(", ")}`);
+        config.fail("flavor", flavor, `not supported; allowed: ${SUPPORTED_FLAVORS.join(", ")}`);
     }
     const projects = config.list("flyteProjects", "a Flyte project id");
     requireDnsLabels(config, "flyteProjects", projects);
@@ -81,7 +81,16 @@ export function parseFlyte(config: ConfigReader): FlyteConfig {
         config.fail("chartRepository", chartRepository, "allowed: an https:// URL of a Helm chart repository");
     }
 
+    const core = {
+        replicas: config.integer("coreReplicas", 1, 10),
+        proxyImage: config.matching("coreProxyImage", IMAGE_REFERENCE, "an image reference such as docker.io/nginxinc/nginx-unprivileged:1.27.3-alpine"),
+    };
     const projectIsolation = config.boolean("projectIsolation");
+    const projectSetupImage = config.matching(
+        "projectSetupImage",
+        IMAGE_REFERENCE,
+        "an image reference such as docker.io/curlimages/curl:8.11.1",
+    );
     if (projectIsolation) {
         requireDistinctDataPrefixes(config, projects, domains);
     }
@@ -97,6 +106,8 @@ export function parseFlyte(config: ConfigReader): FlyteConfig {
         chartVersion,
         chartRepository,
         projectIsolation,
+        projectSetupImage,
+        core,
     };
 }
 
@@ -123,6 +134,21 @@ function requireDistinctDataPrefixes(config: ConfigReader, projects: readonly st
                     }
                 }
             }
+        }
+    }
+}
+
+/**
+ * With project isolation each project gets an identity (and a bucket) named after it, so its id must fit the
+ * cloud's name limits.
+ */
+export function requireIsolatedProjectLength(config: ConfigReader, flyte: FlyteConfig, max: number, what: string): void {
+    if (!flyte.projectIsolation) {
+        return;
+    }
+    for (const project of flyte.projects) {
+        if (project.length > max) {
+            config.fail("flyteProjects", project, `with projectIsolation, project ids name ${what}: at most ${max} characters`);
         }
     }
 }

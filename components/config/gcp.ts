@@ -1,7 +1,9 @@
 import { cidrContains, cidrsOverlap, isUsableSubnetAddress, parseCidr, parseIpv4 } from "../cidr";
 import { ConfigReader, parseCidrKey, requireProviderKey } from "./reader";
 import { ConfigKey, GKE_RELEASE_CHANNELS, POSTGRES_VERSIONS } from "./schema";
-import type { GcpConfig } from "./types";
+import { PROJECT_WORKER_MAX } from "../naming";
+import { requireIsolatedProjectLength } from "./flyte";
+import type { FlyteConfig, GcpConfig } from "./types";
 
 const GCP_PROJECT_ID = /^[a-z][a-z0-9-]{4,28}[a-z0-9]$/;
 const GCP_REGION = /^[a-z]+-[a-z]+[0-9]+$/;
@@ -9,7 +11,7 @@ const MACHINE_TYPE = /^[a-z][a-z0-9]*-[a-z0-9-]*[a-z0-9]$/;
 const SQL_TIER = /^db-[a-z0-9-]*[a-z0-9]$/;
 
 /** The keys that only `cloud: gcp` reads, including the provider's gcp:project and gcp:region. */
-export function parseGcp(config: ConfigReader): GcpConfig {
+export function parseGcp(config: ConfigReader, flyte: FlyteConfig): GcpConfig {
     const project = requireProviderKey(
         config,
         "gcp:project",
@@ -17,6 +19,7 @@ export function parseGcp(config: ConfigReader): GcpConfig {
         "a GCP project id: 6 to 30 lowercase letters, digits or '-', starting with a letter",
     );
     const region = requireProviderKey(config, "gcp:region", GCP_REGION, "a GCP region such as europe-west1");
+    requireIsolatedProjectLength(config, flyte, PROJECT_WORKER_MAX.gcp, "a Google service account (30 characters in all)");
 
     const locationText = config.string("gkeLocation", "empty or a zone of gcp:region");
     const zonePattern = new RegExp(`^${region}-[a-z]$`);

@@ -1,14 +1,9 @@
 import { isDns1123Label } from "../namespaces";
-import { ConfigReader, DNS_LABEL_RULE } from "./reader";
+import { requireIsolatedProjectLength } from "./flyte";
+import { ConfigReader, DNS_LABEL_RULE, IMAGE_REFERENCE } from "./reader";
 import { ConfigKey, NODE_PORT_RANGE } from "./schema";
 import type { FlyteConfig, LocalConfig, LocalNodePorts } from "./types";
 
-/**
- * An image reference as Docker parses it: an optional registry (with a port, e.g. a kind registry on
- * localhost:5001), a lowercase path, and a tag and/or a digest.
- */
-const IMAGE_REFERENCE =
-    /^(?:[a-z0-9](?:[a-z0-9.-]*[a-z0-9])?(?::[0-9]{1,5})?\/)?[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*(?:\/[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*)*(?::[A-Za-z0-9_][A-Za-z0-9_.-]{0,127})?(?:@sha256:[a-f0-9]{64})?$/;
 /** A DNS-1123 subdomain, as StorageClass names are. */
 const DNS_SUBDOMAIN = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
 
@@ -51,6 +46,7 @@ export function parseLocal(config: ConfigReader, flyte: FlyteConfig): LocalConfi
             `with cloud local, "${namespace}" holds Postgres and MinIO, so it must be a valid namespace (${DNS_LABEL_RULE}) and not a project-domain namespace`,
         );
     }
+    requireIsolatedProjectLength(config, flyte, 52, "a MinIO bucket (flyte-data-<project>, 63 characters in all)");
     const kubeconfig = config.string("localKubeconfig", "a file path, or empty");
     if (kubeconfig !== kubeconfig.trim() || kubeconfig.includes("\n")) {
         config.fail("localKubeconfig", kubeconfig, "allowed: empty, or the path of a kubeconfig file");

@@ -41,6 +41,6 @@ export function parseStackConfig(raw: RawConfig, context: ConfigContext): StackC
         case "aws":
             return { ...common, cloud, aws: parseAws(config, flyte) };
         case "gcp":
-            return { ...common, cloud, gcp: parseGcp(config) };
+            return { ...common, cloud, gcp: parseGcp(config, flyte) };
     }
 }

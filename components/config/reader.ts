@@ -162,3 +162,9 @@ export function parseCidrKey(config: ConfigReader, key: ConfigKey, minPrefix: nu
     return { text, cidr };
 }
 
+/**
+ * An image reference as Docker parses it: an optional registry (with a port, e.g. a kind registry on
+ * localhost:5001), a lowercase path, and a tag and/or a digest.
+ */
+export const IMAGE_REFERENCE =
+    /^(?:[a-z0-9](?:[a-z0-9.-]*[a-z0-9])?(?::[0-9]{1,5})?\/)?[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*(?:\/[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*)*(?::[A-Za-z0-9_][A-Za-z0-9_.-]{0,127})?(?:@sha256:[a-f0-9]{64})?$/;

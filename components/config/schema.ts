@@ -40,7 +40,7 @@ export const SUPPORTED_CLOUDS: readonly Cloud[] = ["gcp", "aws", "local"];
 
 export const FLAVORS = ["binary", "core"] as const;
 export type Flavor = (typeof FLAVORS)[number];
-export const SUPPORTED_FLAVORS: readonly Flavor[] = ["binary"];
+export const SUPPORTED_FLAVORS: readonly Flavor[] = ["binary", "core"];
 
 export const GKE_RELEASE_CHANNELS = ["RAPID", "REGULAR", "STABLE"] as const;
 export type GkeReleaseChannel = (typeof GKE_RELEASE_CHANNELS)[number];
@@ -77,6 +77,12 @@ export const CONFIG_KEYS = {
         description:
             "Give each Flyte project's task pods their own cloud identity, bound to that project's namespaces only, and their own data location, so one project cannot read another's data.",
     },
+    projectSetupImage: {
+        type: "string",
+        default: "docker.io/curlimages/curl:8.11.1",
+        description:
+            "With projectIsolation: an image with curl, run as a Job after each change to point each project's raw outputs at its own bucket.",
+    },
     namespaceTemplate: {
         type: "string",
         default: "{{ project }}-{{ domain }}",
@@ -97,6 +103,17 @@ export const CONFIG_KEYS = {
         type: "string",
         default: "https://flyteorg.github.io/flyte",
         description: "Helm repository the chart is pulled from (https); point it at a mirror if needed.",
+    },
+    coreReplicas: {
+        type: "integer",
+        default: 1,
+        description: "flavor core: replicas of flyteadmin, flyteconsole, datacatalog and the endpoint proxy (1 to 10).",
+    },
+    coreProxyImage: {
+        type: "string",
+        default: "docker.io/nginxinc/nginx-unprivileged:1.27.3-alpine",
+        description:
+            "flavor core: nginx image of the proxy that serves the console and flyteadmin's API on one HTTP port and flyteadmin's gRPC on another.",
     },
     deletionProtection: {
         type: "boolean",

@@ -18,6 +18,15 @@ export interface FlyteConfig {
     readonly chartRepository: string;
     /** Each project's task pods get their own identity and data location. */
     readonly projectIsolation: boolean;
+    /** With project isolation: the image (with curl) that sets each project's data location in flyteadmin. */
+    readonly projectSetupImage: string;
+    /** flavor core only. */
+    readonly core: {
+        /** Replicas of flyteadmin, flyteconsole, datacatalog and the endpoint proxy. */
+        readonly replicas: number;
+        /** nginx image of the endpoint proxy. */
+        readonly proxyImage: string;
+    };
 }
 
 export interface ProtectionConfig {

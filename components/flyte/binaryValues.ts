@@ -1,8 +1,18 @@
-import { createHash } from "crypto";
 import { stringify } from "yaml";
-import { distinctNamespaces } from "../namespaces";
 import type { FlyteConfig } from "../config/types";
-import type { FlyteWorkloads, TaskLogLink } from "./platform";
+import {
+    clusterResourceCustomData,
+    clusterResourceTemplates,
+    CustomData,
+    DB_PASSWORD_SECRET_KEY,
+    defaultEnvVars,
+    escapeForHelmTpl,
+    S3AccessKeyInput,
+    SECRETS_CHECKSUM_ANNOTATION,
+    TASK_STORAGE_SECRET,
+    WorkerAnnotation,
+} from "./flyteSettings";
+import type { TaskLogLink } from "./platform";
 
 /**
  * The flyte-binary chart's contract, as this program uses it, and the pure function that computes its values.
@@ -12,34 +22,16 @@ import type { FlyteWorkloads, TaskLogLink } from "./platform";
 export const FLYTE_BINARY_CHART = "flyte-binary";
 /** Release name and fullnameOverride: every object the chart creates is named from it. */
 export const FLYTE_BINARY_RELEASE = "flyte-binary";
-export const FLYTE_HTTP_PORT = 8088;
-export const FLYTE_GRPC_PORT = 8089;
-
-/** The Kubernetes service account the chart creates for the Flyte backend (`flyte-binary.serviceAccountName`). */
-export const FLYTE_BINARY_SERVICE_ACCOUNT = FLYTE_BINARY_RELEASE;
-/** Task pods run as the namespace's `default` account unless a workflow names another. */
-export const WORKER_SERVICE_ACCOUNT = "default";
 /** Name of the Secret this program creates with the database password, mounted into the Flyte pod. */
 export const DB_PASSWORD_SECRET = `${FLYTE_BINARY_RELEASE}-db-password`;
-export const DB_PASSWORD_SECRET_KEY = "password";
 const DB_PASSWORD_MOUNT = "/etc/flyte/db";
 /**
- * Secret (created by this program) with Flyte configuration that holds credentials: S3 access keys and the task
- * pods' copies of them. The chart mounts it next to its own config files (`configuration.inlineSecretRef`); the
- * key is the file name, sorted after the chart's files so that it is merged last.
+ * Secret (created by this program) with Flyte configuration that holds credentials: the S3 access keys. The chart
+ * mounts it next to its own config files (`configuration.inlineSecretRef`); the key is the file name, sorted after
+ * the chart's files so that it is merged last.
  */
 export const SECRET_CONFIG_SECRET = `${FLYTE_BINARY_RELEASE}-secret-config`;
 export const SECRET_CONFIG_FILE = "200-secret-config.yaml";
-/**
- * Secret in each project-domain namespace with the object store's endpoint and keys for task pods (flytekit reads
- * FLYTE_AWS_*), referenced from the pods rather than copied into their spec, where anyone who may read pods would
- * see them.
- */
-export const TASK_STORAGE_SECRET = "flyte-storage-credentials";
-/** Pod annotation that changes whenever a secret this program gives Flyte changes, so that Flyte restarts. */
-export const SECRETS_CHECKSUM_ANNOTATION = "checksum/pulumi-secrets";
-/** Name of the cluster-resource template variable that carries the workers' cloud identity. */
-export const WORKER_IDENTITY_VARIABLE = "workerIdentity";
 
 /** Pod labels of the Flyte Deployment (`flyte-binary.selectorLabels`); the load balancer selects on them. */
 export function flyteBinarySelectorLabels(): Record<string, string> {
@@ -47,17 +39,6 @@ export function flyteBinarySelectorLabels(): Record<string, string> {
         "app.kubernetes.io/name": FLYTE_BINARY_CHART,
         "app.kubernetes.io/instance": FLYTE_BINARY_RELEASE,
         "app.kubernetes.io/component": FLYTE_BINARY_CHART,
-    };
-}
-
-/** The service accounts flyte-binary runs as: the backend in Flyte's namespace, tasks in each project-domain namespace. */
-export function flyteBinaryWorkloads(flyte: FlyteConfig): FlyteWorkloads {
-    return {
-        backend: [{ namespace: flyte.namespace, name: FLYTE_BINARY_SERVICE_ACCOUNT }],
-        workers: distinctNamespaces(flyte.projectNamespaces).map((namespace) => ({
-            namespace,
-            name: WORKER_SERVICE_ACCOUNT,
-        })),
     };
 }
 
@@ -147,7 +128,7 @@ export interface FlyteInlineConfig {
     readonly namespace_mapping: { readonly template: string };
     readonly cluster_resources: {
         readonly refreshInterval: string;
-        readonly customData?: readonly Record<string, readonly Record<string, { readonly value: string }>[]>[];
+        readonly customData?: CustomData;
     };
     readonly plugins: {
         readonly k8s: {
@@ -177,8 +158,9 @@ export interface FlyteBinaryValuesInput {
     /** Cloud identities; absent where there are none (local). */
     readonly identity?: {
         readonly annotationKey: string;
+        /** The backend's identity. */
         readonly backend: string;
-        readonly worker: string;
+        readonly worker: WorkerAnnotation;
     };
     readonly taskLogs: readonly TaskLogLink[];
     readonly labels: Record<string, string>;
@@ -212,14 +194,6 @@ export type StorageInput =
       };
 
 /**
- * The chart renders `configuration.inline` through Helm's `tpl`, so a literal `{{` must be written as a
- * template action that prints it.
- */
-export function escapeForHelmTpl(text: string): string {
-    return text.replace(/\{\{/g, '{{ "{{" }}');
-}
-
-/**
  * The chart pastes log template URIs into YAML unquoted; a double-quoted scalar keeps characters such as `#`,
  * `%` and `:` intact.
  */
@@ -230,30 +204,6 @@ function yamlQuoted(text: string): string {
 function loggingPlugin(links: readonly TaskLogLink[], plugin: TaskLogLink["plugin"]): LoggingPluginValues {
     const link = links.find((l) => l.plugin === plugin);
     return link ? { enabled: true, templateUri: yamlQuoted(link.templateUri) } : { enabled: false, templateUri: "" };
-}
-
-/**
- * Cluster resource templates Flyte applies to every project-domain namespace it manages: the namespace, and
- * where task pods have a cloud identity, the annotation on its `default` service account that binds it.
- */
-export function clusterResourceTemplates(annotationKey?: string): Record<string, string> {
-    const namespace = ["apiVersion: v1", "kind: Namespace", "metadata:", "  name: '{{ namespace }}'", ""].join("\n");
-    if (annotationKey === undefined) {
-        return { "001_namespace.yaml": namespace };
-    }
-    return {
-        "001_namespace.yaml": namespace,
-        "002_serviceaccount.yaml": [
-            "apiVersion: v1",
-            "kind: ServiceAccount",
-            "metadata:",
-            `  name: ${WORKER_SERVICE_ACCOUNT}`,
-            "  namespace: '{{ namespace }}'",
-            "  annotations:",
-            `    ${annotationKey}: '{{ ${WORKER_IDENTITY_VARIABLE} }}'`,
-            "",
-        ].join("\n"),
-    };
 }
 
 function storageValues(storage: StorageInput): StorageValues {
@@ -327,23 +277,13 @@ export function flyteBinaryValues(input: FlyteBinaryValuesInput): FlyteBinaryVal
                 namespace_mapping: { template: escapeForHelmTpl(flyte.namespaceTemplate) },
                 cluster_resources: {
                     refreshInterval: "1m",
-                    ...(identity
-                        ? {
-                              customData: flyte.domains.map((domain) => ({
-                                  [domain]: [{ [WORKER_IDENTITY_VARIABLE]: { value: identity.worker } }],
-                              })),
-                          }
-                        : {}),
+                    ...(identity ? { customData: clusterResourceCustomData(flyte.domains, identity.worker) } : {}),
                 },
                 plugins: {
                     k8s: {
                         "inject-finalizer": true,
                         ...(input.taskEnvironment && Object.keys(input.taskEnvironment).length > 0
-                            ? {
-                                  "default-env-vars": Object.entries(input.taskEnvironment).map(([name, value]) => ({
-                                      [name]: value,
-                                  })),
-                              }
+                            ? { "default-env-vars": defaultEnvVars(input.taskEnvironment) }
                             : {}),
                         ...(input.storage.provider === "s3" && input.storage.accessKeyAuth
                             ? { "default-env-from-secrets": [TASK_STORAGE_SECRET] }
@@ -354,7 +294,7 @@ export function flyteBinaryValues(input: FlyteBinaryValuesInput): FlyteBinaryVal
             },
             ...(input.secretConfig ? { inlineSecretRef: input.secretConfig } : {}),
         },
-        clusterResourceTemplates: { inline: clusterResourceTemplates(identity?.annotationKey) },
+        clusterResourceTemplates: { inline: clusterResourceTemplates(identity?.worker) },
         deployment: {
             resources: { requests: { cpu: "500m", memory: "1Gi" }, limits: { memory: "2Gi" } },
             extraVolumes: [{ name: "db-password", secret: { secretName: input.database.passwordSecret } }],
@@ -372,31 +312,9 @@ export function flyteBinaryValues(input: FlyteBinaryValuesInput): FlyteBinaryVal
     };
 }
 
-export interface S3AccessKeyInput {
-    readonly accessKeyId: string;
-    readonly secretAccessKey: string;
-}
-
 /** SECRET_CONFIG_FILE: the S3 keys for Flyte itself. Goes into a Secret, never into chart values. */
 export function secretConfigFile(input: S3AccessKeyInput): string {
     return stringify({
         storage: { stow: { config: { access_key_id: input.accessKeyId, secret_key: input.secretAccessKey } } },
     });
-}
-
-/** The environment task pods get from TASK_STORAGE_SECRET: where the object store is and the keys for it. */
-export function taskStorageEnvironment(input: S3AccessKeyInput & { readonly endpoint: string }): Record<string, string> {
-    return {
-        FLYTE_AWS_ENDPOINT: input.endpoint,
-        FLYTE_AWS_ACCESS_KEY_ID: input.accessKeyId,
-        FLYTE_AWS_SECRET_ACCESS_KEY: input.secretAccessKey,
-    };
-}
-
-/**
- * A digest of secret values, for a pod annotation: Helm only restarts Flyte for changes it renders itself, and
- * these secrets live outside the chart. SHA-256 of high-entropy generated secrets reveals nothing about them.
- */
-export function secretsChecksum(secrets: readonly string[]): string {
-    return createHash("sha256").update(JSON.stringify(secrets)).digest("hex");
 }

@@ -1,4 +1,4 @@
-import { FLYTE_GRPC_PORT, FLYTE_HTTP_PORT } from "./binaryValues";
+import { FLYTE_GRPC_PORT, FLYTE_HTTP_PORT } from "./flyteSettings";
 
 /** Where clients reach Flyte, derived from the address of its load balancer. */
 export interface FlyteEndpoints {

@@ -1,27 +1,32 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import type { FlyteConfig } from "../config/types";
-import { distinctNamespaces } from "../namespaces";
 import {
     DB_PASSWORD_SECRET,
-    DB_PASSWORD_SECRET_KEY,
     FLYTE_BINARY_CHART,
     FLYTE_BINARY_RELEASE,
-    FLYTE_GRPC_PORT,
-    FLYTE_HTTP_PORT,
     flyteBinarySelectorLabels,
     flyteBinaryValues,
     FlyteBinaryValuesInput,
     SECRET_CONFIG_FILE,
     SECRET_CONFIG_SECRET,
     secretConfigFile,
-    secretsChecksum,
     StorageInput,
-    TASK_STORAGE_SECRET,
-    taskStorageEnvironment,
 } from "./binaryValues";
-import { FlyteEndpoints, flyteEndpoints } from "./endpoints";
-import type { FlyteExposure, FlytePlatform, FlyteStorage } from "./platform";
+import {
+    databasePasswordSecret,
+    endpointService,
+    flyteNamespace,
+    identityValues,
+    RELEASE_TIMEOUT_SECONDS,
+    secretsDigest,
+    storageKeys,
+    taskStorageSecrets,
+} from "./flyteObjects";
+import { FLYTE_HTTP_PORT } from "./flyteSettings";
+import type { FlytePlatform, FlyteStorage } from "./platform";
+import { ProjectDataLocations } from "./projectDataLocations";
+import { BACKEND_IDENTITY } from "./workloads";
 
 export interface FlyteBinaryArgs {
     /** Projects, domains, namespaces and chart version. */
@@ -31,9 +36,6 @@ export interface FlyteBinaryArgs {
     /** Labels for every Kubernetes object. */
     readonly labels: Readonly<Record<string, string>>;
 }
-
-/** Seconds Helm waits for Flyte to become ready (first install pulls images and migrates the database). */
-const RELEASE_TIMEOUT_SECONDS = 900;
 
 /** The storage part of the chart values, with the platform's outputs resolved. */
 function storageInput(storage: FlyteStorage): pulumi.Output<StorageInput> {
@@ -53,39 +55,6 @@ function storageInput(storage: FlyteStorage): pulumi.Output<StorageInput> {
     );
 }
 
-function serviceSpec(exposure: FlyteExposure): k8s.types.input.core.v1.ServiceSpec {
-    const ports = (nodePorts?: { http: number; grpc: number }) => [
-        { name: "http", port: FLYTE_HTTP_PORT, targetPort: "http", protocol: "TCP", nodePort: nodePorts?.http },
-        { name: "grpc", port: FLYTE_GRPC_PORT, targetPort: "grpc", protocol: "TCP", nodePort: nodePorts?.grpc },
-    ];
-    const common = { selector: flyteBinarySelectorLabels(), externalTrafficPolicy: "Cluster" };
-    return exposure.kind === "loadBalancer"
-        ? { ...common, type: "LoadBalancer", loadBalancerIP: exposure.loadBalancerIP, ports: ports() }
-        : {
-              ...common,
-              type: "NodePort",
-              ports: ports({ http: exposure.httpNodePort, grpc: exposure.grpcNodePort }),
-          };
-}
-
-function endpoints(exposure: FlyteExposure, service: k8s.core.v1.Service): pulumi.Output<FlyteEndpoints> {
-    if (exposure.kind === "nodePort") {
-        return pulumi.output(flyteEndpoints(exposure.host, { http: exposure.httpNodePort, grpc: exposure.grpcNodePort }));
-    }
-    // Where the cloud picks the address (an AWS NLB's DNS name), it appears in the Service's status.
-    const host =
-        exposure.host ??
-        service.status.apply((status) => {
-            const ingress = status?.loadBalancer?.ingress?.[0];
-            const address = ingress?.hostname || ingress?.ip;
-            if (!address) {
-                throw new Error("the load balancer Service reports no address");
-            }
-            return address;
-        });
-    return host.apply((h) => flyteEndpoints(h));
-}
-
 /**
  * Flyte's single-binary deployment, cloud-agnostic: its namespace, the secrets it reads (database password,
  * storage keys where the platform uses them), the flyte-binary Helm release, and the Service that exposes HTTP
@@ -99,6 +68,8 @@ export class FlyteBinary extends pulumi.ComponentResource {
     readonly httpEndpoint: pulumi.Output<string>;
     readonly consoleUrl: pulumi.Output<string>;
     readonly flytectlConfig: pulumi.Output<string>;
+    /** With project isolation: each project's raw output prefix. */
+    readonly projectDataLocations?: ProjectDataLocations;
 
     constructor(name: string, args: FlyteBinaryArgs, opts?: pulumi.ComponentResourceOptions) {
         super("flyte:flyte:FlyteBinary", name, {}, opts);
@@ -106,28 +77,16 @@ export class FlyteBinary extends pulumi.ComponentResource {
         const labels = { ...args.labels };
         const k8sOpts = { parent: this, provider: platform.kubernetesProvider };
 
-        this.namespace = new k8s.core.v1.Namespace(
-            `${name}-namespace`,
-            { metadata: { name: flyte.namespace, labels } },
-            k8sOpts,
-        );
+        this.namespace = flyteNamespace(name, flyte, labels, k8sOpts);
         const namespace = this.namespace.metadata.name;
 
-        const dbPassword = new k8s.core.v1.Secret(
-            `${name}-db-password`,
-            {
-                metadata: { name: DB_PASSWORD_SECRET, namespace, labels },
-                type: "Opaque",
-                stringData: { [DB_PASSWORD_SECRET_KEY]: pulumi.secret(platform.database.password) },
-            },
+        const dbPassword = databasePasswordSecret(
+            name,
+            { secretName: DB_PASSWORD_SECRET, namespace, password: platform.database.password, labels },
             k8sOpts,
         );
 
-        const storage = platform.storage;
-        const accessKey = storage.provider === "s3" ? storage.accessKey : undefined;
-        const keys = accessKey
-            ? pulumi.all([accessKey.id, accessKey.secret]).apply(([accessKeyId, secretAccessKey]) => ({ accessKeyId, secretAccessKey }))
-            : undefined;
+        const keys = storageKeys(platform);
         const secretConfig = keys
             ? new k8s.core.v1.Secret(
                   `${name}-secret-config`,
@@ -139,24 +98,19 @@ export class FlyteBinary extends pulumi.ComponentResource {
                   k8sOpts,
               )
             : undefined;
-        if (keys && storage.provider === "s3") {
-            this.createTaskStorageSecrets(name, flyte, keys, storage.endpoint ?? "", labels, k8sOpts);
-        }
+        taskStorageSecrets(name, { flyte, platform, labels }, k8sOpts);
 
-        // Flyte restarts when a secret it reads from outside the chart changes.
-        const checksum = pulumi.unsecret(
-            pulumi
-                .all([platform.database.password, keys ? keys.apply(secretConfigFile) : ""])
-                .apply((secrets) => secretsChecksum(secrets)),
+        const checksum = secretsDigest([platform.database.password, keys ? keys.apply(secretConfigFile) : ""]);
+        const identity: pulumi.Output<FlyteBinaryValuesInput["identity"]> = identityValues(platform.identity).apply(
+            (resolved) =>
+                resolved && platform.identity
+                    ? {
+                          annotationKey: platform.identity.annotationKey,
+                          backend: resolved.backend[BACKEND_IDENTITY],
+                          worker: resolved.worker,
+                      }
+                    : undefined,
         );
-
-        const identityAnnotation = platform.identity?.annotationKey;
-        const identity: pulumi.Output<FlyteBinaryValuesInput["identity"]> =
-            platform.identity && identityAnnotation
-                ? pulumi
-                      .all([platform.identity.backend, platform.identity.worker])
-                      .apply(([backend, worker]) => ({ annotationKey: identityAnnotation, backend, worker }))
-                : pulumi.output(undefined);
         // Names read from the Secrets, so that the release also waits for them to exist.
         const secretConfigName: pulumi.Output<string | undefined> = secretConfig
             ? secretConfig.metadata.name
@@ -168,12 +122,12 @@ export class FlyteBinary extends pulumi.ComponentResource {
                 platform.database.name,
                 platform.database.username,
                 dbPassword.metadata.name,
-                storageInput(storage),
+                storageInput(platform.storage),
                 identity,
                 secretConfigName,
                 checksum,
             ])
-            .apply(([host, dbName, username, passwordSecret, storageValues, identityValues, secretConfigValue, secretsDigest]) =>
+            .apply(([host, dbName, username, passwordSecret, storageValues, identityValue, secretConfigValue, digest]) =>
                 flyteBinaryValues({
                     flyte,
                     database: {
@@ -185,11 +139,11 @@ export class FlyteBinary extends pulumi.ComponentResource {
                         passwordSecret,
                     },
                     storage: storageValues,
-                    identity: identityValues,
+                    identity: identityValue,
                     taskLogs: platform.taskLogs,
                     labels,
                     secretConfig: secretConfigValue,
-                    secretsChecksum: secretsDigest,
+                    secretsChecksum: digest,
                     taskEnvironment: platform.taskEnvironment,
                 }),
             );
@@ -213,57 +167,43 @@ export class FlyteBinary extends pulumi.ComponentResource {
         );
 
         const exposure = platform.exposure;
-        this.service = new k8s.core.v1.Service(
-            `${name}-endpoint`,
+        const endpoint = endpointService(
+            name,
             {
-                metadata: {
-                    name: `${FLYTE_BINARY_RELEASE}-${exposure.kind === "loadBalancer" ? "lb" : "nodeport"}`,
-                    namespace,
-                    labels,
-                    annotations: exposure.kind === "loadBalancer" ? { ...exposure.annotations } : {},
-                },
-                spec: serviceSpec(exposure),
+                serviceName: `${FLYTE_BINARY_RELEASE}-${exposure.kind === "loadBalancer" ? "lb" : "nodeport"}`,
+                namespace,
+                selector: flyteBinarySelectorLabels(),
+                exposure,
+                labels,
             },
             k8sOpts,
         );
+        this.service = endpoint.service;
+        this.grpcEndpoint = endpoint.endpoints.grpcEndpoint;
+        this.httpEndpoint = endpoint.endpoints.httpEndpoint;
+        this.consoleUrl = endpoint.endpoints.consoleUrl;
+        this.flytectlConfig = endpoint.endpoints.flytectlConfig;
 
-        const resolved = endpoints(exposure, this.service);
-        this.grpcEndpoint = resolved.grpcEndpoint;
-        this.httpEndpoint = resolved.httpEndpoint;
-        this.consoleUrl = resolved.consoleUrl;
-        this.flytectlConfig = resolved.flytectlConfig;
+        if (flyte.projectIsolation) {
+            this.projectDataLocations = new ProjectDataLocations(
+                `${name}-project-data`,
+                {
+                    namespace,
+                    adminUrl: `http://${FLYTE_BINARY_RELEASE}-http.${flyte.namespace}.svc.cluster.local:${FLYTE_HTTP_PORT}`,
+                    storage: platform.storage,
+                    image: flyte.projectSetupImage,
+                    labels,
+                    provider: platform.kubernetesProvider,
+                    release: this.release,
+                },
+                { parent: this },
+            );
+        }
 
         this.registerOutputs({
             grpcEndpoint: this.grpcEndpoint,
             httpEndpoint: this.httpEndpoint,
             consoleUrl: this.consoleUrl,
         });
-    }
-
-    /**
-     * Task pods reach an access-key object store (MinIO) with keys from a Secret in their own namespace. The
-     * namespaces are Flyte's project-domain namespaces: created here so the Secrets have a home from the start
-     * (Flyte's cluster resource sync then finds them in place).
-     */
-    private createTaskStorageSecrets(
-        name: string,
-        flyte: FlyteConfig,
-        keys: pulumi.Output<{ accessKeyId: string; secretAccessKey: string }>,
-        endpoint: string,
-        labels: Record<string, string>,
-        opts: pulumi.CustomResourceOptions,
-    ): void {
-        for (const namespace of distinctNamespaces(flyte.projectNamespaces)) {
-            const ns = new k8s.core.v1.Namespace(`${name}-tasks-${namespace}`, { metadata: { name: namespace, labels } }, opts);
-            new k8s.core.v1.Secret(
-                `${name}-tasks-${namespace}-storage`,
-                {
-                    metadata: { name: TASK_STORAGE_SECRET, namespace: ns.metadata.name, labels },
-                    type: "Opaque",
-                    stringData: pulumi.secret(keys.apply((k) => taskStorageEnvironment({ ...k, endpoint }))),
-                },
-                opts,
-            );
-        }
     }
 }

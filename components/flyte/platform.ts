@@ -42,6 +42,8 @@ export interface GcsStorage {
     readonly project: string;
     readonly metadataBucket: pulumi.Output<string>;
     readonly userDataBucket: pulumi.Output<string>;
+    /** With project isolation: each project's own data bucket. */
+    readonly projectBuckets?: Readonly<Record<string, pulumi.Output<string>>>;
 }
 
 export interface S3Storage {
@@ -56,6 +58,12 @@ export interface S3Storage {
     readonly accessKey?: { readonly id: pulumi.Output<string>; readonly secret: pulumi.Output<string> };
     /** The endpoint signed URLs name, when clients outside the cluster reach the store elsewhere than pods do. */
     readonly signedUrlEndpoint?: string;
+    /** With project isolation: each project's own data bucket. */
+    readonly projectBuckets?: Readonly<Record<string, pulumi.Output<string>>>;
+    /** With project isolation on MinIO: each project's own access key, for its task pods. */
+    readonly projectAccessKeys?: Readonly<
+        Record<string, { readonly id: pulumi.Output<string>; readonly secret: pulumi.Output<string> }>
+    >;
 }
 
 export type FlyteStorage = GcsStorage | S3Storage;
@@ -64,10 +72,13 @@ export type FlyteStorage = GcsStorage | S3Storage;
 export interface FlyteWorkloadIdentity {
     /** The service-account annotation the cluster reads, e.g. `iam.gke.io/gcp-service-account`. */
     readonly annotationKey: string;
-    /** Annotation value for the Flyte backend's service account. */
-    readonly backend: pulumi.Output<string>;
-    /** Annotation value for the `default` service account of every project-domain namespace. */
-    readonly worker: pulumi.Output<string>;
+    /** The annotation value (a Google service account email, an IAM role ARN) of each identity request, by key. */
+    readonly identities: Readonly<Record<string, pulumi.Output<string>>>;
+    /**
+     * With project isolation: project p's task identity is `prefix + p + suffix`, so that Flyte's cluster resource
+     * templates can annotate the namespaces of any project, including ones it creates itself.
+     */
+    readonly projectWorkerPattern?: pulumi.Output<{ readonly prefix: string; readonly suffix: string }>;
 }
 
 /** A link from a task in the Flyte console to its logs. */
@@ -102,10 +113,4 @@ export interface NodePortExposure {
 export interface KubernetesServiceAccountRef {
     readonly namespace: string;
     readonly name: string;
-}
-
-/** The Kubernetes service accounts Flyte will run as, which the platform binds to cloud identities. */
-export interface FlyteWorkloads {
-    readonly backend: readonly KubernetesServiceAccountRef[];
-    readonly workers: readonly KubernetesServiceAccountRef[];
 }

@@ -1,74 +1,109 @@
 import * as gcp from "@pulumi/gcp";
 import * as pulumi from "@pulumi/pulumi";
-import type { GcpNames } from "../naming";
-import { flyteBucketGrants, roleSlug, serviceAccountMember, SIGN_BLOB_ROLE } from "./iam";
+import type { IdentityRequest } from "../flyte/workloads";
+import {
+    BucketRef,
+    bucketGrants,
+    bucketSlug,
+    objectPrefixCondition,
+    roleSlug,
+    serviceAccountMember,
+    SIGN_BLOB_ROLE,
+} from "./iam";
+
+export interface ServiceAccountSpec {
+    /** Who runs as it and what it may touch. */
+    readonly request: IdentityRequest;
+    /** The account id (the part of the email before `@`). */
+    readonly accountId: string;
+}
 
 export interface FlyteServiceAccountsArgs {
     readonly project: string;
-    readonly names: Pick<GcpNames, "backendServiceAccount" | "workerServiceAccount">;
+    readonly accounts: readonly ServiceAccountSpec[];
     /** Names of Flyte's buckets; roles are granted on these and nothing else. */
-    readonly buckets: { readonly metadata: pulumi.Input<string>; readonly userData: pulumi.Input<string> };
+    readonly buckets: {
+        readonly metadata: pulumi.Input<string>;
+        readonly userData: pulumi.Input<string>;
+        /** With project isolation: each project's data bucket. */
+        readonly projects: Readonly<Record<string, pulumi.Input<string>>>;
+    };
     readonly apis: { readonly iam: pulumi.Resource };
 }
 
 /**
- * Google service accounts for the Flyte backend and for task pods, with storage roles on Flyte's two buckets
- * only and the backend's right to sign blobs as itself. Member bindings leave other members of each policy alone.
+ * A Google service account for each identity Flyte asks for (the backend, or each flyte-core component; the task
+ * pods, or each project's), with storage roles on exactly the buckets and objects it uses and, where it signs
+ * URLs, the right to sign blobs as itself. Member bindings leave other members of each policy alone.
  */
 export class FlyteServiceAccounts extends pulumi.ComponentResource {
-    readonly backend: gcp.serviceaccount.Account;
-    readonly worker: gcp.serviceaccount.Account;
-    /** Every grant; Flyte waits for them before it starts. */
-    readonly grants: pulumi.Resource[];
+    /** By identity key. */
+    readonly accounts: Readonly<Record<string, gcp.serviceaccount.Account>>;
+    /** Each identity's grants, by identity key. */
+    readonly grants: Readonly<Record<string, pulumi.Resource[]>>;
 
     constructor(name: string, args: FlyteServiceAccountsArgs, opts?: pulumi.ComponentResourceOptions) {
         super("flyte:gcp:FlyteServiceAccounts", name, {}, opts);
-        const accountOpts = { parent: this, dependsOn: [args.apis.iam] };
-        this.backend = new gcp.serviceaccount.Account(
-            `${name}-backend`,
-            {
-                project: args.project,
-                accountId: args.names.backendServiceAccount,
-                displayName: "Flyte backend",
-                description: "Identity of the Flyte backend (flyte-binary) through Workload Identity. Managed by Pulumi.",
-            },
-            accountOpts,
-        );
-        this.worker = new gcp.serviceaccount.Account(
-            `${name}-worker`,
-            {
-                project: args.project,
-                accountId: args.names.workerServiceAccount,
-                displayName: "Flyte task pods",
-                description: "Identity of Flyte task pods through Workload Identity. Managed by Pulumi.",
-            },
-            accountOpts,
-        );
+        const isolatedProjects = Object.keys(args.buckets.projects);
+        const bucketName = (bucket: BucketRef): pulumi.Input<string> => {
+            if (bucket.kind !== "project") {
+                return args.buckets[bucket.kind];
+            }
+            const found = args.buckets.projects[bucket.project];
+            if (found === undefined) {
+                throw new Error(`no data bucket for project ${bucket.project}`);
+            }
+            return found;
+        };
 
-        const accounts = { backend: this.backend, worker: this.worker };
-        const bucketGrants = flyteBucketGrants().map(
-            (grant) =>
-                new gcp.storage.BucketIAMMember(
-                    `${name}-${grant.identity}-${grant.bucket}-${roleSlug(grant.role)}`,
+        const accounts: Record<string, gcp.serviceaccount.Account> = {};
+        const grants: Record<string, pulumi.Resource[]> = {};
+        for (const { request, accountId } of args.accounts) {
+            const key = request.key;
+            const account = new gcp.serviceaccount.Account(
+                `${name}-${key}`,
+                {
+                    project: args.project,
+                    accountId,
+                    displayName: request.title,
+                    description: `Identity of ${request.description} through Workload Identity. Managed by Pulumi.`,
+                },
+                { parent: this, dependsOn: [args.apis.iam] },
+            );
+            const member = account.email.apply(serviceAccountMember);
+            const own: pulumi.Resource[] = bucketGrants(request.data, isolatedProjects).map((grant) => {
+                const bucket = bucketName(grant.bucket);
+                const prefixes = grant.prefixes;
+                return new gcp.storage.BucketIAMMember(
+                    `${name}-${key}-${bucketSlug(grant.bucket)}-${roleSlug(grant.role)}`,
                     {
-                        bucket: args.buckets[grant.bucket],
+                        bucket,
                         role: grant.role,
-                        member: accounts[grant.identity].email.apply(serviceAccountMember),
+                        member,
+                        condition: prefixes
+                            ? pulumi
+                                  .output(bucket)
+                                  .apply((b) => objectPrefixCondition(b, prefixes, `${request.title}: own objects`))
+                            : undefined,
                     },
                     { parent: this },
-                ),
-        );
-        const signBlob = new gcp.serviceaccount.IAMMember(
-            `${name}-backend-sign-blob`,
-            {
-                serviceAccountId: this.backend.name,
-                role: SIGN_BLOB_ROLE,
-                member: this.backend.email.apply(serviceAccountMember),
-            },
-            { parent: this },
-        );
-        this.grants = [...bucketGrants, signBlob];
+                );
+            });
+            if (request.signsUrls) {
+                own.push(
+                    new gcp.serviceaccount.IAMMember(
+                        `${name}-${key}-sign-blob`,
+                        { serviceAccountId: account.name, role: SIGN_BLOB_ROLE, member },
+                        { parent: this },
+                    ),
+                );
+            }
+            accounts[key] = account;
+            grants[key] = own;
+        }
+        this.accounts = accounts;
+        this.grants = grants;
 
-        this.registerOutputs({ backend: this.backend.email, worker: this.worker.email });
+        this.registerOutputs(Object.fromEntries(Object.entries(accounts).map(([key, account]) => [key, account.email])));
     }
 }

@@ -6,11 +6,11 @@ import type {
     LoadBalancerExposure,
     FlytePlatform,
     FlyteWorkloadIdentity,
-    FlyteWorkloads,
     GcsStorage,
     TaskLogLink,
 } from "../flyte/platform";
-import type { GcpNames } from "../naming";
+import type { FlyteWorkloads } from "../flyte/workloads";
+import { GcpNames, identityName, projectDataBucket } from "../naming";
 import { CloudSqlPostgres, FLYTE_DATABASE_OPTIONS } from "./cloudSqlPostgres";
 import { cloudLoggingTaskLogLink } from "./cloudLogging";
 import { FlyteServiceAccounts } from "./flyteServiceAccounts";
@@ -27,7 +27,7 @@ export interface GcpPlatformArgs {
     readonly config: GcpConfig;
     readonly protection: ProtectionConfig;
     readonly names: GcpNames;
-    /** The Kubernetes service accounts Flyte runs as; each is bound to its Google service account. */
+    /** The identities Flyte asks for: each gets a Google service account bound to its Kubernetes service accounts. */
     readonly workloads: FlyteWorkloads;
     /** GCP resource labels. */
     readonly labels: Readonly<Record<string, string>>;
@@ -119,6 +119,9 @@ export class GcpPlatform extends pulumi.ComponentResource implements FlytePlatfo
                 location: region,
                 metadataBucketName: names.metadataBucket,
                 userDataBucketName: names.userDataBucket,
+                projectBucketNames: Object.fromEntries(
+                    args.workloads.isolatedProjects.map((p) => [p, projectDataBucket(names.bucketBase, p)]),
+                ),
                 deletionProtection: args.protection.deletionProtection,
                 forceDestroy: args.protection.forceDestroyBuckets,
                 labels,
@@ -127,12 +130,23 @@ export class GcpPlatform extends pulumi.ComponentResource implements FlytePlatfo
             child,
         );
 
+        const accountNames = {
+            backend: names.backendServiceAccount,
+            worker: names.workerServiceAccount,
+            core: names.coreServiceAccounts,
+            projectWorkerPrefix: names.projectWorkerPrefix,
+        };
+        const requests = args.workloads.identities;
         this.serviceAccounts = new FlyteServiceAccounts(
             `${name}-identities`,
             {
                 project,
-                names,
-                buckets: { metadata: this.buckets.metadata.name, userData: this.buckets.userData.name },
+                accounts: requests.map((request) => ({ request, accountId: identityName(accountNames, request) })),
+                buckets: {
+                    metadata: this.buckets.metadata.name,
+                    userData: this.buckets.userData.name,
+                    projects: Object.fromEntries(Object.entries(this.buckets.projects).map(([p, b]) => [p, b.name])),
+                },
                 apis: { iam: api.iam },
             },
             child,
@@ -142,18 +156,11 @@ export class GcpPlatform extends pulumi.ComponentResource implements FlytePlatfo
             `${name}-wi`,
             {
                 workloadPool: this.gke.workloadPool,
-                bindings: [
-                    {
-                        key: "backend",
-                        serviceAccountId: this.serviceAccounts.backend.name,
-                        kubernetesServiceAccounts: args.workloads.backend,
-                    },
-                    {
-                        key: "worker",
-                        serviceAccountId: this.serviceAccounts.worker.name,
-                        kubernetesServiceAccounts: args.workloads.workers,
-                    },
-                ],
+                bindings: requests.map((request) => ({
+                    key: request.key,
+                    serviceAccountId: this.serviceAccounts.accounts[request.key].name,
+                    kubernetesServiceAccounts: request.serviceAccounts,
+                })),
             },
             child,
         );
@@ -188,11 +195,18 @@ export class GcpPlatform extends pulumi.ComponentResource implements FlytePlatfo
             project,
             metadataBucket: this.buckets.metadata.name,
             userDataBucket: this.buckets.userData.name,
+            projectBuckets: Object.fromEntries(Object.entries(this.buckets.projects).map(([p, b]) => [p, b.name])),
         };
         this.identity = {
             annotationKey: GKE_SERVICE_ACCOUNT_ANNOTATION,
-            backend: this.serviceAccounts.backend.email,
-            worker: this.serviceAccounts.worker.email,
+            identities: Object.fromEntries(
+                Object.entries(this.serviceAccounts.accounts).map(([key, account]) => [key, account.email]),
+            ),
+            // Service account emails follow from their ids, so the pattern is known before they exist.
+            projectWorkerPattern:
+                args.workloads.isolatedProjects.length > 0
+                    ? pulumi.output({ prefix: names.projectWorkerPrefix, suffix: `@${project}.iam.gserviceaccount.com` })
+                    : undefined,
         };
         this.taskLogs = [cloudLoggingTaskLogLink({ project, location: config.gke.location, clusterName: names.cluster })];
         this.exposure = {
@@ -204,11 +218,12 @@ export class GcpPlatform extends pulumi.ComponentResource implements FlytePlatfo
             loadBalancerIP: this.loadBalancerAddress.ip,
             host: this.loadBalancerAddress.ip,
         };
+        // Flyte's own services need their grants when they start; task pods' grants are not waited for.
+        const backendKeys = requests.filter((r) => r.role === "backend").map((r) => r.key);
         this.releaseDependencies = [
             this.gke.nodePool,
             this.network.nat,
-            ...this.serviceAccounts.grants,
-            ...this.workloadIdentity.members,
+            ...backendKeys.flatMap((key) => [...this.serviceAccounts.grants[key], ...this.workloadIdentity.byKey[key]]),
         ];
 
         this.registerOutputs({ clusterName: this.clusterName });

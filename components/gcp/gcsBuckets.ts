@@ -10,6 +10,8 @@ export interface GcsBucketsArgs {
     readonly location: string;
     readonly metadataBucketName: string;
     readonly userDataBucketName: string;
+    /** With project isolation: each project's data bucket name, by project. */
+    readonly projectBucketNames: Readonly<Record<string, string>>;
     /** Provider deletion policy PREVENT and Pulumi `protect`. */
     readonly deletionProtection: boolean;
     /** Allow destroying buckets that still hold objects. */
@@ -19,12 +21,15 @@ export interface GcsBucketsArgs {
 }
 
 /**
- * Flyte's two buckets: metadata (workflow inputs, outputs and state; versioned) and user data (raw task data).
- * Both private: uniform bucket-level access, public access prevention enforced.
+ * Flyte's buckets: metadata (workflow inputs, outputs and state; versioned), user data (raw task data) and, with
+ * project isolation, each project's own raw-data bucket. All private: uniform bucket-level access, public access
+ * prevention enforced.
  */
 export class GcsBuckets extends pulumi.ComponentResource {
     readonly metadata: gcp.storage.Bucket;
     readonly userData: gcp.storage.Bucket;
+    /** By project; empty without project isolation. */
+    readonly projects: Readonly<Record<string, gcp.storage.Bucket>>;
 
     constructor(name: string, args: GcsBucketsArgs, opts?: pulumi.ComponentResourceOptions) {
         super("flyte:gcp:GcsBuckets", name, {}, opts);
@@ -60,6 +65,22 @@ export class GcsBuckets extends pulumi.ComponentResource {
             `${name}-userdata`,
             { ...common, name: args.userDataBucketName, versioning: { enabled: false } },
             { parent: this, protect, dependsOn: [args.apis.storage] },
+        );
+
+        this.projects = Object.fromEntries(
+            Object.entries(args.projectBucketNames).map(([project, bucketName]) => [
+                project,
+                new gcp.storage.Bucket(
+                    `${name}-data-${project}`,
+                    {
+                        ...common,
+                        name: bucketName,
+                        versioning: { enabled: false },
+                        labels: { ...args.labels, "flyte-project": project },
+                    },
+                    { parent: this, protect, dependsOn: [args.apis.storage] },
+                ),
+            ]),
         );
 
         this.registerOutputs({ metadata: this.metadata.name, userData: this.userData.name });

@@ -1,8 +1,9 @@
 import type { KubernetesServiceAccountRef } from "../flyte/platform";
+import type { DataAccess } from "../flyte/workloads";
 
 /**
  * Bucket-scoped roles for Flyte's identities: read and write objects, and read the bucket's metadata (Flyte's
- * storage layer checks the bucket exists). Granted on Flyte's two buckets only, never project-wide.
+ * storage layer checks the bucket exists). Granted on Flyte's buckets only, never project-wide.
  */
 export const BUCKET_ROLES = ["roles/storage.objectAdmin", "roles/storage.legacyBucketReader"] as const;
 
@@ -10,25 +11,67 @@ export const BUCKET_ROLES = ["roles/storage.objectAdmin", "roles/storage.legacyB
 export const SIGN_BLOB_ROLE = "roles/iam.serviceAccountTokenCreator";
 export const WORKLOAD_IDENTITY_USER_ROLE = "roles/iam.workloadIdentityUser";
 
-export type FlyteIdentity = "backend" | "worker";
-export type FlyteBucket = "metadata" | "userData";
+/** Read and write objects, without the bucket-level rights (listing every object name). */
+export const OBJECT_ROLE = "roles/storage.objectAdmin";
+
+export type BucketRef =
+    | { readonly kind: "metadata" | "userData" }
+    /** A project's own data bucket (project isolation). */
+    | { readonly kind: "project"; readonly project: string };
 
 export interface BucketGrant {
-    readonly identity: FlyteIdentity;
-    readonly bucket: FlyteBucket;
-    readonly role: (typeof BUCKET_ROLES)[number];
+    readonly bucket: BucketRef;
+    readonly role: string;
+    /** Only on objects under these prefixes (an IAM condition on the object name). */
+    readonly prefixes?: readonly string[];
 }
 
 /**
- * Who gets what on which bucket. The backend writes metadata and serves user data through signed URLs; task
- * pods read inputs and write outputs in both.
+ * Who gets what on which bucket, from what an identity may touch. Shared access covers the shared buckets and,
+ * for whoever reads user data (the backend serves it through signed URLs), every project's data bucket. A
+ * project's task pods get their own bucket, and in the metadata bucket only their project's objects: no bucket
+ * role there, so they cannot list other projects' object names either.
  */
-export function flyteBucketGrants(): BucketGrant[] {
-    const identities: FlyteIdentity[] = ["backend", "worker"];
-    const buckets: FlyteBucket[] = ["metadata", "userData"];
-    return identities.flatMap((identity) =>
-        buckets.flatMap((bucket) => BUCKET_ROLES.map((role) => ({ identity, bucket, role }))),
-    );
+export function bucketGrants(data: DataAccess, isolatedProjects: readonly string[]): BucketGrant[] {
+    const whole = (bucket: BucketRef): BucketGrant[] => BUCKET_ROLES.map((role) => ({ bucket, role }));
+    switch (data.kind) {
+        case "none":
+            return [];
+        case "shared":
+            return [
+                ...(data.metadata ? whole({ kind: "metadata" }) : []),
+                ...(data.userData ? whole({ kind: "userData" }) : []),
+                ...(data.userData ? isolatedProjects.flatMap((project) => whole({ kind: "project", project })) : []),
+            ];
+        case "project":
+            return [
+                ...whole({ kind: "project", project: data.project }),
+                { bucket: { kind: "metadata" }, role: OBJECT_ROLE, prefixes: data.metadataPrefixes },
+            ];
+    }
+}
+
+/** A short, stable resource-name fragment for a bucket. */
+export function bucketSlug(bucket: BucketRef): string {
+    return bucket.kind === "project" ? `${bucket.project}-data` : bucket.kind;
+}
+
+/** An IAM condition that admits only objects of `bucketName` under the prefixes. */
+export function objectPrefixCondition(
+    bucketName: string,
+    prefixes: readonly string[],
+    title: string,
+): { title: string; description: string; expression: string } {
+    if (prefixes.length === 0) {
+        throw new Error("a prefix condition needs at least one prefix");
+    }
+    return {
+        title: title.slice(0, 100),
+        description: `Objects under ${prefixes.join(", ")}`.slice(0, 256),
+        expression: prefixes
+            .map((prefix) => `resource.name.startsWith(${JSON.stringify(`projects/_/buckets/${bucketName}/objects/${prefix}`)})`)
+            .join(" || "),
+    };
 }
 
 export function serviceAccountMember(email: string): string {

@@ -27,11 +27,14 @@ export interface WorkloadIdentityBindingsArgs {
  */
 export class WorkloadIdentityBindings extends pulumi.ComponentResource {
     readonly members: gcp.serviceaccount.IAMMember[];
+    /** The members of each binding, by key. */
+    readonly byKey: Readonly<Record<string, gcp.serviceaccount.IAMMember[]>>;
 
     constructor(name: string, args: WorkloadIdentityBindingsArgs, opts?: pulumi.ComponentResourceOptions) {
         super("flyte:gcp:WorkloadIdentityBindings", name, {}, opts);
-        this.members = args.bindings.flatMap((binding) =>
-            binding.kubernetesServiceAccounts.map(
+        const byKey: Record<string, gcp.serviceaccount.IAMMember[]> = {};
+        for (const binding of args.bindings) {
+            byKey[binding.key] = binding.kubernetesServiceAccounts.map(
                 (ksa) =>
                     new gcp.serviceaccount.IAMMember(
                         `${name}-${binding.key}-${ksa.namespace}-${ksa.name}`,
@@ -42,8 +45,10 @@ export class WorkloadIdentityBindings extends pulumi.ComponentResource {
                         },
                         { parent: this },
                     ),
-            ),
-        );
+            );
+        }
+        this.byKey = byKey;
+        this.members = Object.values(byKey).flat();
         this.registerOutputs({});
     }
 }

@@ -1,7 +1,7 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
-import { s3ReadWritePolicy } from "../s3Policy";
+import { s3ProjectPolicy, s3ReadWritePolicy } from "../s3Policy";
 import { dataVolume } from "./volume";
 
 export const MINIO_SERVICE = "minio";
@@ -9,8 +9,29 @@ export const MINIO_API_PORT = 9000;
 export const MINIO_CONSOLE_PORT = 9001;
 /** MinIO ignores the region, but S3 clients need one. */
 export const MINIO_REGION = "us-east-1";
-/** The MinIO user Flyte and its task pods use: read and write on Flyte's two buckets, nothing else. */
+/** The MinIO user Flyte and its task pods use: read and write on Flyte's buckets, nothing else. */
 export const FLYTE_MINIO_POLICY = "flyte-buckets";
+
+/** With project isolation: a project's own bucket, and its prefixes in the shared metadata bucket. */
+export interface MinioProjectData {
+    readonly project: string;
+    readonly bucket: string;
+    readonly metadataPrefixes: readonly string[];
+}
+
+/** The MinIO policy of one project's task pods. */
+export function projectMinioPolicyName(project: string): string {
+    return `flyte-project-${project}`;
+}
+
+function minioArn(bucket: string): string {
+    return `arn:aws:s3:::${bucket}`;
+}
+
+/** Environment variables of the bucket job holding project i's keys (project ids are not variable names). */
+export function projectKeyVariables(index: number): { accessKey: string; secretKey: string } {
+    return { accessKey: `PROJECT_${index}_ACCESS_KEY`, secretKey: `PROJECT_${index}_SECRET_KEY` };
+}
 
 export interface LocalMinioArgs {
     readonly namespace: pulumi.Input<string>;
@@ -21,6 +42,8 @@ export interface LocalMinioArgs {
     readonly storageClass: string;
     readonly metadataBucket: string;
     readonly userDataBucket: string;
+    /** With project isolation: each project's bucket and metadata prefixes; its task pods get a user of their own. */
+    readonly projects: readonly MinioProjectData[];
     readonly nodePorts: { readonly api: number; readonly console: number };
     /** Pulumi `protect` on the data volume. */
     readonly protect: boolean;
@@ -33,30 +56,47 @@ export function minioEndpoint(namespace: string): string {
     return `http://${MINIO_SERVICE}.${namespace}.svc.cluster.local:${MINIO_API_PORT}`;
 }
 
-/** The IAM-style policy MinIO enforces for Flyte's user: its two buckets and their objects. */
+/** The IAM-style policy MinIO enforces for Flyte's user: its buckets and their objects. */
 export function flyteBucketPolicy(buckets: readonly string[]): string {
-    return s3ReadWritePolicy(buckets.map((b) => `arn:aws:s3:::${b}`));
+    return s3ReadWritePolicy(buckets.map(minioArn));
 }
 
 /**
- * The script the bucket job runs with mc: create both buckets (metadata versioned), and Flyte's user with a
- * policy on them. Safe to run again.
+ * The script the bucket job runs with mc: create the buckets (metadata versioned), and Flyte's user with a policy
+ * on them; with project isolation also each project's user, limited to its own bucket and metadata prefixes.
+ * Safe to run again.
  */
-export function bucketSetupScript(args: { endpoint: string; metadataBucket: string; userDataBucket: string }): string {
-    const policy = flyteBucketPolicy([args.metadataBucket, args.userDataBucket]);
+export function bucketSetupScript(args: {
+    endpoint: string;
+    metadataBucket: string;
+    userDataBucket: string;
+    projects: readonly MinioProjectData[];
+}): string {
+    const user = (policyName: string, policy: string, accessKeyVariable: string, secretKeyVariable: string) => [
+        `cat > /tmp/${policyName}.json <<'POLICY'`,
+        policy,
+        "POLICY",
+        `mc admin policy create local ${policyName} /tmp/${policyName}.json`,
+        `mc admin user add local "$${accessKeyVariable}" "$${secretKeyVariable}"`,
+        // Attaching twice fails; a user that already has the policy is what we want.
+        `mc admin policy attach local ${policyName} --user "$${accessKeyVariable}" || mc admin user info local "$${accessKeyVariable}" | grep -q ${policyName}`,
+    ];
+    const flyteBuckets = [args.metadataBucket, args.userDataBucket, ...args.projects.map((p) => p.bucket)];
     return [
         "set -eu",
         `until mc alias set local ${args.endpoint} "$MINIO_ROOT_USER" "$MINIO_ROOT_PASSWORD"; do sleep 2; done`,
-        `mc mb --ignore-existing local/${args.metadataBucket}`,
-        `mc mb --ignore-existing local/${args.userDataBucket}`,
+        ...flyteBuckets.map((bucket) => `mc mb --ignore-existing local/${bucket}`),
         `mc version enable local/${args.metadataBucket}`,
-        `cat > /tmp/policy.json <<'POLICY'`,
-        policy,
-        "POLICY",
-        `mc admin policy create local ${FLYTE_MINIO_POLICY} /tmp/policy.json`,
-        'mc admin user add local "$FLYTE_ACCESS_KEY" "$FLYTE_SECRET_KEY"',
-        // Attaching twice fails; a user that already has the policy is what we want.
-        `mc admin policy attach local ${FLYTE_MINIO_POLICY} --user "$FLYTE_ACCESS_KEY" || mc admin user info local "$FLYTE_ACCESS_KEY" | grep -q ${FLYTE_MINIO_POLICY}`,
+        ...user(FLYTE_MINIO_POLICY, flyteBucketPolicy(flyteBuckets), "FLYTE_ACCESS_KEY", "FLYTE_SECRET_KEY"),
+        ...args.projects.flatMap((p, index) => {
+            const variables = projectKeyVariables(index);
+            const policy = s3ProjectPolicy({
+                projectBucketArn: minioArn(p.bucket),
+                metadataBucketArn: minioArn(args.metadataBucket),
+                metadataPrefixes: p.metadataPrefixes,
+            });
+            return user(projectMinioPolicyName(p.project), policy, variables.accessKey, variables.secretKey);
+        }),
         "",
     ].join("\n");
 }
@@ -78,6 +118,8 @@ export class LocalMinio extends pulumi.ComponentResource {
     readonly rootPassword: pulumi.Output<string>;
     readonly accessKeyId: pulumi.Output<string>;
     readonly secretAccessKey: pulumi.Output<string>;
+    /** With project isolation: each project's keys (Pulumi secrets), by project. */
+    readonly projectKeys: Readonly<Record<string, { readonly id: pulumi.Output<string>; readonly secret: pulumi.Output<string> }>>;
 
     constructor(name: string, args: LocalMinioArgs, opts?: pulumi.ComponentResourceOptions) {
         super("flyte:local:LocalMinio", name, {}, opts);
@@ -96,6 +138,21 @@ export class LocalMinio extends pulumi.ComponentResource {
         this.rootPassword = pulumi.secret(rootPassword.result);
         this.accessKeyId = pulumi.secret(accessKey.result);
         this.secretAccessKey = pulumi.secret(secretKey.result);
+        const projectKeys: Record<string, { id: pulumi.Output<string>; secret: pulumi.Output<string> }> = {};
+        const projectKeyData: Record<string, pulumi.Output<string>> = {};
+        args.projects.forEach((p, index) => {
+            const id = new random.RandomString(
+                `${name}-${p.project}-access-key`,
+                { length: 20, special: false, upper: true, lower: false },
+                { parent: this },
+            );
+            const secret = new random.RandomPassword(`${name}-${p.project}-secret-key`, { length: 40, special: false }, { parent: this });
+            projectKeys[p.project] = { id: pulumi.secret(id.result), secret: pulumi.secret(secret.result) };
+            const variables = projectKeyVariables(index);
+            projectKeyData[variables.accessKey] = projectKeys[p.project].id;
+            projectKeyData[variables.secretKey] = projectKeys[p.project].secret;
+        });
+        this.projectKeys = projectKeys;
 
         const credentials = new k8s.core.v1.Secret(
             `${name}-credentials`,
@@ -107,6 +164,7 @@ export class LocalMinio extends pulumi.ComponentResource {
                     MINIO_ROOT_PASSWORD: this.rootPassword,
                     FLYTE_ACCESS_KEY: this.accessKeyId,
                     FLYTE_SECRET_KEY: this.secretAccessKey,
+                    ...projectKeyData,
                 },
             },
             k8sOpts,
@@ -219,6 +277,7 @@ export class LocalMinio extends pulumi.ComponentResource {
                                                 endpoint,
                                                 metadataBucket: args.metadataBucket,
                                                 userDataBucket: args.userDataBucket,
+                                                projects: args.projects,
                                             }),
                                         ),
                                     ],
@@ -227,6 +286,7 @@ export class LocalMinio extends pulumi.ComponentResource {
                                         fromSecret("MINIO_ROOT_PASSWORD"),
                                         fromSecret("FLYTE_ACCESS_KEY"),
                                         fromSecret("FLYTE_SECRET_KEY"),
+                                        ...Object.keys(projectKeyData).map(fromSecret),
                                         // mc keeps its aliases under $HOME.
                                         { name: "HOME", value: "/tmp" },
                                     ],

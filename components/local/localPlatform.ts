@@ -4,17 +4,40 @@ import type { LocalConfig, ProtectionConfig } from "../config/types";
 import type { FlyteDatabase, FlytePlatform, NodePortExposure, S3Storage, TaskLogLink } from "../flyte/platform";
 import { localClusterName, readKubeconfig, resolveKubeconfigPath } from "./kubeconfig";
 import { dashboardTaskLogLink, KubernetesDashboard } from "./kubernetesDashboard";
-import { LocalMinio, MINIO_REGION, minioEndpoint } from "./localMinio";
+import type { FlyteWorkloads } from "../flyte/workloads";
+import { LocalMinio, MINIO_REGION, minioEndpoint, MinioProjectData } from "./localMinio";
 import { LOCAL_POSTGRES_OPTIONS, LocalPostgres } from "./localPostgres";
 
 export const LOCAL_METADATA_BUCKET = "flyte-metadata";
 export const LOCAL_USER_DATA_BUCKET = "flyte-userdata";
+
+/** With project isolation: a project's own bucket. */
+export function localProjectBucket(project: string): string {
+    return `flyte-data-${project}`;
+}
+
+/** Each isolated project's bucket and metadata prefixes, from Flyte's identity requests. */
+export function minioProjects(workloads: FlyteWorkloads): MinioProjectData[] {
+    return workloads.identities.flatMap((request) =>
+        request.data.kind === "project"
+            ? [
+                  {
+                      project: request.data.project,
+                      bucket: localProjectBucket(request.data.project),
+                      metadataPrefixes: request.data.metadataPrefixes,
+                  },
+              ]
+            : [],
+    );
+}
 /** kind, k3d and Docker Desktop publish NodePorts on the workstation's loopback. */
 export const LOCAL_HOST = "localhost";
 
 export interface LocalPlatformArgs {
     readonly config: LocalConfig;
     readonly protection: ProtectionConfig;
+    /** What Flyte's task pods may touch; with project isolation each project gets a MinIO user of its own. */
+    readonly workloads: FlyteWorkloads;
     /** Kubernetes labels. */
     readonly labels: Readonly<Record<string, string>>;
 }
@@ -78,6 +101,7 @@ export class LocalPlatform extends pulumi.ComponentResource implements FlytePlat
             { parent: this },
         );
 
+        const projects = minioProjects(args.workloads);
         this.minio = new LocalMinio(
             `${name}-minio`,
             {
@@ -88,6 +112,7 @@ export class LocalPlatform extends pulumi.ComponentResource implements FlytePlat
                 storageClass: config.storageClass,
                 metadataBucket: LOCAL_METADATA_BUCKET,
                 userDataBucket: LOCAL_USER_DATA_BUCKET,
+                projects,
                 nodePorts: { api: config.nodePorts.minio, console: config.nodePorts.minioConsole },
                 protect,
                 labels,
@@ -122,6 +147,8 @@ export class LocalPlatform extends pulumi.ComponentResource implements FlytePlat
             disableSSL: true,
             accessKey: { id: this.minio.accessKeyId, secret: this.minio.secretAccessKey },
             signedUrlEndpoint: `http://${LOCAL_HOST}:${config.nodePorts.minio}`,
+            projectBuckets: Object.fromEntries(projects.map((p) => [p.project, pulumi.output(p.bucket)])),
+            projectAccessKeys: this.minio.projectKeys,
         };
         this.taskLogs = config.dashboard ? [dashboardTaskLogLink(config.nodePorts.dashboard)] : [];
         this.exposure = {

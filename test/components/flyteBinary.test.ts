@@ -37,8 +37,10 @@ beforeAll(async () => {
             },
             identity: {
                 annotationKey: "iam.gke.io/gcp-service-account",
-                backend: pulumi.output("backend@acme-test.iam.gserviceaccount.com"),
-                worker: pulumi.output("worker@acme-test.iam.gserviceaccount.com"),
+                identities: {
+                    backend: pulumi.output("backend@acme-test.iam.gserviceaccount.com"),
+                    worker: pulumi.output("worker@acme-test.iam.gserviceaccount.com"),
+                },
             },
             taskLogs: [{ plugin: "stackdriver", templateUri: "https://logs.example/{{ .podName }}" }],
             exposure: {

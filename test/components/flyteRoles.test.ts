@@ -1,5 +1,6 @@
 import * as aws from "@pulumi/aws";
 import { FlyteRoles } from "../../components/aws/flyteRoles";
+import { flyteWorkloads } from "../../components/flyte/workloads";
 import { awsNames } from "../../components/naming";
 import { s3ReadWritePolicy } from "../../components/s3Policy";
 import type { RecordedResource } from "../../lib/plan/monitor";
@@ -22,18 +23,16 @@ beforeAll(async () => {
     plan = await runComponents(() => {
         const metadata = new aws.s3.Bucket("metadata", { bucket: "flyte-test-123456789012-eu-central-1-metadata" });
         const userData = new aws.s3.Bucket("userdata", { bucket: "flyte-test-123456789012-eu-central-1-userdata" });
+        const names = awsNames({ pulumiProject: "flyte", stack: "test" });
+        const roleNames: Record<string, string> = { backend: names.backendRole, worker: names.workerRole };
         const roles = new FlyteRoles("roles", {
-            names: awsNames({ pulumiProject: "flyte", stack: "test" }),
-            workloads: {
-                backend: [{ namespace: config.flyte.namespace, name: "flyte-binary" }],
-                workers: config.flyte.projectNamespaces.map((p) => ({ namespace: p.namespace, name: "default" })),
-            },
+            roles: flyteWorkloads(config.flyte).identities.map((request) => ({ request, roleName: roleNames[request.key] })),
             oidcProviderArn: PROVIDER_ARN,
             oidcIssuerUrl: ISSUER,
-            bucketArns: [metadata.arn, userData.arn],
+            bucketArns: { metadata: metadata.arn, userData: userData.arn, projects: {} },
             tags: { app: "flyte" },
         });
-        return { backend: roles.backend.arn, worker: roles.worker.arn };
+        return { backend: roles.roles.backend.arn, worker: roles.roles.worker.arn };
     });
 });
 

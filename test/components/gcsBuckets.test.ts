@@ -11,6 +11,7 @@ function planBuckets(deletionProtection: boolean, forceDestroy: boolean): Promis
             project: "acme-test",
             location: "europe-west1",
             metadataBucketName: "flyte-test-1234-metadata",
+            projectBucketNames: {},
             userDataBucketName: "flyte-test-1234-userdata",
             deletionProtection,
             forceDestroy,

@@ -1,7 +1,9 @@
 import * as gcp from "@pulumi/gcp";
 import { FlyteServiceAccounts } from "../../components/gcp/flyteServiceAccounts";
 import { WorkloadIdentityBindings } from "../../components/gcp/workloadIdentityBindings";
+import { flyteWorkloads } from "../../components/flyte/workloads";
 import type { Plan } from "../../lib/plan/runPlan";
+import { gcpStackConfig } from "../helpers/config";
 import { runComponents } from "../helpers/components";
 import { byName, ofType } from "../helpers/plan";
 
@@ -16,10 +18,12 @@ beforeAll(async () => {
             location: "europe-west1",
             workloadIdentityConfig: { workloadPool: "acme-test.svc.id.goog" },
         });
+        const workloads = flyteWorkloads(gcpStackConfig({ "flyte:flyteProjects": '["p1"]' }).flyte);
+        const ids: Record<string, string> = { backend: "flyte-test-backend", worker: "flyte-test-worker" };
         const accounts = new FlyteServiceAccounts("ids", {
             project: "acme-test",
-            names: { backendServiceAccount: "flyte-test-backend", workerServiceAccount: "flyte-test-worker" },
-            buckets: { metadata: "meta-bucket", userData: "data-bucket" },
+            accounts: workloads.identities.map((request) => ({ request, accountId: ids[request.key] })),
+            buckets: { metadata: "meta-bucket", userData: "data-bucket", projects: {} },
             apis: { iam },
         });
         new WorkloadIdentityBindings("wi", {
@@ -27,12 +31,12 @@ beforeAll(async () => {
             bindings: [
                 {
                     key: "backend",
-                    serviceAccountId: accounts.backend.name,
+                    serviceAccountId: accounts.accounts.backend.name,
                     kubernetesServiceAccounts: [{ namespace: "flyte", name: "flyte-binary" }],
                 },
                 {
                     key: "worker",
-                    serviceAccountId: accounts.worker.name,
+                    serviceAccountId: accounts.accounts.worker.name,
                     kubernetesServiceAccounts: [
                         { namespace: "p1-development", name: "default" },
                         { namespace: "p1-production", name: "default" },

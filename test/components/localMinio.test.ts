@@ -23,6 +23,7 @@ beforeAll(async () => {
             storageClass: "standard",
             metadataBucket: "meta-bucket",
             userDataBucket: "user-bucket",
+            projects: [],
             nodePorts: { api: 31002, console: 31084 },
             protect: true,
             labels: { team: "ml" },

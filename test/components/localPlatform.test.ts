@@ -1,3 +1,4 @@
+import { flyteWorkloads } from "../../components/flyte/workloads";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
@@ -62,6 +63,7 @@ function planPlatform(config: LocalStackConfig): Promise<Plan> {
         const platform = new LocalPlatform("local", {
             config: config.local,
             protection: config.protection,
+            workloads: flyteWorkloads(config.flyte),
             labels: { "app.kubernetes.io/part-of": "flyte" },
         });
         const storage = platform.storage;

@@ -11,6 +11,7 @@ function planBuckets(deletionProtection: boolean, forceDestroy: boolean): Promis
     return runComponents(() => {
         const buckets = new S3Buckets("b", {
             metadataBucketName: METADATA,
+            projectBucketNames: {},
             userDataBucketName: USERDATA,
             deletionProtection,
             forceDestroy,

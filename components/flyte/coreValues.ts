@@ -1,0 +1,331 @@
+import { stringify } from "yaml";
+import type { FlyteConfig } from "../config/types";
+import {
+    clusterResourceCustomData,
+    clusterResourceTemplates,
+    CustomData,
+    DB_PASSWORD_SECRET_KEY,
+    defaultEnvVars,
+    escapeForHelmTpl,
+    S3AccessKeyInput,
+    SECRETS_CHECKSUM_ANNOTATION,
+    TASK_STORAGE_SECRET,
+    WorkerAnnotation,
+} from "./flyteSettings";
+import type { TaskLogLink } from "./platform";
+import { FlyteCoreComponent, METADATA_PREFIX } from "./workloads";
+
+/**
+ * The flyte-core chart's contract, as this program uses it, and the pure function that computes its values.
+ * Chart: https://github.com/flyteorg/flyte/tree/v1.16.8/charts/flyte-core
+ */
+
+export const FLYTE_CORE_CHART = "flyte-core";
+export const FLYTE_CORE_RELEASE = "flyte-core";
+/** The Secret (created by this program) with the database password; the chart mounts it at /etc/db. */
+export const CORE_DB_PASSWORD_SECRET = "flyte-core-db-password";
+const CORE_DB_PASSWORD_MOUNT = "/etc/db";
+/**
+ * With access-key storage (MinIO): a Secret with Flyte's whole storage section, keys included, which the chart
+ * mounts next to its config files in place of its own storage.yaml (`storage.secretName`).
+ */
+export const CORE_STORAGE_SECRET = "flyte-core-storage";
+export const CORE_STORAGE_FILE = "storage.yaml";
+
+/** The chart's Services (fixed names): flyteadmin's HTTP and gRPC ports, and the console's. */
+export const FLYTEADMIN_SERVICE = "flyteadmin";
+export const FLYTEADMIN_HTTP_PORT = 80;
+export const FLYTEADMIN_GRPC_PORT = 81;
+export const FLYTECONSOLE_SERVICE = "flyteconsole";
+export const FLYTECONSOLE_HTTP_PORT = 80;
+
+// ---- Typed subset of the chart's values that this program sets ----
+
+interface ComponentValues {
+    readonly serviceAccount: { readonly create: true; readonly annotations: Record<string, string> };
+    readonly podAnnotations: Record<string, string>;
+}
+
+export interface FlyteCoreValues {
+    readonly flyteadmin: ComponentValues & {
+        readonly replicaCount: number;
+        readonly initialProjects: readonly string[];
+        readonly service: { readonly type: "ClusterIP" };
+    };
+    readonly flytepropeller: ComponentValues;
+    readonly datacatalog: ComponentValues & { readonly replicaCount: number; readonly service: { readonly type: "ClusterIP" } };
+    readonly flytescheduler: ComponentValues;
+    readonly flyteconsole: { readonly replicaCount: number };
+    readonly cluster_resource_manager: {
+        readonly enabled: true;
+        readonly podAnnotations: Record<string, string>;
+        readonly config: { readonly cluster_resources: ClusterResourcesConfig };
+        readonly templates: readonly { readonly key: string; readonly value: string }[];
+    };
+    readonly workflow_scheduler: { readonly enabled: true; readonly type: "native" };
+    readonly secrets: { readonly adminOauthClientCredentials: { readonly enabled: false; readonly clientSecret: "" } };
+    readonly common: {
+        readonly databaseSecret: { readonly name: string; readonly secretManifest: Record<string, never> };
+        readonly ingress: { readonly enabled: false };
+    };
+    readonly db: { readonly admin: { readonly database: DatabaseValues }; readonly datacatalog: { readonly database: DatabaseValues } };
+    readonly storage: CoreStorageValues;
+    readonly configmap: {
+        readonly domain: { readonly domains: readonly { readonly id: string; readonly name: string }[] };
+        readonly namespace_config: { readonly namespace_mapping: { readonly template: string } };
+        readonly core: { readonly propeller: PropellerValues };
+        readonly remoteData: { readonly remoteData: RemoteDataValues };
+        readonly k8s: {
+            readonly plugins: {
+                readonly k8s: {
+                    readonly "default-env-vars": readonly Record<string, string>[];
+                    readonly "default-env-from-secrets"?: readonly string[];
+                };
+            };
+        };
+        readonly task_logs: { readonly plugins: { readonly logs: Record<string, string | boolean> } };
+    };
+}
+
+export interface ClusterResourcesConfig {
+    readonly refreshInterval: string;
+    readonly templatePath: string;
+    readonly standaloneDeployment: false;
+    readonly customData: CustomData;
+}
+
+/** The flat (still supported) database keys, which the chart's defaults use and which win over `postgres:`. */
+export interface DatabaseValues {
+    readonly host: string;
+    readonly port: number;
+    readonly username: string;
+    readonly dbname: string;
+    readonly passwordPath: string;
+    readonly options: string;
+}
+
+export type CoreStorageValues =
+    | { readonly type: "gcs"; readonly bucketName: string; readonly gcs: { readonly projectId: string } }
+    | {
+          readonly type: "s3";
+          readonly bucketName: string;
+          readonly s3: { readonly region: string; readonly authType: "iam" };
+      }
+    /** The storage section comes from CORE_STORAGE_SECRET. */
+    | { readonly secretName: string };
+
+export interface PropellerValues {
+    readonly "rawoutput-prefix": string;
+    readonly "metadata-prefix": string;
+    /** One namespace, or "all" (propeller watches a single namespace or every one). */
+    readonly "limit-namespace": string;
+    readonly "leader-election": { readonly "lock-config-map": { readonly namespace: string } };
+}
+
+export type RemoteDataValues =
+    | { readonly scheme: "gcp"; readonly signedUrls: { readonly durationMinutes: number; readonly signingPrincipal: string } }
+    | { readonly scheme: "aws"; readonly region: string; readonly signedUrls: { readonly durationMinutes: number } }
+    /** flyteadmin reads the data itself rather than signing URLs (its "local" signer would log the store's keys). */
+    | { readonly scheme: "none" };
+
+export type CoreStorageInput =
+    | { readonly provider: "gcs"; readonly project: string; readonly metadataBucket: string; readonly userDataBucket: string }
+    | {
+          readonly provider: "s3";
+          readonly region: string;
+          readonly metadataBucket: string;
+          readonly userDataBucket: string;
+          /** Name of CORE_STORAGE_SECRET when the store uses access keys (MinIO); absent for IAM (AWS S3). */
+          readonly secretName?: string;
+      };
+
+export interface FlyteCoreValuesInput {
+    readonly flyte: FlyteConfig;
+    readonly database: {
+        readonly host: string;
+        readonly port: number;
+        readonly name: string;
+        readonly username: string;
+        readonly options: string;
+        /** Name of the Secret (key DB_PASSWORD_SECRET_KEY) that holds the password. */
+        readonly passwordSecret: string;
+    };
+    readonly storage: CoreStorageInput;
+    /** Cloud identities; absent where there are none (local). */
+    readonly identity?: {
+        readonly annotationKey: string;
+        /** Each component's identity. */
+        readonly components: Readonly<Record<FlyteCoreComponent, string>>;
+        readonly worker: WorkerAnnotation;
+    };
+    readonly taskLogs: readonly TaskLogLink[];
+    /** Plain environment variables for task pods. */
+    readonly taskEnvironment?: Readonly<Record<string, string>>;
+    /** Task pods read TASK_STORAGE_SECRET (access-key storage). */
+    readonly taskStorageSecret: boolean;
+    /** secretsChecksum() of every secret the program hands Flyte. */
+    readonly secretsChecksum: string;
+    /** Replicas of flyteadmin, flyteconsole and datacatalog. */
+    readonly replicas: number;
+}
+
+function rawOutputPrefix(storage: CoreStorageInput): string {
+    return `${storage.provider === "gcs" ? "gs" : "s3"}://${storage.userDataBucket}/data`;
+}
+
+function storageValues(storage: CoreStorageInput): CoreStorageValues {
+    if (storage.provider === "gcs") {
+        return { type: "gcs", bucketName: storage.metadataBucket, gcs: { projectId: storage.project } };
+    }
+    if (storage.secretName) {
+        return { secretName: storage.secretName };
+    }
+    return { type: "s3", bucketName: storage.metadataBucket, s3: { region: storage.region, authType: "iam" } };
+}
+
+function remoteDataValues(storage: CoreStorageInput, identity: FlyteCoreValuesInput["identity"]): RemoteDataValues {
+    if (storage.provider === "gcs") {
+        if (!identity) {
+            throw new Error("GCS storage needs flyteadmin's identity to sign URLs");
+        }
+        return { scheme: "gcp", signedUrls: { durationMinutes: 3, signingPrincipal: identity.components.flyteadmin } };
+    }
+    return storage.secretName ? { scheme: "none" } : { scheme: "aws", region: storage.region, signedUrls: { durationMinutes: 3 } };
+}
+
+/** Flyte's task log settings; the chart renders them through `tpl`, so template braces are escaped. */
+function taskLogValues(links: readonly TaskLogLink[]): Record<string, string | boolean> {
+    const logs: Record<string, string | boolean> = {};
+    for (const plugin of ["kubernetes", "cloudwatch", "stackdriver"] as const) {
+        const link = links.find((l) => l.plugin === plugin);
+        logs[`${plugin}-enabled`] = link !== undefined;
+        if (link) {
+            logs[`${plugin}-template-uri`] = escapeForHelmTpl(link.templateUri);
+        }
+    }
+    return logs;
+}
+
+/** Cluster resource templates as the chart lists them: `key` becomes `<key>.yaml`. */
+function templateList(worker: WorkerAnnotation | undefined): { key: string; value: string }[] {
+    return Object.entries(clusterResourceTemplates(worker)).map(([file, value]) => ({ key: file.replace(/\.yaml$/, ""), value }));
+}
+
+/** The one namespace propeller may watch, when every project-domain pair shares it; otherwise all. */
+export function propellerNamespace(flyte: FlyteConfig): string {
+    const namespaces = new Set(flyte.projectNamespaces.map((p) => p.namespace));
+    return namespaces.size === 1 ? [...namespaces][0] : "all";
+}
+
+export function flyteCoreValues(input: FlyteCoreValuesInput): FlyteCoreValues {
+    const { flyte, identity } = input;
+    const checksum = { [SECRETS_CHECKSUM_ANNOTATION]: input.secretsChecksum };
+    const component = (name: FlyteCoreComponent): ComponentValues => ({
+        serviceAccount: {
+            create: true,
+            annotations: identity ? { [identity.annotationKey]: identity.components[name] } : {},
+        },
+        podAnnotations: checksum,
+    });
+    const database: DatabaseValues = {
+        host: input.database.host,
+        port: input.database.port,
+        username: input.database.username,
+        // flyteadmin and datacatalog share one database, as in flyte-binary: their tables do not collide.
+        dbname: input.database.name,
+        passwordPath: `${CORE_DB_PASSWORD_MOUNT}/${DB_PASSWORD_SECRET_KEY}`,
+        options: input.database.options,
+    };
+    const clusterResources: ClusterResourcesConfig = {
+        refreshInterval: "1m",
+        templatePath: "/etc/flyte/clusterresource/templates",
+        standaloneDeployment: false,
+        customData: identity ? clusterResourceCustomData(flyte.domains, identity.worker) : [],
+    };
+    return {
+        flyteadmin: {
+            ...component("flyteadmin"),
+            replicaCount: input.replicas,
+            initialProjects: flyte.projects,
+            service: { type: "ClusterIP" },
+        },
+        flytepropeller: component("flytepropeller"),
+        datacatalog: { ...component("datacatalog"), replicaCount: input.replicas, service: { type: "ClusterIP" } },
+        flytescheduler: component("flytescheduler"),
+        flyteconsole: { replicaCount: input.replicas },
+        cluster_resource_manager: {
+            enabled: true,
+            podAnnotations: checksum,
+            config: { cluster_resources: clusterResources },
+            templates: templateList(identity?.worker),
+        },
+        workflow_scheduler: { enabled: true, type: "native" },
+        secrets: { adminOauthClientCredentials: { enabled: false, clientSecret: "" } },
+        common: {
+            databaseSecret: { name: input.database.passwordSecret, secretManifest: {} },
+            ingress: { enabled: false },
+        },
+        db: { admin: { database }, datacatalog: { database } },
+        storage: storageValues(input.storage),
+        configmap: {
+            domain: { domains: flyte.domains.map((id) => ({ id, name: flyte.domainNames[id] ?? id })) },
+            // Rendered with toYaml, not tpl: Flyte's own placeholders pass through as they are.
+            namespace_config: { namespace_mapping: { template: flyte.namespaceTemplate } },
+            core: {
+                propeller: {
+                    "rawoutput-prefix": rawOutputPrefix(input.storage),
+                    // The chart's default, and what per-project grants are scoped to.
+                    "metadata-prefix": METADATA_PREFIX,
+                    "limit-namespace": propellerNamespace(flyte),
+                    "leader-election": { "lock-config-map": { namespace: flyte.namespace } },
+                },
+            },
+            remoteData: { remoteData: remoteDataValues(input.storage, identity) },
+            k8s: {
+                plugins: {
+                    k8s: {
+                        "default-env-vars": defaultEnvVars(input.taskEnvironment ?? {}),
+                        ...(input.taskStorageSecret ? { "default-env-from-secrets": [TASK_STORAGE_SECRET] } : {}),
+                    },
+                },
+            },
+            task_logs: { plugins: { logs: taskLogValues(input.taskLogs) } },
+        },
+    };
+}
+
+/**
+ * CORE_STORAGE_FILE: Flyte's storage section for an access-key store (MinIO), keys included. Goes into a Secret,
+ * never into chart values.
+ */
+export function coreStorageSecretFile(
+    input: S3AccessKeyInput & {
+        readonly metadataBucket: string;
+        readonly endpoint: string;
+        readonly region: string;
+        readonly disableSSL: boolean;
+        readonly signedUrlEndpoint: string;
+    },
+): string {
+    return stringify({
+        storage: {
+            type: "stow",
+            container: input.metadataBucket,
+            stow: {
+                kind: "s3",
+                config: {
+                    auth_type: "accesskey",
+                    access_key_id: input.accessKeyId,
+                    secret_key: input.secretAccessKey,
+                    endpoint: input.endpoint,
+                    region: input.region,
+                    // stow reads its config as strings.
+                    disable_ssl: String(input.disableSSL),
+                },
+            },
+            ...(input.signedUrlEndpoint ? { signedUrl: { stowConfigOverride: { endpoint: input.signedUrlEndpoint } } } : {}),
+            "enable-multicontainer": false,
+            limits: { maxDownloadMBs: 10 },
+        },
+    });
+}

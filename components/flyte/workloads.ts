@@ -1,0 +1,154 @@
+import type { FlyteConfig } from "../config/types";
+import { distinctNamespaces } from "../namespaces";
+import type { KubernetesServiceAccountRef } from "./platform";
+
+/**
+ * Who in Flyte needs a cloud identity, runs as which Kubernetes service accounts, and may touch which data. The
+ * platforms turn each request into an identity (a Google service account, an IAM role, a MinIO user) with exactly
+ * that access; the Flyte layer annotates the service accounts with what the platform made. Pure.
+ */
+
+/** Where Flyte keeps each execution's metadata (flytepropeller's default `metadata-prefix`). */
+export const METADATA_PREFIX = "metadata/propeller";
+/** Where the data proxy puts code that pyflyte uploads (`<prefix>/<project>/<domain>/...`). */
+export const UPLOADS_PREFIX = "uploads";
+
+/** Task pods run as their namespace's `default` account unless a workflow names another. */
+export const WORKER_SERVICE_ACCOUNT = "default";
+
+export type DataAccess =
+    /** No object store at all. */
+    | { readonly kind: "none" }
+    /** Whole buckets shared by every project. */
+    | { readonly kind: "shared"; readonly metadata: boolean; readonly userData: boolean }
+    /** One project's own data bucket, and its prefixes in the shared metadata bucket. */
+    | { readonly kind: "project"; readonly project: string; readonly metadataPrefixes: readonly string[] };
+
+export interface IdentityRequest {
+    /** Stable key: names the identity's resources and its entry in the platform's identities. */
+    readonly key: string;
+    /** Flyte's own services (the release waits for their grants) or task pods (nothing waits for theirs). */
+    readonly role: "backend" | "worker";
+    /** A display name, e.g. `Flyte task pods`. */
+    readonly title: string;
+    /** Who runs as it, e.g. `Flyte task pods of project x`. */
+    readonly description: string;
+    readonly serviceAccounts: readonly KubernetesServiceAccountRef[];
+    readonly data: DataAccess;
+    /** May sign URLs for its object store (the data proxy's uploads and downloads). */
+    readonly signsUrls: boolean;
+}
+
+export interface FlyteWorkloads {
+    readonly identities: readonly IdentityRequest[];
+    /** Projects that get data of their own (projectIsolation); empty otherwise. */
+    readonly isolatedProjects: readonly string[];
+}
+
+export const BACKEND_IDENTITY = "backend";
+export const WORKER_IDENTITY = "worker";
+
+export function projectWorkerIdentity(project: string): string {
+    return `${WORKER_IDENTITY}-${project}`;
+}
+
+/**
+ * The object prefixes of one project in the shared metadata bucket: its executions' metadata in each domain, and
+ * the code it uploads. The trailing separators keep one project's prefixes from covering another's (config
+ * validation rejects projects whose `<project>-<domain>-` prefixes nest).
+ */
+export function projectMetadataPrefixes(project: string, domains: readonly string[]): string[] {
+    return [
+        ...domains.map((domain) => `${METADATA_PREFIX}/${project}-${domain}-`),
+        ...domains.map((domain) => `${UPLOADS_PREFIX}/${project}/${domain}/`),
+    ];
+}
+
+/** flyte-core's components and the fixed names of the service accounts the chart gives them. */
+export const FLYTE_CORE_COMPONENTS = {
+    flyteadmin: { serviceAccount: "flyteadmin", data: { kind: "shared", metadata: true, userData: true }, signsUrls: true },
+    flytepropeller: { serviceAccount: "flytepropeller", data: { kind: "shared", metadata: true, userData: true }, signsUrls: false },
+    datacatalog: { serviceAccount: "datacatalog", data: { kind: "shared", metadata: true, userData: false }, signsUrls: false },
+    // The scheduler only talks to the database and to flyteadmin.
+    flytescheduler: { serviceAccount: "flytescheduler", data: { kind: "none" }, signsUrls: false },
+} as const satisfies Record<string, { serviceAccount: string; data: DataAccess; signsUrls: boolean }>;
+
+export type FlyteCoreComponent = keyof typeof FLYTE_CORE_COMPONENTS;
+
+/** The flyte-binary chart's service account (release and fullnameOverride `flyte-binary`). */
+export const FLYTE_BINARY_SERVICE_ACCOUNT = "flyte-binary";
+
+function backendIdentities(flyte: FlyteConfig): IdentityRequest[] {
+    if (flyte.flavor === "binary") {
+        return [
+            {
+                key: BACKEND_IDENTITY,
+                role: "backend",
+                title: "Flyte backend",
+                description: "the Flyte backend (flyte-binary)",
+                serviceAccounts: [{ namespace: flyte.namespace, name: FLYTE_BINARY_SERVICE_ACCOUNT }],
+                data: { kind: "shared", metadata: true, userData: true },
+                signsUrls: true,
+            },
+        ];
+    }
+    return (Object.keys(FLYTE_CORE_COMPONENTS) as FlyteCoreComponent[]).map((component) => {
+        const spec = FLYTE_CORE_COMPONENTS[component];
+        return {
+            key: component,
+            role: "backend" as const,
+            title: `Flyte ${component}`,
+            description: `Flyte's ${component}`,
+            serviceAccounts: [{ namespace: flyte.namespace, name: spec.serviceAccount }],
+            data: spec.data,
+            signsUrls: spec.signsUrls,
+        };
+    });
+}
+
+function workerIdentities(flyte: FlyteConfig): IdentityRequest[] {
+    if (!flyte.projectIsolation) {
+        return [
+            {
+                key: WORKER_IDENTITY,
+                role: "worker",
+                title: "Flyte task pods",
+                description: "Flyte task pods",
+                serviceAccounts: distinctNamespaces(flyte.projectNamespaces).map((namespace) => ({
+                    namespace,
+                    name: WORKER_SERVICE_ACCOUNT,
+                })),
+                data: { kind: "shared", metadata: true, userData: true },
+                signsUrls: false,
+            },
+        ];
+    }
+    return flyte.projects.map((project) => ({
+        key: projectWorkerIdentity(project),
+        role: "worker" as const,
+        title: `Flyte task pods of ${project}`,
+        description: `Flyte task pods of project ${project}`,
+        serviceAccounts: distinctNamespaces(flyte.projectNamespaces.filter((p) => p.project === project)).map(
+            (namespace) => ({ namespace, name: WORKER_SERVICE_ACCOUNT }),
+        ),
+        data: { kind: "project", project, metadataPrefixes: projectMetadataPrefixes(project, flyte.domains) },
+        signsUrls: false,
+    }));
+}
+
+/** Every identity Flyte needs for this config: the backend's (one, or one per flyte-core component) and the workers'. */
+export function flyteWorkloads(flyte: FlyteConfig): FlyteWorkloads {
+    return {
+        identities: [...backendIdentities(flyte), ...workerIdentities(flyte)],
+        isolatedProjects: flyte.projectIsolation ? [...flyte.projects] : [],
+    };
+}
+
+/** The identity request for a key; throws if the workloads have none (a programming error). */
+export function identityRequest(workloads: FlyteWorkloads, key: string): IdentityRequest {
+    const found = workloads.identities.find((i) => i.key === key);
+    if (!found) {
+        throw new Error(`no identity ${key} among ${workloads.identities.map((i) => i.key).join(", ")}`);
+    }
+    return found;
+}
