@@ -164,9 +164,15 @@ export function gcpNames(args: { pulumiProject: string; stack: string; gcpProjec
 
 /** With project isolation: the bucket of one project's raw data. */
 export function projectDataBucket(bucketBase: string, project: string): string {
-    // A project id with "google" in it is spelled differently and keeps a hash of itself, so it stays unique.
-    const part = project.includes("google") ? `${project.replace(/google/g, "ggl")}-${shortHash(project, 4)}` : project;
-    return fitName(bucketBase, `data-${part}`, GCP_LIMITS.bucket);
+    return fitName(bucketBase, `data-${gcsProjectPart(project)}`, GCP_LIMITS.bucket);
+}
+
+/**
+ * A project's part of its GCS bucket name: a project id with "google" in it is spelled differently and keeps a
+ * hash of itself. Config validation rejects two projects whose parts coincide.
+ */
+export function gcsProjectPart(project: string): string {
+    return project.includes("google") ? `${project.replace(/google/g, "ggl")}-${shortHash(project, 4)}` : project;
 }
 
 export interface AwsNames {
@@ -231,6 +237,17 @@ export function awsNames(args: { pulumiProject: string; stack: string }): AwsNam
     };
 }
 
+/** S3 reserves some suffixes for its own bucket kinds (access point aliases, directory and table buckets). */
+const S3_RESERVED_SUFFIXES = /(-s3alias|--ol-s3|--x-s3|--table-s3)$/;
+
+/**
+ * A name part that does not end like a reserved suffix; a hash of itself keeps it unique when changed. Config
+ * validation rejects two projects whose parts coincide.
+ */
+export function s3SafeSuffix(part: string): string {
+    return S3_RESERVED_SUFFIXES.test(part) ? `${part}-${shortHash(part, 4)}` : part;
+}
+
 /** S3 reserves some prefixes for its own bucket kinds. */
 function s3Safe(name: string): string {
     return /^(sthree-|amzn-s3-demo-|xn--)/.test(name) ? `b-${name}` : name;
@@ -252,6 +269,6 @@ export function s3BucketNames(args: {
     return {
         metadata: fitName(base, "metadata", AWS_LIMITS.bucket),
         userData: fitName(base, "userdata", AWS_LIMITS.bucket),
-        projects: Object.fromEntries((args.projects ?? []).map((p) => [p, fitName(base, `data-${p}`, AWS_LIMITS.bucket)])),
+        projects: Object.fromEntries((args.projects ?? []).map((p) => [p, fitName(base, `data-${s3SafeSuffix(p)}`, AWS_LIMITS.bucket)])),
     };
 }

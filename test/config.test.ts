@@ -1,8 +1,11 @@
 import * as pulumi from "@pulumi/pulumi";
+import { MAX_ISOLATED_PROJECTS, ROLE_POLICY_MAX } from "../components/config/aws";
 import { ConfigError } from "../components/config/errors";
 import { parseStackConfig, RawConfig } from "../components/config/parse";
 import { CONFIG_KEYS, ConfigKey } from "../components/config/schema";
 import type { AwsStackConfig, GcpStackConfig, LocalStackConfig } from "../components/config/types";
+import { shortHash } from "../components/naming";
+import { s3PolicyFor } from "../components/s3Policy";
 import { rawAwsConfig, rawGcpConfig } from "./helpers/config";
 
 /**
@@ -341,6 +344,7 @@ const INVALID: readonly InvalidCase[] = [
     { name: "flyteDomains id with underscore", overrides: { "flyte:flyteDomains": '["dev_1"]' }, key: "flyte:flyteDomains", shown: '"dev_1"', allowed: "allowed: " + DNS_RULE },
     { name: "flyteDomains id longer than 63", overrides: { "flyte:flyteDomains": JSON.stringify(["dev", LONG_ID]) }, key: "flyte:flyteDomains", shown: `"${LONG_ID}"`, allowed: "at most 63 characters (DNS-1123 label)" },
     { name: "flyteDomains duplicate", overrides: { "flyte:flyteDomains": '["dev","dev"]' }, key: "flyte:flyteDomains", shown: '"dev"', allowed: "each entry may appear only once" },
+    { name: "flyteDomains display name with {{ domain }} in the template", overrides: { "flyte:flyteDomains": '["dev:Development"]' }, key: "flyte:flyteDomains", shown: '"dev:Development"', allowed: "a display name other than the id only with a namespaceTemplate without {{ domain }}" },
     // flyteNamespace
     { name: "flyteNamespace invalid", overrides: { "flyte:flyteNamespace": "Flyte_NS" }, key: "flyte:flyteNamespace", shown: '"Flyte_NS"', allowed: "not default, kube-* or gke-*" },
     { name: "flyteNamespace default", overrides: { "flyte:flyteNamespace": "default" }, key: "flyte:flyteNamespace", shown: '"default"', allowed: "not default, kube-* or gke-*" },
@@ -514,15 +518,47 @@ describe("ConfigError", () => {
 });
 
 describe("domains with display names", () => {
+    /** A template without {{ domain }}: each project's domains share one namespace, and display names are allowed. */
+    const PER_PROJECT = { "flyte:namespaceTemplate": "team-{{ project }}" } as const;
+
     test('"id:Name" entries give the console a name; plain entries use the id', () => {
-        const config = parse({ "flyte:flyteDomains": JSON.stringify(["d-dev:Development", "t-dev:Test env", "p-dev"]) });
+        const config = parse({ ...PER_PROJECT, "flyte:flyteDomains": JSON.stringify(["d-dev:Development", "t-dev:Test env", "p-dev"]) });
         expect(config.flyte.domains).toEqual(["d-dev", "t-dev", "p-dev"]);
         expect(config.flyte.domainNames).toEqual({ "d-dev": "Development", "t-dev": "Test env", "p-dev": "p-dev" });
-        expect(config.flyte.projectNamespaces.map((p) => p.namespace)).toEqual([
-            "flytesnacks-d-dev",
-            "flytesnacks-t-dev",
-            "flytesnacks-p-dev",
+        expect(config.flyte.projectNamespaces.map((p) => `${p.domain} ${p.namespace}`)).toEqual([
+            "d-dev team-flytesnacks",
+            "t-dev team-flytesnacks",
+            "p-dev team-flytesnacks",
         ]);
+    });
+
+    test("with {{ domain }} in the template, plain ids are fine and so is a name equal to its id", () => {
+        const config = parse({ "flyte:flyteDomains": JSON.stringify(["d-dev", "t-dev:t-dev", "p-dev"]) });
+        expect(config.flyte.domainNames).toEqual({ "d-dev": "d-dev", "t-dev": "t-dev", "p-dev": "p-dev" });
+        expect(config.flyte.projectNamespaces.map((p) => p.namespace)).toEqual(["flytesnacks-d-dev", "flytesnacks-t-dev", "flytesnacks-p-dev"]);
+    });
+
+    // Flyte 1.x's cluster resource sync renders the template with the domain's display name while executions use its
+    // id (flyteadmin/pkg/clusterresource/controller.go): the two must agree wherever the template names the domain.
+    test.each([
+        ["the default template", undefined, ["d-dev:Development"], "d-dev:Development"],
+        ["the platform's template", "103020-flytepoc-{{ project }}-{{ domain }}", ["d-dev:Development", "t-dev:Test", "p-dev:Production"], "d-dev:Development"],
+        ["a template naming only the domain, one project", "work-{{ domain }}", ["dev", "prod:Production"], "prod:Production"],
+        ["a display name that differs from its id only in case", undefined, ["dev:DEV"], "dev:DEV"],
+    ])("with %s a display name other than the id is rejected, naming the first such entry", (_what, template, entries, first) => {
+        const err = configError(raw({ "flyte:namespaceTemplate": template, "flyte:flyteDomains": JSON.stringify(entries) }));
+        expect(err.key).toBe("flyte:flyteDomains");
+        expect(err.message).toBe(
+            `invalid config flyte:flyteDomains = ${JSON.stringify(first)}: a display name other than the id only with a namespaceTemplate without {{ domain }}: Flyte 1.x would sync namespaces named after the display name`,
+        );
+        expect(err.message).not.toContain("\n");
+    });
+
+    test.each([["team-{{ project }}"], ["{{ project }}"], ["shared-work"]])("a template without {{ domain }} (%s) allows display names", (template) => {
+        // A template without {{ project }} maps every project to one namespace: one project only.
+        const config = parse({ "flyte:namespaceTemplate": template, "flyte:flyteDomains": JSON.stringify(["dev:Development", "prod:Production"]) });
+        expect(config.flyte.domainNames).toEqual({ dev: "Development", prod: "Production" });
+        expect(new Set(config.flyte.projectNamespaces.map((p) => p.namespace)).size).toBe(1);
     });
 
     test.each([["d-dev:"], ["d-dev:<script>"], [`d-dev:${"x".repeat(65)}`]])("rejects the display name in %j", (entry) => {
@@ -988,5 +1024,209 @@ describe("cloud aws", () => {
         expect(configError(rawAwsConfig({ "flyte:databaseDiskSizeGb": "300" })).message).toBe(
             "invalid config flyte:rdsMaxAllocatedStorageGb = 200: must be at least databaseDiskSizeGb (300)",
         );
+    });
+});
+
+// ---- flyte-core and project isolation keys ----
+
+const PROJECT_22 = "p".repeat(22);
+const PROJECT_23 = "p".repeat(23);
+const PROJECT_33 = "q".repeat(33);
+const PROJECT_34 = "q".repeat(34);
+const PROJECT_52 = "r".repeat(52);
+const PROJECT_53 = "r".repeat(53);
+/** A 53-character project still yields valid namespaces with a one-letter domain (53 + "-d"). */
+const LOCAL_SHORT_DOMAIN = { "flyte:cloud": "local", "flyte:flyteDomains": '["d"]' } as const;
+const ISOLATION_ON = { "flyte:projectIsolation": "true" } as const;
+
+const INVALID_CORE_AND_ISOLATION: readonly InvalidCase[] = [
+    { name: "coreReplicas 0", overrides: { "flyte:coreReplicas": "0" }, key: "flyte:coreReplicas", shown: '"0"', allowed: "allowed: a whole number from 1 to 10" },
+    { name: "coreReplicas 11", overrides: { "flyte:coreReplicas": "11" }, key: "flyte:coreReplicas", shown: '"11"', allowed: "allowed: a whole number from 1 to 10" },
+    { name: "coreReplicas not a number", overrides: { "flyte:coreReplicas": "x" }, key: "flyte:coreReplicas", shown: '"x"', allowed: "allowed: a whole number from 1 to 10" },
+    { name: "coreReplicas fractional", overrides: { "flyte:coreReplicas": "1.5" }, key: "flyte:coreReplicas", shown: '"1.5"', allowed: "allowed: a whole number from 1 to 10" },
+    { name: "coreReplicas negative, with flavor core", overrides: { "flyte:flavor": "core", "flyte:coreReplicas": "-1" }, key: "flyte:coreReplicas", shown: '"-1"', allowed: "allowed: a whole number from 1 to 10" },
+    { name: "coreProxyImage with a space", overrides: { "flyte:coreProxyImage": "nginxinc/nginx-unprivileged 1.27" }, key: "flyte:coreProxyImage", shown: '"nginxinc/nginx-unprivileged 1.27"', allowed: "allowed: an image reference such as docker.io/nginxinc/nginx-unprivileged:1.27.3-alpine" },
+    { name: "coreProxyImage with an uppercase path", overrides: { "flyte:coreProxyImage": "docker.io/NGINX/nginx:1.27" }, key: "flyte:coreProxyImage", shown: '"docker.io/NGINX/nginx:1.27"', allowed: "allowed: an image reference such as" },
+    { name: "coreProxyImage empty", overrides: { "flyte:coreProxyImage": "" }, key: "flyte:coreProxyImage", shown: '""', allowed: "allowed: an image reference such as" },
+    { name: "projectSetupImage with an empty tag", overrides: { "flyte:projectSetupImage": "curlimages/curl:" }, key: "flyte:projectSetupImage", shown: '"curlimages/curl:"', allowed: "allowed: an image reference such as docker.io/curlimages/curl:8.11.1" },
+    { name: "projectSetupImage with a short digest", overrides: { "flyte:projectSetupImage": "curlimages/curl@sha256:abc" }, key: "flyte:projectSetupImage", shown: '"curlimages/curl@sha256:abc"', allowed: "allowed: an image reference such as docker.io/curlimages/curl:8.11.1" },
+    { name: "projectSetupImage a URL", overrides: { "flyte:projectSetupImage": "https://docker.io/curlimages/curl:8.11.1" }, key: "flyte:projectSetupImage", shown: '"https://docker.io/curlimages/curl:8.11.1"', allowed: "allowed: an image reference" },
+    { name: "projectIsolation not a boolean", overrides: { "flyte:projectIsolation": "yes" }, key: "flyte:projectIsolation", shown: '"yes"', allowed: "allowed: true, false" },
+    { name: "gcp: a 23-character project with projectIsolation", overrides: { ...ISOLATION_ON, "flyte:flyteProjects": JSON.stringify(["x", PROJECT_23]) }, key: "flyte:flyteProjects", shown: `"${PROJECT_23}"`, allowed: "with projectIsolation, project ids name a Google service account (30 characters in all): at most 22 characters" },
+    { name: "aws: a 34-character project with projectIsolation", overrides: { ...AWS, ...ISOLATION_ON, "flyte:flyteProjects": JSON.stringify([PROJECT_34]) }, key: "flyte:flyteProjects", shown: `"${PROJECT_34}"`, allowed: "with projectIsolation, project ids name an IAM role (64 characters in all): at most 33 characters" },
+    { name: "local: a 53-character project with projectIsolation", overrides: { ...LOCAL_SHORT_DOMAIN, ...ISOLATION_ON, "flyte:flyteProjects": JSON.stringify([PROJECT_53]) }, key: "flyte:flyteProjects", shown: `"${PROJECT_53}"`, allowed: "with projectIsolation, project ids name a MinIO bucket (flyte-data-<project>, 63 characters in all): at most 52 characters" },
+    { name: "projectIsolation with nested data prefixes across domains", overrides: { ...ISOLATION_ON, "flyte:flyteProjects": '["team","team-a"]', "flyte:flyteDomains": '["a","dev"]' }, key: "flyte:flyteProjects", shown: '"team-a"', allowed: 'project team-a (domain a) shares the data prefix "team-a-" of project team' },
+];
+
+describe("flyte-core and projectIsolation keys: invalid values fail with a one-line ConfigError naming the key", () => {
+    test("the table has distinct names, none shared with the main table", () => {
+        const names = INVALID_CORE_AND_ISOLATION.map((c) => c.name);
+        expect(new Set(names).size).toBe(names.length);
+        expect(names.filter((n) => INVALID.some((c) => c.name === n))).toEqual([]);
+    });
+
+    test.each(INVALID_CORE_AND_ISOLATION.map((c) => [c.name, c] as const))("%s", (_name, c) => {
+        const err = parseError(raw(c.overrides));
+        expect(err).toBeInstanceOf(ConfigError);
+        if (!(err instanceof ConfigError)) {
+            return;
+        }
+        expect(pulumi.RunError.isInstance(err)).toBe(true);
+        expect(err.key).toBe(c.key);
+        expect(err.message).not.toContain("\n");
+        expect(err.message.startsWith(`invalid config ${c.key} = `)).toBe(true);
+        expect(err.message).toContain(c.shown);
+        expect(err.message).toContain(c.allowed);
+    });
+});
+
+describe("flyte-core and projectIsolation keys: valid values", () => {
+    test("coreReplicas 1 and 10 and the image keys are read as given", () => {
+        const low = parse({ "flyte:coreReplicas": "1", "flyte:coreProxyImage": "localhost:5001/nginx:1.27", "flyte:projectSetupImage": "curlimages/curl" });
+        expect(low.flyte.core).toEqual({ replicas: 1, proxyImage: "localhost:5001/nginx:1.27" });
+        expect(low.flyte.projectSetupImage).toBe("curlimages/curl");
+        expect(parse({ "flyte:coreReplicas": "10" }).flyte.core.replicas).toBe(10);
+        const digest = `registry.example.com/curl@sha256:${"a".repeat(64)}`;
+        expect(parse({ "flyte:projectSetupImage": digest }).flyte.projectSetupImage).toBe(digest);
+    });
+
+    test("the longest project ids that fit are accepted with projectIsolation on each cloud", () => {
+        expect(parse({ ...ISOLATION_ON, "flyte:flyteProjects": JSON.stringify([PROJECT_22]) }).flyte.projects).toEqual([PROJECT_22]);
+        expect(parseStackConfig(raw({ ...AWS, ...ISOLATION_ON, "flyte:flyteProjects": JSON.stringify([PROJECT_33]) }), CONTEXT).flyte.projects).toEqual([PROJECT_33]);
+        expect(
+            parseStackConfig(raw({ ...LOCAL_SHORT_DOMAIN, ...ISOLATION_ON, "flyte:flyteProjects": JSON.stringify([PROJECT_52]) }), CONTEXT).flyte.projects,
+        ).toEqual([PROJECT_52]);
+    });
+
+    test("the same too-long ids are fine without projectIsolation, where no identity or bucket is named after them", () => {
+        expect(parse({ "flyte:flyteProjects": JSON.stringify(["x", PROJECT_23]) }).flyte.projectIsolation).toBe(false);
+        expect(parseStackConfig(raw({ ...AWS, "flyte:flyteProjects": JSON.stringify([PROJECT_34]) }), CONTEXT).cloud).toBe("aws");
+        expect(parseStackConfig(raw({ ...LOCAL_SHORT_DOMAIN, "flyte:flyteProjects": JSON.stringify([PROJECT_53]) }), CONTEXT).cloud).toBe("local");
+        // And explicitly off is the same as unset.
+        expect(parse({ "flyte:projectIsolation": "false", "flyte:flyteProjects": JSON.stringify([PROJECT_23]) }).flyte.projects).toEqual([PROJECT_23]);
+    });
+
+    test("the GCP length message in full", () => {
+        const gcp = configError(raw({ ...ISOLATION_ON, "flyte:flyteProjects": JSON.stringify([PROJECT_23]) }));
+        expect(gcp.message).toBe(
+            `invalid config flyte:flyteProjects = "${PROJECT_23}": with projectIsolation, project ids name a Google service account (30 characters in all): at most 22 characters`,
+        );
+    });
+});
+
+describe("cloud aws: the task roles' trust policies with projectIsolation", () => {
+    const ELEVEN = JSON.stringify(Array.from({ length: 11 }, (_, i) => `project-${String(i).padStart(2, "0")}`));
+    const FORTY_DOMAINS = JSON.stringify(Array.from({ length: 40 }, (_, i) => `domain-${String(i).padStart(2, "0")}`));
+
+    test("projects that overflow one shared role fit when each project has its own", () => {
+        expect(() => parseStackConfig(raw({ ...AWS, "flyte:flyteProjects": ELEVEN }), CONTEXT)).toThrow(ConfigError);
+        const config = parseStackConfig(raw({ ...AWS, ...ISOLATION_ON, "flyte:flyteProjects": ELEVEN }), CONTEXT);
+        expect(config.flyte.projects).toHaveLength(11);
+    });
+
+    test("one project with more domains than its role can trust fails, naming that project", () => {
+        const err = configError(raw({ ...AWS, ...ISOLATION_ON, "flyte:flyteProjects": '["ok","big"]', "flyte:flyteDomains": FORTY_DOMAINS }));
+        expect(err.key).toBe("flyte:flyteProjects");
+        expect(err.message.startsWith('invalid config flyte:flyteProjects = "ok": ')).toBe(true);
+        expect(err.message).toContain("trusts each of its 40 project-domain namespaces by name and IAM caps its trust policy at 2048 characters");
+        expect(err.message).not.toContain("\n");
+        // projectIsolation is already on: the advice is what is left to change.
+        expect(err.message.endsWith(": use fewer domains or shorter names")).toBe(true);
+        expect(err.message).not.toContain("or projectIsolation");
+    });
+
+    test("without projectIsolation the same overflow suggests it", () => {
+        const err = configError(raw({ ...AWS, "flyte:flyteProjects": ELEVEN }));
+        expect(err.key).toBe("flyte:flyteProjects");
+        expect(err.message.endsWith(": use fewer projects or domains, shorter names, or projectIsolation")).toBe(true);
+    });
+});
+
+describe("cloud aws: how many projects Flyte's own roles can name with projectIsolation", () => {
+    /** n project ids, none nesting in another's data prefixes. */
+    const projects = (n: number) => Array.from({ length: n }, (_, i) => `p${String(i).padStart(2, "0")}`);
+    const aws = (n: number, isolation: boolean) =>
+        raw({ ...AWS, "flyte:projectIsolation": String(isolation), "flyte:flyteProjects": JSON.stringify(projects(n)) });
+
+    test("the cap follows from IAM's 10240 characters for a role's inline policies", () => {
+        expect(ROLE_POLICY_MAX).toBe(10240);
+        expect(MAX_ISOLATED_PROJECTS).toBe(54);
+    });
+
+    test("54 isolated projects are accepted, each with its own role", () => {
+        const config = parseStackConfig(aws(54, true), CONTEXT);
+        expect(config.cloud).toBe("aws");
+        expect(config.flyte.projects).toHaveLength(54);
+    });
+
+    test("55 isolated projects fail with a one-line ConfigError on flyteProjects", () => {
+        const err = configError(aws(55, true));
+        expect(err.key).toBe("flyte:flyteProjects");
+        expect(err.message.startsWith('invalid config flyte:flyteProjects = ["p00","p01"')).toBe(true);
+        expect(err.message).toContain(
+            "with cloud aws and projectIsolation, Flyte's own roles list every project's bucket and IAM caps a role's policies at 10240 characters: at most 54 projects",
+        );
+        expect(err.message).not.toContain("\n");
+    });
+
+    test("the cap is AWS's: 59 isolated projects are fine on GCP", () => {
+        expect(parse({ ...ISOLATION_ON, "flyte:flyteProjects": JSON.stringify(projects(59)) }).flyte.projects).toHaveLength(59);
+    });
+
+    test("without projectIsolation the shared task role's trust policy is the limit, as before", () => {
+        // Three default domains: ten short projects fit the trust policy, 58 do not.
+        expect(parseStackConfig(aws(10, false), CONTEXT).flyte.projects).toHaveLength(10);
+        for (const n of [58, 59]) {
+            const err = configError(aws(n, false));
+            expect(err.key).toBe("flyte:flyteProjects");
+            expect(err.message).toContain(`trusts each of its ${n * 3} project-domain namespaces by name and IAM caps its trust policy at 2048 characters`);
+            expect(err.message).toContain("or projectIsolation");
+            expect(err.message).not.toContain("at most 54 projects");
+        }
+    });
+
+    test.each(["aws", "aws-cn", "aws-us-gov"])(
+        "54 projects with the longest bucket names fit one role policy in the %s partition (the longest is what the cap is computed for)",
+        (partition) => {
+            const arn = (i: number) => `arn:${partition}:s3:::${String(i).padStart(3, "0")}${"b".repeat(60)}`;
+            const buckets = {
+                metadata: arn(900),
+                userData: arn(901),
+                projects: Object.fromEntries(projects(MAX_ISOLATED_PROJECTS).map((p, i) => [p, arn(i)])),
+            };
+            const policy = s3PolicyFor({ kind: "shared", metadata: true, userData: true }, buckets) ?? "";
+            expect(policy.replace(/\s/g, "").length).toBeLessThanOrEqual(ROLE_POLICY_MAX);
+            for (const i of projects(MAX_ISOLATED_PROJECTS).keys()) {
+                expect(policy).toContain(`"${arn(i)}/*"`);
+            }
+        },
+    );
+});
+
+
+describe("projectIsolation: every project gets a data bucket of its own", () => {
+    test("GCP: a project spelled like another's rewritten google id is rejected", () => {
+        const twin = `ggl-ml-${shortHash("google-ml", 4)}`;
+        const err = configError(raw({ ...ISOLATION_ON, "flyte:flyteProjects": JSON.stringify(["google-ml", twin]) }));
+        expect(err.key).toBe("flyte:flyteProjects");
+        expect(err.message).toBe(
+            `invalid config flyte:flyteProjects = "${twin}": with projectIsolation, projects google-ml and ${twin} would get the same data bucket; rename one of them`,
+        );
+        // Without isolation there are no project buckets, so nothing collides.
+        expect(parse({ "flyte:flyteProjects": JSON.stringify(["google-ml", twin]) }).flyte.projects).toEqual(["google-ml", twin]);
+    });
+
+    test("AWS: a project spelled like another's rewritten reserved-suffix id is rejected", () => {
+        const twin = `x-s3alias-${shortHash("x-s3alias", 4)}`;
+        const config = raw({ ...AWS, ...ISOLATION_ON, "flyte:flyteProjects": JSON.stringify(["x-s3alias", twin]) });
+        const err = configError(config);
+        expect(err.key).toBe("flyte:flyteProjects");
+        expect(err.message).toContain(`projects x-s3alias and ${twin} would get the same data bucket`);
+    });
+
+    test("distinct ids whose parts differ are accepted on both clouds", () => {
+        const projects = JSON.stringify(["google-ml", "ggl-ml", "x-s3alias", "x"]);
+        expect(parse({ ...ISOLATION_ON, "flyte:flyteProjects": projects }).flyte.projects).toHaveLength(4);
+        expect(parseStackConfig(raw({ ...AWS, ...ISOLATION_ON, "flyte:flyteProjects": projects }), CONTEXT).flyte.projects).toHaveLength(4);
     });
 });

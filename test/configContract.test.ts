@@ -3,7 +3,13 @@ import * as path from "path";
 import { parse } from "yaml";
 import { parseStackConfig } from "../components/config/parse";
 import { CONFIG_KEYS, PROVIDER_KEYS } from "../components/config/schema";
-import { COMMON_OUTPUTS, DASHBOARD_OUTPUTS, LOCAL_OUTPUTS } from "../components/outputs";
+import {
+    COMMON_OUTPUTS,
+    DASHBOARD_OUTPUTS,
+    ISOLATION_OUTPUTS,
+    LOCAL_OUTPUTS,
+    SHARED_WORKER_OUTPUTS,
+} from "../components/outputs";
 import { readProjectFile, readStackConfig } from "../lib/plan/stackFile";
 import { PROJECT_DIR } from "./helpers/plan";
 
@@ -13,7 +19,7 @@ const stackFiles = fs.readdirSync(PROJECT_DIR).filter((f) => /^Pulumi\.[^.]+\.ya
 
 /** Every stack output of any target. */
 function contractOutputs(): string[] {
-    return [...COMMON_OUTPUTS, ...LOCAL_OUTPUTS, ...DASHBOARD_OUTPUTS].sort();
+    return [...COMMON_OUTPUTS, ...SHARED_WORKER_OUTPUTS, ...ISOLATION_OUTPUTS, ...LOCAL_OUTPUTS, ...DASHBOARD_OUTPUTS].sort();
 }
 
 describe("Pulumi.yaml declares exactly the config contract", () => {

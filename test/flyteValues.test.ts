@@ -473,3 +473,22 @@ describe("secretsChecksum", () => {
         });
     });
 });
+
+describe("task pods' plain environment (default-env-vars)", () => {
+    const base = input(flyteConfig(), []);
+
+    test("absent without a task environment", () => {
+        expect(flyteBinaryValues(base).configuration.inline.plugins.k8s["default-env-vars"]).toBeUndefined();
+    });
+
+    test("one-entry maps, with template braces escaped since configuration.inline goes through tpl", () => {
+        const values = flyteBinaryValues({
+            ...base,
+            taskEnvironment: { AWS_METADATA_SERVICE_TIMEOUT: "5", GREETING: "hello {{ name }}" },
+        });
+        expect(values.configuration.inline.plugins.k8s["default-env-vars"]).toEqual([
+            { AWS_METADATA_SERVICE_TIMEOUT: "5" },
+            { GREETING: 'hello {{ "{{" }} name }}' },
+        ]);
+    });
+});

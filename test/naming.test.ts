@@ -1,6 +1,7 @@
 import { createHash } from "crypto";
 import { deploymentName, fitName, GCP_LIMITS, gcpNames, GcpNames, shortHash, slug } from "../components/naming";
 import { prng } from "./helpers/random";
+import { awsNames, PROJECT_WORKER_MAX, projectDataBucket, s3BucketNames } from "../components/naming";
 
 /**
  * Cloud names derived from the Pulumi project and stack must be valid for every valid input, stable, and
@@ -425,5 +426,288 @@ describe("slug and shortHash", () => {
     test("shortHash is a sha256 hex prefix", () => {
         expect(shortHash("abc")).toBe("ba7816");
         expect(shortHash("abc", 8)).toBe("ba7816bf");
+    });
+});
+
+// ---- Project isolation and flyte-core: per-component and per-project identities and buckets ----
+
+/** A Google service account id as the IAM API accepts it. */
+const ISOLATION_SERVICE_ACCOUNT = /^[a-z]([-a-z0-9]*[a-z0-9])$/;
+/** IAM role names: letters, digits and +=,.@_- , at most 64. */
+const ISOLATION_IAM_ROLE = /^[\w+=,.@-]{1,64}$/;
+const DNS_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
+
+/** Flyte project ids that fit a Google service account with isolation (DNS labels of at most 22 characters). */
+const GCP_ISOLATED_PROJECTS = [
+    "x",
+    "0",
+    "9z",
+    "x-y",
+    "p".repeat(PROJECT_WORKER_MAX.gcp),
+    "0".repeat(PROJECT_WORKER_MAX.gcp),
+    `a${"-".repeat(PROJECT_WORKER_MAX.gcp - 2)}b`,
+    "google",
+    "goog",
+    "googlegoogle",
+    "my-google-ml",
+    "ggl",
+    "metadata",
+    "userdata",
+    "data-x",
+    "xn--ab",
+    "flytesnacks",
+];
+
+/** Flyte project ids that fit an IAM role with isolation (DNS labels of at most 33), including some S3 dislikes at the end of a name. */
+const AWS_ISOLATED_PROJECTS = [
+    "x",
+    "0",
+    "x-y",
+    "p".repeat(PROJECT_WORKER_MAX.aws),
+    "9".repeat(PROJECT_WORKER_MAX.aws),
+    `a${"-".repeat(PROJECT_WORKER_MAX.aws - 2)}b`,
+    "metadata",
+    "userdata",
+    "xn--ab",
+    "sthree-x",
+    "amzn-s3-demo-x",
+    "x-s3alias",
+    "a--ol-s3",
+    "a--x-s3",
+    "a--table-s3",
+    "flytesnacks",
+];
+
+const ISOLATION_ACCOUNTS = ["123456789012", "000000000000"];
+const ISOLATION_REGIONS = ["eu-central-1", "us-gov-west-1", "cn-northwest-1", "ap-southeast-5"];
+
+function serviceAccountProblems(field: string, name: string): string[] {
+    const problems: string[] = [];
+    if (!ISOLATION_SERVICE_ACCOUNT.test(name)) {
+        problems.push(`${field} ${name} has characters or ends a service account id may not have`);
+    }
+    if (name.length < 6 || name.length > 30) {
+        problems.push(`${field} ${name} is not 6 to 30 characters`);
+    }
+    return problems;
+}
+
+function gcsBucketProblems(field: string, name: string): string[] {
+    const problems: string[] = [];
+    const check = (ok: boolean, what: string) => {
+        if (!ok) {
+            problems.push(`${field} ${name}: ${what}`);
+        }
+    };
+    check(name.length >= 3 && name.length <= 63, "length not 3 to 63");
+    check(/^[a-z0-9][-a-z0-9_]*[a-z0-9]$/.test(name), "bad characters or ends");
+    check(!name.includes("google"), "contains google");
+    check(!name.startsWith("goog"), "starts with goog");
+    return problems;
+}
+
+/** S3's general purpose bucket naming rules. */
+function s3BucketProblems(field: string, name: string): string[] {
+    const problems: string[] = [];
+    const check = (ok: boolean, what: string) => {
+        if (!ok) {
+            problems.push(`${field} ${name}: ${what}`);
+        }
+    };
+    check(name.length >= 3 && name.length <= 63, "length not 3 to 63");
+    check(/^[a-z0-9][a-z0-9.-]*[a-z0-9]$/.test(name), "bad characters or ends");
+    check(!name.includes(".."), "two dots in a row");
+    check(!/^(xn--|sthree-|amzn-s3-demo-)/.test(name), "a reserved prefix");
+    check(!/(-s3alias|--ol-s3|\.mrap|--x-s3|--table-s3)$/.test(name), "a reserved suffix");
+    return problems;
+}
+
+describe("project isolation and flyte-core names: inputs", () => {
+    test("the project ids are DNS labels within each cloud's isolation limit", () => {
+        expect(GCP_ISOLATED_PROJECTS.filter((p) => !DNS_LABEL.test(p) || p.length > PROJECT_WORKER_MAX.gcp)).toEqual([]);
+        expect(AWS_ISOLATED_PROJECTS.filter((p) => !DNS_LABEL.test(p) || p.length > PROJECT_WORKER_MAX.aws)).toEqual([]);
+        expect(GCP_ISOLATED_PROJECTS.some((p) => p.length === PROJECT_WORKER_MAX.gcp)).toBe(true);
+        expect(AWS_ISOLATED_PROJECTS.some((p) => p.length === PROJECT_WORKER_MAX.aws)).toBe(true);
+    });
+});
+
+describe("gcpNames: flyte-core and project worker service accounts", () => {
+    const combos = EDGE_PROJECTS.flatMap((pulumiProject, i) =>
+        EDGE_STACKS.map((stack, j) => ({ pulumiProject, stack, gcpProject: EDGE_GCP_PROJECTS[(i + j) % EDGE_GCP_PROJECTS.length] })),
+    );
+
+    test(`each component's account id is valid, for ${combos.length} edge combinations`, () => {
+        const bad = combos.flatMap((c) => {
+            const names = gcpNames(c);
+            return Object.entries(names.coreServiceAccounts).flatMap(([component, name]) => serviceAccountProblems(component, name));
+        });
+        expect(bad).toEqual([]);
+    });
+
+    test("the components' accounts differ from each other and from the stack's other accounts", () => {
+        for (const c of combos) {
+            const names = gcpNames(c);
+            const all = [...Object.values(names.coreServiceAccounts), names.nodeServiceAccount, names.backendServiceAccount, names.workerServiceAccount];
+            expect({ c, distinct: new Set(all).size }).toEqual({ c, distinct: all.length });
+        }
+    });
+
+    test("the worker prefix plus any project id of up to 22 characters is a valid account id, distinct from the others", () => {
+        const bad: string[] = [];
+        for (const c of combos) {
+            const names = gcpNames(c);
+            expect(names.projectWorkerPrefix).toMatch(/^fw[0-9a-f]{5}-$/);
+            const others = new Set([...Object.values(names.coreServiceAccounts), names.nodeServiceAccount, names.backendServiceAccount, names.workerServiceAccount]);
+            for (const project of GCP_ISOLATED_PROJECTS) {
+                const id = `${names.projectWorkerPrefix}${project}`;
+                bad.push(...serviceAccountProblems(`worker of ${project} (${JSON.stringify(c)})`, id));
+                if (others.has(id)) {
+                    bad.push(`${id} is also another account of ${JSON.stringify(c)}`);
+                }
+            }
+        }
+        expect(bad).toEqual([]);
+    });
+
+    test("a 23-character project would not fit: the limit is exactly what the prefix leaves", () => {
+        const prefix = gcpNames({ pulumiProject: "flyte", stack: "dev", gcpProject: "acme-flyte-dev" }).projectWorkerPrefix;
+        expect(`${prefix}${"p".repeat(PROJECT_WORKER_MAX.gcp)}`).toHaveLength(30);
+        expect(`${prefix}${"p".repeat(PROJECT_WORKER_MAX.gcp + 1)}`).toHaveLength(31);
+    });
+
+    test("different stacks get different worker prefixes", () => {
+        for (const pulumiProject of EDGE_PROJECTS) {
+            const prefixes = EDGE_STACKS.map((stack) => gcpNames({ pulumiProject, stack, gcpProject: "acme-flyte-dev" }).projectWorkerPrefix);
+            expect({ pulumiProject, distinct: new Set(prefixes).size }).toEqual({ pulumiProject, distinct: EDGE_STACKS.length });
+        }
+    });
+
+    test("each project's data bucket is a valid GCS name without google, distinct from the stack's other buckets", () => {
+        const bad: string[] = [];
+        for (const c of combos) {
+            const names = gcpNames(c);
+            const buckets = GCP_ISOLATED_PROJECTS.map((p) => projectDataBucket(names.bucketBase, p));
+            GCP_ISOLATED_PROJECTS.forEach((p, i) => bad.push(...gcsBucketProblems(`data bucket of ${p} (${JSON.stringify(c)})`, buckets[i])));
+            const all = [names.metadataBucket, names.userDataBucket, ...buckets];
+            if (new Set(all).size !== all.length) {
+                bad.push(`${JSON.stringify(c)}: bucket names collide: ${all.join(", ")}`);
+            }
+        }
+        expect(bad).toEqual([]);
+    });
+
+    test("a project's data bucket differs between stacks and GCP projects", () => {
+        for (const project of ["x", "google", "p".repeat(PROJECT_WORKER_MAX.gcp)]) {
+            const buckets = EDGE_STACKS.map((stack) => projectDataBucket(gcpNames({ pulumiProject: "flyte", stack, gcpProject: "acme-flyte-dev" }).bucketBase, project));
+            expect(new Set(buckets).size).toBe(EDGE_STACKS.length);
+            const elsewhere = projectDataBucket(gcpNames({ pulumiProject: "flyte", stack: "dev", gcpProject: "acme-flyte-prd" }).bucketBase, project);
+            expect(elsewhere).not.toBe(projectDataBucket(gcpNames({ pulumiProject: "flyte", stack: "dev", gcpProject: "acme-flyte-dev" }).bucketBase, project));
+        }
+    });
+});
+
+describe("awsNames: flyte-core and project worker roles", () => {
+    const combos = EDGE_PROJECTS.flatMap((pulumiProject) => EDGE_STACKS.map((stack) => ({ pulumiProject, stack })));
+
+    test(`each component's role name is valid and distinct from the stack's other roles, for ${combos.length} edge combinations`, () => {
+        const bad: string[] = [];
+        for (const c of combos) {
+            const names = awsNames(c);
+            for (const [component, role] of Object.entries(names.coreRoles)) {
+                if (!ISOLATION_IAM_ROLE.test(role)) {
+                    bad.push(`${component} ${role} of ${JSON.stringify(c)}`);
+                }
+            }
+            const all = [...Object.values(names.coreRoles), names.clusterRole, names.nodeRole, names.backendRole, names.workerRole, names.vpcCniRole, names.cloudWatchRole];
+            if (new Set(all).size !== all.length) {
+                bad.push(`roles of ${JSON.stringify(c)} collide: ${all.join(", ")}`);
+            }
+        }
+        expect(bad).toEqual([]);
+    });
+
+    test("the worker role prefix plus any project id of up to 33 characters is a valid role name of at most 64", () => {
+        const bad: string[] = [];
+        for (const c of combos) {
+            const names = awsNames(c);
+            expect(names.projectWorkerRolePrefix.endsWith("-tasks-")).toBe(true);
+            expect(names.projectWorkerRolePrefix.length).toBeLessThanOrEqual(64 - PROJECT_WORKER_MAX.aws);
+            for (const project of AWS_ISOLATED_PROJECTS) {
+                const role = `${names.projectWorkerRolePrefix}${project}`;
+                if (!ISOLATION_IAM_ROLE.test(role)) {
+                    bad.push(`${role} (${JSON.stringify(c)})`);
+                }
+            }
+        }
+        expect(bad).toEqual([]);
+    });
+
+    test("different stacks get different worker role prefixes", () => {
+        for (const pulumiProject of EDGE_PROJECTS) {
+            const prefixes = EDGE_STACKS.map((stack) => awsNames({ pulumiProject, stack }).projectWorkerRolePrefix);
+            expect({ pulumiProject, distinct: new Set(prefixes).size }).toEqual({ pulumiProject, distinct: EDGE_STACKS.length });
+        }
+    });
+});
+
+describe("s3BucketNames: per-project buckets", () => {
+    const combos = EDGE_PROJECTS.flatMap((pulumiProject) => EDGE_STACKS.map((stack) => ({ pulumiProject, stack })));
+    /** Each offending project id once, with what is wrong with its bucket (whatever the stack). */
+    const offences = (projects: readonly string[]): string[] => {
+        const bad = new Set<string>();
+        for (const c of combos) {
+            for (const accountId of ISOLATION_ACCOUNTS) {
+                for (const region of ISOLATION_REGIONS) {
+                    const names = s3BucketNames({ ...c, accountId, region, projects });
+                    for (const p of projects) {
+                        for (const problem of s3BucketProblems(p, names.projects[p])) {
+                            bad.add(problem.replace(names.projects[p], "<bucket>"));
+                        }
+                    }
+                    const all = [names.metadata, names.userData, ...projects.map((p) => names.projects[p])];
+                    if (new Set(all).size !== all.length) {
+                        bad.add(`buckets of ${JSON.stringify({ ...c, accountId, region })} collide`);
+                    }
+                }
+            }
+        }
+        return [...bad];
+    };
+    const RESERVED_ENDING = /(-s3alias|--ol-s3|--x-s3|--table-s3)$/;
+
+    test("every project's bucket is a valid S3 bucket name, distinct from the others, for edge stacks, accounts and regions", () => {
+        expect(offences(AWS_ISOLATED_PROJECTS.filter((p) => !RESERVED_ENDING.test(p)))).toEqual([]);
+    });
+
+    test("project ids ending like S3's reserved suffixes (valid Flyte ids) still get valid bucket names", () => {
+        const reserved = AWS_ISOLATED_PROJECTS.filter((p) => RESERVED_ENDING.test(p));
+        expect(reserved).toEqual(["x-s3alias", "a--ol-s3", "a--x-s3", "a--table-s3"]);
+        expect(offences(reserved)).toEqual([]);
+    });
+
+    test("such a project's bucket is data-<project>-<4 hex of the id>; ids merely close to a reserved suffix keep data-<project>", () => {
+        const base = { pulumiProject: "flyte", stack: "dev", accountId: "123456789012", region: "eu-central-1" };
+        const reserved = ["x-s3alias", "a--ol-s3", "a--x-s3", "a--table-s3"];
+        const near = ["s3alias", "x-s3alias-1", "a-ol-s3", "a--x-s3x", "table-s3", "x-s3"];
+        const names = s3BucketNames({ ...base, projects: [...reserved, ...near] });
+        for (const p of reserved) {
+            expect(names.projects[p]).toBe(`flyte-dev-123456789012-eu-central-1-data-${p}-${shortHash(p, 4)}`);
+        }
+        for (const p of near) {
+            expect(names.projects[p]).toBe(`flyte-dev-123456789012-eu-central-1-data-${p}`);
+        }
+        // The hash comes from the id, so the name stays the same from one plan to the next.
+        expect(s3BucketNames({ ...base, projects: ["x-s3alias"] }).projects["x-s3alias"]).toBe(names.projects["x-s3alias"]);
+    });
+
+    test("a project's bucket differs between stacks, accounts and regions", () => {
+        const project = "p".repeat(PROJECT_WORKER_MAX.aws);
+        const base = { pulumiProject: "flyte", accountId: "123456789012", region: "eu-central-1", projects: [project] };
+        const byStack = EDGE_STACKS.map((stack) => s3BucketNames({ ...base, stack }).projects[project]);
+        expect(new Set(byStack).size).toBe(EDGE_STACKS.length);
+        expect(s3BucketNames({ ...base, stack: "dev", accountId: "000000000000" }).projects[project]).not.toBe(
+            s3BucketNames({ ...base, stack: "dev" }).projects[project],
+        );
+        expect(s3BucketNames({ ...base, stack: "dev", region: "us-east-1" }).projects[project]).not.toBe(s3BucketNames({ ...base, stack: "dev" }).projects[project]);
     });
 });

@@ -55,7 +55,7 @@ test("the default output is a readable tree with the outputs", () => {
     expect(result.status).toBe(0);
     expect(result.stdout).toMatch(/^Plan for stack prod \(project flyte\): \d+ resources in \d+ components/);
     expect(result.stdout).toContain("pulumi:pulumi:Stack  flyte-prod");
-    expect(result.stdout).toMatch(/├─ flyte:gcp:GcpPlatform  gcp|└─ flyte:gcp:GcpPlatform  gcp/);
+    expect(result.stdout).toMatch(/├─ flyte:gcp:GcpPlatform {2}gcp|└─ flyte:gcp:GcpPlatform {2}gcp/);
     expect(result.stdout).toMatch(
         /gcp:sql\/databaseInstance:DatabaseInstance {2}gcp-postgres-instance {2}\[protect; ignoreChanges: settings\.diskSize\]/,
     );

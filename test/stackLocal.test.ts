@@ -1,7 +1,7 @@
 import * as fs from "fs";
 import * as path from "path";
 import { parse } from "yaml";
-import { COMMON_OUTPUTS, LOCAL_OUTPUTS } from "../components/outputs";
+import { COMMON_OUTPUTS, LOCAL_OUTPUTS, SHARED_WORKER_OUTPUTS } from "../components/outputs";
 import { mockPassword, mockRandomString } from "../lib/plan/mocks";
 import type { Plan } from "../lib/plan/runPlan";
 import { at } from "./helpers/components";
@@ -142,12 +142,24 @@ test("secrets stay secret: passwords, keys and the kubeconfig are never printed"
 });
 
 test("exports the same outputs contract as the clouds, plus MinIO's console and credentials", () => {
-    expect(Object.keys(plan.outputs).sort()).toEqual([...COMMON_OUTPUTS, ...LOCAL_OUTPUTS].sort());
+    expect(Object.keys(plan.outputs).sort()).toEqual([...COMMON_OUTPUTS, ...SHARED_WORKER_OUTPUTS, ...LOCAL_OUTPUTS].sort());
+    // Without cloud identities, an identity is the Kubernetes service accounts that run as it (namespace/name).
+    const taskAccounts = ["flytesnacks-development/default", "flytesnacks-staging/default", "flytesnacks-production/default"].join(",");
     expect(plan.outputs).toMatchObject({
         metadataBucket: "flyte-metadata",
         userDataBucket: "flyte-userdata",
         databaseHost: "postgres.flyte-deps.svc.cluster.local",
         backendServiceAccount: "flyte/flyte-binary",
-        workerServiceAccount: "default",
+        workerServiceAccount: taskAccounts,
     });
+    expect(plan.outputs.identities).toEqual({ backend: "flyte/flyte-binary", worker: taskAccounts });
+});
+
+test("the task pods' identity names the default account of exactly the namespaces that hold their storage keys", () => {
+    const listed = String(plan.outputs.workerServiceAccount).split(",");
+    const keyed = ofType(plan, "kubernetes:core/v1:Secret")
+        .filter((s) => at(s.inputs, "metadata", "name") === "flyte-storage-credentials")
+        .map((s) => `${String(at(s.inputs, "metadata", "namespace"))}/default`);
+    expect(keyed.length).toBeGreaterThan(0);
+    expect([...listed].sort()).toEqual([...keyed].sort());
 });

@@ -1,8 +1,8 @@
 import { parseCidr } from "../cidr";
 import { distinctNamespaces } from "../namespaces";
 import { ConfigReader, parseCidrKey, requireProviderKey } from "./reader";
-import { PROJECT_WORKER_MAX } from "../naming";
-import { requireIsolatedProjectLength } from "./flyte";
+import { PROJECT_WORKER_MAX, s3SafeSuffix } from "../naming";
+import { requireDistinctProjectBuckets, requireIsolatedProjectLength } from "./flyte";
 import type { AwsConfig, FlyteConfig } from "./types";
 
 const AWS_REGION = /^[a-z]{2}(-gov|-iso[a-z]?)?-[a-z]+-\d$/;
@@ -17,6 +17,15 @@ export const TRUST_POLICY_MAX = 2048;
 /** What the worker role's trust policy holds besides its subjects (issuer twice, provider ARN, structure). */
 const TRUST_POLICY_OVERHEAD = 520;
 
+/** IAM's cap on the inline policies of one role, in characters without whitespace. */
+export const ROLE_POLICY_MAX = 10240;
+/**
+ * With project isolation the backend's S3 policy names two ARNs per project bucket (the bucket and its objects),
+ * each at most `"arn:aws-us-gov:s3:::" + 63 + "/*"` (the longest partition) plus quotes and a comma; the rest of the
+ * policy takes under 700.
+ */
+export const MAX_ISOLATED_PROJECTS = Math.floor((ROLE_POLICY_MAX - 700) / (2 * (20 + 63 + 2 + 3)));
+
 /** Roughly how long the worker role's trust policy gets: one subject per project-domain namespace. */
 export function workerTrustPolicySize(namespaces: readonly string[]): number {
     return namespaces.reduce((total, ns) => total + `"system:serviceaccount:${ns}:default",`.length, TRUST_POLICY_OVERHEAD);
@@ -27,6 +36,7 @@ export function parseAws(config: ConfigReader, flyte: FlyteConfig): AwsConfig {
     const region = requireProviderKey(config, "aws:region", AWS_REGION, "an AWS region such as eu-central-1");
 
     requireIsolatedProjectLength(config, flyte, PROJECT_WORKER_MAX.aws, "an IAM role (64 characters in all)");
+    requireDistinctProjectBuckets(config, flyte, s3SafeSuffix);
     // One task role trusts every project-domain namespace, or with project isolation each project's role its own.
     const groups = flyte.projectIsolation
         ? flyte.projects.map((project) => flyte.projectNamespaces.filter((p) => p.project === project))
@@ -37,9 +47,17 @@ export function parseAws(config: ConfigReader, flyte: FlyteConfig): AwsConfig {
             config.fail(
                 "flyteProjects",
                 flyte.projectIsolation ? group[0].project : flyte.projects,
-                `with cloud aws, a task pods' role trusts each of its ${namespaces.length} project-domain namespaces by name and IAM caps its trust policy at ${TRUST_POLICY_MAX} characters: use fewer projects or domains, shorter names, or projectIsolation`,
+                `with cloud aws, a task pods' role trusts each of its ${namespaces.length} project-domain namespaces by name and IAM caps its trust policy at ${TRUST_POLICY_MAX} characters: use fewer ${flyte.projectIsolation ? "domains or shorter names" : "projects or domains, shorter names, or projectIsolation"}`,
             );
         }
+    }
+
+    if (flyte.projectIsolation && flyte.projects.length > MAX_ISOLATED_PROJECTS) {
+        config.fail(
+            "flyteProjects",
+            flyte.projects,
+            `with cloud aws and projectIsolation, Flyte's own roles list every project's bucket and IAM caps a role's policies at ${ROLE_POLICY_MAX} characters: at most ${MAX_ISOLATED_PROJECTS} projects`,
+        );
     }
 
     const vpc = parseCidrKey(config, "awsVpcCidr", 16, 20);

@@ -29,11 +29,24 @@ export function parseFlyte(config: ConfigReader): FlyteConfig {
     }
 
     const namespace = config.string("flyteNamespace", DNS_LABEL_RULE);
+    const namespaceTemplateText = config.string("namespaceTemplate", "a template using {{ project }} and {{ domain }}");
+    // Flyte 1.x's cluster resource sync maps a domain's display name, not its id, through the namespace template,
+    // while executions use the id: with {{ domain }} in the template the two must be the same.
+    if (namespaceTemplateText.includes("{{ domain }}")) {
+        const renamed = domainEntries.find((entry) => domainNames[entry.split(":")[0]] !== entry.split(":")[0]);
+        if (renamed !== undefined) {
+            config.fail(
+                "flyteDomains",
+                renamed,
+                "a display name other than the id only with a namespaceTemplate without {{ domain }}: Flyte 1.x would sync namespaces named after the display name",
+            );
+        }
+    }
     if (!isDns1123Label(namespace) || isReservedNamespace(namespace)) {
         config.fail("flyteNamespace", namespace, `allowed: ${DNS_LABEL_RULE}, not default, kube-* or gke-*`);
     }
 
-    const namespaceTemplate = config.string("namespaceTemplate", "a template using {{ project }} and {{ domain }}");
+    const namespaceTemplate = namespaceTemplateText;
     const projectNamespaces = projectDomainNamespaces(projects, domains, namespaceTemplate);
     for (const pair of projectNamespaces) {
         const problem = !isDns1123Label(pair.namespace)
@@ -150,5 +163,20 @@ export function requireIsolatedProjectLength(config: ConfigReader, flyte: FlyteC
         if (project.length > max) {
             config.fail("flyteProjects", project, `with projectIsolation, project ids name ${what}: at most ${max} characters`);
         }
+    }
+}
+
+/** With project isolation, each project's bucket name part must be its own (see the naming functions). */
+export function requireDistinctProjectBuckets(config: ConfigReader, flyte: FlyteConfig, part: (project: string) => string): void {
+    if (!flyte.projectIsolation) {
+        return;
+    }
+    const seen = new Map<string, string>();
+    for (const project of flyte.projects) {
+        const owner = seen.get(part(project));
+        if (owner !== undefined) {
+            config.fail("flyteProjects", project, `with projectIsolation, projects ${owner} and ${project} would get the same data bucket; rename one of them`);
+        }
+        seen.set(part(project), project);
     }
 }

@@ -1,8 +1,8 @@
 import { cidrContains, cidrsOverlap, isUsableSubnetAddress, parseCidr, parseIpv4 } from "../cidr";
 import { ConfigReader, parseCidrKey, requireProviderKey } from "./reader";
 import { ConfigKey, GKE_RELEASE_CHANNELS, POSTGRES_VERSIONS } from "./schema";
-import { PROJECT_WORKER_MAX } from "../naming";
-import { requireIsolatedProjectLength } from "./flyte";
+import { gcsProjectPart, PROJECT_WORKER_MAX } from "../naming";
+import { requireDistinctProjectBuckets, requireIsolatedProjectLength } from "./flyte";
 import type { FlyteConfig, GcpConfig } from "./types";
 
 const GCP_PROJECT_ID = /^[a-z][a-z0-9-]{4,28}[a-z0-9]$/;
@@ -20,6 +20,7 @@ export function parseGcp(config: ConfigReader, flyte: FlyteConfig): GcpConfig {
     );
     const region = requireProviderKey(config, "gcp:region", GCP_REGION, "a GCP region such as europe-west1");
     requireIsolatedProjectLength(config, flyte, PROJECT_WORKER_MAX.gcp, "a Google service account (30 characters in all)");
+    requireDistinctProjectBuckets(config, flyte, gcsProjectPart);
 
     const locationText = config.string("gkeLocation", "empty or a zone of gcp:region");
     const zonePattern = new RegExp(`^${region}-[a-z]$`);

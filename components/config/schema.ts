@@ -59,7 +59,8 @@ export const CONFIG_KEYS = {
     flavor: {
         type: "string",
         default: "binary",
-        description: "Which Flyte chart to deploy: binary (flyte-binary, one Deployment). core is reserved for an upcoming release.",
+        description:
+            "Which Flyte chart to deploy: binary (flyte-binary, one Deployment) or core (flyte-core: admin, propeller, datacatalog, scheduler and console as separate services, each with its own identity).",
     },
     flyteProjects: {
         type: "array",
@@ -69,7 +70,8 @@ export const CONFIG_KEYS = {
     flyteDomains: {
         type: "array",
         default: ["development", "staging", "production"],
-        description: 'Flyte domains: an id (also the name the console shows), or "id:Display name", e.g. "d-dev:Development".',
+        description:
+            'Flyte domains: an id (also the name the console shows), or "id:Display name", e.g. "dev:Development" — only with a namespaceTemplate without {{ domain }}, since Flyte 1.x names namespaces after the display name when it syncs them.',
     },
     projectIsolation: {
         type: "boolean",

@@ -283,7 +283,12 @@ export function flyteBinaryValues(input: FlyteBinaryValuesInput): FlyteBinaryVal
                     k8s: {
                         "inject-finalizer": true,
                         ...(input.taskEnvironment && Object.keys(input.taskEnvironment).length > 0
-                            ? { "default-env-vars": defaultEnvVars(input.taskEnvironment) }
+                            ? {
+                                  // configuration.inline is rendered through tpl.
+                                  "default-env-vars": defaultEnvVars(input.taskEnvironment).map((entry) =>
+                                      Object.fromEntries(Object.entries(entry).map(([k, v]) => [k, escapeForHelmTpl(v)])),
+                                  ),
+                              }
                             : {}),
                         ...(input.storage.provider === "s3" && input.storage.accessKeyAuth
                             ? { "default-env-from-secrets": [TASK_STORAGE_SECRET] }

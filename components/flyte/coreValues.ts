@@ -211,10 +211,14 @@ function templateList(worker: WorkerAnnotation | undefined): { key: string; valu
     return Object.entries(clusterResourceTemplates(worker)).map(([file, value]) => ({ key: file.replace(/\.yaml$/, ""), value }));
 }
 
-/** The one namespace propeller may watch, when every project-domain pair shares it; otherwise all. */
+/**
+ * The one namespace propeller may watch when every project's executions land there, now and later: the configured
+ * pairs share it and the template does not depend on the project (projects can be created at any time; domains
+ * only through config). Otherwise all.
+ */
 export function propellerNamespace(flyte: FlyteConfig): string {
     const namespaces = new Set(flyte.projectNamespaces.map((p) => p.namespace));
-    return namespaces.size === 1 ? [...namespaces][0] : "all";
+    return namespaces.size === 1 && !flyte.namespaceTemplate.includes("{{ project }}") ? [...namespaces][0] : "all";
 }
 
 export function flyteCoreValues(input: FlyteCoreValuesInput): FlyteCoreValues {
@@ -284,7 +288,10 @@ export function flyteCoreValues(input: FlyteCoreValuesInput): FlyteCoreValues {
             k8s: {
                 plugins: {
                     k8s: {
-                        "default-env-vars": defaultEnvVars(input.taskEnvironment ?? {}),
+                        // Rendered through tpl, like everything in this ConfigMap.
+                        "default-env-vars": defaultEnvVars(input.taskEnvironment ?? {}).map((entry) =>
+                            Object.fromEntries(Object.entries(entry).map(([k, v]) => [k, escapeForHelmTpl(v)])),
+                        ),
                         ...(input.taskStorageSecret ? { "default-env-from-secrets": [TASK_STORAGE_SECRET] } : {}),
                     },
                 },

@@ -72,7 +72,8 @@ export class FlyteBinary extends pulumi.ComponentResource {
     readonly projectDataLocations?: ProjectDataLocations;
 
     constructor(name: string, args: FlyteBinaryArgs, opts?: pulumi.ComponentResourceOptions) {
-        super("flyte:flyte:FlyteBinary", name, {}, opts);
+        // Switching flavor keeps what both share (namespace, secrets, Service) instead of recreating it.
+        super("flyte:flyte:FlyteBinary", name, {}, { ...opts, aliases: [...(opts?.aliases ?? []), { type: "flyte:flyte:FlyteCore" }] });
         const { flyte, platform } = args;
         const labels = { ...args.labels };
         const k8sOpts = { parent: this, provider: platform.kubernetesProvider };
@@ -191,6 +192,7 @@ export class FlyteBinary extends pulumi.ComponentResource {
                     namespace,
                     adminUrl: `http://${FLYTE_BINARY_RELEASE}-http.${flyte.namespace}.svc.cluster.local:${FLYTE_HTTP_PORT}`,
                     storage: platform.storage,
+                    projects: flyte.projects,
                     image: flyte.projectSetupImage,
                     labels,
                     provider: platform.kubernetesProvider,

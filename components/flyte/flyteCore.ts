@@ -62,7 +62,8 @@ export class FlyteCore extends pulumi.ComponentResource {
     readonly projectDataLocations?: ProjectDataLocations;
 
     constructor(name: string, args: FlyteCoreArgs, opts?: pulumi.ComponentResourceOptions) {
-        super("flyte:flyte:FlyteCore", name, {}, opts);
+        // Switching flavor keeps what both share (namespace, secrets, Service) instead of recreating it.
+        super("flyte:flyte:FlyteCore", name, {}, { ...opts, aliases: [...(opts?.aliases ?? []), { type: "flyte:flyte:FlyteBinary" }] });
         const { flyte, platform } = args;
         const labels = { ...args.labels };
         const k8sOpts = { parent: this, provider: platform.kubernetesProvider };
@@ -219,6 +220,7 @@ export class FlyteCore extends pulumi.ComponentResource {
                     namespace,
                     adminUrl: `http://${FLYTEADMIN_SERVICE}.${flyte.namespace}.svc.cluster.local:${FLYTEADMIN_HTTP_PORT}`,
                     storage,
+                    projects: flyte.projects,
                     image: flyte.projectSetupImage,
                     labels,
                     provider: platform.kubernetesProvider,

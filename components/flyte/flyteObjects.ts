@@ -74,9 +74,11 @@ export function taskStorageSecrets(
     }
     const endpoint = storage.endpoint ?? "";
     const keysOf = (project: string) => {
-        const key = storage.projectAccessKeys?.[project] ?? storage.accessKey;
+        // With project isolation a project's pods get its own key or none: never the shared one, which reaches
+        // every bucket.
+        const key = args.flyte.projectIsolation ? storage.projectAccessKeys?.[project] : storage.accessKey;
         if (!key) {
-            throw new Error(`no storage key for project ${project}`);
+            throw new Error(`the platform gave no storage key for project ${project}`);
         }
         return pulumi.all([key.id, key.secret]);
     };

@@ -59,6 +59,8 @@ export interface ProjectDataLocationsArgs {
     /** flyteadmin's HTTP API inside the cluster, e.g. `http://flyte-binary-http.flyte.svc.cluster.local:8088`. */
     readonly adminUrl: string;
     readonly storage: FlyteStorage;
+    /** The isolated projects: each must have a bucket in storage.projectBuckets. */
+    readonly projects: readonly string[];
     /** An image with curl. */
     readonly image: string;
     readonly labels: Readonly<Record<string, string>>;
@@ -78,7 +80,14 @@ export class ProjectDataLocations extends pulumi.ComponentResource {
 
     constructor(name: string, args: ProjectDataLocationsArgs, opts?: pulumi.ComponentResourceOptions) {
         super("flyte:flyte:ProjectDataLocations", name, {}, opts);
-        const buckets = pulumi.all((args.storage.projectBuckets ?? {}) as Record<string, pulumi.Output<string>>);
+        const projectBuckets = args.storage.projectBuckets ?? {};
+        const missing = args.projects.filter((p) => projectBuckets[p] === undefined);
+        if (missing.length > 0) {
+            throw new Error(`the platform gave no data bucket for project(s) ${missing.join(", ")}`);
+        }
+        const buckets = pulumi.all(
+            Object.fromEntries(args.projects.map((p) => [p, projectBuckets[p]])) as Record<string, pulumi.Output<string>>,
+        );
         this.prefixes = buckets.apply((b) => projectRawOutputPrefixes(args.storage.provider, b));
         const labels = { ...args.labels, "app.kubernetes.io/name": "flyte-project-data-locations" };
         this.job = new k8s.batch.v1.Job(

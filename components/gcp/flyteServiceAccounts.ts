@@ -6,6 +6,7 @@ import {
     bucketGrants,
     bucketSlug,
     objectPrefixCondition,
+    prefixGroups,
     roleSlug,
     serviceAccountMember,
     SIGN_BLOB_ROLE,
@@ -71,23 +72,29 @@ export class FlyteServiceAccounts extends pulumi.ComponentResource {
                 { parent: this, dependsOn: [args.apis.iam] },
             );
             const member = account.email.apply(serviceAccountMember);
-            const own: pulumi.Resource[] = bucketGrants(request.data, isolatedProjects).map((grant) => {
+            const own: pulumi.Resource[] = bucketGrants(request.data, isolatedProjects).flatMap((grant) => {
                 const bucket = bucketName(grant.bucket);
-                const prefixes = grant.prefixes;
-                return new gcp.storage.BucketIAMMember(
-                    `${name}-${key}-${bucketSlug(grant.bucket)}-${roleSlug(grant.role)}`,
-                    {
-                        bucket,
-                        role: grant.role,
-                        member,
-                        condition: prefixes
-                            ? pulumi
-                                  .output(bucket)
-                                  .apply((b) => objectPrefixCondition(b, prefixes, `${request.title}: own objects`))
-                            : undefined,
-                    },
-                    { parent: this },
-                );
+                const resourceName = `${name}-${key}-${bucketSlug(grant.bucket)}-${roleSlug(grant.role)}`;
+                if (!grant.prefixes) {
+                    return [new gcp.storage.BucketIAMMember(resourceName, { bucket, role: grant.role, member }, { parent: this })];
+                }
+                // One conditional binding per group of prefixes that fits in an IAM condition.
+                const groups = prefixGroups(grant.prefixes);
+                return groups.map((prefixes, i) => {
+                    const part = groups.length > 1 ? ` (${i + 1}/${groups.length})` : "";
+                    return new gcp.storage.BucketIAMMember(
+                        i === 0 ? resourceName : `${resourceName}-${i + 1}`,
+                        {
+                            bucket,
+                            role: grant.role,
+                            member,
+                            condition: pulumi
+                                .output(bucket)
+                                .apply((b) => objectPrefixCondition(b, prefixes, `${request.title}: own objects${part}`)),
+                        },
+                        { parent: this },
+                    );
+                });
             });
             if (request.signsUrls) {
                 own.push(

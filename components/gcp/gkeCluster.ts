@@ -15,6 +15,9 @@ export const NODE_SERVICE_ACCOUNT_ROLES = [
 
 const NODE_OAUTH_SCOPES = ["https://www.googleapis.com/auth/cloud-platform"];
 
+/** The port Flyte's pod webhook listens on (both charts). */
+export const FLYTE_WEBHOOK_PORT = 9443;
+
 export interface GkeClusterArgs {
     readonly project: string;
     readonly names: Pick<GcpNames, "cluster" | "nodePool" | "nodeServiceAccount">;
@@ -40,6 +43,8 @@ export class GkeCluster extends pulumi.ComponentResource {
     readonly nodeServiceAccount: gcp.serviceaccount.Account;
     readonly cluster: gcp.container.Cluster;
     readonly nodePool: gcp.container.NodePool;
+    /** Lets the control plane call admission webhooks on the nodes (Flyte's pod webhook). */
+    readonly webhookFirewall: gcp.compute.Firewall;
     /** `<project>.svc.id.goog`, read from the cluster so bindings on it wait until the pool exists. */
     readonly workloadPool: pulumi.Output<string>;
     readonly kubeconfig: pulumi.Output<string>;
@@ -156,6 +161,30 @@ export class GkeCluster extends pulumi.ComponentResource {
             },
             // Node agents ship logs and metrics from boot, so the roles come first.
             { parent: this, ignoreChanges: ["initialNodeCount"], dependsOn: nodeRoles },
+        );
+
+        // With private nodes GKE opens only 443 and 10250 from the control plane; Flyte's pod webhook (secret
+        // injection into task pods) listens on 9443.
+        this.webhookFirewall = new gcp.compute.Firewall(
+            `${name}-webhooks`,
+            {
+                project,
+                name: `${names.cluster}-webhooks`,
+                network: args.network,
+                direction: "INGRESS",
+                description: "GKE control plane to admission webhooks on the nodes (Flyte pod webhook). Managed by Pulumi.",
+                sourceRanges: [
+                    this.cluster.privateClusterConfig.apply((c) => {
+                        if (!c?.privateEndpoint) {
+                            throw new Error(`GKE cluster ${names.cluster} reports no private endpoint`);
+                        }
+                        return `${c.privateEndpoint}/32`;
+                    }),
+                ],
+                targetServiceAccounts: [this.nodeServiceAccount.email],
+                allows: [{ protocol: "tcp", ports: [String(FLYTE_WEBHOOK_PORT)] }],
+            },
+            { parent: this },
         );
 
         this.clusterName = this.cluster.name;

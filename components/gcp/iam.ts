@@ -56,14 +56,26 @@ export function bucketSlug(bucket: BucketRef): string {
     return bucket.kind === "project" ? `${bucket.project}-data` : bucket.kind;
 }
 
-/** An IAM condition that admits only objects of `bucketName` under the prefixes. */
+/** IAM allows at most 12 logical operators in a condition: 13 `startsWith` terms joined by `||`. */
+export const MAX_CONDITION_PREFIXES = 13;
+
+/** Prefixes in groups small enough for one IAM condition each (one conditional binding per group). */
+export function prefixGroups(prefixes: readonly string[]): string[][] {
+    const groups: string[][] = [];
+    for (let i = 0; i < prefixes.length; i += MAX_CONDITION_PREFIXES) {
+        groups.push(prefixes.slice(i, i + MAX_CONDITION_PREFIXES));
+    }
+    return groups;
+}
+
+/** An IAM condition that admits only objects of `bucketName` under the prefixes (at most MAX_CONDITION_PREFIXES). */
 export function objectPrefixCondition(
     bucketName: string,
     prefixes: readonly string[],
     title: string,
 ): { title: string; description: string; expression: string } {
-    if (prefixes.length === 0) {
-        throw new Error("a prefix condition needs at least one prefix");
+    if (prefixes.length === 0 || prefixes.length > MAX_CONDITION_PREFIXES) {
+        throw new Error(`a prefix condition takes 1 to ${MAX_CONDITION_PREFIXES} prefixes, not ${prefixes.length}`);
     }
     return {
         title: title.slice(0, 100),

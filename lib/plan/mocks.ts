@@ -15,6 +15,10 @@ function digest(text: string, length = 8): string {
     return createHash("sha256").update(text).digest("hex").slice(0, length);
 }
 
+function obj(value: Json | undefined): { [key: string]: Json } {
+    return typeof value === "object" && value !== null && !Array.isArray(value) ? value : {};
+}
+
 function str(value: Json | undefined, fallback: string): string {
     return typeof value === "string" && value !== "" ? value : fallback;
 }
@@ -65,6 +69,7 @@ const byType: Record<string, StateFn> = {
                 ...inputs,
                 name: clusterName,
                 endpoint: "172.16.0.2",
+                privateClusterConfig: { ...obj(inputs.privateClusterConfig), privateEndpoint: "10.0.0.2" },
                 masterAuth: { clusterCaCertificate: Buffer.from(`mock-ca-${clusterName}`).toString("base64") },
                 controlPlaneEndpointsConfig: {
                     dnsEndpointConfig: {

@@ -2,7 +2,7 @@ import * as pulumi from "@pulumi/pulumi";
 import * as provproto from "@pulumi/pulumi/proto/provider_pb";
 import * as resproto from "@pulumi/pulumi/proto/resource_pb";
 import { Struct } from "google-protobuf/google/protobuf/struct_pb";
-import { mockInvoke, mockResource } from "./mocks";
+import { mockInvoke, type MockResult, mockResource } from "./mocks";
 import { Json, redactWire, revealWire } from "./wire";
 
 /** One resource as the program asked the engine to register it. */
@@ -15,6 +15,8 @@ export interface RecordedResource {
     readonly custom: boolean;
     /** URNs its inputs and `dependsOn` wait on, sorted. */
     readonly dependencies: string[];
+    /** For each input property, the URNs its value came from, sorted. */
+    readonly propertyDependencies: { [property: string]: string[] };
     /** Inputs with every secret replaced by "[secret]". */
     readonly inputs: { [key: string]: Json };
     readonly protect: boolean;
@@ -26,6 +28,14 @@ export interface RecordedResource {
 }
 
 type Callback<T> = (err: Error | null, response?: T) => void;
+
+function propertyDependencies(req: resproto.RegisterResourceRequest): { [property: string]: string[] } {
+    const result: { [property: string]: string[] } = {};
+    req.getPropertydependenciesMap().forEach((deps, property) => {
+        result[property] = [...new Set(deps.getUrnsList())].sort();
+    });
+    return result;
+}
 
 const SUPPORTED_FEATURES = new Set([
     "secrets",
@@ -51,10 +61,27 @@ export class RecordingMonitor {
     readonly outputs = new Map<string, { [key: string]: Json }>();
     private readonly qualifiedTypes = new Map<string, string>();
 
+    /**
+     * @param stackReferences outputs of the stacks a program reads through StackReference, by stack name (a
+     * consumer of this project's outputs contract, say); a reference to any other stack fails the run.
+     */
     constructor(
         private readonly project: string,
         private readonly stack: string,
+        private readonly stackReferences: Readonly<Record<string, { [key: string]: Json }>> = {},
     ) {}
+
+    private mocked(type: string, name: string, inputs: { [key: string]: Json }): MockResult {
+        if (type !== "pulumi:pulumi:StackReference") {
+            return mockResource(type, name, inputs);
+        }
+        const stackName = typeof inputs.name === "string" ? inputs.name : name;
+        const outputs = this.stackReferences[stackName];
+        if (outputs === undefined) {
+            throw new Error(`no outputs given for the referenced stack ${stackName}`);
+        }
+        return { id: stackName, state: { name: stackName, outputs, secretOutputNames: [] } };
+    }
 
     private urnFor(parent: string, type: string, name: string): { urn: string; qualifiedType: string } {
         const parentType = parent ? this.qualifiedTypes.get(parent) : undefined;
@@ -81,6 +108,7 @@ export class RecordingMonitor {
                 parent,
                 custom: req.getCustom(),
                 dependencies: [...new Set(req.getDependenciesList())].sort(),
+                propertyDependencies: propertyDependencies(req),
                 inputs: redactWire(rawInputs) as { [key: string]: Json },
                 protect: req.getProtect() === true,
                 provider: req.getProvider(),
@@ -92,7 +120,7 @@ export class RecordingMonitor {
             const response = new resproto.RegisterResourceResponse();
             response.setUrn(urn);
             if (req.getCustom()) {
-                const result = mockResource(type, name, revealWire(rawInputs) as { [key: string]: Json });
+                const result = this.mocked(type, name, revealWire(rawInputs) as { [key: string]: Json });
                 response.setId(result.id);
                 response.setObject(Struct.fromJavaScript(await pulumi.runtime.serializeProperties(urn, result.state)));
             } else {
@@ -109,8 +137,22 @@ export class RecordingMonitor {
         callback(null, {});
     }
 
+    /** Reads of existing resources: only stack references (to the stacks given to the constructor). */
     async readResource(req: resproto.ReadResourceRequest, callback: Callback<resproto.ReadResourceResponse>) {
-        callback(new Error(`the plan does not read existing resources (${req.getType()} ${req.getName()})`));
+        try {
+            const type = req.getType();
+            if (type !== "pulumi:pulumi:StackReference") {
+                throw new Error(`the plan does not read existing resources (${type} ${req.getName()})`);
+            }
+            const { urn } = this.urnFor(req.getParent(), type, req.getName());
+            const result = this.mocked(type, req.getName(), revealWire(toJson(req.getProperties())) as { [key: string]: Json });
+            const response = new resproto.ReadResourceResponse();
+            response.setUrn(urn);
+            response.setProperties(Struct.fromJavaScript(await pulumi.runtime.serializeProperties(urn, result.state)));
+            callback(null, response);
+        } catch (err) {
+            callback(err as Error);
+        }
     }
 
     async invoke(req: resproto.ResourceInvokeRequest, callback: Callback<provproto.InvokeResponse>) {

@@ -145,6 +145,8 @@ export async function runPlan(options: PlanOptions): Promise<Plan> {
         stack: options.stack,
         config,
         secretKeys,
+        // Loaded synchronously once the mocks are in place, as the Pulumi engine loads a program.
+        // eslint-disable-next-line @typescript-eslint/no-require-imports
         program: () => require(programPath),
     });
 }

@@ -101,6 +101,24 @@ describe("private control plane (default)", () => {
         const gke = component(plan, "flyte:gcp:GkeCluster");
         expect(childrenOf(plan, gke)).toContainEqual(expect.objectContaining({ urn: provider.urn }));
     });
+
+    test("the control plane may call Flyte's pod webhook on the nodes, and nothing else is opened", () => {
+        const firewalls = ofType(plan, "gcp:compute/firewall:Firewall");
+        expect(firewalls).toHaveLength(1);
+        const rule = firewalls[0];
+        expect(rule.inputs).toMatchObject({
+            project: "acme-test",
+            name: "flyte-test-webhooks",
+            network: "projects/acme-test/global/networks/vpc",
+            direction: "INGRESS",
+            // The control plane's private endpoint, as the (mocked) cluster reports it.
+            sourceRanges: ["10.0.0.2/32"],
+            targetServiceAccounts: [NODE_SA],
+            allows: [{ protocol: "tcp", ports: ["9443"] }],
+        });
+        expect(rule.dependencies).toContain(cluster().urn);
+        expect(rule.parent).toBe(component(plan, "flyte:gcp:GkeCluster").urn);
+    });
 });
 
 describe("public endpoint restricted to authorized networks", () => {

@@ -1,5 +1,5 @@
 import { parse } from "yaml";
-import { COMMON_OUTPUTS } from "../../components/outputs";
+import { COMMON_OUTPUTS, SHARED_WORKER_OUTPUTS } from "../../components/outputs";
 import { MOCK_AWS_ACCOUNT, MOCK_AWS_ROLE, mockPassword } from "../../lib/plan/mocks";
 import type { RecordedResource } from "../../lib/plan/monitor";
 import type { Plan } from "../../lib/plan/runPlan";
@@ -557,21 +557,26 @@ export function describeEksStack(stack: string, expected: EksStackExpectations):
             expect(transitiveDependencies(plan, nodeGroup)).not.toContain(instance.urn);
         });
 
-        test("the release waits for the nodes, the network and DNS add-ons, the database rule and the roles' policies, not the log agent", () => {
+        test("the release waits for the nodes, the network and DNS add-ons, the database rule and the backend role's policy, not the task pods' policy or the log agent", () => {
             const release = one(T.release);
             const deps = transitiveDependencies(plan, release);
             const rule = only(plan, T.ingressRule);
+            const backendPolicies = rolePolicies(flyteRole("backend"));
+            expect(backendPolicies).toHaveLength(1);
             for (const r of [
                 one(T.nodeGroup),
                 ...ofType(plan, "aws:ec2/natGateway:NatGateway"),
                 addon("coredns"),
                 addon("vpc-cni"),
                 rule,
-                ...rolePolicies(flyteRole("backend")),
-                ...rolePolicies(flyteRole("worker")),
+                ...backendPolicies,
             ]) {
                 expect([r.name, deps.has(r.urn)]).toEqual([r.name, true]);
             }
+            // Task pods' grants are needed only once tasks run: Flyte's start does not wait for them.
+            const workerPolicies = rolePolicies(flyteRole("worker"));
+            expect(workerPolicies).toHaveLength(1);
+            expect(workerPolicies.filter((p) => deps.has(p.urn)).map((p) => p.name)).toEqual([]);
             const insights = containerInsights();
             expect(insights).toHaveLength(1);
             expect(insights.filter((a) => deps.has(a.urn)).map((a) => a.name)).toEqual([]);
@@ -591,16 +596,21 @@ export function describeEksStack(stack: string, expected: EksStackExpectations):
             expect(ofType(plan, T.secret).map((s) => s.inputs.stringData)).toEqual(ofType(plan, T.secret).map(() => "[secret]"));
         });
 
-        test("exports exactly the common outputs; the service-account outputs are the roles' ARNs", () => {
-            expect(Object.keys(plan.outputs).sort()).toEqual([...COMMON_OUTPUTS].sort());
+        test("exports exactly the common and shared-worker outputs; the identity outputs are the roles' ARNs", () => {
+            expect(Object.keys(plan.outputs).sort()).toEqual([...COMMON_OUTPUTS, ...SHARED_WORKER_OUTPUTS].sort());
+            const backendArn = roleArn(flyteRole("backend"));
+            const workerArn = roleArn(flyteRole("worker"));
+            expect(backendArn).not.toBe(workerArn);
             expect({
                 backendServiceAccount: output("backendServiceAccount"),
                 workerServiceAccount: output("workerServiceAccount"),
+                identities: plan.outputs.identities,
                 clusterName: output("clusterName"),
                 databaseHost: output("databaseHost"),
             }).toEqual({
-                backendServiceAccount: roleArn(flyteRole("backend")),
-                workerServiceAccount: roleArn(flyteRole("worker")),
+                backendServiceAccount: backendArn,
+                workerServiceAccount: workerArn,
+                identities: { backend: backendArn, worker: workerArn },
                 clusterName: clusterName(),
                 databaseHost: stringAt(stateOf(one(T.rds)), "address"),
             });

@@ -2,9 +2,13 @@ import * as fs from "fs";
 import * as path from "path";
 import { parse } from "yaml";
 import { mockPassword } from "../../lib/plan/mocks";
+import type { RecordedResource } from "../../lib/plan/monitor";
 import type { Plan } from "../../lib/plan/runPlan";
 import { at } from "./components";
+import { flyteProjectNamespaces } from "./flyte";
+import { arrayAt, selects, stringAt, stringMapAt } from "./helm";
 import { byName, byUrn, ofType, only, planStack, PROJECT_DIR, transitiveDependencies } from "./plan";
+import { readStackSettings } from "./stackSettings";
 
 export interface GcpStackExpectations {
     /** Deletion protection, Pulumi protect and PREVENT on data. */
@@ -15,6 +19,48 @@ export interface GcpStackExpectations {
     readonly loadBalancerIp?: string;
 }
 
+// Spelled out here rather than imported from the program, so that a change on either side shows up as a failure.
+const BUCKET_ROLES = ["roles/storage.legacyBucketReader", "roles/storage.objectAdmin"];
+const SIGN_BLOB_ROLE = "roles/iam.serviceAccountTokenCreator";
+const WORKLOAD_IDENTITY_USER = "roles/iam.workloadIdentityUser";
+const WORKER_KSA = "default";
+
+type Bucket = "metadata" | "userData";
+
+/** Who runs as which Google service account on each flavor, and what each may touch. */
+interface ExpectedIdentity {
+    /** The key in the `identities` output. */
+    readonly key: string;
+    /** `flyte-<stack>-<suffix>@...`. */
+    readonly accountSuffix: string;
+    /** Kubernetes service accounts in Flyte's namespace bound to it (the chart's fixed names). */
+    readonly flyteServiceAccounts: readonly string[];
+    /** Bound to the `default` account of every project-domain namespace. */
+    readonly taskPods: boolean;
+    readonly buckets: readonly Bucket[];
+    readonly signsBlobs: boolean;
+}
+
+const BINARY_IDENTITIES: readonly ExpectedIdentity[] = [
+    { key: "backend", accountSuffix: "backend", flyteServiceAccounts: ["flyte-binary"], taskPods: false, buckets: ["metadata", "userData"], signsBlobs: true },
+    { key: "worker", accountSuffix: "worker", flyteServiceAccounts: [], taskPods: true, buckets: ["metadata", "userData"], signsBlobs: false },
+];
+
+/** flyte-core: one identity per backend component, bound to exactly the chart's account of the same name. */
+const CORE_IDENTITIES: readonly ExpectedIdentity[] = [
+    { key: "flyteadmin", accountSuffix: "admin", flyteServiceAccounts: ["flyteadmin"], taskPods: false, buckets: ["metadata", "userData"], signsBlobs: true },
+    { key: "flytepropeller", accountSuffix: "propeller", flyteServiceAccounts: ["flytepropeller"], taskPods: false, buckets: ["metadata", "userData"], signsBlobs: false },
+    { key: "datacatalog", accountSuffix: "catalog", flyteServiceAccounts: ["datacatalog"], taskPods: false, buckets: ["metadata"], signsBlobs: false },
+    // The scheduler only talks to the database and flyteadmin.
+    { key: "flytescheduler", accountSuffix: "scheduler", flyteServiceAccounts: ["flytescheduler"], taskPods: false, buckets: [], signsBlobs: false },
+    { key: "worker", accountSuffix: "worker", flyteServiceAccounts: [], taskPods: true, buckets: ["metadata", "userData"], signsBlobs: false },
+];
+
+const FLAVORS = {
+    binary: { release: "flyte-binary", chart: "flyte-binary", identities: BINARY_IDENTITIES, backendKey: "backend" },
+    core: { release: "flyte-core", chart: "flyte-core", identities: CORE_IDENTITIES, backendKey: "flyteadmin" },
+} as const;
+
 /** The stack file's own view of a key, read without the program, so tests can catch the program disagreeing. */
 function stackFileConfig(stack: string): Record<string, unknown> {
     const doc = parse(fs.readFileSync(path.join(PROJECT_DIR, `Pulumi.${stack}.yaml`), "utf8")) as {
@@ -23,15 +69,33 @@ function stackFileConfig(stack: string): Record<string, unknown> {
     return doc.config;
 }
 
+function sorted(values: Iterable<string>): string[] {
+    return [...values].sort();
+}
+
 /**
- * The properties every GCP stack must have, asserted on the plan of the real program with the stack's file.
+ * The properties every GCP stack must have, asserted on the plan of the real program with the stack's file. The
+ * flavor (flyte-binary or flyte-core) comes from the stack's settings and decides which identities, release and
+ * endpoint the plan must have.
  */
 export function describeGcpStack(stack: string, expected: GcpStackExpectations): void {
     const file = stackFileConfig(stack);
+    const settings = readStackSettings(stack);
     const gcpProject = String(file["gcp:project"]);
     const region = String(file["gcp:region"]);
-    const projects = (file["flyte:flyteProjects"] as string[] | undefined) ?? ["flytesnacks"];
-    const domains = (file["flyte:flyteDomains"] as string[] | undefined) ?? ["development", "staging", "production"];
+    const flavorName = settings.string("flavor");
+    if (flavorName !== "binary" && flavorName !== "core") {
+        throw new Error(`Pulumi.${stack}.yaml: unknown flavor ${flavorName}`);
+    }
+    const flavor = FLAVORS[flavorName];
+    const projects = settings.strings("flyteProjects");
+    const domains = settings.strings("flyteDomains").map((entry) => entry.split(":")[0]);
+    const flyteNamespace = settings.string("flyteNamespace");
+    const taskNamespaces = flyteProjectNamespaces(settings.string("namespaceTemplate"), projects, domains);
+    if (settings.boolean("projectIsolation")) {
+        // Per-project task identities are covered by chartContractCore (the poc stack).
+        throw new Error(`describeGcpStack expects one task identity shared by every project; Pulumi.${stack}.yaml sets projectIsolation`);
+    }
     const pool = `${gcpProject}.svc.id.goog`;
     let plan: Plan;
 
@@ -41,8 +105,24 @@ export function describeGcpStack(stack: string, expected: GcpStackExpectations):
 
     const one = (type: string) => only(plan, type);
     const email = (account: string) => `flyte-${stack}-${account}@${gcpProject}.iam.gserviceaccount.com`;
+    const bucketName = (bucket: Bucket) => String(bucket === "metadata" ? plan.outputs.metadataBucket : plan.outputs.userDataBucket);
+    const release = () => one("kubernetes:helm.sh/v3:Release");
+    /** Workload Identity member bindings, as `<gsa email> <member>`. */
+    const workloadIdentityMembers = () =>
+        ofType(plan, "gcp:serviceaccount/iAMMember:IAMMember")
+            .filter((m) => m.inputs.role === WORKLOAD_IDENTITY_USER)
+            .map((m) => `${String(m.inputs.serviceAccountId).split("/").pop()} ${m.inputs.member}`);
+    /** The grants and bindings that give an identity its access (bucket roles, signBlob, Workload Identity). */
+    const grantsOf = (identity: ExpectedIdentity): RecordedResource[] => {
+        const member = `serviceAccount:${email(identity.accountSuffix)}`;
+        const accountId = `projects/${gcpProject}/serviceAccounts/${email(identity.accountSuffix)}`;
+        return [
+            ...ofType(plan, "gcp:storage/bucketIAMMember:BucketIAMMember").filter((g) => g.inputs.member === member),
+            ...ofType(plan, "gcp:serviceaccount/iAMMember:IAMMember").filter((g) => g.inputs.serviceAccountId === accountId),
+        ];
+    };
 
-    describe(`stack ${stack}`, () => {
+    describe(`stack ${stack} (flyte-${flavorName})`, () => {
         test("enables the APIs before using them", () => {
             const cluster = one("gcp:container/cluster:Cluster");
             const container = byName(plan, "gcp:projects/service:Service", "gcp-apis-container");
@@ -107,20 +187,72 @@ export function describeGcpStack(stack: string, expected: GcpStackExpectations):
             expect(at(metadata?.inputs, "versioning", "enabled")).toBe(true);
         });
 
-        test("identities: storage roles on the two buckets only; Workload Identity for exactly Flyte's accounts", () => {
-            for (const g of ofType(plan, "gcp:storage/bucketIAMMember:BucketIAMMember")) {
-                expect([plan.outputs.metadataBucket, plan.outputs.userDataBucket]).toContain(g.inputs.bucket);
-                expect([`serviceAccount:${email("backend")}`, `serviceAccount:${email("worker")}`]).toContain(g.inputs.member);
-            }
-            const wi = ofType(plan, "gcp:serviceaccount/iAMMember:IAMMember").filter(
-                (m) => m.inputs.role === "roles/iam.workloadIdentityUser",
+        test(`identities: exactly one Google service account per ${flavorName === "core" ? "flyte-core component" : "backend"} and one for task pods`, () => {
+            const accounts = ofType(plan, "gcp:serviceaccount/account:Account")
+                .map((a) => `${String(a.inputs.accountId)}@${String(a.inputs.project)}.iam.gserviceaccount.com`)
+                .filter((e) => e !== email("nodes"));
+            expect(sorted(accounts)).toEqual(sorted(flavor.identities.map((i) => email(i.accountSuffix))));
+            expect(new Set(accounts).size).toBe(accounts.length);
+        });
+
+        test("identities: storage roles on Flyte's buckets only, each identity on exactly the buckets it uses", () => {
+            const grants = ofType(plan, "gcp:storage/bucketIAMMember:BucketIAMMember").map(
+                (g) => `${String(g.inputs.member)} ${String(g.inputs.bucket)} ${String(g.inputs.role)}`,
             );
-            const members = wi.map((m) => `${String(m.inputs.serviceAccountId).split("/").pop()} ${m.inputs.member}`);
-            const expectedMembers = [
-                `${email("backend")} serviceAccount:${pool}[flyte/flyte-binary]`,
-                ...projects.flatMap((p) => domains.map((d) => `${email("worker")} serviceAccount:${pool}[${p}-${d}/default]`)),
-            ];
-            expect(members.sort()).toEqual(expectedMembers.sort());
+            const expectedGrants = flavor.identities.flatMap((identity) =>
+                identity.buckets.flatMap((bucket) =>
+                    BUCKET_ROLES.map((role) => `serviceAccount:${email(identity.accountSuffix)} ${bucketName(bucket)} ${role}`),
+                ),
+            );
+            expect(sorted(grants)).toEqual(sorted(expectedGrants));
+            for (const g of ofType(plan, "gcp:storage/bucketIAMMember:BucketIAMMember")) {
+                // Whole-bucket roles: nothing narrows them to other objects.
+                expect(g.inputs.condition).toBeUndefined();
+            }
+        });
+
+        test("identities: only the identity behind the data proxy may sign blobs, and only as itself", () => {
+            const signers = ofType(plan, "gcp:serviceaccount/iAMMember:IAMMember").filter((m) => m.inputs.role === SIGN_BLOB_ROLE);
+            const expectedSigners = flavor.identities.filter((i) => i.signsBlobs).map((i) => email(i.accountSuffix));
+            expect(expectedSigners).toHaveLength(1);
+            expect(signers.map((m) => [m.inputs.serviceAccountId, m.inputs.member])).toEqual(
+                expectedSigners.map((e) => [`projects/${gcpProject}/serviceAccounts/${e}`, `serviceAccount:${e}`]),
+            );
+            // Nobody holds the role project-wide.
+            expect(ofType(plan, "gcp:projects/iAMMember:IAMMember").map((g) => g.inputs.role)).not.toContain(SIGN_BLOB_ROLE);
+        });
+
+        test("identities: Workload Identity binds each account to exactly its Kubernetes service accounts", () => {
+            const expectedMembers = flavor.identities.flatMap((identity) => [
+                ...identity.flyteServiceAccounts.map(
+                    (ksa) => `${email(identity.accountSuffix)} serviceAccount:${pool}[${flyteNamespace}/${ksa}]`,
+                ),
+                ...(identity.taskPods
+                    ? taskNamespaces.map((ns) => `${email(identity.accountSuffix)} serviceAccount:${pool}[${ns}/${WORKER_KSA}]`)
+                    : []),
+            ]);
+            expect(sorted(workloadIdentityMembers())).toEqual(sorted(expectedMembers));
+            // Every member binding is made once the cluster's pool exists.
+            for (const m of ofType(plan, "gcp:serviceaccount/iAMMember:IAMMember").filter((r) => r.inputs.role === WORKLOAD_IDENTITY_USER)) {
+                expect(transitiveDependencies(plan, m)).toContain(one("gcp:container/cluster:Cluster").urn);
+            }
+        });
+
+        test("the chart values annotate each of Flyte's service accounts with its own identity", () => {
+            const values = at(release().inputs, "values");
+            if (flavorName === "binary") {
+                expect(stringMapAt(values, "serviceAccount", "annotations")).toEqual({
+                    "iam.gke.io/gcp-service-account": email("backend"),
+                });
+                return;
+            }
+            for (const identity of CORE_IDENTITIES.filter((i) => !i.taskPods)) {
+                expect([identity.key, stringMapAt(values, identity.key, "serviceAccount", "annotations")]).toEqual([
+                    identity.key,
+                    { "iam.gke.io/gcp-service-account": email(identity.accountSuffix) },
+                ]);
+            }
+            expect(at(values, "configmap", "remoteData", "remoteData", "signedUrls", "signingPrincipal")).toBe(email("admin"));
         });
 
         test("the internal load balancer sits on a reserved internal IP of the subnet and serves 8088 and 8089", () => {
@@ -129,6 +261,7 @@ export function describeGcpStack(stack: string, expected: GcpStackExpectations):
             expect(String(address.inputs.subnetwork)).toContain("/subnetworks/");
             expect(address.inputs.address).toBe(expected.loadBalancerIp);
             const service = one("kubernetes:core/v1:Service");
+            expect(at(service.inputs, "metadata", "name")).toBe(`${flavor.release}-lb`);
             expect(at(service.inputs, "metadata", "annotations", "networking.gke.io/load-balancer-type")).toBe("Internal");
             expect(at(service.inputs, "spec", "type")).toBe("LoadBalancer");
             const ip = expected.loadBalancerIp ?? "10.0.0.10";
@@ -137,6 +270,49 @@ export function describeGcpStack(stack: string, expected: GcpStackExpectations):
             expect(plan.outputs.grpcEndpoint).toBe(`${ip}:8089`);
             expect(plan.outputs.httpEndpoint).toBe(`http://${ip}:8088`);
         });
+
+        if (flavorName === "core") {
+            test("flyte-core: the load balancer selects the endpoint proxy's pods, on the proxy's http and grpc ports", () => {
+                const service = one("kubernetes:core/v1:Service");
+                const proxy = byName(plan, "kubernetes:apps/v1:Deployment", "flyte-proxy-deployment");
+                expect(ofType(plan, "kubernetes:apps/v1:Deployment")).toEqual([proxy]);
+                expect(at(service.inputs, "metadata", "namespace")).toBe(at(proxy.inputs, "metadata", "namespace"));
+                const selector = stringMapAt(service.inputs, "spec", "selector");
+                const podLabels = stringMapAt(proxy.inputs, "spec", "template", "metadata", "labels");
+                expect(Object.keys(selector).length).toBeGreaterThan(0);
+                expect(selects(selector, podLabels)).toBe(true);
+                // Only pods the proxy Deployment claims: its own selector is within the Service's.
+                expect(selects(stringMapAt(proxy.inputs, "spec", "selector", "matchLabels"), selector)).toBe(true);
+                // The chart's pods carry its own labels, never the proxy's.
+                expect(Object.values(selector)).not.toContain(flavor.release);
+
+                const containerPorts = new Map(
+                    arrayAt(proxy.inputs, "spec", "template", "spec", "containers", 0, "ports").map((p) => [
+                        stringAt(p, "name"),
+                        at(p, "containerPort"),
+                    ]),
+                );
+                const targets = arrayAt(service.inputs, "spec", "ports").map((p) => [at(p, "port"), containerPorts.get(stringAt(p, "targetPort"))]);
+                expect(targets).toEqual([
+                    [8088, 8088],
+                    [8089, 8089],
+                ]);
+                // nginx starts once the chart's Services exist: the proxy waits for the release.
+                expect(proxy.dependencies).toContain(release().urn);
+            });
+
+            test("flyte-core: replicas of the stateless services and the proxy as coreReplicas says", () => {
+                const replicas = settings.integer("coreReplicas");
+                const values = at(release().inputs, "values");
+                const proxy = byName(plan, "kubernetes:apps/v1:Deployment", "flyte-proxy-deployment");
+                expect({
+                    flyteadmin: at(values, "flyteadmin", "replicaCount"),
+                    flyteconsole: at(values, "flyteconsole", "replicaCount"),
+                    datacatalog: at(values, "datacatalog", "replicaCount"),
+                    proxy: at(proxy.inputs, "spec", "replicas"),
+                }).toEqual({ flyteadmin: replicas, flyteconsole: replicas, datacatalog: replicas, proxy: replicas });
+            });
+        }
 
         test("the cluster and the database never wait for each other", () => {
             const cluster = one("gcp:container/cluster:Cluster");
@@ -147,9 +323,8 @@ export function describeGcpStack(stack: string, expected: GcpStackExpectations):
             expect(transitiveDependencies(plan, instance)).not.toContain(cluster.urn);
         });
 
-        test("the Helm release waits for the database, buckets, identities, node pool and NAT it uses", () => {
-            const release = one("kubernetes:helm.sh/v3:Release");
-            const deps = transitiveDependencies(plan, release);
+        test(`the Helm release (${flavor.release}) waits for the database, the backend's grants, node pool and NAT, not the task pods' grants`, () => {
+            const deps = transitiveDependencies(plan, release());
             for (const type of [
                 "gcp:sql/user:User",
                 "gcp:sql/database:Database",
@@ -160,17 +335,34 @@ export function describeGcpStack(stack: string, expected: GcpStackExpectations):
             ]) {
                 expect(deps).toContain(one(type).urn);
             }
-            for (const r of [
-                ...ofType(plan, "gcp:serviceaccount/iAMMember:IAMMember"),
-                ...ofType(plan, "gcp:storage/bucketIAMMember:BucketIAMMember"),
-            ]) {
-                expect(deps).toContain(r.urn);
-            }
+            const backend = flavor.identities.filter((i) => !i.taskPods);
+            const workers = flavor.identities.filter((i) => i.taskPods);
+            const backendGrants = backend.flatMap(grantsOf);
+            // Bucket roles, signBlob and a Workload Identity binding per backend identity (the scheduler has no bucket).
+            expect(backendGrants.length).toBe(
+                backend.reduce((n, i) => n + i.buckets.length * BUCKET_ROLES.length + (i.signsBlobs ? 1 : 0) + i.flyteServiceAccounts.length, 0),
+            );
+            expect(backendGrants.filter((g) => !deps.has(g.urn)).map((g) => g.name)).toEqual([]);
+            const workerGrants = workers.flatMap(grantsOf);
+            expect(workerGrants.length).toBe(
+                workers.reduce((n, i) => n + i.buckets.length * BUCKET_ROLES.length + taskNamespaces.length, 0),
+            );
+            expect(workerGrants.filter((g) => deps.has(g.urn)).map((g) => g.name)).toEqual([]);
             // It does not wait for the load balancer address or the Service.
             expect(deps).not.toContain(one("gcp:compute/address:Address").urn);
             expect(deps).not.toContain(one("kubernetes:core/v1:Service").urn);
-            expect(release.inputs).toMatchObject({ chart: "flyte-binary", version: file["flyte:chartVersion"] ?? "v1.16.8" });
-            expect(at(release.inputs, "values", "configuration", "database", "options")).toBe("sslmode=require");
+            expect(release().inputs).toMatchObject({
+                name: flavor.release,
+                chart: flavor.chart,
+                namespace: flyteNamespace,
+                version: file["flyte:chartVersion"] ?? "v1.16.8",
+            });
+            const values = at(release().inputs, "values");
+            const databaseOptions =
+                flavorName === "binary"
+                    ? [at(values, "configuration", "database", "options")]
+                    : [at(values, "db", "admin", "database", "options"), at(values, "db", "datacatalog", "database", "options")];
+            expect(databaseOptions).toEqual(databaseOptions.map(() => "sslmode=require"));
         });
 
         test("every Kubernetes object goes through the provider built from the cluster", () => {
@@ -190,7 +382,7 @@ export function describeGcpStack(stack: string, expected: GcpStackExpectations):
             expect(one("gcp:sql/user:User").inputs.password).toBe("[secret]");
         });
 
-        test("exports the outputs contract", () => {
+        test("exports the outputs contract: every identity by key, the backend's and the task pods'", () => {
             expect(Object.keys(plan.outputs).sort()).toEqual(
                 [
                     "backendServiceAccount",
@@ -200,13 +392,18 @@ export function describeGcpStack(stack: string, expected: GcpStackExpectations):
                     "flytectlConfig",
                     "grpcEndpoint",
                     "httpEndpoint",
+                    "identities",
                     "kubeconfig",
                     "metadataBucket",
                     "userDataBucket",
                     "workerServiceAccount",
                 ].sort(),
             );
-            expect(plan.outputs.backendServiceAccount).toBe(email("backend"));
+            expect(plan.outputs.identities).toEqual(
+                Object.fromEntries(flavor.identities.map((identity) => [identity.key, email(identity.accountSuffix)])),
+            );
+            const backend = flavor.identities.find((i) => i.key === flavor.backendKey);
+            expect(plan.outputs.backendServiceAccount).toBe(email(backend?.accountSuffix ?? "(none)"));
             expect(plan.outputs.workerServiceAccount).toBe(email("worker"));
             expect(plan.outputs.clusterName).toBe(`flyte-${stack}`);
             expect(plan.outputs.databaseHost).toBe("10.32.0.3");

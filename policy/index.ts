@@ -1,0 +1,8 @@
+import { PolicyPack } from "@pulumi/policy";
+import { policies } from "./policies";
+
+// Run with `pulumi preview --policy-pack policy` (and `pulumi up`); the workflows do. See README, "Policy pack".
+new PolicyPack("flyte-platform-guardrails", {
+    description: "Guard rails for the Flyte platform: private storage and databases, Workload Identity, least privilege, protected production data, encryption, no unauthenticated public endpoints.",
+    policies,
+});

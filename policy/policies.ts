@@ -1,0 +1,508 @@
+import type {
+    PolicyResource,
+    ReportViolation,
+    ResourceValidationArgs,
+    ResourceValidationPolicy,
+    StackValidationArgs,
+    StackValidationPolicy,
+} from "@pulumi/policy";
+import { at, isRecord, jsonDocument, listAt, Props, recordAt, stackOfUrn, stringAt, stringMapAt } from "./props";
+
+/**
+ * The platform's guard rails, enforced on every preview and `pulumi up` (`--policy-pack policy`). They are written
+ * against resource types, not against this program, so they hold for anything else deployed with the pack. Each
+ * is a plain object; the tests call `validateResource` / `validateStack` directly.
+ */
+
+/** Members that make a Google Cloud resource public. */
+const PUBLIC_GCP_MEMBERS = ["allUsers", "allAuthenticatedUsers"];
+/** Project-wide roles nobody should be granted by infrastructure code. */
+export const FORBIDDEN_PROJECT_ROLES = ["roles/owner", "roles/editor", "roles/storage.admin"];
+const PUBLIC_S3_ACLS = ["public-read", "public-read-write", "authenticated-read"];
+const S3_ENCRYPTION_ALGORITHMS = ["AES256", "aws:kms", "aws:kms:dsse"];
+
+const GCS_BUCKET = "gcp:storage/bucket:Bucket";
+const GCS_BUCKET_IAM_MEMBER = "gcp:storage/bucketIAMMember:BucketIAMMember";
+const GCS_BUCKET_IAM_BINDING = "gcp:storage/bucketIAMBinding:BucketIAMBinding";
+const GCS_BUCKET_ACL = "gcp:storage/bucketACL:BucketACL";
+const GCS_BUCKET_IAM_POLICY = "gcp:storage/bucketIAMPolicy:BucketIAMPolicy";
+/** Access-control entries with a single `entity` (allUsers, allAuthenticatedUsers, user-…, …). */
+const GCS_ENTITY_ACLS = [
+    "gcp:storage/bucketAccessControl:BucketAccessControl",
+    "gcp:storage/objectAccessControl:ObjectAccessControl",
+    "gcp:storage/defaultObjectAccessControl:DefaultObjectAccessControl",
+];
+const S3_BUCKET = "aws:s3/bucket:Bucket";
+const S3_BUCKET_V2 = "aws:s3/bucketV2:BucketV2";
+const S3_PUBLIC_ACCESS_BLOCK = "aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock";
+const S3_BUCKET_ACL = ["aws:s3/bucketAcl:BucketAcl", "aws:s3/bucketAclV2:BucketAclV2"];
+const S3_BUCKET_POLICY = "aws:s3/bucketPolicy:BucketPolicy";
+const S3_ENCRYPTION = [
+    "aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration",
+    "aws:s3/bucketServerSideEncryptionConfigurationV2:BucketServerSideEncryptionConfigurationV2",
+];
+const CLOUD_SQL_INSTANCE = "gcp:sql/databaseInstance:DatabaseInstance";
+const RDS_INSTANCE = "aws:rds/instance:Instance";
+const RDS_CLUSTER = "aws:rds/cluster:Cluster";
+const RDS_CLUSTER_INSTANCE = "aws:rds/clusterInstance:ClusterInstance";
+const GKE_CLUSTER = "gcp:container/cluster:Cluster";
+const GKE_NODE_POOL = "gcp:container/nodePool:NodePool";
+const EKS_CLUSTER = "aws:eks/cluster:Cluster";
+const K8S_SERVICE = "kubernetes:core/v1:Service";
+const HELM_RELEASE = "kubernetes:helm.sh/v3:Release";
+const K8S_INGRESS = ["kubernetes:networking.k8s.io/v1:Ingress", "kubernetes:networking.k8s.io/v1beta1:Ingress"];
+/** S3 ACL grantees that mean everyone. */
+const PUBLIC_S3_GRANTEES = ["http://acs.amazonaws.com/groups/global/AllUsers", "http://acs.amazonaws.com/groups/global/AuthenticatedUsers"];
+const PROJECT_IAM = {
+    member: [
+        "gcp:projects/iAMMember:IAMMember",
+        "gcp:folder/iAMMember:IAMMember",
+        "gcp:organizations/iAMMember:IAMMember",
+    ],
+    binding: [
+        "gcp:projects/iAMBinding:IAMBinding",
+        "gcp:folder/iAMBinding:IAMBinding",
+        "gcp:organizations/iAMBinding:IAMBinding",
+    ],
+    policy: ["gcp:projects/iAMPolicy:IAMPolicy", "gcp:folder/iAMPolicy:IAMPolicy", "gcp:organizations/iAMPolicy:IAMPolicy"],
+};
+
+// ---- No bucket readable by the public ----
+
+function publicMembers(members: unknown[]): string[] {
+    return members.filter((m): m is string => typeof m === "string" && PUBLIC_GCP_MEMBERS.includes(m));
+}
+
+/** The statements of an IAM policy document; `Statement` may be one object or a list. */
+function statementsOf(document: unknown): unknown[] {
+    const statement = at(document, "Statement");
+    return Array.isArray(statement) ? statement : statement === undefined ? [] : [statement];
+}
+
+/** Whether an S3 bucket policy statement grants anyone at all, without a condition narrowing it. */
+function grantsEveryone(statement: unknown): boolean {
+    if (stringAt(statement, "Effect") !== "Allow" || Object.keys(recordAt(statement, "Condition")).length > 0) {
+        return false;
+    }
+    const principal = at(statement, "Principal");
+    const aws = at(principal, "AWS");
+    return principal === "*" || aws === "*" || (Array.isArray(aws) && aws.includes("*"));
+}
+
+export const storageNotPublic: ResourceValidationPolicy = {
+    name: "storage-not-public",
+    description: "No bucket is readable by the public: GCS public access prevention and uniform access, no allUsers grants, no public S3 ACLs or policies.",
+    enforcementLevel: "mandatory",
+    validateResource: (args: ResourceValidationArgs, report: ReportViolation) => {
+        const props: Props = args.props;
+        switch (args.type) {
+            case GCS_BUCKET:
+                if (props.publicAccessPrevention !== "enforced") {
+                    report(`GCS bucket ${args.name} must set publicAccessPrevention: "enforced".`);
+                }
+                if (props.uniformBucketLevelAccess !== true) {
+                    report(`GCS bucket ${args.name} must use uniform bucket-level access (no object ACLs).`);
+                }
+                return;
+            case GCS_BUCKET_IAM_MEMBER:
+            case GCS_BUCKET_IAM_BINDING: {
+                const members = args.type === GCS_BUCKET_IAM_MEMBER ? [props.member] : listAt(props, "members");
+                for (const member of publicMembers(members)) {
+                    report(`${args.name} grants ${stringAt(props, "role") ?? "a role"} on a bucket to ${member}.`);
+                }
+                return;
+            }
+            case GCS_BUCKET_IAM_POLICY:
+                for (const binding of listAt(jsonDocument(props.policyData), "bindings")) {
+                    for (const member of publicMembers(listAt(binding, "members"))) {
+                        report(`${args.name} grants ${stringAt(binding, "role") ?? "a role"} on a bucket to ${member}.`);
+                    }
+                }
+                return;
+            case GCS_BUCKET_ACL:
+                for (const entity of [...listAt(props, "roleEntities")].filter((e): e is string => typeof e === "string")) {
+                    if (PUBLIC_GCP_MEMBERS.some((m) => entity.endsWith(`:${m}`))) {
+                        report(`${args.name} gives ${entity} access to a bucket.`);
+                    }
+                }
+                if (typeof props.predefinedAcl === "string" && /^public/i.test(props.predefinedAcl)) {
+                    report(`${args.name} applies the public ACL ${props.predefinedAcl}.`);
+                }
+                return;
+            case S3_BUCKET:
+            case S3_BUCKET_V2:
+                if (typeof props.acl === "string" && PUBLIC_S3_ACLS.includes(props.acl)) {
+                    report(`S3 bucket ${args.name} has the public ACL ${props.acl}.`);
+                }
+                if (statementsOf(jsonDocument(props.policy)).some(grantsEveryone)) {
+                    report(`S3 bucket ${args.name} has a policy that allows anyone ("Principal": "*") without a condition.`);
+                }
+                for (const grant of listAt(props, "grants")) {
+                    const uri = stringAt(grant, "uri");
+                    if (uri !== undefined && PUBLIC_S3_GRANTEES.includes(uri)) {
+                        report(`S3 bucket ${args.name} grants access to ${uri}.`);
+                    }
+                }
+                return;
+            case S3_PUBLIC_ACCESS_BLOCK:
+                for (const flag of ["blockPublicAcls", "blockPublicPolicy", "ignorePublicAcls", "restrictPublicBuckets"]) {
+                    if (props[flag] !== true) {
+                        report(`${args.name} must set ${flag}: true.`);
+                    }
+                }
+                return;
+            case S3_BUCKET_POLICY: {
+                if (statementsOf(jsonDocument(props.policy)).some(grantsEveryone)) {
+                    report(`${args.name} allows anyone ("Principal": "*") without a condition.`);
+                }
+                return;
+            }
+            default:
+                if (S3_BUCKET_ACL.includes(args.type)) {
+                    const acl = stringAt(props, "acl");
+                    if (acl !== undefined && PUBLIC_S3_ACLS.includes(acl)) {
+                        report(`${args.name} applies the public ACL ${acl}.`);
+                    }
+                    for (const grant of listAt(props, "accessControlPolicy", "grants")) {
+                        const uri = stringAt(grant, "grantee", "uri");
+                        if (uri !== undefined && PUBLIC_S3_GRANTEES.includes(uri)) {
+                            report(`${args.name} grants access to ${uri}.`);
+                        }
+                    }
+                } else if (GCS_ENTITY_ACLS.includes(args.type)) {
+                    const entity = stringAt(props, "entity");
+                    if (entity !== undefined && PUBLIC_GCP_MEMBERS.includes(entity)) {
+                        report(`${args.name} gives ${entity} access.`);
+                    }
+                }
+        }
+    },
+};
+
+/**
+ * Resources that refer to `bucket`: through its outputs (a property dependency), as its child, or by naming it
+ * with the same literal bucket name.
+ */
+function attachedTo(bucket: PolicyResource, candidates: readonly PolicyResource[]): PolicyResource[] {
+    const name = stringAt(bucket.props, "bucket");
+    return candidates.filter(
+        (r) =>
+            (r.propertyDependencies.bucket ?? []).some((d) => d.urn === bucket.urn) ||
+            r.parent?.urn === bucket.urn ||
+            (name !== undefined && stringAt(r.props, "bucket") === name),
+    );
+}
+
+export const s3PublicAccessBlocked: StackValidationPolicy = {
+    name: "s3-public-access-blocked",
+    description: "Every S3 bucket has a public access block with all four settings on.",
+    enforcementLevel: "mandatory",
+    validateStack: (args: StackValidationArgs, report: ReportViolation) => {
+        const blocks = args.resources.filter((r) => r.type === S3_PUBLIC_ACCESS_BLOCK);
+        for (const bucket of args.resources.filter((r) => r.type === S3_BUCKET || r.type === S3_BUCKET_V2)) {
+            const complete = attachedTo(bucket, blocks).some((b) =>
+                ["blockPublicAcls", "blockPublicPolicy", "ignorePublicAcls", "restrictPublicBuckets"].every((f) => b.props[f] === true),
+            );
+            if (!complete) {
+                report(`S3 bucket ${bucket.name} has no public access block that blocks everything.`, bucket.urn);
+            }
+        }
+    },
+};
+
+// ---- No database with a public address ----
+
+export const databaseNotPublic: ResourceValidationPolicy = {
+    name: "database-not-public",
+    description: "No database has a public address: Cloud SQL without public IPv4, RDS not publicly accessible.",
+    enforcementLevel: "mandatory",
+    validateResource: (args: ResourceValidationArgs, report: ReportViolation) => {
+        const props: Props = args.props;
+        if (args.type === CLOUD_SQL_INSTANCE) {
+            // Cloud SQL turns public IPv4 on unless told otherwise.
+            if (at(props, "settings", "ipConfiguration", "ipv4Enabled") !== false) {
+                report(`Cloud SQL instance ${args.name} must set settings.ipConfiguration.ipv4Enabled: false (private IP only).`);
+            }
+        } else if ((args.type === RDS_INSTANCE || args.type === RDS_CLUSTER_INSTANCE) && props.publiclyAccessible === true) {
+            report(`RDS ${args.name} must not be publiclyAccessible.`);
+        }
+    },
+};
+
+// ---- GKE: Workload Identity everywhere ----
+
+function metadataMode(nodeConfig: unknown): string | undefined {
+    return stringAt(nodeConfig, "workloadMetadataConfig", "mode");
+}
+
+export const gkeWorkloadIdentity: ResourceValidationPolicy = {
+    name: "gke-workload-identity",
+    description: "Every GKE cluster has Workload Identity, and every node pool serves pods the GKE metadata server (GKE_METADATA).",
+    enforcementLevel: "mandatory",
+    validateResource: (args: ResourceValidationArgs, report: ReportViolation) => {
+        const props: Props = args.props;
+        if (args.type === GKE_CLUSTER) {
+            if (!stringAt(props, "workloadIdentityConfig", "workloadPool")) {
+                report(`GKE cluster ${args.name} must enable Workload Identity (workloadIdentityConfig.workloadPool).`);
+            }
+            // The default pool's settings, when the cluster declares them.
+            if (isRecord(props.nodeConfig) && metadataMode(props.nodeConfig) !== "GKE_METADATA") {
+                report(`GKE cluster ${args.name}: nodeConfig.workloadMetadataConfig.mode must be GKE_METADATA.`);
+            }
+            for (const [i, pool] of listAt(props, "nodePools").entries()) {
+                if (metadataMode(at(pool, "nodeConfig")) !== "GKE_METADATA") {
+                    report(`GKE cluster ${args.name}: nodePools[${i}] must use workloadMetadataConfig.mode GKE_METADATA.`);
+                }
+            }
+        } else if (args.type === GKE_NODE_POOL && metadataMode(props.nodeConfig) !== "GKE_METADATA") {
+            report(`GKE node pool ${args.name} must set nodeConfig.workloadMetadataConfig.mode: GKE_METADATA.`);
+        }
+    },
+};
+
+// ---- No broad project-wide roles ----
+
+export const noBroadProjectRoles: ResourceValidationPolicy = {
+    name: "no-broad-project-roles",
+    description: `No project-, folder- or organization-wide ${FORBIDDEN_PROJECT_ROLES.join(", ")}: grant narrow roles on the resources used.`,
+    enforcementLevel: "mandatory",
+    validateResource: (args: ResourceValidationArgs, report: ReportViolation) => {
+        const props: Props = args.props;
+        const roles: string[] = [];
+        if (PROJECT_IAM.member.includes(args.type) || PROJECT_IAM.binding.includes(args.type)) {
+            const role = stringAt(props, "role");
+            if (role !== undefined) {
+                roles.push(role);
+            }
+        } else if (PROJECT_IAM.policy.includes(args.type)) {
+            for (const binding of listAt(jsonDocument(props.policyData), "bindings")) {
+                const role = stringAt(binding, "role");
+                if (role !== undefined) {
+                    roles.push(role);
+                }
+            }
+        }
+        for (const role of roles.filter((r) => FORBIDDEN_PROJECT_ROLES.includes(r))) {
+            report(`${args.name} grants ${role} on the whole ${args.type.split(":")[1].split("/")[0]}.`);
+        }
+    },
+};
+
+// ---- Deletion protection in production ----
+
+export interface DeletionProtectionConfig {
+    /** Stacks that hold production data. */
+    readonly stacks?: readonly string[];
+}
+export const DEFAULT_PROTECTED_STACKS = ["prod"];
+
+export const deletionProtectionInProd: ResourceValidationPolicy = {
+    name: "deletion-protection-in-prod",
+    description:
+        "In production stacks, databases and clusters have the provider's deletion protection, and databases and buckets Pulumi's protect.",
+    enforcementLevel: "mandatory",
+    configSchema: {
+        properties: {
+            stacks: { type: "array", items: { type: "string" }, default: DEFAULT_PROTECTED_STACKS },
+        },
+    },
+    validateResource: (args: ResourceValidationArgs, report: ReportViolation) => {
+        const stacks = args.getConfig<DeletionProtectionConfig>().stacks ?? DEFAULT_PROTECTED_STACKS;
+        const stack = stackOfUrn(args.urn);
+        if (!stacks.includes(stack)) {
+            return;
+        }
+        const props: Props = args.props;
+        const database = [CLOUD_SQL_INSTANCE, RDS_INSTANCE, RDS_CLUSTER].includes(args.type);
+        const cluster = [GKE_CLUSTER, EKS_CLUSTER].includes(args.type);
+        const bucket = [GCS_BUCKET, S3_BUCKET, S3_BUCKET_V2].includes(args.type);
+        // GKE clusters are protected unless told otherwise; the others only when asked.
+        const providerProtection = args.type === GKE_CLUSTER ? props.deletionProtection !== false : props.deletionProtection === true;
+        if ((database || cluster) && !providerProtection) {
+            report(`${args.name} in stack ${stack} must set deletionProtection: true.`);
+        }
+        if ((database || bucket) && !args.opts.protect) {
+            report(`${args.name} in stack ${stack} must be created with Pulumi's protect option.`);
+        }
+        if (args.type === GCS_BUCKET && props.forceDestroy === true) {
+            report(`GCS bucket ${args.name} in stack ${stack} must not set forceDestroy.`);
+        }
+        if ((args.type === S3_BUCKET || args.type === S3_BUCKET_V2) && props.forceDestroy === true) {
+            report(`S3 bucket ${args.name} in stack ${stack} must not set forceDestroy.`);
+        }
+    },
+};
+
+// ---- Encryption at rest on AWS ----
+
+export const rdsEncrypted: ResourceValidationPolicy = {
+    name: "rds-encrypted",
+    description: "RDS storage is encrypted.",
+    enforcementLevel: "mandatory",
+    validateResource: (args: ResourceValidationArgs, report: ReportViolation) => {
+        if ((args.type === RDS_INSTANCE || args.type === RDS_CLUSTER) && args.props.storageEncrypted !== true) {
+            report(`RDS ${args.name} must set storageEncrypted: true.`);
+        }
+    },
+};
+
+export const s3Encrypted: StackValidationPolicy = {
+    name: "s3-encrypted",
+    description: "Every S3 bucket has default server-side encryption configured (SSE-S3 or SSE-KMS).",
+    enforcementLevel: "mandatory",
+    validateStack: (args: StackValidationArgs, report: ReportViolation) => {
+        const configurations = args.resources.filter((r) => S3_ENCRYPTION.includes(r.type));
+        for (const bucket of args.resources.filter((r) => r.type === S3_BUCKET || r.type === S3_BUCKET_V2)) {
+            const inline = stringAt(bucket.props, "serverSideEncryptionConfiguration", "rule", "applyServerSideEncryptionByDefault", "sseAlgorithm");
+            const attached = attachedTo(bucket, configurations).some((c) =>
+                listAt(c.props, "rules").some((rule) => {
+                    const algorithm = stringAt(rule, "applyServerSideEncryptionByDefault", "sseAlgorithm");
+                    return algorithm !== undefined && S3_ENCRYPTION_ALGORITHMS.includes(algorithm);
+                }),
+            );
+            if (!attached && !(inline !== undefined && S3_ENCRYPTION_ALGORITHMS.includes(inline))) {
+                report(`S3 bucket ${bucket.name} has no server-side encryption configuration.`, bucket.urn);
+            }
+        }
+    },
+};
+
+// ---- No internet-facing load balancer unless Flyte authenticates ----
+
+/** Annotation values that make a cloud load balancer internal. */
+const INTERNAL_LB_ANNOTATIONS: Readonly<Record<string, string>> = {
+    "networking.gke.io/load-balancer-type": "internal",
+    "cloud.google.com/load-balancer-type": "internal",
+    "service.beta.kubernetes.io/aws-load-balancer-internal": "true",
+    "service.beta.kubernetes.io/aws-load-balancer-scheme": "internal",
+    "service.beta.kubernetes.io/azure-load-balancer-internal": "true",
+};
+
+export function isInternalLoadBalancer(annotations: Readonly<Record<string, string>>): boolean {
+    return Object.entries(INTERNAL_LB_ANNOTATIONS).some(([key, value]) => annotations[key]?.toLowerCase() === value);
+}
+
+function chartOf(release: PolicyResource): string {
+    return stringAt(release.props, "chart") ?? "";
+}
+
+/** Whether a Flyte release has Flyte's own authentication on (flyte-binary or flyte-core values). */
+export function flyteAuthEnabled(release: PolicyResource): boolean {
+    const values = recordAt(release.props, "values");
+    const chart = chartOf(release);
+    if (chart.endsWith("flyte-binary")) {
+        return at(values, "configuration", "auth", "enabled") === true;
+    }
+    if (chart.endsWith("flyte-core")) {
+        return at(values, "configmap", "adminServer", "server", "security", "useAuth") === true;
+    }
+    return false;
+}
+
+/** Helm's `if`: everything but false, 0, "", null, empty collections and absence is true. */
+function helmTruthy(value: unknown): boolean {
+    if (Array.isArray(value)) {
+        return value.length > 0;
+    }
+    if (isRecord(value)) {
+        return Object.keys(value).length > 0;
+    }
+    return value !== undefined && value !== null && value !== false && value !== 0 && value !== "";
+}
+
+/** How a Flyte release's own values would expose it: LoadBalancer Services or an Ingress of the chart. */
+function flyteReleaseExposure(release: PolicyResource): string[] {
+    const values = recordAt(release.props, "values");
+    const chart = chartOf(release);
+    const loadBalancer = (...path: string[]) => stringAt(values, ...path, "service", "type") === "LoadBalancer";
+    // Both charts can deploy the connector subchart with a Service of its own.
+    const connector =
+        helmTruthy(at(values, "flyteconnector", "enabled")) && loadBalancer("flyteconnector") ? ["a LoadBalancer Service for flyteconnector"] : [];
+    if (chart.endsWith("flyte-binary")) {
+        return [
+            ...(loadBalancer() ? ["a LoadBalancer Service"] : []),
+            ...(helmTruthy(at(values, "ingress", "create")) ? ["an Ingress"] : []),
+            ...connector,
+        ];
+    }
+    const services = ["flyteadmin", "flyteconsole", "datacatalog", "webhook"].filter((component) => loadBalancer(component));
+    const scheduler =
+        helmTruthy(at(values, "flytescheduler", "service", "enabled")) && loadBalancer("flytescheduler")
+            ? ["a LoadBalancer Service for flytescheduler"]
+            : [];
+    return [
+        ...services.map((component) => `a LoadBalancer Service for ${component}`),
+        ...scheduler,
+        ...connector,
+        // The chart creates its Ingress unless told not to.
+        ...(at(values, "common", "ingress", "enabled") !== false ? ["an Ingress"] : []),
+    ];
+}
+
+/** Whether an Ingress makes a cloud load balancer that faces the internet. */
+export function isInternetFacingIngress(props: Props): boolean {
+    const annotations = stringMapAt(props, "metadata", "annotations");
+    const ingressClass = stringAt(props, "spec", "ingressClassName") ?? annotations["kubernetes.io/ingress.class"];
+    const albScheme = annotations["alb.ingress.kubernetes.io/scheme"];
+    if (ingressClass === "gce-internal" || albScheme === "internal") {
+        return false;
+    }
+    // GKE gives an Ingress without a class an external load balancer; the AWS controller's default is internal.
+    // Other controllers (nginx, …) are exposed through their own Service, which this policy checks.
+    return ingressClass === undefined || ingressClass === "gce" || (ingressClass === "alb" && albScheme === "internet-facing");
+}
+
+export const noPublicLoadBalancerWithoutAuth: StackValidationPolicy = {
+    name: "no-public-load-balancer-without-auth",
+    description:
+        "Nothing faces the internet (a LoadBalancer Service, an Ingress) unless it belongs to a Flyte release with Flyte's authentication on; internal load balancers are fine.",
+    enforcementLevel: "mandatory",
+    validateStack: (args: StackValidationArgs, report: ReportViolation) => {
+        const flyteReleases = args.resources.filter((r) => r.type === HELM_RELEASE && /flyte-(binary|core)$/.test(chartOf(r)));
+        // Only what runs in the namespace of a Flyte release with authentication on is exempt.
+        const authenticatedNamespaces = new Set(
+            flyteReleases
+                .filter(flyteAuthEnabled)
+                .map((r) => stringAt(r.props, "namespace"))
+                .filter((ns): ns is string => ns !== undefined),
+        );
+        const exempt = (r: PolicyResource) => {
+            const namespace = stringAt(r.props, "metadata", "namespace");
+            return namespace !== undefined && authenticatedNamespaces.has(namespace);
+        };
+        for (const service of args.resources.filter((r) => r.type === K8S_SERVICE)) {
+            if (stringAt(service.props, "spec", "type") !== "LoadBalancer" || exempt(service)) {
+                continue;
+            }
+            if (!isInternalLoadBalancer(stringMapAt(service.props, "metadata", "annotations"))) {
+                report(
+                    `Service ${service.name} is an internet-facing LoadBalancer without Flyte's authentication: make it internal or turn authentication on.`,
+                    service.urn,
+                );
+            }
+        }
+        for (const ingress of args.resources.filter((r) => K8S_INGRESS.includes(r.type))) {
+            if (!exempt(ingress) && isInternetFacingIngress(ingress.props)) {
+                report(`Ingress ${ingress.name} faces the internet without Flyte's authentication: make it internal.`, ingress.urn);
+            }
+        }
+        for (const release of flyteReleases.filter((r) => !flyteAuthEnabled(r))) {
+            for (const exposure of flyteReleaseExposure(release)) {
+                report(`Release ${release.name} asks its chart for ${exposure} while Flyte's authentication is off.`, release.urn);
+            }
+        }
+    },
+};
+
+/** The pack, in the order `pulumi preview` reports them. */
+export const policies = [
+    storageNotPublic,
+    s3PublicAccessBlocked,
+    databaseNotPublic,
+    gkeWorkloadIdentity,
+    noBroadProjectRoles,
+    deletionProtectionInProd,
+    rdsEncrypted,
+    s3Encrypted,
+    noPublicLoadBalancerWithoutAuth,
+];
