@@ -18,14 +18,15 @@ import {
     endpointService,
     flyteNamespace,
     identityValues,
-    RELEASE_TIMEOUT_SECONDS,
+    flyteRelease,
+    projectDataLocationsFor,
     secretsDigest,
     storageKeys,
     taskStorageSecrets,
 } from "./flyteObjects";
 import { FLYTE_HTTP_PORT } from "./flyteSettings";
 import type { FlytePlatform, FlyteStorage } from "./platform";
-import { ProjectDataLocations } from "./projectDataLocations";
+import type { ProjectDataLocations } from "./projectDataLocations";
 import { BACKEND_IDENTITY } from "./workloads";
 
 export interface FlyteBinaryArgs {
@@ -149,32 +150,19 @@ export class FlyteBinary extends pulumi.ComponentResource {
                 }),
             );
 
-        this.release = new k8s.helm.v3.Release(
-            `${name}-release`,
-            {
-                name: FLYTE_BINARY_RELEASE,
-                chart: FLYTE_BINARY_CHART,
-                version: flyte.chartVersion,
-                repositoryOpts: { repo: flyte.chartRepository },
-                namespace,
-                createNamespace: false,
-                values,
-                atomic: true,
-                cleanupOnFail: true,
-                timeout: RELEASE_TIMEOUT_SECONDS,
-                maxHistory: 10,
-            },
-            { ...k8sOpts, dependsOn: [...platform.releaseDependencies] },
+        this.release = flyteRelease(
+            name,
+            { releaseName: FLYTE_BINARY_RELEASE, chart: FLYTE_BINARY_CHART, flyte, namespace, values, platform },
+            k8sOpts,
         );
 
-        const exposure = platform.exposure;
         const endpoint = endpointService(
             name,
             {
-                serviceName: `${FLYTE_BINARY_RELEASE}-${exposure.kind === "loadBalancer" ? "lb" : "nodeport"}`,
+                releaseName: FLYTE_BINARY_RELEASE,
                 namespace,
                 selector: flyteBinarySelectorLabels(),
-                exposure,
+                exposure: platform.exposure,
                 labels,
             },
             k8sOpts,
@@ -185,22 +173,18 @@ export class FlyteBinary extends pulumi.ComponentResource {
         this.consoleUrl = endpoint.endpoints.consoleUrl;
         this.flytectlConfig = endpoint.endpoints.flytectlConfig;
 
-        if (flyte.projectIsolation) {
-            this.projectDataLocations = new ProjectDataLocations(
-                `${name}-project-data`,
-                {
-                    namespace,
-                    adminUrl: `http://${FLYTE_BINARY_RELEASE}-http.${flyte.namespace}.svc.cluster.local:${FLYTE_HTTP_PORT}`,
-                    storage: platform.storage,
-                    projects: flyte.projects,
-                    image: flyte.projectSetupImage,
-                    labels,
-                    provider: platform.kubernetesProvider,
-                    release: this.release,
-                },
-                { parent: this },
-            );
-        }
+        this.projectDataLocations = projectDataLocationsFor(
+            name,
+            {
+                flyte,
+                platform,
+                namespace,
+                adminUrl: `http://${FLYTE_BINARY_RELEASE}-http.${flyte.namespace}.svc.cluster.local:${FLYTE_HTTP_PORT}`,
+                labels,
+                release: this.release,
+            },
+            { parent: this },
+        );
 
         this.registerOutputs({
             grpcEndpoint: this.grpcEndpoint,

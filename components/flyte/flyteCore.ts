@@ -23,13 +23,14 @@ import {
     endpointService,
     flyteNamespace,
     identityValues,
-    RELEASE_TIMEOUT_SECONDS,
+    flyteRelease,
+    projectDataLocationsFor,
     secretsDigest,
     storageKeys,
     taskStorageSecrets,
 } from "./flyteObjects";
 import type { FlytePlatform } from "./platform";
-import { ProjectDataLocations } from "./projectDataLocations";
+import type { ProjectDataLocations } from "./projectDataLocations";
 import { FLYTE_CORE_COMPONENTS, FlyteCoreComponent } from "./workloads";
 
 export interface FlyteCoreArgs {
@@ -159,22 +160,10 @@ export class FlyteCore extends pulumi.ComponentResource {
                 }),
             );
 
-        this.release = new k8s.helm.v3.Release(
-            `${name}-release`,
-            {
-                name: FLYTE_CORE_RELEASE,
-                chart: FLYTE_CORE_CHART,
-                version: flyte.chartVersion,
-                repositoryOpts: { repo: flyte.chartRepository },
-                namespace,
-                createNamespace: false,
-                values,
-                atomic: true,
-                cleanupOnFail: true,
-                timeout: RELEASE_TIMEOUT_SECONDS,
-                maxHistory: 10,
-            },
-            { ...k8sOpts, dependsOn: [...platform.releaseDependencies] },
+        this.release = flyteRelease(
+            name,
+            { releaseName: FLYTE_CORE_RELEASE, chart: FLYTE_CORE_CHART, flyte, namespace, values, platform },
+            k8sOpts,
         );
 
         this.proxy = new EndpointProxy(
@@ -195,14 +184,13 @@ export class FlyteCore extends pulumi.ComponentResource {
             { parent: this },
         );
 
-        const exposure = platform.exposure;
         const endpoint = endpointService(
             name,
             {
-                serviceName: `${FLYTE_CORE_RELEASE}-${exposure.kind === "loadBalancer" ? "lb" : "nodeport"}`,
+                releaseName: FLYTE_CORE_RELEASE,
                 namespace,
                 selector: endpointProxySelector(),
-                exposure,
+                exposure: platform.exposure,
                 labels,
             },
             k8sOpts,
@@ -213,22 +201,18 @@ export class FlyteCore extends pulumi.ComponentResource {
         this.consoleUrl = endpoint.endpoints.consoleUrl;
         this.flytectlConfig = endpoint.endpoints.flytectlConfig;
 
-        if (flyte.projectIsolation) {
-            this.projectDataLocations = new ProjectDataLocations(
-                `${name}-project-data`,
-                {
-                    namespace,
-                    adminUrl: `http://${FLYTEADMIN_SERVICE}.${flyte.namespace}.svc.cluster.local:${FLYTEADMIN_HTTP_PORT}`,
-                    storage,
-                    projects: flyte.projects,
-                    image: flyte.projectSetupImage,
-                    labels,
-                    provider: platform.kubernetesProvider,
-                    release: this.release,
-                },
-                { parent: this },
-            );
-        }
+        this.projectDataLocations = projectDataLocationsFor(
+            name,
+            {
+                flyte,
+                platform,
+                namespace,
+                adminUrl: `http://${FLYTEADMIN_SERVICE}.${flyte.namespace}.svc.cluster.local:${FLYTEADMIN_HTTP_PORT}`,
+                labels,
+                release: this.release,
+            },
+            { parent: this },
+        );
 
         this.registerOutputs({
             grpcEndpoint: this.grpcEndpoint,

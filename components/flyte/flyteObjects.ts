@@ -12,6 +12,7 @@ import {
     WorkerAnnotation,
 } from "./flyteSettings";
 import type { FlyteExposure, FlytePlatform, FlyteWorkloadIdentity } from "./platform";
+import { ProjectDataLocations } from "./projectDataLocations";
 import { BACKEND_IDENTITY, WORKER_IDENTITY } from "./workloads";
 
 /**
@@ -155,7 +156,8 @@ function serviceSpec(exposure: FlyteExposure, selector: Record<string, string>):
 export function endpointService(
     name: string,
     args: {
-        serviceName: string;
+        /** The Service is named `<releaseName>-lb` or `<releaseName>-nodeport`. */
+        releaseName: string;
         namespace: pulumi.Input<string>;
         selector: Record<string, string>;
         exposure: FlyteExposure;
@@ -168,7 +170,7 @@ export function endpointService(
         `${name}-endpoint`,
         {
             metadata: {
-                name: args.serviceName,
+                name: `${args.releaseName}-${exposure.kind === "loadBalancer" ? "lb" : "nodeport"}`,
                 namespace: args.namespace,
                 labels: args.labels,
                 annotations: exposure.kind === "loadBalancer" ? { ...exposure.annotations } : {},
@@ -193,4 +195,72 @@ export function endpointService(
             return address;
         });
     return { service, endpoints: host.apply((h) => flyteEndpoints(h)) };
+}
+
+/**
+ * The Helm release of a Flyte chart at the configured version and repository: atomic (a failed install or upgrade
+ * rolls back), waiting only for what the platform says Flyte relies on at start-up.
+ */
+export function flyteRelease(
+    name: string,
+    args: {
+        releaseName: string;
+        chart: string;
+        flyte: FlyteConfig;
+        namespace: pulumi.Input<string>;
+        values: pulumi.Input<object>;
+        platform: FlytePlatform;
+    },
+    opts: pulumi.CustomResourceOptions,
+): k8s.helm.v3.Release {
+    return new k8s.helm.v3.Release(
+        `${name}-release`,
+        {
+            name: args.releaseName,
+            chart: args.chart,
+            version: args.flyte.chartVersion,
+            repositoryOpts: { repo: args.flyte.chartRepository },
+            namespace: args.namespace,
+            createNamespace: false,
+            values: args.values as pulumi.Input<{ [key: string]: pulumi.Input<unknown> }>,
+            atomic: true,
+            cleanupOnFail: true,
+            timeout: RELEASE_TIMEOUT_SECONDS,
+            maxHistory: 10,
+        },
+        { ...opts, dependsOn: [...args.platform.releaseDependencies] },
+    );
+}
+
+/** With project isolation, the Job that points each project's raw outputs at its bucket; otherwise nothing. */
+export function projectDataLocationsFor(
+    name: string,
+    args: {
+        flyte: FlyteConfig;
+        platform: FlytePlatform;
+        namespace: pulumi.Input<string>;
+        /** flyteadmin's HTTP API inside the cluster. */
+        adminUrl: string;
+        labels: Record<string, string>;
+        release: k8s.helm.v3.Release;
+    },
+    opts: pulumi.ComponentResourceOptions,
+): ProjectDataLocations | undefined {
+    if (!args.flyte.projectIsolation) {
+        return undefined;
+    }
+    return new ProjectDataLocations(
+        `${name}-project-data`,
+        {
+            namespace: args.namespace,
+            adminUrl: args.adminUrl,
+            storage: args.platform.storage,
+            projects: args.flyte.projects,
+            image: args.flyte.projectSetupImage,
+            labels: args.labels,
+            provider: args.platform.kubernetesProvider,
+            release: args.release,
+        },
+        opts,
+    );
 }
