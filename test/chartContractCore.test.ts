@@ -24,20 +24,17 @@ import {
     ConfigDirectory,
     configGlob,
     containerNamed,
-    directive,
-    directives,
     planInIsolation,
     podSecretNames,
-    parseNginxConf,
     scratchStack,
     Upstream,
 } from "./helpers/coreChart";
-import { customDataByDomain, flyteProjectNamespaces, replaceExact } from "./helpers/flyte";
+import { flyteProjectNamespaces, replaceExact, simulateClusterResources } from "./helpers/flyte";
+import { nginxAll, nginxBlock, NginxDirective, nginxOne, parseNginx } from "./helpers/flyteCoreFixtures";
 import {
     arrayAt,
     at,
     chartMetadata,
-    compareFileNames,
     findDoc,
     findDocs,
     FLYTE_CORE_CHART_LOCATION,
@@ -322,52 +319,6 @@ function serviceTarget(ctx: StackContext, upstream: Upstream): ServiceTarget {
     return { portName: stringAt(port, "name"), deployment: selected[0].metadata.name, containerPort };
 }
 
-interface AppliedPair {
-    readonly project: string;
-    readonly domain: string;
-    /** The namespace Flyte's cluster resource controller computes and fills in as `{{ namespace }}`. */
-    readonly namespace: string;
-    readonly objects: K8sObject[];
-    readonly unsubstituted: boolean;
-}
-
-/**
- * Flyte v1.16.8's cluster resource controller (flyteadmin/pkg/clusterresource/controller.go), re-implemented: for
- * each project and configured domain, the namespace is the mapping template with `{{ project }}` and `{{ domain }}`
- * replaced by the project id and the domain's NAME (Sync: GetNamespaceName(template, project.Id, domain.Name)); each
- * `*.yaml` template in the directory, in name order, then gets the domain's customData variables (keyed by domain
- * id) and `{{ namespace }}`, `{{ project }}` and `{{ domain }}` (the domain id) replaced by exact string replacement.
- */
-function simulateClusterResourceSync(input: {
-    templates: Readonly<Record<string, string>>;
-    namespaceTemplate: string;
-    domains: readonly { id: string; name: string }[];
-    customData: unknown;
-    projects: readonly string[];
-}): AppliedPair[] {
-    const customData = customDataByDomain(input.customData);
-    const files = Object.keys(input.templates)
-        .filter((f) => path.extname(f) === ".yaml")
-        .sort(compareFileNames);
-    return input.projects.flatMap((project) =>
-        input.domains.map((domain) => {
-            const namespace = replaceExact(input.namespaceTemplate, { "{{ project }}": project, "{{ domain }}": domain.name });
-            const custom: Record<string, string> = {};
-            for (const [name, value] of customData.get(domain.id) ?? new Map<string, string>()) {
-                custom[`{{ ${name} }}`] = value;
-            }
-            const system = { "{{ namespace }}": namespace, "{{ project }}": project, "{{ domain }}": domain.id };
-            let unsubstituted = false;
-            const objects = files.flatMap((file) => {
-                const text = replaceExact(replaceExact(input.templates[file], custom), system);
-                unsubstituted ||= /\{\{|\}\}/.test(text);
-                return parseManifests(text, `${file} for ${project}/${domain.id}`);
-            });
-            return { project, domain: domain.id, namespace, objects, unsubstituted };
-        }),
-    );
-}
-
 /** The cluster resource controller's inputs as the chart hands them to it. */
 function clusterResourceInputs(ctx: StackContext) {
     const { workload, container } = syncResourcesDeployment(ctx);
@@ -380,7 +331,10 @@ function clusterResourceInputs(ctx: StackContext) {
         templatesConfigMap,
         templates: stringMapAt(findDoc(ctx.docs, "ConfigMap", templatesConfigMap, ctx.namespace), "data"),
         namespaceTemplate: stringAt(config, "namespace_mapping", "template"),
-        domains: arrayAt(config, "domains").map((d) => ({ id: stringAt(d, "id"), name: stringAt(d, "name") })),
+        /** Flyte's `domains` config as the sync reads it. */
+        domainsConfig: at(config, "domains"),
+        domains: arrayAt(config, "domains").map((d) => stringAt(d, "id")),
+        domainNames: Object.fromEntries(arrayAt(config, "domains").map((d) => [stringAt(d, "id"), stringAt(d, "name")])),
         customData: at(config, "cluster_resources", "customData"),
     };
 }
@@ -556,33 +510,30 @@ function describeCoreStack(spec: CoreStackSpec): void {
             expect(isRecord(at(volume, "configMap"))).toBe(true);
             // The ConfigMap is auto-named: the Deployment takes the name from it.
             expect(proxy.dependencies).toContain(configMap.urn);
-            const conf = parseNginxConf(data[path.posix.basename(confPath)] ?? "");
+            const conf = parseNginx(data[path.posix.basename(confPath)] ?? "");
 
-            const http = directive(directive(conf, "http").block, "server").block;
-            const stream = directive(directive(conf, "stream").block, "server").block;
+            const http = nginxBlock(nginxBlock(conf, "http"), "server");
+            const stream = nginxBlock(nginxBlock(conf, "stream"), "server");
             const proxyPorts = new Map(
                 arrayAt(proxy.inputs, "spec", "template", "spec", "containers", 0, "ports").map((p) => [stringAt(p, "name"), at(p, "containerPort")]),
             );
             expect({
-                http: directive(http, "listen").args,
-                grpc: directive(stream, "listen").args,
+                http: nginxOne(http, "listen").args,
+                grpc: nginxOne(stream, "listen").args,
                 ports: Object.fromEntries(proxyPorts),
             }).toEqual({
                 http: [String(PROXY_HTTP_PORT)],
                 grpc: [String(PROXY_GRPC_PORT)],
                 ports: { http: PROXY_HTTP_PORT, grpc: PROXY_GRPC_PORT },
             });
-            const passTo = (block: ReturnType<typeof directive>["block"]) => {
-                const [address] = directive(block, "proxy_pass").args;
-                return clusterServiceAddress(address);
-            };
+            const passTo = (block: readonly NginxDirective[]) => clusterServiceAddress(nginxOne(block, "proxy_pass").args[0]);
             const upstreams = {
-                console: passTo(directive(http, "location", "/console").block),
-                adminHttp: passTo(directive(http, "location", "/").block),
+                console: passTo(nginxBlock(http, "location", ["/console"])),
+                adminHttp: passTo(nginxBlock(http, "location", ["/"])),
                 adminGrpc: passTo(stream),
             };
             // Nothing else is routed.
-            expect(directives(http, "location").map((l) => l.args.join(" ")).sort()).toEqual(["/", "/console", "= /healthz"]);
+            expect(nginxAll(http, "location").map((l) => l.args.join(" ")).sort()).toEqual(["/", "/console", "= /healthz"]);
 
             for (const [key, expected] of Object.entries(PROXY_UPSTREAMS)) {
                 const upstream = upstreams[key as keyof typeof PROXY_UPSTREAMS];
@@ -759,7 +710,7 @@ function describeCoreStack(spec: CoreStackSpec): void {
 
         test("Flyte seeds the stack's projects, and its cluster resource sync reads one set of templates and settings", () => {
             expect(seededProjects(ctx)).toEqual(ctx.settings.strings("flyteProjects"));
-            const { templatesConfigMap, templates, namespaceTemplate, domains, customData } = clusterResourceInputs(ctx);
+            const { templatesConfigMap, templates, namespaceTemplate, domainsConfig, customData } = clusterResourceInputs(ctx);
             // flyteadmin's own sync step (an init container) sees the same.
             const admin = deployment(ctx, "flyteadmin");
             const initSync = allContainers(admin).filter((c) => commandLine(c).includes("clusterresource"));
@@ -771,13 +722,13 @@ function describeCoreStack(spec: CoreStackSpec): void {
                 namespaceTemplate: at(initConfig, "namespace_mapping", "template"),
                 domains: at(initConfig, "domains"),
                 customData: at(initConfig, "cluster_resources", "customData"),
-            }).toEqual({ namespaceTemplate, domains, customData });
+            }).toEqual({ namespaceTemplate, domains: domainsConfig, customData });
             expect(Object.keys(templates).length).toBeGreaterThan(0);
         });
 
         test("Flyte's cluster resource sync prepares exactly the namespaces executions run in", () => {
             const inputs = clusterResourceInputs(ctx);
-            const applied = simulateClusterResourceSync({ ...inputs, projects: ctx.settings.strings("flyteProjects") });
+            const applied = simulateClusterResources({ ...inputs, projects: ctx.settings.strings("flyteProjects") });
             // Executions run in the namespace the mapping gives with the domain ID (execution_manager.go), while the
             // sync fills the mapping with the domain's NAME (controller.go): with display names that differ from the
             // ids, the sync would prepare (or fail to create) other namespaces than the ones tasks run in.
@@ -793,7 +744,7 @@ function describeCoreStack(spec: CoreStackSpec): void {
             const inputs = clusterResourceInputs(ctx);
             const projects = ctx.settings.strings("flyteProjects");
             const domains = stackDomains(ctx.settings);
-            const applied = simulateClusterResourceSync({ ...inputs, projects });
+            const applied = simulateClusterResources({ ...inputs, projects });
             expect(applied.length).toBe(projects.length * domains.length);
             const expectedNamespace = (project: string, domain: string) =>
                 replaceExact(ctx.settings.string("namespaceTemplate"), { "{{ project }}": project, "{{ domain }}": domain });
@@ -884,13 +835,11 @@ for (const spec of STACKS) {
 
 describe("the sync simulation the namespace test relies on", () => {
     test("maps a domain's display name through the template, as Flyte 1.x does, so display names with {{ domain }} would fail that test", () => {
-        const applied = simulateClusterResourceSync({
+        const applied = simulateClusterResources({
             templates: { "001_namespace.yaml": "apiVersion: v1\nkind: Namespace\nmetadata:\n  name: '{{ namespace }}'\n" },
             namespaceTemplate: "103020-flytepoc-{{ project }}-{{ domain }}",
-            domains: [
-                { id: "d-dev", name: "Development" },
-                { id: "t-dev", name: "t-dev" },
-            ],
+            domains: ["d-dev", "t-dev"],
+            domainNames: { "d-dev": "Development", "t-dev": "t-dev" },
             customData: [],
             projects: ["x"],
         });

@@ -19,7 +19,8 @@ import {
 import type { FlyteCoreComponent } from "../components/flyte/workloads";
 import { awsStackConfig, gcpStackConfig, localStackConfig } from "./helpers/config";
 import { annotationsOf, mergedOneKeyMaps } from "./helpers/flyte";
-import { applyClusterResources, renderEscapedTpl, stringsIn } from "./helpers/flyteCoreFixtures";
+import { simulateClusterResources } from "./helpers/flyte";
+import { renderEscapedTpl, stringsIn } from "./helpers/flyteCoreFixtures";
 import { at, parseYaml } from "./helpers/helm";
 
 /**
@@ -182,7 +183,7 @@ function templateFiles(values: FlyteCoreValues): Record<string, string> {
 
 /** What Flyte's cluster resource controller makes of the values, for every project and domain. */
 function appliedClusterResources(values: FlyteCoreValues, flyte: FlyteConfig) {
-    return applyClusterResources({
+    return simulateClusterResources({
         templates: templateFiles(values),
         namespaceTemplate: values.configmap.namespace_config.namespace_mapping.template,
         customData: values.cluster_resource_manager.config.cluster_resources.customData,

@@ -14,7 +14,7 @@ import {
     FLYTE_CORE_COMPONENTS,
     flyteWorkloads,
     FlyteWorkloads,
-    identityRequest,
+    type IdentityRequest,
     METADATA_PREFIX,
     projectMetadataPrefixes,
     projectWorkerIdentity,
@@ -47,6 +47,15 @@ import type { Plan } from "../lib/plan/runPlan";
 import { runComponents } from "./helpers/components";
 import { gcpStackConfig, localStackConfig } from "./helpers/config";
 import { minioUserAllows, parseMinioScript, parseStartsWithDisjunction, s3Decision } from "./helpers/storageAccess";
+
+/** The identity request for a key; throws if the workloads have none. */
+function identityRequest(workloads: FlyteWorkloads, key: string): IdentityRequest {
+    const found = workloads.identities.find((i) => i.key === key);
+    if (!found) {
+        throw new Error(`no identity ${key} among ${workloads.identities.map((i) => i.key).join(", ")}`);
+    }
+    return found;
+}
 
 /**
  * The pure functions behind project isolation: who gets an identity, what it may touch, how that becomes GCS grants,

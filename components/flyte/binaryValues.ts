@@ -4,6 +4,7 @@ import {
     clusterResourceCustomData,
     clusterResourceTemplates,
     CustomData,
+    DatabaseInput,
     DB_PASSWORD_SECRET_KEY,
     defaultEnvVars,
     escapeForHelmTpl,
@@ -145,15 +146,7 @@ export interface FlyteInlineConfig {
 
 export interface FlyteBinaryValuesInput {
     readonly flyte: FlyteConfig;
-    readonly database: {
-        readonly host: string;
-        readonly port: number;
-        readonly name: string;
-        readonly username: string;
-        readonly options: string;
-        /** Name of the Secret (key DB_PASSWORD_SECRET_KEY) that holds the password. */
-        readonly passwordSecret: string;
-    };
+    readonly database: DatabaseInput;
     readonly storage: StorageInput;
     /** Cloud identities; absent where there are none (local). */
     readonly identity?: {

@@ -4,6 +4,7 @@ import {
     clusterResourceCustomData,
     clusterResourceTemplates,
     CustomData,
+    DatabaseInput,
     DB_PASSWORD_SECRET_KEY,
     defaultEnvVars,
     escapeForHelmTpl,
@@ -141,15 +142,7 @@ export type CoreStorageInput =
 
 export interface FlyteCoreValuesInput {
     readonly flyte: FlyteConfig;
-    readonly database: {
-        readonly host: string;
-        readonly port: number;
-        readonly name: string;
-        readonly username: string;
-        readonly options: string;
-        /** Name of the Secret (key DB_PASSWORD_SECRET_KEY) that holds the password. */
-        readonly passwordSecret: string;
-    };
+    readonly database: DatabaseInput;
     readonly storage: CoreStorageInput;
     /** Cloud identities; absent where there are none (local). */
     readonly identity?: {

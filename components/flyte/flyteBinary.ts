@@ -14,6 +14,7 @@ import {
     StorageInput,
 } from "./binaryValues";
 import {
+    databaseInput,
     databasePasswordSecret,
     endpointService,
     flyteNamespace,
@@ -120,26 +121,16 @@ export class FlyteBinary extends pulumi.ComponentResource {
 
         const values = pulumi
             .all([
-                platform.database.host,
-                platform.database.name,
-                platform.database.username,
-                dbPassword.metadata.name,
+                databaseInput(platform, dbPassword),
                 storageInput(platform.storage),
                 identity,
                 secretConfigName,
                 checksum,
             ])
-            .apply(([host, dbName, username, passwordSecret, storageValues, identityValue, secretConfigValue, digest]) =>
+            .apply(([database, storageValues, identityValue, secretConfigValue, digest]) =>
                 flyteBinaryValues({
                     flyte,
-                    database: {
-                        host,
-                        port: platform.database.port,
-                        name: dbName,
-                        username,
-                        options: platform.database.options,
-                        passwordSecret,
-                    },
+                    database,
                     storage: storageValues,
                     identity: identityValue,
                     taskLogs: platform.taskLogs,

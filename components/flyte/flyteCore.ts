@@ -19,6 +19,7 @@ import {
 } from "./coreValues";
 import { EndpointProxy, endpointProxySelector } from "./endpointProxy";
 import {
+    databaseInput,
     databasePasswordSecret,
     endpointService,
     flyteNamespace,
@@ -131,25 +132,15 @@ export class FlyteCore extends pulumi.ComponentResource {
 
         const values = pulumi
             .all([
-                platform.database.host,
-                platform.database.name,
-                platform.database.username,
-                dbPassword.metadata.name,
+                databaseInput(platform, dbPassword),
                 storageInput,
                 identity,
                 checksum,
             ])
-            .apply(([host, dbName, username, passwordSecret, storageValue, identityValue, digest]) =>
+            .apply(([database, storageValue, identityValue, digest]) =>
                 flyteCoreValues({
                     flyte,
-                    database: {
-                        host,
-                        port: platform.database.port,
-                        name: dbName,
-                        username,
-                        options: platform.database.options,
-                        passwordSecret,
-                    },
+                    database,
                     storage: storageValue,
                     identity: identityValue,
                     taskLogs: platform.taskLogs,

@@ -3,6 +3,7 @@ import * as pulumi from "@pulumi/pulumi";
 import type { FlyteConfig } from "../config/types";
 import { FlyteEndpoints, flyteEndpoints } from "./endpoints";
 import {
+    DatabaseInput,
     DB_PASSWORD_SECRET_KEY,
     FLYTE_GRPC_PORT,
     FLYTE_HTTP_PORT,
@@ -47,6 +48,21 @@ export function databasePasswordSecret(
         },
         opts,
     );
+}
+
+/** The platform's database as the values builders take it, with the password Secret's name (so the release waits for it). */
+export function databaseInput(platform: FlytePlatform, passwordSecret: k8s.core.v1.Secret): pulumi.Output<DatabaseInput> {
+    const db = platform.database;
+    return pulumi
+        .all([db.host, db.name, db.username, passwordSecret.metadata.name])
+        .apply(([host, name, username, secretName]) => ({
+            host,
+            port: db.port,
+            name,
+            username,
+            options: db.options,
+            passwordSecret: secretName,
+        }));
 }
 
 /** The platform's S3 access keys (MinIO), resolved, or undefined where Flyte authenticates with IAM. */

@@ -12,6 +12,17 @@ export const FLYTE_HTTP_PORT = 8088;
 export const FLYTE_GRPC_PORT = 8089;
 
 export const DB_PASSWORD_SECRET_KEY = "password";
+
+/** The database as both charts' values builders take it, resolved. */
+export interface DatabaseInput {
+    readonly host: string;
+    readonly port: number;
+    readonly name: string;
+    readonly username: string;
+    readonly options: string;
+    /** Name of the Secret (key DB_PASSWORD_SECRET_KEY) that holds the password. */
+    readonly passwordSecret: string;
+}
 /**
  * Secret in each project-domain namespace with the object store's endpoint and keys for task pods (flytekit reads
  * FLYTE_AWS_*), referenced from the pods rather than copied into their spec, where anyone who may read pods would

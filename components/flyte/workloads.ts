@@ -143,12 +143,3 @@ export function flyteWorkloads(flyte: FlyteConfig): FlyteWorkloads {
         isolatedProjects: flyte.projectIsolation ? [...flyte.projects] : [],
     };
 }
-
-/** The identity request for a key; throws if the workloads have none (a programming error). */
-export function identityRequest(workloads: FlyteWorkloads, key: string): IdentityRequest {
-    const found = workloads.identities.find((i) => i.key === key);
-    if (!found) {
-        throw new Error(`no identity ${key} among ${workloads.identities.map((i) => i.key).join(", ")}`);
-    }
-    return found;
-}

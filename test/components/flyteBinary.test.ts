@@ -1,12 +1,11 @@
 import * as gcp from "@pulumi/gcp";
 import * as k8s from "@pulumi/kubernetes";
-import * as pulumi from "@pulumi/pulumi";
 import { FlyteBinary } from "../../components/flyte/flyteBinary";
-import type { FlytePlatform } from "../../components/flyte/platform";
 import type { Plan } from "../../lib/plan/runPlan";
 import { at, childrenOf, component, runComponents } from "../helpers/components";
 import { gcpStackConfig } from "../helpers/config";
 import { byName, only } from "../helpers/plan";
+import { gcpLikePlatform } from "../helpers/testPlatforms";
 
 const DB_PASSWORD = "not-a-real-password-0123456789";
 let plan: Plan;
@@ -17,40 +16,13 @@ beforeAll(async () => {
         const provider = new k8s.Provider("cluster", { kubeconfig: "{}" });
         const readiness = new gcp.storage.Bucket("readiness", { location: "EU" });
         const unrelated = new gcp.storage.Bucket("unrelated", { location: "EU" });
-        const platform: FlytePlatform = {
-            kubernetesProvider: provider,
-            kubeconfig: pulumi.secret("{}"),
-            clusterName: pulumi.output("c1"),
-            database: {
-                host: pulumi.output("10.9.8.7"),
-                port: 5432,
-                name: pulumi.output("flytedb"),
-                username: pulumi.output("flyteuser"),
-                password: pulumi.secret(DB_PASSWORD),
-                options: "sslmode=require",
-            },
-            storage: {
-                provider: "gcs",
-                project: "acme-test",
-                metadataBucket: pulumi.output("meta-bucket"),
-                userDataBucket: pulumi.output("data-bucket"),
-            },
-            identity: {
-                annotationKey: "iam.gke.io/gcp-service-account",
-                identities: {
-                    backend: pulumi.output("backend@acme-test.iam.gserviceaccount.com"),
-                    worker: pulumi.output("worker@acme-test.iam.gserviceaccount.com"),
-                },
-            },
+        const platform = gcpLikePlatform({
+            provider,
+            dbPassword: DB_PASSWORD,
+            identities: { backend: "backend@acme-test.iam.gserviceaccount.com", worker: "worker@acme-test.iam.gserviceaccount.com" },
             taskLogs: [{ plugin: "stackdriver", templateUri: "https://logs.example/{{ .podName }}" }],
-            exposure: {
-                kind: "loadBalancer",
-                annotations: { "networking.gke.io/load-balancer-type": "Internal" },
-                loadBalancerIP: pulumi.output("10.0.0.42"),
-                host: pulumi.output("10.0.0.42"),
-            },
             releaseDependencies: [readiness],
-        };
+        });
         void unrelated;
         const flyte = new FlyteBinary("flyte", { flyte: config.flyte, platform, labels: { team: "ml" } });
         return {

@@ -1,12 +1,11 @@
 import * as k8s from "@pulumi/kubernetes";
-import * as pulumi from "@pulumi/pulumi";
 import { FlyteBinary } from "../../components/flyte/flyteBinary";
-import type { FlytePlatform } from "../../components/flyte/platform";
 import type { Plan } from "../../lib/plan/runPlan";
 import { at, childrenOf, component, runComponents } from "../helpers/components";
 import { localStackConfig } from "../helpers/config";
 import { recordAt } from "../helpers/helm";
 import { byName, only } from "../helpers/plan";
+import { minioLikePlatform } from "../helpers/testPlatforms";
 
 /** FlyteBinary on a local-style platform: NodePorts, MinIO behind static access keys, no cloud identity. */
 
@@ -23,32 +22,12 @@ beforeAll(async () => {
         const provider = new k8s.Provider("cluster", { kubeconfig: "{}" });
         const postgres = new k8s.apps.v1.Deployment("postgres-ready", { spec: { selector: {}, template: {} } }, { provider });
         const buckets = new k8s.batch.v1.Job("buckets-ready", { spec: { template: {} } }, { provider });
-        const platform: FlytePlatform = {
-            kubernetesProvider: provider,
-            kubeconfig: pulumi.secret("{}"),
-            clusterName: pulumi.output("kind-flyte"),
-            database: {
-                host: pulumi.output("postgres.flyte-deps.svc.cluster.local"),
-                port: 5432,
-                name: pulumi.output("flyte"),
-                username: pulumi.output("flyte"),
-                password: pulumi.secret(DB_PASSWORD),
-                options: "sslmode=disable",
-            },
-            storage: {
-                provider: "s3",
-                region: "us-east-1",
-                metadataBucket: pulumi.output("flyte-metadata"),
-                userDataBucket: pulumi.output("flyte-userdata"),
-                endpoint: MINIO,
-                disableSSL: true,
-                accessKey: { id: pulumi.secret(ACCESS_KEY_ID), secret: pulumi.secret(SECRET_ACCESS_KEY) },
-                signedUrlEndpoint: "http://localhost:30002",
-            },
-            taskLogs: [],
-            exposure: { kind: "nodePort", host: "localhost", httpNodePort: 31080, grpcNodePort: 31081 },
+        const platform = minioLikePlatform({
+            provider,
+            dbPassword: DB_PASSWORD,
+            accessKey: { id: ACCESS_KEY_ID, secret: SECRET_ACCESS_KEY },
             releaseDependencies: [postgres, buckets],
-        };
+        });
         const flyte = new FlyteBinary("flyte", { flyte: config.flyte, platform, labels: { team: "ml" } });
         return {
             grpcEndpoint: flyte.grpcEndpoint,

@@ -1,17 +1,16 @@
 import * as gcp from "@pulumi/gcp";
 import * as k8s from "@pulumi/kubernetes";
-import * as pulumi from "@pulumi/pulumi";
 import { FLYTEADMIN_GRPC_PORT, FLYTEADMIN_HTTP_PORT, FLYTECONSOLE_HTTP_PORT } from "../../components/flyte/coreValues";
 import { endpointProxyConfig, endpointProxySelector } from "../../components/flyte/endpointProxy";
 import { FlyteCore } from "../../components/flyte/flyteCore";
 import { secretsChecksum } from "../../components/flyte/flyteSettings";
-import type { FlytePlatform } from "../../components/flyte/platform";
 import type { Plan } from "../../lib/plan/runPlan";
 import { at, childrenOf, component, runComponents } from "../helpers/components";
 import { gcpStackConfig } from "../helpers/config";
 import { renderEscapedTpl } from "../helpers/flyteCoreFixtures";
 import { arrayAt, recordAt, selects, stringMapAt } from "../helpers/helm";
 import { byName, only, transitiveDependencies } from "../helpers/plan";
+import { gcpLikePlatform } from "../helpers/testPlatforms";
 
 /** FlyteCore on a GCP-like platform: GCS, Workload Identity per component, an internal load balancer. */
 
@@ -36,39 +35,13 @@ beforeAll(async () => {
         const nodes = new gcp.storage.Bucket("nodes-ready", { location: "EU" });
         const unrelated = new gcp.storage.Bucket("unrelated", { location: "EU" });
         void unrelated;
-        const platform: FlytePlatform = {
-            kubernetesProvider: provider,
-            kubeconfig: pulumi.secret("{}"),
-            clusterName: pulumi.output("c1"),
-            database: {
-                host: pulumi.output("10.9.8.7"),
-                port: 5432,
-                name: pulumi.output("flytedb"),
-                username: pulumi.output("flyteuser"),
-                password: pulumi.secret(DB_PASSWORD),
-                options: "sslmode=require",
-            },
-            storage: {
-                provider: "gcs",
-                project: "acme-test",
-                metadataBucket: pulumi.output("meta-bucket"),
-                userDataBucket: pulumi.output("data-bucket"),
-            },
-            identity: {
-                annotationKey: ANNOTATION,
-                identities: Object.fromEntries(
-                    [...COMPONENTS, "worker"].map((key) => [key, pulumi.output(identity(key))]),
-                ),
-            },
+        const platform = gcpLikePlatform({
+            provider,
+            dbPassword: DB_PASSWORD,
+            identities: Object.fromEntries([...COMPONENTS, "worker"].map((key) => [key, identity(key)])),
             taskLogs: [{ plugin: "stackdriver", templateUri: LOG_URI }],
-            exposure: {
-                kind: "loadBalancer",
-                annotations: { "networking.gke.io/load-balancer-type": "Internal" },
-                loadBalancerIP: pulumi.output("10.0.0.42"),
-                host: pulumi.output("10.0.0.42"),
-            },
             releaseDependencies: [grants, nodes],
-        };
+        });
         const flyte = new FlyteCore("flyte", { flyte: config.flyte, platform, labels: { team: "ml" } });
         return {
             grpcEndpoint: flyte.grpcEndpoint,

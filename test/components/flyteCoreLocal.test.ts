@@ -1,9 +1,7 @@
 import * as k8s from "@pulumi/kubernetes";
-import * as pulumi from "@pulumi/pulumi";
 import { endpointProxySelector } from "../../components/flyte/endpointProxy";
 import { FlyteCore } from "../../components/flyte/flyteCore";
 import { secretsChecksum } from "../../components/flyte/flyteSettings";
-import type { FlytePlatform } from "../../components/flyte/platform";
 import { projectAttributesScript } from "../../components/flyte/projectDataLocations";
 import type { Plan } from "../../lib/plan/runPlan";
 import { at, childrenOf, component, runComponents } from "../helpers/components";
@@ -11,6 +9,7 @@ import { localStackConfig } from "../helpers/config";
 import { InputCapture } from "../helpers/flyteCoreFixtures";
 import { arrayAt, parseYaml, recordAt, selects, stringMapAt } from "../helpers/helm";
 import { byName, only } from "../helpers/plan";
+import { minioLikePlatform } from "../helpers/testPlatforms";
 
 /**
  * FlyteCore on a local-style platform: MinIO behind access keys (a shared key for Flyte, one per project for task
@@ -44,37 +43,14 @@ beforeAll(async () => {
         const provider = new k8s.Provider("cluster", { kubeconfig: "{}" });
         const postgres = new k8s.apps.v1.Deployment("postgres-ready", { spec: { selector: {}, template: {} } }, { provider });
         const buckets = new k8s.batch.v1.Job("buckets-ready", { spec: { template: {} } }, { provider });
-        const platform: FlytePlatform = {
-            kubernetesProvider: provider,
-            kubeconfig: pulumi.secret("{}"),
-            clusterName: pulumi.output("kind-flyte"),
-            database: {
-                host: pulumi.output("postgres.flyte-deps.svc.cluster.local"),
-                port: 5432,
-                name: pulumi.output("flyte"),
-                username: pulumi.output("flyte"),
-                password: pulumi.secret(DB_PASSWORD),
-                options: "sslmode=disable",
-            },
-            storage: {
-                provider: "s3",
-                region: "us-east-1",
-                metadataBucket: pulumi.output("flyte-metadata"),
-                userDataBucket: pulumi.output("flyte-userdata"),
-                endpoint: MINIO,
-                disableSSL: true,
-                accessKey: { id: pulumi.secret(ACCESS_KEY_ID), secret: pulumi.secret(SECRET_ACCESS_KEY) },
-                signedUrlEndpoint: SIGNED_URL_ENDPOINT,
-                projectBuckets: { alpha: pulumi.output("flyte-alpha"), beta: pulumi.output("flyte-beta") },
-                projectAccessKeys: {
-                    alpha: { id: pulumi.secret(PROJECT_KEYS.alpha.id), secret: pulumi.secret(PROJECT_KEYS.alpha.secret) },
-                    beta: { id: pulumi.secret(PROJECT_KEYS.beta.id), secret: pulumi.secret(PROJECT_KEYS.beta.secret) },
-                },
-            },
-            taskLogs: [],
-            exposure: { kind: "nodePort", host: "localhost", httpNodePort: 31080, grpcNodePort: 31081 },
+        const platform = minioLikePlatform({
+            provider,
+            dbPassword: DB_PASSWORD,
+            accessKey: { id: ACCESS_KEY_ID, secret: SECRET_ACCESS_KEY },
+            projectBuckets: { alpha: "flyte-alpha", beta: "flyte-beta" },
+            projectAccessKeys: PROJECT_KEYS,
             releaseDependencies: [postgres, buckets],
-        };
+        });
         const flyte = new FlyteCore(
             "flyte",
             { flyte: config.flyte, platform, labels: { team: "ml" } },

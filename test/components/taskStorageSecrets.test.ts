@@ -1,14 +1,13 @@
 import * as k8s from "@pulumi/kubernetes";
-import * as pulumi from "@pulumi/pulumi";
 import type { FlyteConfig } from "../../components/config/types";
 import { FlyteCore } from "../../components/flyte/flyteCore";
-import type { FlytePlatform } from "../../components/flyte/platform";
 import type { Plan } from "../../lib/plan/runPlan";
 import { runComponents } from "../helpers/components";
 import { localStackConfig } from "../helpers/config";
 import { InputCapture } from "../helpers/flyteCoreFixtures";
 import { stringMapAt } from "../helpers/helm";
 import { ofType } from "../helpers/plan";
+import { minioLikePlatform } from "../helpers/testPlatforms";
 
 /**
  * Which access key the task pods of an access-key object store (MinIO) get, through FlyteCore: with project
@@ -38,36 +37,15 @@ function flyteConfig(isolation: boolean): FlyteConfig {
 /** FlyteCore on a MinIO platform whose per-project keys are `projectKeys` (undefined: none at all). */
 function declareFlyteCore(flyte: FlyteConfig, projectKeys: Readonly<Record<string, Key>> | undefined, capture?: InputCapture): Record<string, unknown> {
     const provider = new k8s.Provider("cluster", { kubeconfig: "{}" });
-    const asSecrets = (key: Key) => ({ id: pulumi.secret(key.id), secret: pulumi.secret(key.secret) });
-    const platform: FlytePlatform = {
-        kubernetesProvider: provider,
-        kubeconfig: pulumi.secret("{}"),
-        clusterName: pulumi.output("kind-flyte"),
-        database: {
-            host: pulumi.output("postgres.flyte-deps.svc.cluster.local"),
-            port: 5432,
-            name: pulumi.output("flyte"),
-            username: pulumi.output("flyte"),
-            password: pulumi.secret("db-password"),
-            options: "sslmode=disable",
-        },
-        storage: {
-            provider: "s3",
-            region: "us-east-1",
-            metadataBucket: pulumi.output("flyte-metadata"),
-            userDataBucket: pulumi.output("flyte-userdata"),
-            endpoint: MINIO,
-            disableSSL: true,
-            accessKey: asSecrets(SHARED),
-            signedUrlEndpoint: "http://localhost:30002",
-            // Every project has its bucket: only the keys differ between the cases.
-            projectBuckets: Object.fromEntries(PROJECTS.map((p) => [p, pulumi.output(`flyte-data-${p}`)])),
-            projectAccessKeys: projectKeys && Object.fromEntries(Object.entries(projectKeys).map(([p, key]) => [p, asSecrets(key)])),
-        },
-        taskLogs: [],
-        exposure: { kind: "nodePort", host: "localhost", httpNodePort: 31080, grpcNodePort: 31081 },
+    const platform = minioLikePlatform({
+        provider,
+        dbPassword: "db-password",
+        accessKey: SHARED,
+        // Every project has its bucket: only the keys differ between the cases.
+        projectBuckets: Object.fromEntries(PROJECTS.map((p) => [p, `flyte-data-${p}`])),
+        projectAccessKeys: projectKeys,
         releaseDependencies: [],
-    };
+    });
     const flyteCore = new FlyteCore("flyte", { flyte, platform, labels: {} }, { transformations: capture ? [capture.transformation] : [] });
     return { httpEndpoint: flyteCore.httpEndpoint };
 }

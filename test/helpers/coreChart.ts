@@ -16,6 +16,7 @@ import {
     stringAt,
     stringMapAt,
 } from "./helm";
+import { globPattern, projectItems, secretFiles } from "./flyte";
 import { PROJECT_DIR } from "./plan";
 
 /**
@@ -90,39 +91,6 @@ export function configGlob(container: JsonRecord): string | undefined {
     const line = commandLine(container);
     const index = line.indexOf("--config");
     return index >= 0 && index + 1 < line.length ? line[index + 1] : undefined;
-}
-
-function globPattern(glob: string): RegExp {
-    const escaped = glob
-        .split("")
-        .map((c) => (c === "*" ? "[^/]*" : c === "?" ? "[^/]" : c.replace(/[\\^$.|+()[\]{}]/g, "\\$&")))
-        .join("");
-    return new RegExp(`^${escaped}$`);
-}
-
-/** A Secret's files as the kubelet projects them (stringData and base64 data). */
-function secretFiles(secret: K8sObject): Record<string, string> {
-    const files: Record<string, string> = {};
-    const data = at(secret, "data");
-    if (isRecord(data)) {
-        for (const [key, value] of Object.entries(data)) {
-            files[key] = Buffer.from(String(value), "base64").toString("utf8");
-        }
-    }
-    const stringData = at(secret, "stringData");
-    if (isRecord(stringData)) {
-        for (const [key, value] of Object.entries(stringData)) {
-            files[key] = String(value);
-        }
-    }
-    return files;
-}
-
-function projectItems(files: Record<string, string>, items: unknown): Record<string, string> {
-    if (!Array.isArray(items)) {
-        return files;
-    }
-    return Object.fromEntries(items.map((i) => [stringAt(i, "path"), files[stringAt(i, "key")] ?? ""]));
 }
 
 export interface ConfigDirectory {
@@ -219,97 +187,7 @@ export function podSecretNames(workload: K8sObject): string[] {
     return [...names].sort();
 }
 
-// ---- nginx.conf ----
-
-export interface NginxDirective {
-    readonly name: string;
-    readonly args: string[];
-    /** The directives of its block, for block directives (`http { ... }`); undefined for simple ones. */
-    readonly block?: NginxDirective[];
-}
-
-function nginxTokens(text: string): string[] {
-    const tokens: string[] = [];
-    let i = 0;
-    while (i < text.length) {
-        const c = text[i];
-        if (/\s/.test(c)) {
-            i++;
-        } else if (c === "#") {
-            while (i < text.length && text[i] !== "\n") {
-                i++;
-            }
-        } else if (c === "{" || c === "}" || c === ";") {
-            tokens.push(c);
-            i++;
-        } else if (c === "'" || c === '"') {
-            const end = text.indexOf(c, i + 1);
-            if (end < 0) {
-                throw new Error(`nginx.conf: unterminated quote at ${i}`);
-            }
-            tokens.push(text.slice(i + 1, end));
-            i = end + 1;
-        } else {
-            let j = i;
-            while (j < text.length && !/[\s{};]/.test(text[j])) {
-                j++;
-            }
-            tokens.push(text.slice(i, j));
-            i = j;
-        }
-    }
-    return tokens;
-}
-
-/** Parses nginx.conf into directives; fails on unbalanced braces or a directive without `;`. */
-export function parseNginxConf(text: string): NginxDirective[] {
-    const tokens = nginxTokens(text);
-    let position = 0;
-    const parseBlock = (nested: boolean): NginxDirective[] => {
-        const directives: NginxDirective[] = [];
-        while (position < tokens.length) {
-            if (tokens[position] === "}") {
-                if (!nested) {
-                    throw new Error("nginx.conf: unexpected }");
-                }
-                position++;
-                return directives;
-            }
-            const name = tokens[position++];
-            const args: string[] = [];
-            while (position < tokens.length && !["{", "}", ";"].includes(tokens[position])) {
-                args.push(tokens[position++]);
-            }
-            const end = tokens[position++];
-            if (end === ";") {
-                directives.push({ name, args });
-            } else if (end === "{") {
-                directives.push({ name, args, block: parseBlock(true) });
-            } else {
-                throw new Error(`nginx.conf: directive ${name} is not terminated`);
-            }
-        }
-        if (nested) {
-            throw new Error("nginx.conf: missing }");
-        }
-        return directives;
-    };
-    return parseBlock(false);
-}
-
-/** The directives of a name in a block. */
-export function directives(block: readonly NginxDirective[] | undefined, name: string): NginxDirective[] {
-    return (block ?? []).filter((d) => d.name === name);
-}
-
-/** The one directive of a name in a block; fails otherwise. */
-export function directive(block: readonly NginxDirective[] | undefined, name: string, ...args: string[]): NginxDirective {
-    const found = directives(block, name).filter((d) => args.every((a, i) => d.args[i] === a));
-    if (found.length !== 1) {
-        throw new Error(`expected one ${[name, ...args].join(" ")} directive, found ${found.length}`);
-    }
-    return found[0];
-}
+// ---- Services the proxy names ----
 
 export interface Upstream {
     readonly service: string;

@@ -86,12 +86,17 @@ export interface ClusterResourcesInput {
     /** `cluster_resources.customData` as Flyte reads it. */
     readonly customData: unknown;
     readonly projects: readonly string[];
+    /** Domain ids. */
     readonly domains: readonly string[];
+    /** Display names by domain id, as Flyte's `domains` config gives them; a domain not listed is named by its id. */
+    readonly domainNames?: Readonly<Record<string, string>>;
 }
 
 export interface AppliedClusterResources {
     readonly project: string;
+    /** The domain id. */
     readonly domain: string;
+    /** The namespace the controller computes and fills in as `{{ namespace }}`. */
     readonly namespace: string;
     /** Every object the templates produce for this pair, in file-name order. */
     readonly objects: K8sObject[];
@@ -100,23 +105,28 @@ export interface AppliedClusterResources {
 }
 
 /**
- * Flyte's cluster resource controller over every project × domain: the namespace from the mapping template, then
- * each template file with `{{ namespace }}` and the domain's customData variables (`{{ name }}`) replaced
- * exactly, in file-name order.
+ * Flyte v1.16.8's cluster resource controller (flyteadmin/pkg/clusterresource/controller.go), re-implemented: for
+ * each project and domain the namespace is the mapping template filled with the project id and the domain's
+ * display NAME (Sync: GetNamespaceName(template, project.Id, domain.Name)); each `*.yaml` template, in file-name
+ * order, then gets the domain's customData variables (keyed by domain id) and afterwards `{{ namespace }}`,
+ * `{{ project }}` and `{{ domain }}` (the id) replaced by exact string replacement (createResourceFromTemplate).
  */
 export function simulateClusterResources(input: ClusterResourcesInput): AppliedClusterResources[] {
     const customData = customDataByDomain(input.customData);
-    const files = Object.keys(input.templates).sort(compareFileNames);
+    const files = Object.keys(input.templates)
+        .filter((f) => path.posix.extname(f) === ".yaml")
+        .sort(compareFileNames);
     return input.projects.flatMap((project) =>
         input.domains.map((domain) => {
-            const namespace = flyteNamespaceName(input.namespaceTemplate, project, domain);
-            const values: Record<string, string> = { "{{ namespace }}": namespace };
+            const namespace = flyteNamespaceName(input.namespaceTemplate, project, input.domainNames?.[domain] ?? domain);
+            const custom: Record<string, string> = {};
             for (const [name, value] of customData.get(domain) ?? new Map<string, string>()) {
-                values[`{{ ${name} }}`] = value;
+                custom[`{{ ${name} }}`] = value;
             }
+            const system = { "{{ namespace }}": namespace, "{{ project }}": project, "{{ domain }}": domain };
             let unsubstituted = false;
             const objects = files.flatMap((file) => {
-                const text = replaceExact(input.templates[file], values);
+                const text = replaceExact(replaceExact(input.templates[file], custom), system);
                 unsubstituted ||= /\{\{|\}\}/.test(text);
                 return parseManifests(text, `${file} for ${namespace}`);
             });
@@ -145,6 +155,15 @@ export function annotationsOf(object: unknown): Record<string, string> {
     return Object.fromEntries(Object.entries(annotations).map(([k, v]) => [k, String(v)]));
 }
 
+/** A shell glob over file names (`*`, `?`) as a regular expression. */
+export function globPattern(glob: string): RegExp {
+    const escaped = glob
+        .split("")
+        .map((c) => (c === "*" ? "[^/]*" : c === "?" ? "[^/]" : c.replace(/[\\^$.|+()[\]{}]/g, "\\$&")))
+        .join("");
+    return new RegExp(`^${escaped}$`);
+}
+
 /** A Secret's files as the kubelet projects them: stringData and (base64) data. */
 export function secretFiles(secret: K8sObject): Record<string, string> {
     const files: Record<string, string> = {};
@@ -163,7 +182,8 @@ export function secretFiles(secret: K8sObject): Record<string, string> {
     return files;
 }
 
-function projectItems(files: Record<string, string>, items: unknown): Record<string, string> {
+/** The files a volume projection shows: all of them, or with `items` only those, under their paths. */
+export function projectItems(files: Record<string, string>, items: unknown): Record<string, string> {
     if (!Array.isArray(items)) {
         return files;
     }
@@ -192,13 +212,7 @@ export function flyteConfigDirectory(docs: readonly K8sObject[], namespace: stri
     }
     const glob = args[index + 1];
     const dir = path.posix.dirname(glob);
-    const pattern = new RegExp(
-        `^${path.posix
-            .basename(glob)
-            .split("")
-            .map((c) => (c === "*" ? "[^/]*" : c === "?" ? "[^/]" : c.replace(/[\\^$.|+()[\]{}]/g, "\\$&")))
-            .join("")}$`,
-    );
+    const pattern = globPattern(path.posix.basename(glob));
     const probe = "000-probe.yaml";
     const { mount, relative } = mountContaining(container, `${dir}/${probe}`);
     if (relative !== probe) {

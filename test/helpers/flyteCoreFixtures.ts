@@ -3,8 +3,7 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import * as pulumi from "@pulumi/pulumi";
-import { customDataByDomain, flyteNamespaceName, replaceExact } from "./flyte";
-import { compareFileNames, isRecord, K8sObject, parseManifests } from "./helm";
+import { isRecord } from "./helm";
 
 /**
  * Small readers for the flyte-core tests: every string in a value tree, what Helm's `tpl` makes of escaped text,
@@ -41,57 +40,6 @@ export function renderEscapedTpl(text: string): string {
         }
     }
     return literal.join("{{");
-}
-
-// ---- Flyte's cluster resource controller ----
-
-export interface AppliedPair {
-    readonly project: string;
-    readonly domain: string;
-    readonly namespace: string;
-    readonly objects: K8sObject[];
-    /** True if a `{{ ... }}` survived substitution. */
-    readonly unsubstituted: boolean;
-}
-
-/**
- * What flyteadmin's cluster resource controller applies for every project × domain
- * (flyteadmin/pkg/clusterresource/controller.go, createResourceFromTemplate): each `*.yaml` template in file-name
- * order with `{{ namespace }}`, `{{ project }}` and `{{ domain }}` replaced exactly, then the domain's customData
- * variables. (test/helpers/flyte.ts simulateClusterResources leaves `{{ project }}` and `{{ domain }}` alone.)
- * As in Flyte 1.x (Sync: GetNamespaceName(template, project.Id, domain.Name)), the namespace comes from the
- * domain's display NAME, while `{{ domain }}` in the templates and customData are the domain's id.
- */
-export function applyClusterResources(input: {
-    readonly templates: Readonly<Record<string, string>>;
-    readonly namespaceTemplate: string;
-    readonly customData: unknown;
-    readonly projects: readonly string[];
-    readonly domains: readonly string[];
-    /** Display names by domain id, as Flyte's `domains` config gives them; a domain not listed is named by its id. */
-    readonly domainNames?: Readonly<Record<string, string>>;
-}): AppliedPair[] {
-    const customData = customDataByDomain(input.customData);
-    const files = Object.keys(input.templates)
-        .filter((f) => path.extname(f) === ".yaml")
-        .sort(compareFileNames);
-    return input.projects.flatMap((project) =>
-        input.domains.map((domain) => {
-            const namespace = flyteNamespaceName(input.namespaceTemplate, project, input.domainNames?.[domain] ?? domain);
-            const system = { "{{ namespace }}": namespace, "{{ project }}": project, "{{ domain }}": domain };
-            const custom: Record<string, string> = {};
-            for (const [name, value] of customData.get(domain) ?? new Map<string, string>()) {
-                custom[`{{ ${name} }}`] = value;
-            }
-            let unsubstituted = false;
-            const objects = files.flatMap((file) => {
-                const text = replaceExact(replaceExact(input.templates[file], system), custom);
-                unsubstituted ||= /\{\{|\}\}/.test(text);
-                return parseManifests(text, `${file} for ${namespace}`);
-            });
-            return { project, domain, namespace, objects, unsubstituted };
-        }),
-    );
 }
 
 // ---- nginx.conf ----

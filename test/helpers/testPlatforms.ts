@@ -1,0 +1,105 @@
+import type * as k8s from "@pulumi/kubernetes";
+import * as pulumi from "@pulumi/pulumi";
+import type { FlytePlatform, TaskLogLink } from "../../components/flyte/platform";
+
+/**
+ * Hand-built FlytePlatforms for the Flyte components' tests, standing in for what GcpPlatform and LocalPlatform
+ * hand over: the same fixed database, buckets and endpoints everywhere, with what a test varies as arguments.
+ */
+
+export const TEST_MINIO_ENDPOINT = "http://minio.flyte-deps.svc.cluster.local:9000";
+export const TEST_SIGNED_URL_ENDPOINT = "http://localhost:30002";
+export const TEST_LOAD_BALANCER_IP = "10.0.0.42";
+
+/** GCS, Cloud SQL-like Postgres with TLS, Workload Identity annotations and an internal load balancer. */
+export function gcpLikePlatform(args: {
+    readonly provider: k8s.Provider;
+    readonly dbPassword: string;
+    /** Identity (Google service account email) by identity key. */
+    readonly identities: Readonly<Record<string, string>>;
+    readonly taskLogs: readonly TaskLogLink[];
+    readonly releaseDependencies: readonly pulumi.Resource[];
+}): FlytePlatform {
+    return {
+        kubernetesProvider: args.provider,
+        kubeconfig: pulumi.secret("{}"),
+        clusterName: pulumi.output("c1"),
+        database: {
+            host: pulumi.output("10.9.8.7"),
+            port: 5432,
+            name: pulumi.output("flytedb"),
+            username: pulumi.output("flyteuser"),
+            password: pulumi.secret(args.dbPassword),
+            options: "sslmode=require",
+        },
+        storage: {
+            provider: "gcs",
+            project: "acme-test",
+            metadataBucket: pulumi.output("meta-bucket"),
+            userDataBucket: pulumi.output("data-bucket"),
+        },
+        identity: {
+            annotationKey: "iam.gke.io/gcp-service-account",
+            identities: Object.fromEntries(Object.entries(args.identities).map(([key, value]) => [key, pulumi.output(value)])),
+        },
+        taskLogs: args.taskLogs,
+        exposure: {
+            kind: "loadBalancer",
+            annotations: { "networking.gke.io/load-balancer-type": "Internal" },
+            loadBalancerIP: pulumi.output(TEST_LOAD_BALANCER_IP),
+            host: pulumi.output(TEST_LOAD_BALANCER_IP),
+        },
+        releaseDependencies: args.releaseDependencies,
+    };
+}
+
+export interface TestKey {
+    readonly id: string;
+    readonly secret: string;
+}
+
+function asSecrets(key: TestKey): { id: pulumi.Output<string>; secret: pulumi.Output<string> } {
+    return { id: pulumi.secret(key.id), secret: pulumi.secret(key.secret) };
+}
+
+/** In-cluster Postgres without TLS, MinIO with access keys (and per-project buckets and keys), NodePorts. */
+export function minioLikePlatform(args: {
+    readonly provider: k8s.Provider;
+    readonly dbPassword: string;
+    readonly accessKey: TestKey;
+    /** With project isolation: each project's bucket and key. */
+    readonly projectBuckets?: Readonly<Record<string, string>>;
+    readonly projectAccessKeys?: Readonly<Record<string, TestKey>>;
+    readonly releaseDependencies: readonly pulumi.Resource[];
+}): FlytePlatform {
+    const mapValues = <T, U>(record: Readonly<Record<string, T>> | undefined, f: (value: T) => U) =>
+        record && Object.fromEntries(Object.entries(record).map(([key, value]) => [key, f(value)]));
+    return {
+        kubernetesProvider: args.provider,
+        kubeconfig: pulumi.secret("{}"),
+        clusterName: pulumi.output("kind-flyte"),
+        database: {
+            host: pulumi.output("postgres.flyte-deps.svc.cluster.local"),
+            port: 5432,
+            name: pulumi.output("flyte"),
+            username: pulumi.output("flyte"),
+            password: pulumi.secret(args.dbPassword),
+            options: "sslmode=disable",
+        },
+        storage: {
+            provider: "s3",
+            region: "us-east-1",
+            metadataBucket: pulumi.output("flyte-metadata"),
+            userDataBucket: pulumi.output("flyte-userdata"),
+            endpoint: TEST_MINIO_ENDPOINT,
+            disableSSL: true,
+            accessKey: asSecrets(args.accessKey),
+            signedUrlEndpoint: TEST_SIGNED_URL_ENDPOINT,
+            projectBuckets: mapValues(args.projectBuckets, (bucket) => pulumi.output(bucket)),
+            projectAccessKeys: mapValues(args.projectAccessKeys, asSecrets),
+        },
+        taskLogs: [],
+        exposure: { kind: "nodePort", host: "localhost", httpNodePort: 31080, grpcNodePort: 31081 },
+        releaseDependencies: args.releaseDependencies,
+    };
+}
