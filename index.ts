@@ -5,10 +5,10 @@
 import * as pulumi from "@pulumi/pulumi";
 import { loadStackConfig } from "./components/config";
 import { FlyteBinary, FlyteCore, FlytePlatform, flyteWorkloads, identityOutputs } from "./components/flyte";
-import { AwsPlatform } from "./components/aws";
-import { GcpPlatform } from "./components/gcp";
+import type { AwsPlatform } from "./components/aws";
+import type { GcpPlatform } from "./components/gcp";
 import { awsTags, gcpLabels, kubernetesLabels } from "./components/labels";
-import { LocalPlatform } from "./components/local";
+import type { LocalPlatform } from "./components/local";
 import { awsNames, gcpNames } from "./components/naming";
 import { definedOutputs, FlyteStackOutputs } from "./components/outputs";
 
@@ -16,9 +16,12 @@ const config = loadStackConfig();
 const labels = kubernetesLabels(config);
 const workloads = flyteWorkloads(config.flyte);
 
+// Each platform is loaded only when chosen: a cloud's SDK takes a noticeable part of every plan's start-up.
+/* eslint-disable @typescript-eslint/no-require-imports */
 function createPlatform(): GcpPlatform | AwsPlatform | LocalPlatform {
     switch (config.cloud) {
-        case "gcp":
+        case "gcp": {
+            const { GcpPlatform } = require("./components/gcp") as typeof import("./components/gcp");
             return new GcpPlatform("gcp", {
                 config: config.gcp,
                 protection: config.protection,
@@ -26,7 +29,9 @@ function createPlatform(): GcpPlatform | AwsPlatform | LocalPlatform {
                 workloads,
                 labels: gcpLabels(config),
             });
-        case "aws":
+        }
+        case "aws": {
+            const { AwsPlatform } = require("./components/aws") as typeof import("./components/aws");
             return new AwsPlatform("aws", {
                 config: config.aws,
                 protection: config.protection,
@@ -36,10 +41,14 @@ function createPlatform(): GcpPlatform | AwsPlatform | LocalPlatform {
                 workloads,
                 tags: awsTags(config),
             });
-        case "local":
+        }
+        case "local": {
+            const { LocalPlatform } = require("./components/local") as typeof import("./components/local");
             return new LocalPlatform("local", { config: config.local, protection: config.protection, workloads, labels });
+        }
     }
 }
+/* eslint-enable @typescript-eslint/no-require-imports */
 
 const platform = createPlatform();
 
@@ -47,13 +56,14 @@ const flytePlatform: FlytePlatform = platform;
 const flyteArgs = { flyte: config.flyte, platform: flytePlatform, labels };
 const flyte = config.flyte.flavor === "core" ? new FlyteCore("flyte", flyteArgs) : new FlyteBinary("flyte", flyteArgs);
 const identities = identityOutputs(workloads, config.flyte.flavor, flytePlatform.identity);
-const local = platform instanceof LocalPlatform ? platform : undefined;
+const local = config.cloud === "local" ? (platform as LocalPlatform) : undefined;
 
 const outputs: FlyteStackOutputs = {
     grpcEndpoint: flyte.grpcEndpoint,
     httpEndpoint: flyte.httpEndpoint,
     consoleUrl: flyte.consoleUrl,
     flytectlConfig: flyte.flytectlConfig,
+    portForwardCommand: flyte.portForwardCommand,
     kubeconfig: pulumi.secret(platform.kubeconfig),
     clusterName: platform.clusterName,
     metadataBucket: platform.storage.metadataBucket,

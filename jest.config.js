@@ -3,8 +3,11 @@ module.exports = {
     testEnvironment: "node",
     roots: ["<rootDir>/test"],
     testMatch: ["**/*.test.ts"],
-    // Type checking is `tsc --noEmit` in `npm test`; here ts-jest only transpiles, which keeps runs fast.
+    // Type checking is `tsc --noEmit` in `npm test`; here ts-jest only transpiles (isolatedModules), which keeps runs fast.
     transform: { "^.+\\.ts$": ["ts-jest", { diagnostics: false }] },
+    // helm and the charts, once, before the workers start; the run's folder for the shared stack plans.
+    globalSetup: "<rootDir>/test/setup/globalSetup.ts",
+    globalTeardown: "<rootDir>/test/setup/globalTeardown.ts",
     testTimeout: 120000,
     maxWorkers: 2,
 };

@@ -12,6 +12,8 @@ export interface FlyteStackOutputs {
     readonly consoleUrl: pulumi.Output<string>;
     /** Contents for `~/.flyte/config.yaml`. */
     readonly flytectlConfig: pulumi.Output<string>;
+    /** `kubectl port-forward` of Flyte's HTTP (8088) and gRPC (8089) ports, for use with `kubeconfig` from outside the network. */
+    readonly portForwardCommand: pulumi.Output<string>;
     /** A Pulumi secret. */
     readonly kubeconfig: pulumi.Output<string>;
     readonly clusterName: pulumi.Output<string>;
@@ -41,6 +43,7 @@ export const COMMON_OUTPUTS = [
     "httpEndpoint",
     "consoleUrl",
     "flytectlConfig",
+    "portForwardCommand",
     "kubeconfig",
     "clusterName",
     "metadataBucket",

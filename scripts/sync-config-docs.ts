@@ -2,12 +2,14 @@
  * npm run config:sync
  *
  * Rewrites the `config:` block of Pulumi.yaml and the config table in README.md from the config contract in
- * components/config/schema.ts. test/configContract.test.ts fails when they drift apart.
+ * components/config/schema.ts, and components/config/providerKeys.ts from the installed provider SDKs.
+ * test/configContract.test.ts fails when they drift apart.
  */
 import * as fs from "fs";
 import * as path from "path";
 import { stringify } from "yaml";
 import { CONFIG_KEYS, KeySpec } from "../components/config/schema";
+import { PROVIDER_KEYS_MODULE, syncProviderKeysModule } from "./providerConfigKeys";
 
 const root = path.resolve(__dirname, "..");
 
@@ -18,6 +20,7 @@ function projectConfigBlock(): string {
             type: spec.type,
             ...(spec.type === "array" ? { items: { type: "string" } } : {}),
             description: spec.description,
+            ...(spec.secret ? { secret: true } : {}),
             ...("default" in spec ? { default: spec.default } : {}),
         };
     }
@@ -50,3 +53,6 @@ const start = readme.indexOf("| `cloud` |");
 const end = readme.indexOf("\n\n", start);
 fs.writeFileSync(readmePath, readme.slice(0, start) + readmeTable() + readme.slice(end));
 process.stdout.write("Pulumi.yaml and README.md now match components/config/schema.ts\n");
+if (syncProviderKeysModule(root, new Date().toISOString().slice(0, 10))) {
+    process.stdout.write(`${PROVIDER_KEYS_MODULE} now matches the installed provider SDKs\n`);
+}

@@ -24,7 +24,6 @@ import {
     ConfigDirectory,
     configGlob,
     containerNamed,
-    planInIsolation,
     podSecretNames,
     scratchStack,
     Upstream,
@@ -55,7 +54,7 @@ import {
     stringMapAt,
     volumeMounts,
 } from "./helpers/helm";
-import { byMockedId, byName, byUrn, mocked, ofType, only, PROJECT_DIR, transitiveDependencies } from "./helpers/plan";
+import { byMockedId, byName, byUrn, mocked, ofType, only, planStack, PROJECT_DIR, transitiveDependencies } from "./helpers/plan";
 import { readStackSettings, StackSettings } from "./helpers/stackSettings";
 
 // Spelled out here rather than imported from the program, so that a change on either side shows up as a failure.
@@ -361,7 +360,8 @@ function describeCoreStack(spec: CoreStackSpec): void {
             let plan: Plan;
             try {
                 settings = readStackSettings(spec.stack, location.dir);
-                plan = await planInIsolation(spec.stack, location.stackFile);
+                // Shipped stacks from the run's shared plans; the one scratch stack in this process.
+                plan = await planStack(spec.stack, location.stackFile);
             } finally {
                 if (location.dir !== PROJECT_DIR) {
                     fs.rmSync(location.dir, { recursive: true, force: true });

@@ -1,8 +1,10 @@
 import * as pulumi from "@pulumi/pulumi";
 import { MAX_ISOLATED_PROJECTS, ROLE_POLICY_MAX } from "../components/config/aws";
 import { ConfigError } from "../components/config/errors";
-import { parseStackConfig, RawConfig } from "../components/config/parse";
-import { CONFIG_KEYS, ConfigKey } from "../components/config/schema";
+import { checkEncryptedKeys, checkKnownKeys, isDefaultValue } from "../components/config/keys";
+import { ConfigContext, parseStackConfig, RawConfig } from "../components/config/parse";
+import { ConfigReader, OFFLINE_SECRET_PLACEHOLDER } from "../components/config/reader";
+import { Cloud, CLOUDS, CONFIG_KEYS, ConfigKey, KeySpec } from "../components/config/schema";
 import type { AwsStackConfig, GcpStackConfig, LocalStackConfig } from "../components/config/types";
 import { shortHash } from "../components/naming";
 import { s3PolicyFor } from "../components/s3Policy";
@@ -19,9 +21,14 @@ type LocalKey = Extract<ConfigKey, `local${string}`>;
 /** Keys only cloud aws reads; their defaults are checked with the aws configs. */
 type AwsKey = Extract<ConfigKey, `aws${string}` | `eks${string}` | `rds${string}`>;
 
-/** A minimal valid config with keys set, or removed when the value is undefined. */
+/**
+ * A minimal valid config with keys set, or removed when the value is undefined. With flyte:cloud set to another
+ * target than gcp the gcp keys are left out, since a stack for another target must not set them.
+ */
 function raw(overrides: Readonly<Record<string, string | undefined>> = {}): RawConfig {
-    return rawGcpConfig({ "gcp:project": "acme-flyte-dev", ...overrides });
+    const cloud = overrides["flyte:cloud"];
+    const gcp = cloud === undefined || cloud === "gcp" ? { "gcp:project": "acme-flyte-dev" } : { "gcp:project": undefined, "gcp:region": undefined };
+    return rawGcpConfig({ ...gcp, ...overrides });
 }
 
 function parse(overrides: Readonly<Record<string, string | undefined>> = {}): GcpStackConfig {
@@ -33,7 +40,7 @@ function parse(overrides: Readonly<Record<string, string | undefined>> = {}): Gc
 }
 
 /** The error parseStackConfig throws, or a failure when it does not throw. */
-function parseError(config: RawConfig, context: { pulumiProject: string; stack: string } = CONTEXT): unknown {
+function parseError(config: RawConfig, context: ConfigContext = CONTEXT): unknown {
     try {
         parseStackConfig(config, context);
     } catch (err) {
@@ -42,7 +49,7 @@ function parseError(config: RawConfig, context: { pulumiProject: string; stack: 
     throw new Error(`expected parseStackConfig to throw for ${JSON.stringify(config)}`);
 }
 
-function configError(config: RawConfig, context?: { pulumiProject: string; stack: string }): ConfigError {
+function configError(config: RawConfig, context?: ConfigContext): ConfigError {
     const err = parseError(config, context);
     if (!(err instanceof ConfigError)) {
         throw new Error(`expected a ConfigError, got ${String(err)}`);
@@ -278,9 +285,11 @@ describe("values and derived fields of a valid config", () => {
         expect(config.flyte.projectNamespaces[0].namespace).toBe("flytesnacks-development");
     });
 
-    test("keys in other namespaces are not ours to reject", () => {
-        const config = parse({ "gcp:zone": "europe-west1-b", "kubernetes:context": "x", "aws:region": "eu-west-1" });
+    test("keys of namespaces we do not read are not ours to reject, nor are the gcp provider's own keys on gcp", () => {
+        const config = parse({ "gcp:zone": "europe-west1-b", "kubernetes:context": "x", "random:seed": "1" });
         expect(config.gcp.project).toBe("acme-flyte-dev");
+        // aws:region on a gcp stack is another target's key (see "keys of another target").
+        expect(configError(raw({ "aws:region": "eu-west-1" })).key).toBe("flyte:cloud");
     });
 
     test("our keys live in the namespace of the Pulumi project the context names", () => {
@@ -292,8 +301,9 @@ describe("values and derived fields of a valid config", () => {
         expect(config.stack).toBe("staging");
         expect(config.cloud === "gcp" && config.gcp.gke.spotNodes).toBe(true);
 
-        // flyte:* keys belong to another project: ignored, so cloud takes its default.
-        expect(parseStackConfig(raw(), { pulumiProject: "myflyte", stack: "staging" }).cloud).toBe("local");
+        // flyte:* keys belong to another project: ignored (not even checked for typos), so cloud takes its default.
+        const other = { "flyte:cloud": "gcp", "flyte:gkeSpotNodes": "yes", "flyte:notAKey": "x" };
+        expect(parseStackConfig(other, { pulumiProject: "myflyte", stack: "staging" }).cloud).toBe("local");
     });
 });
 
@@ -322,10 +332,10 @@ const INVALID: readonly InvalidCase[] = [
     { name: "flavor unknown", overrides: { "flyte:flavor": "sandbox" }, key: "flyte:flavor", shown: '"sandbox"', allowed: "binary, core" },
     { name: "unknown flavor", overrides: { "flyte:flavor": "sandbox" }, key: "flyte:flavor", shown: '"sandbox"', allowed: "allowed: binary, core" },
     // unknown key
-    { name: "unknown key named like an Object method", overrides: { "flyte:toString": "x" }, key: "flyte:toString", shown: '"x"', allowed: "unknown key; known keys:" },
-    { name: "unknown key constructor", overrides: { "flyte:constructor": "x" }, key: "flyte:constructor", shown: '"x"', allowed: "unknown key; known keys:" },
+    { name: "unknown key named like an Object method", overrides: { "flyte:toString": "x" }, key: "flyte:toString", shown: '"x"', allowed: "unknown key; the keys of this program are declared in Pulumi.yaml" },
+    { name: "unknown key constructor", overrides: { "flyte:constructor": "x" }, key: "flyte:constructor", shown: '"x"', allowed: "unknown key; the keys of this program are declared in Pulumi.yaml" },
     { name: "integer with spaces", overrides: { "flyte:gkeMaxNodesPerZone": " 5 " }, key: "flyte:gkeMaxNodesPerZone", shown: '" 5 "', allowed: "a whole number from 1 to 1000" },
-    { name: "unknown key (typo)", overrides: { "flyte:flyteProject": "flytesnacks" }, key: "flyte:flyteProject", shown: '"flytesnacks"', allowed: "unknown key; known keys: cloud, flavor, flyteProjects, flyteDomains" },
+    { name: "unknown key (typo)", overrides: { "flyte:flyteProject": "flytesnacks" }, key: "flyte:flyteProject", shown: '"flytesnacks"', allowed: "unknown key; did you mean flyte:flyteProjects?" },
     // flyteProjects
     { name: "flyteProjects not a list", overrides: { "flyte:flyteProjects": "{}" }, key: "flyte:flyteProjects", shown: '"{}"', allowed: "allowed: a YAML list of strings, each a Flyte project id" },
     { name: "flyteProjects a plain string", overrides: { "flyte:flyteProjects": "flytesnacks" }, key: "flyte:flyteProjects", shown: '"flytesnacks"', allowed: "allowed: a YAML list of strings, each a Flyte project id" },
@@ -358,7 +368,7 @@ const INVALID: readonly InvalidCase[] = [
     { name: "namespaceTemplate mapping two projects to one namespace", overrides: { "flyte:namespaceTemplate": "{{ domain }}", "flyte:flyteProjects": '["alpha","beta"]' }, key: "flyte:namespaceTemplate", shown: '"{{ domain }}"', allowed: 'projects alpha and beta both map to namespace "development"' },
     { name: "namespaceTemplate yielding a reserved namespace", overrides: { "flyte:namespaceTemplate": "kube-{{ project }}-{{ domain }}" }, key: "flyte:namespaceTemplate", shown: '"kube-{{ project }}-{{ domain }}"', allowed: "must not yield default, kube-* or gke-*" },
     // chart
-    { name: "chartVersion latest", overrides: { "flyte:chartVersion": "latest" }, key: "flyte:chartVersion", shown: '"latest"', allowed: "allowed: a chart version such as v1.16.8" },
+    { name: "chartVersion latest", overrides: { "flyte:chartVersion": "latest" }, key: "flyte:chartVersion", shown: '"latest"', allowed: "allowed: a Flyte 1 chart version v1.<minor>.<patch>, pinned (not latest or a range)" },
     { name: "chartRepository over http", overrides: { "flyte:chartRepository": "http://flyteorg.github.io/flyte" }, key: "flyte:chartRepository", shown: '"http://flyteorg.github.io/flyte"', allowed: "allowed: an https:// URL of a Helm chart repository" },
     { name: "chartRepository not a URL", overrides: { "flyte:chartRepository": "not a url" }, key: "flyte:chartRepository", shown: '"not a url"', allowed: "allowed: an https:// URL of a Helm chart repository" },
     // provider keys
@@ -369,7 +379,7 @@ const INVALID: readonly InvalidCase[] = [
     { name: "gcp:region malformed", overrides: { "gcp:region": "Europe West 1" }, key: "gcp:region", shown: '"Europe West 1"', allowed: "allowed: a GCP region such as europe-west1" },
     { name: "gcp:region a zone", overrides: { "gcp:region": "europe-west1-b" }, key: "gcp:region", shown: '"europe-west1-b"', allowed: "allowed: a GCP region such as europe-west1" },
     // GKE
-    { name: "gkeLocation in another region", overrides: { "flyte:gkeLocation": "us-central1-a" }, key: "flyte:gkeLocation", shown: '"us-central1-a"', allowed: "allowed: empty (regional cluster in europe-west1) or a zone such as europe-west1-b" },
+    { name: "gkeLocation in another region", overrides: { "flyte:gkeLocation": "us-central1-a" }, key: "flyte:gkeLocation", shown: '"us-central1-a"', allowed: "allowed: empty (regional cluster in europe-west1) or one of its zones: europe-west1-b, europe-west1-c, europe-west1-d" },
     { name: "gkeReleaseChannel beta", overrides: { "flyte:gkeReleaseChannel": "beta" }, key: "flyte:gkeReleaseChannel", shown: '"beta"', allowed: "allowed: RAPID, REGULAR, STABLE" },
     { name: "gkeMachineType empty", overrides: { "flyte:gkeMachineType": "" }, key: "flyte:gkeMachineType", shown: '""', allowed: "allowed: a Compute Engine machine type such as e2-standard-4" },
     { name: "gkeDiskSizeGb below 20", overrides: { "flyte:gkeDiskSizeGb": "10" }, key: "flyte:gkeDiskSizeGb", shown: '"10"', allowed: "allowed: a whole number from 20 to 2000" },
@@ -432,7 +442,8 @@ const INVALID: readonly InvalidCase[] = [
     // cloud local: volumes
     { name: "local: localPostgresVolumeGi 0", overrides: { "flyte:cloud": "local", "flyte:localPostgresVolumeGi": "0" }, key: "flyte:localPostgresVolumeGi", shown: '"0"', allowed: "allowed: a whole number from 1 to 1000" },
     { name: "local: localMinioVolumeGi 0", overrides: { "flyte:cloud": "local", "flyte:localMinioVolumeGi": "0" }, key: "flyte:localMinioVolumeGi", shown: '"0"', allowed: "allowed: a whole number from 1 to 10000" },
-    { name: "local: localMinioVolumeGi with a unit", overrides: { "flyte:cloud": "local", "flyte:localMinioVolumeGi": "20Gi" }, key: "flyte:localMinioVolumeGi", shown: '"20Gi"', allowed: "allowed: a whole number from 1 to 10000" },    // cloud aws (raw() also carries gcp keys, which cloud aws ignores)
+    { name: "local: localMinioVolumeGi with a unit", overrides: { "flyte:cloud": "local", "flyte:localMinioVolumeGi": "20Gi" }, key: "flyte:localMinioVolumeGi", shown: '"20Gi"', allowed: "allowed: a whole number from 1 to 10000" },
+    // cloud aws (raw() leaves the gcp keys out, as a stack for another target must)
     { name: "aws: an admin principal ARN ending in a slash", overrides: { ...AWS, "flyte:eksAdminPrincipals": '["arn:aws:iam::123456789012:role/a/"]' }, key: "flyte:eksAdminPrincipals", shown: '"arn:aws:iam::123456789012:role/a/"', allowed: "allowed: IAM role or user ARNs" },
     { name: "aws: more project-domain namespaces than the worker role's trust policy can name", overrides: { ...AWS, "flyte:flyteProjects": JSON.stringify(Array.from({ length: 11 }, (_, i) => `project-${String(i).padStart(2, "0")}`)) }, key: "flyte:flyteProjects", shown: '["project-00"', allowed: "IAM caps its trust policy at 2048 characters" },
     { name: "aws: aws:region in uppercase", overrides: { ...AWS, "aws:region": "EU-central-1" }, key: "aws:region", shown: '"EU-central-1"', allowed: "allowed: an AWS region such as eu-central-1" },
@@ -726,9 +737,11 @@ describe("cloud local", () => {
 
     test("without a cloud key at all the target is local", () => {
         expect(parseStackConfig({}, CONTEXT).cloud).toBe("local");
-        // Provider keys of another cloud do not change that.
-        expect(parseStackConfig(raw({ "flyte:cloud": undefined }), CONTEXT).cloud).toBe("local");
         expect(parseStackConfig({}, CONTEXT)).toEqual(minimal);
+        // A stack that sets gcp keys but forgets flyte:cloud is not planned as local: it is rejected.
+        expect(configError(rawGcpConfig({ "flyte:cloud": undefined })).message).toBe(
+            'invalid config flyte:cloud = "local" (the default): gcp:project, gcp:region belong to cloud gcp; set flyte:cloud: gcp or remove them',
+        );
     });
 
     test("a dashboard NodePort clashing with another port is valid while the dashboard is off", () => {
@@ -836,9 +849,11 @@ describe("cloud aws", () => {
         expect("local" in minimal).toBe(false);
     });
 
-    test("the gcp keys of another target are ignored", () => {
-        expect(parseAws(raw(AWS))).toEqual(minimal);
+    test("the gcp keys of another target are rejected", () => {
         expect(parseAws(rawAwsConfig())).toEqual(minimal);
+        expect(configError(rawGcpConfig(AWS)).message).toBe(
+            'invalid config flyte:cloud = "aws": gcp:project, gcp:region belong to cloud gcp; set flyte:cloud: gcp or remove them',
+        );
     });
 
     // Where each aws key's parsed value lives; the Record type makes the table list every aws key.
@@ -987,14 +1002,19 @@ describe("cloud aws", () => {
         expect(config.aws.eks.adminPrincipals).toEqual(["arn:aws-us-gov:iam::123456789012:role/admins"]);
     });
 
-    test.each(["eu-central-1a", "eu-central", "eu_central_1", "eucentral1", " eu-central-1", ""])(
-        "aws:region %j is not a region",
-        (region) => {
-            const err = configError(rawAwsConfig({ "aws:region": region }));
-            expect(err.key).toBe("aws:region");
-            expect(err.message).toBe(`invalid config aws:region = ${JSON.stringify(region)}: allowed: an AWS region such as eu-central-1`);
-        },
-    );
+    // The message names the closest region where one is near (a zone names its own region).
+    test.each([
+        ["eu-central-1a", "; did you mean eu-central-1?"],
+        ["eu-central", "; did you mean eu-central-1 or eu-central-2?"],
+        ["eu_central_1", "; did you mean eu-central-1?"],
+        ["eucentral1", "; did you mean eu-central-1?"],
+        [" eu-central-1", "; did you mean eu-central-1?"],
+        ["", ""],
+    ])("aws:region %j is not a region", (region, suggestion) => {
+        const err = configError(rawAwsConfig({ "aws:region": region }));
+        expect(err.key).toBe("aws:region");
+        expect(err.message).toBe(`invalid config aws:region = ${JSON.stringify(region)}: allowed: an AWS region such as eu-central-1${suggestion}`);
+    });
 
     test("the RDS limits on the shared database keys do not apply to gcp", () => {
         expect(parse({ "flyte:databaseBackupRetentionDays": "36" }).gcp.database.backupRetentionDays).toBe(36);
@@ -1007,9 +1027,15 @@ describe("cloud aws", () => {
         );
     });
 
-    test("the aws keys are not validated on gcp or local, where nothing reads them", () => {
-        expect(parse({ "flyte:eksVersion": "v1.34", "flyte:awsVpcCidr": "not-a-cidr" }).cloud).toBe("gcp");
-        expect(parseStackConfig({ "flyte:cloud": "local", "flyte:rdsInstanceClass": "m6g.large" }, CONTEXT).cloud).toBe("local");
+    test("the aws keys are rejected on gcp or local, where nothing reads them, before their values are checked", () => {
+        expect(configError(raw({ "flyte:eksVersion": "v1.34", "flyte:awsVpcCidr": "not-a-cidr" })).message).toBe(
+            'invalid config flyte:cloud = "gcp": flyte:awsVpcCidr, flyte:eksVersion belong to cloud aws; set flyte:cloud: aws or remove them',
+        );
+        expect(configError({ "flyte:cloud": "local", "flyte:rdsInstanceClass": "m6g.large" }).message).toBe(
+            'invalid config flyte:cloud = "local" (the default): flyte:rdsInstanceClass belongs to cloud aws; set flyte:cloud: aws or remove it',
+        );
+        // At their defaults (as Pulumi.yaml hands them to every stack) they are accepted.
+        expect(parse({ "flyte:eksVersion": "1.34", "flyte:awsVpcCidr": "10.0.0.0/16" }).cloud).toBe("gcp");
     });
 
     test("some aws messages in full", () => {
@@ -1228,5 +1254,346 @@ describe("projectIsolation: every project gets a data bucket of its own", () => 
         const projects = JSON.stringify(["google-ml", "ggl-ml", "x-s3alias", "x"]);
         expect(parse({ ...ISOLATION_ON, "flyte:flyteProjects": projects }).flyte.projects).toHaveLength(4);
         expect(parseStackConfig(raw({ ...AWS, ...ISOLATION_ON, "flyte:flyteProjects": projects }), CONTEXT).flyte.projects).toHaveLength(4);
+    });
+});
+
+// ---- whole-config checks: keys of another target, unknown keys, encrypted values, chart versions ----
+
+/** One line, at most 200 characters, opening with the culprit key. */
+function expectOneLine(err: ConfigError, key: string): void {
+    expect(err.key).toBe(key);
+    expect(err.message).not.toContain("\n");
+    expect(err.message.length).toBeLessThanOrEqual(200);
+    expect(err.message.startsWith(`invalid config ${key} = `)).toBe(true);
+}
+
+/** The smallest valid config of each target. */
+const MINIMAL: Readonly<Record<Cloud, Readonly<Record<string, string>>>> = {
+    gcp: { "flyte:cloud": "gcp", "gcp:project": "acme-flyte-dev", "gcp:region": "europe-west1" },
+    aws: { "flyte:cloud": "aws", "aws:region": "eu-central-1" },
+    local: { "flyte:cloud": "local" },
+};
+
+/** A key's default as the CLI passes Pulumi.yaml's `default:` (lists as JSON), and a value that differs from it. */
+function asRuntimeValue(spec: KeySpec): string {
+    return spec.type === "array" ? JSON.stringify(spec.default) : String(spec.default);
+}
+function otherValue(spec: KeySpec): string {
+    switch (spec.type) {
+        case "string":
+            return `${spec.default ?? ""}x`;
+        case "integer":
+            return String(spec.default + 1);
+        case "boolean":
+            return String(!spec.default);
+        case "array":
+            return JSON.stringify([...spec.default, "x"]);
+    }
+}
+
+const KEYS = Object.entries(CONFIG_KEYS) as [ConfigKey, KeySpec][];
+
+describe("keys of another target than flyte:cloud are rejected before anything else", () => {
+    interface ForeignCase {
+        readonly name: string;
+        readonly config: Readonly<Record<string, string>>;
+        readonly message: string;
+    }
+    const CASES: readonly ForeignCase[] = [
+        {
+            name: "gcp keys without flyte:cloud (the local default)",
+            config: { "gcp:project": "acme-flyte-dev", "gcp:region": "europe-west1" },
+            message: 'invalid config flyte:cloud = "local" (the default): gcp:project, gcp:region belong to cloud gcp; set flyte:cloud: gcp or remove them',
+        },
+        {
+            name: "gcp keys with flyte:cloud local",
+            config: { ...MINIMAL.local, "gcp:project": "acme-flyte-dev" },
+            message: 'invalid config flyte:cloud = "local" (the default): gcp:project belongs to cloud gcp; set flyte:cloud: gcp or remove it',
+        },
+        {
+            name: "a gcp-only flyte key without flyte:cloud",
+            config: { "flyte:gkeMachineType": "e2-standard-8" },
+            message: 'invalid config flyte:cloud = "local" (the default): flyte:gkeMachineType belongs to cloud gcp; set flyte:cloud: gcp or remove it',
+        },
+        {
+            name: "aws:region on gcp",
+            config: { ...MINIMAL.gcp, "aws:region": "eu-central-1" },
+            message: 'invalid config flyte:cloud = "gcp": aws:region belongs to cloud aws; set flyte:cloud: aws or remove it',
+        },
+        {
+            name: "gcp keys and a gke key on aws, provider keys listed first",
+            config: { ...MINIMAL.aws, "gcp:project": "acme-x1", "gcp:region": "europe-west1", "flyte:gkeSpotNodes": "true" },
+            message: 'invalid config flyte:cloud = "aws": gcp:project, gcp:region, flyte:gkeSpotNodes belong to cloud gcp; set flyte:cloud: gcp or remove them',
+        },
+        {
+            name: "eksInstanceTypes on gcp",
+            config: { ...MINIMAL.gcp, "flyte:eksInstanceTypes": '["m5.large"]' },
+            message: 'invalid config flyte:cloud = "gcp": flyte:eksInstanceTypes belongs to cloud aws; set flyte:cloud: aws or remove it',
+        },
+        {
+            name: "localKubeContext on aws",
+            config: { ...MINIMAL.aws, "flyte:localKubeContext": "kind-flyte" },
+            message: 'invalid config flyte:cloud = "aws": flyte:localKubeContext belongs to cloud local; set flyte:cloud: local or remove it',
+        },
+        {
+            name: "subnetCidr (gcp only: aws has awsVpcCidr) on aws",
+            config: { ...MINIMAL.aws, "flyte:subnetCidr": "10.1.0.0/20" },
+            message: 'invalid config flyte:cloud = "aws": flyte:subnetCidr belongs to cloud gcp; set flyte:cloud: gcp or remove it',
+        },
+        {
+            name: "a database key gcp and aws share, on local",
+            config: { ...MINIMAL.local, "flyte:databaseHighAvailability": "false" },
+            message: 'invalid config flyte:cloud = "local" (the default): flyte:databaseHighAvailability belongs to cloud gcp or aws; set flyte:cloud to gcp or aws, or remove it',
+        },
+        {
+            name: "forceDestroyBuckets on local (no cloud buckets there)",
+            config: { ...MINIMAL.local, "flyte:forceDestroyBuckets": "true" },
+            message: 'invalid config flyte:cloud = "local" (the default): flyte:forceDestroyBuckets belongs to cloud gcp or aws; set flyte:cloud to gcp or aws, or remove it',
+        },
+        {
+            name: "a gcp key and a shared key on local: gcp is the target both allow",
+            config: { ...MINIMAL.local, "gcp:project": "acme-x1", "flyte:databaseDiskSizeGb": "50" },
+            message: 'invalid config flyte:cloud = "local" (the default): gcp:project belongs to cloud gcp, flyte:databaseDiskSizeGb to cloud gcp or aws; set flyte:cloud: gcp or remove them',
+        },
+        {
+            name: "keys of two other clouds on local",
+            config: { ...MINIMAL.local, "gcp:project": "acme-x1", "aws:region": "eu-central-1" },
+            message: 'invalid config flyte:cloud = "local" (the default): aws:region belongs to cloud aws, gcp:project to cloud gcp; remove the keys of the other clouds',
+        },
+    ];
+
+    test.each(CASES.map((c) => [c.name, c] as const))("%s", (_name, c) => {
+        const err = configError(c.config);
+        expectOneLine(err, "flyte:cloud");
+        expect(err.message).toBe(c.message);
+    });
+
+    test("every key of every other target at once still fits one line of at most 200 characters", () => {
+        for (const cloud of CLOUDS) {
+            const config: Record<string, string> = { ...MINIMAL[cloud], "gcp:project": "acme-x1", "gcp:region": "europe-west1", "aws:region": "eu-central-1" };
+            for (const [key, spec] of KEYS.filter(([, spec]) => !spec.targets.includes(cloud))) {
+                config[`flyte:${key}`] = otherValue(spec);
+            }
+            delete config[cloud === "gcp" ? "aws:region" : "gcp:project"];
+            const err = configError(config);
+            expectOneLine(err, "flyte:cloud");
+            expect(err.message).toMatch(/ and \d+ more|\d+ more to other clouds/);
+        }
+    });
+
+    // Each key of another target, set to a value other than its default: rejected, naming the key and its targets.
+    const FOREIGN = CLOUDS.flatMap((cloud) =>
+        KEYS.filter(([, spec]) => !spec.targets.includes(cloud)).map(([key, spec]) => [cloud, key, spec] as const),
+    );
+    test.each(FOREIGN)("on %s, flyte:%s set is rejected", (cloud, key, spec) => {
+        const err = configError({ ...MINIMAL[cloud], [`flyte:${key}`]: otherValue(spec) });
+        expectOneLine(err, "flyte:cloud");
+        expect(err.message).toContain(`flyte:${key} belongs to cloud ${spec.targets.join(" or ")}`);
+    });
+
+    // The CLI passes Pulumi.yaml's defaults as config, so every key reaches every stack at its default: accepted.
+    test.each(CLOUDS)("on %s, every key at its default (as the CLI passes Pulumi.yaml's defaults) is accepted", (cloud) => {
+        const defaults = Object.fromEntries(KEYS.map(([key, spec]) => [`flyte:${key}`, asRuntimeValue(spec)]));
+        const config = parseStackConfig({ ...defaults, ...MINIMAL[cloud] }, CONTEXT);
+        expect(config.cloud).toBe(cloud);
+        expect(config).toEqual(parseStackConfig(MINIMAL[cloud], CONTEXT));
+    });
+
+    test("a default in another spelling is still the default; anything else is not", () => {
+        expect(isDefaultValue(CONFIG_KEYS.eksInstanceTypes, '[ "m6i.xlarge" ]')).toBe(true);
+        expect(isDefaultValue(CONFIG_KEYS.eksInstanceTypes, '["m6i.xlarge","m5.xlarge"]')).toBe(false);
+        expect(isDefaultValue(CONFIG_KEYS.eksInstanceTypes, "m6i.xlarge")).toBe(false);
+        expect(isDefaultValue(CONFIG_KEYS.gkeAuthorizedNetworks, "[]")).toBe(true);
+        expect(isDefaultValue(CONFIG_KEYS.gkeDiskSizeGb, "100")).toBe(true);
+        expect(isDefaultValue(CONFIG_KEYS.gkeDiskSizeGb, "0100")).toBe(true);
+        expect(isDefaultValue(CONFIG_KEYS.gkeDiskSizeGb, "100.0")).toBe(false);
+        expect(isDefaultValue(CONFIG_KEYS.gkeSpotNodes, "false")).toBe(true);
+        expect(isDefaultValue(CONFIG_KEYS.gkeSpotNodes, "False")).toBe(false);
+        expect(isDefaultValue(CONFIG_KEYS.gkeLocation, "")).toBe(true);
+        expect(isDefaultValue(CONFIG_KEYS.gkeLocation, " ")).toBe(false);
+    });
+
+    test("keys two targets read are accepted on both", () => {
+        for (const key of ["databaseHighAvailability", "forceDestroyBuckets"] as const) {
+            expect(parseStackConfig({ ...MINIMAL.gcp, [`flyte:${key}`]: "false" }, CONTEXT).cloud).toBe("gcp");
+            expect(parseStackConfig({ ...MINIMAL.aws, [`flyte:${key}`]: "false" }, CONTEXT).cloud).toBe("aws");
+        }
+    });
+
+    // The schema's targets are exactly the keys each target's parser reads: a key read by two targets lists both.
+    test.each(CLOUDS)("the keys the %s parser reads are exactly those whose targets include it", (cloud) => {
+        const read = new Set<string>();
+        const recording = new Proxy<Record<string, string>>(
+            { ...MINIMAL[cloud] },
+            {
+                get(target, property, receiver) {
+                    if (typeof property === "string" && property.startsWith("flyte:")) {
+                        read.add(property.slice("flyte:".length));
+                    }
+                    return Reflect.get(target, property, receiver) as unknown;
+                },
+            },
+        );
+        parseStackConfig(recording, CONTEXT);
+        const declared = KEYS.filter(([, spec]) => spec.targets.includes(cloud)).map(([key]) => key);
+        expect([...read].sort()).toEqual(declared.sort());
+    });
+});
+
+describe("unknown keys are rejected first, with the closest known key", () => {
+    interface UnknownCase {
+        readonly name: string;
+        readonly config: Readonly<Record<string, string>>;
+        readonly key: string;
+        readonly hint: string;
+    }
+    const CASES: readonly UnknownCase[] = [
+        { name: "a typo in our namespace", config: { ...MINIMAL.gcp, "flyte:gkeMachinType": "e2-standard-8" }, key: "flyte:gkeMachinType", hint: "did you mean flyte:gkeMachineType?" },
+        { name: "wrong case", config: { ...MINIMAL.gcp, "flyte:gkemachinetype": "e2-standard-8" }, key: "flyte:gkemachinetype", hint: "did you mean flyte:gkeMachineType?" },
+        { name: "two letters swapped", config: { ...MINIMAL.aws, "flyte:eksMinNdoes": "1" }, key: "flyte:eksMinNdoes", hint: "did you mean flyte:eksMinNodes?" },
+        { name: "a typo of a gcp provider key, reported rather than the missing key", config: { "flyte:cloud": "gcp", "gcp:projet": "acme-flyte-dev", "gcp:region": "europe-west1" }, key: "gcp:projet", hint: "did you mean gcp:project?" },
+        { name: "a typo of gcp:region", config: { ...MINIMAL.gcp, "gcp:regoin": "europe-west1" }, key: "gcp:regoin", hint: "did you mean gcp:region?" },
+        { name: "a typo of aws:region, reported rather than the missing key", config: { "flyte:cloud": "aws", "aws:regoin": "eu-central-1" }, key: "aws:regoin", hint: "did you mean aws:region?" },
+        { name: "a typo of a key only the aws provider reads", config: { ...MINIMAL.aws, "aws:profle": "dev" }, key: "aws:profle", hint: "did you mean aws:profile?" },
+        { name: "aws:assumeRole (the provider reads assumeRoles)", config: { ...MINIMAL.aws, "aws:assumeRole": '{"roleArn":"arn:aws:iam::123456789012:role/x"}' }, key: "aws:assumeRole", hint: "did you mean aws:assumeRoles?" },
+        { name: "a typo of a key only the gcp provider reads", config: { ...MINIMAL.gcp, "gcp:impersonateServiceAcount": "x@y.iam.gserviceaccount.com" }, key: "gcp:impersonateServiceAcount", hint: "did you mean gcp:impersonateServiceAccount?" },
+        { name: "a provider key in our namespace", config: { ...MINIMAL.gcp, "flyte:project": "acme-flyte-dev" }, key: "flyte:project", hint: "did you mean gcp:project?" },
+        { name: "region in our namespace: either provider's", config: { ...MINIMAL.gcp, "flyte:region": "europe-west1" }, key: "flyte:region", hint: "did you mean gcp:region or aws:region?" },
+        { name: "our key in the gcp namespace", config: { ...MINIMAL.gcp, "gcp:gkeMachineType": "e2-standard-8" }, key: "gcp:gkeMachineType", hint: "did you mean flyte:gkeMachineType?" },
+        { name: "a gcp typo on a local stack: the typo, not the target, is reported", config: { "gcp:projet": "acme-flyte-dev" }, key: "gcp:projet", hint: "did you mean gcp:project?" },
+        { name: "nothing close in our namespace", config: { ...MINIMAL.local, "flyte:somethingElse": "x" }, key: "flyte:somethingElse", hint: "the keys of this program are declared in Pulumi.yaml" },
+        { name: "nothing close in the gcp namespace", config: { ...MINIMAL.gcp, "gcp:whatever": "x" }, key: "gcp:whatever", hint: "neither this program nor the gcp provider (@pulumi/gcp 9.37.0) reads it" },
+        { name: "nothing close in the aws namespace", config: { ...MINIMAL.aws, "aws:whatever": "x" }, key: "aws:whatever", hint: "neither this program nor the aws provider (@pulumi/aws 7.48.0) reads it" },
+    ];
+
+    test.each(CASES.map((c) => [c.name, c] as const))("%s", (_name, c) => {
+        const err = configError(c.config);
+        expectOneLine(err, c.key);
+        expect(err.message).toBe(`invalid config ${c.key} = ${JSON.stringify(c.config[c.key])}: unknown key; ${c.hint}`);
+    });
+
+    test("the message never lists every key", () => {
+        const err = configError({ ...MINIMAL.local, "flyte:zzz": "1" });
+        expect(err.message).not.toContain("flyteProjects");
+        expect(err.message).not.toContain(",");
+    });
+
+    test("the providers' own keys are accepted on their target", () => {
+        const gcp = { ...MINIMAL.gcp, "gcp:zone": "europe-west1-b", "gcp:impersonateServiceAccount": "deployer@acme-flyte-dev.iam.gserviceaccount.com", "gcp:defaultLabels": '{"team":"ml"}' };
+        expect(parseStackConfig(gcp, CONTEXT).cloud).toBe("gcp");
+        const aws = { ...MINIMAL.aws, "aws:profile": "dev", "aws:defaultTags": '{"tags":{"team":"ml"}}', "aws:assumeRoles": "[]", "aws:skipCredentialsValidation": "true" };
+        expect(parseStackConfig(aws, CONTEXT).cloud).toBe("aws");
+    });
+
+    test("an encrypted unknown key's value is not shown", () => {
+        const err = configError({ ...MINIMAL.local, "flyte:apiTokn": "decrypted-value" }, { ...CONTEXT, secretKeys: ["flyte:apiTokn"] });
+        expect(err.message).toBe("invalid config flyte:apiTokn = (encrypted): unknown key; the keys of this program are declared in Pulumi.yaml");
+    });
+
+    test("checkKnownKeys takes the schema it checks against", () => {
+        expect(() => checkKnownKeys({ "t:apiToken": "x" }, "t", [], TEST_SCHEMA)).not.toThrow();
+        expect(() => checkKnownKeys({ "t:apiTokn": "x" }, "t", [], TEST_SCHEMA)).toThrow("unknown key; did you mean t:apiToken?");
+    });
+});
+
+/** A test-only schema with a key that may hold a secret, as CONFIG_KEYS has none yet. */
+const TEST_SCHEMA = {
+    apiToken: { type: "string", targets: ["local"], secret: true, description: "A token (secret).", default: "" },
+    endpoint: { type: "string", targets: ["local"], description: "A URL.", default: "" },
+} as const satisfies Record<string, KeySpec>;
+const TOKEN = /^tok-[a-z0-9]+$/;
+
+describe("encrypted values (pulumi config set --secret)", () => {
+    const NOT_SECRET: readonly (readonly [string, Record<string, string>])[] = [
+        ["flyte:gkeMachineType", MINIMAL.gcp],
+        ["flyte:cloud", MINIMAL.gcp],
+        ["flyte:flyteProjects", MINIMAL.local],
+        ["flyte:databaseBackupRetentionDays", MINIMAL.aws],
+        ["gcp:project", MINIMAL.gcp],
+        ["gcp:region", MINIMAL.gcp],
+        ["aws:region", MINIMAL.aws],
+    ];
+
+    test.each(NOT_SECRET)("%s is not a secret key: set it in plain text", (key, base) => {
+        for (const value of [OFFLINE_SECRET_PLACEHOLDER, "plain-after-decryption"]) {
+            const err = configError({ ...base, [key]: value }, { ...CONTEXT, secretKeys: [key] });
+            expectOneLine(err, key);
+            expect(err.message).toBe(`invalid config ${key} = (encrypted): not a secret key: set it in plain text with \`pulumi config set ${key} <value>\` (without --secret)`);
+        }
+    });
+
+    test("the providers' secret keys and other namespaces' keys may be encrypted", () => {
+        const secretKeys = ["gcp:credentials", "gcp:accessToken", "kubernetes:kubeconfig"];
+        const raw = { ...MINIMAL.gcp, ...Object.fromEntries(secretKeys.map((k) => [k, OFFLINE_SECRET_PLACEHOLDER])) };
+        expect(parseStackConfig(raw, { ...CONTEXT, secretKeys }).cloud).toBe("gcp");
+        const aws = { ...MINIMAL.aws, "aws:accessKey": OFFLINE_SECRET_PLACEHOLDER, "aws:secretKey": OFFLINE_SECRET_PLACEHOLDER };
+        expect(parseStackConfig(aws, { ...CONTEXT, secretKeys: ["aws:accessKey", "aws:secretKey"] }).cloud).toBe("aws");
+    });
+
+    test("a key declared secret accepts an encrypted value; any other key of the schema does not", () => {
+        expect(() => checkEncryptedKeys(["t:apiToken"], "t", TEST_SCHEMA)).not.toThrow();
+        expect(() => checkEncryptedKeys(["t:endpoint"], "t", TEST_SCHEMA)).toThrow(
+            "invalid config t:endpoint = (encrypted): not a secret key: set it in plain text with `pulumi config set t:endpoint <value>` (without --secret)",
+        );
+    });
+
+    test("offline, a secret key's encrypted value is the placeholder, passed on unchecked", () => {
+        const reader = new ConfigReader({ "t:apiToken": OFFLINE_SECRET_PLACEHOLDER }, "t", TEST_SCHEMA, ["t:apiToken"]);
+        expect(reader.secret("apiToken", TOKEN, "a token tok-…")).toBe(OFFLINE_SECRET_PLACEHOLDER);
+    });
+
+    test("in a real run the decrypted value is checked, and never shown", () => {
+        const ok = new ConfigReader({ "t:apiToken": "tok-abc123" }, "t", TEST_SCHEMA, ["t:apiToken"]);
+        expect(ok.secret("apiToken", TOKEN, "a token tok-…")).toBe("tok-abc123");
+        for (const secretKeys of [["t:apiToken"], []]) {
+            const bad = new ConfigReader({ "t:apiToken": "hunter2" }, "t", TEST_SCHEMA, secretKeys);
+            let err: unknown;
+            try {
+                bad.secret("apiToken", TOKEN, "a token tok-…");
+            } catch (e) {
+                err = e;
+            }
+            expect(err).toBeInstanceOf(ConfigError);
+            expect((err as ConfigError).message).toBe("invalid config t:apiToken = (secret): allowed: a token tok-…");
+        }
+        // The placeholder is only passed on for a value that is encrypted.
+        const plain = new ConfigReader({ "t:apiToken": OFFLINE_SECRET_PLACEHOLDER }, "t", TEST_SCHEMA);
+        expect(() => plain.secret("apiToken", TOKEN, "a token tok-…")).toThrow(ConfigError);
+    });
+
+    test("reading a key not declared secret as a secret is a programming error", () => {
+        const reader = new ConfigReader({ "t:endpoint": "x" }, "t", TEST_SCHEMA);
+        expect(() => reader.secret("endpoint", TOKEN, "a token")).toThrow("endpoint is not declared secret");
+    });
+
+    test("no key of the contract holds secrets yet", () => {
+        expect(KEYS.filter(([, spec]) => spec.secret === true)).toEqual([]);
+    });
+});
+
+describe("flyte:chartVersion: a pinned Flyte 1 chart", () => {
+    const FLYTE_1 = "allowed: a Flyte 1 chart version v1.<minor>.<patch>";
+    test.each([
+        ["v2.0.1", `${FLYTE_1} (v2.x is Flyte 2, whose values this program does not produce)`],
+        ["2.0.0", `${FLYTE_1} (v2.x is Flyte 2, whose values this program does not produce)`],
+        ["v2.1.0-rc.1", `${FLYTE_1} (v2.x is Flyte 2, whose values this program does not produce)`],
+        ["v3.0.0", FLYTE_1],
+        ["v0.9.1", FLYTE_1],
+        ["latest", `${FLYTE_1}, pinned (not latest or a range)`],
+        [">=1.0", `${FLYTE_1}, pinned (not latest or a range)`],
+        ["^1.16", `${FLYTE_1}, pinned (not latest or a range)`],
+        ["~1.16.8", `${FLYTE_1}, pinned (not latest or a range)`],
+        ["1.x", `${FLYTE_1}, pinned (not latest or a range)`],
+        ["v1.16", `${FLYTE_1}, pinned (not latest or a range)`],
+        ["", `${FLYTE_1}, pinned (not latest or a range)`],
+        ["v1.16.8 ", `${FLYTE_1}, pinned (not latest or a range)`],
+    ])("%j is rejected", (version, allowed) => {
+        const err = configError({ ...MINIMAL.local, "flyte:chartVersion": version });
+        expectOneLine(err, "flyte:chartVersion");
+        expect(err.message).toBe(`invalid config flyte:chartVersion = ${JSON.stringify(version)}: ${allowed}`);
+    });
+
+    test.each(["v1.16.8", "1.16.8", "v1.0.0", "v1.17.0-rc.1", "v1.16.10"])("%s is accepted", (version) => {
+        expect(parseStackConfig({ ...MINIMAL.local, "flyte:chartVersion": version }, CONTEXT).flyte.chartVersion).toBe(version);
     });
 });

@@ -1,8 +1,12 @@
 import * as fs from "fs";
 import * as path from "path";
 import { parse } from "yaml";
+import * as os from "os";
+import { ConfigError } from "../components/config/errors";
 import { parseStackConfig } from "../components/config/parse";
-import { CONFIG_KEYS, PROVIDER_KEYS } from "../components/config/schema";
+import { AWS_PROVIDER_CONFIG_KEYS, GCP_PROVIDER_CONFIG_KEYS, PROVIDER_SDK_VERSIONS } from "../components/config/providerKeys";
+import { CONFIG_KEYS, KeySpec, PROVIDER_KEYS } from "../components/config/schema";
+import { PROVIDER_KEYS_MODULE, renderProviderKeysModule, sdkConfigKeys } from "../scripts/providerConfigKeys";
 import {
     COMMON_OUTPUTS,
     DASHBOARD_OUTPUTS,
@@ -39,6 +43,71 @@ describe("Pulumi.yaml declares exactly the config contract", () => {
         if (spec.type === "array") {
             expect(declared.items).toEqual({ type: "string" });
         }
+        // Pulumi.yaml's `secret: true` makes the CLI require an encrypted value; the schema's lets us accept one.
+        expect(declared.secret).toBe((spec as KeySpec).secret);
+    });
+});
+
+describe("the provider keys are the installed SDKs' (npm run config:sync regenerates them)", () => {
+    const sdks = { gcp: sdkConfigKeys(PROJECT_DIR, "gcp"), aws: sdkConfigKeys(PROJECT_DIR, "aws") };
+
+    test("every config key each provider declares, from the SDK version installed", () => {
+        expect(GCP_PROVIDER_CONFIG_KEYS).toEqual(sdks.gcp.keys);
+        expect(AWS_PROVIDER_CONFIG_KEYS).toEqual(sdks.aws.keys);
+        expect(PROVIDER_SDK_VERSIONS).toEqual({ gcp: sdks.gcp.version, aws: sdks.aws.version });
+        // The SDKs declare many more than the few this program reads.
+        expect(GCP_PROVIDER_CONFIG_KEYS.length).toBeGreaterThan(100);
+        expect(AWS_PROVIDER_CONFIG_KEYS).toEqual(expect.arrayContaining(["region", "profile", "assumeRoles", "defaultTags", "secretKey"]));
+    });
+
+    test(`${PROVIDER_KEYS_MODULE} is exactly what config:sync writes`, () => {
+        const text = fs.readFileSync(path.join(PROJECT_DIR, PROVIDER_KEYS_MODULE), "utf8");
+        const date = /SDKs on (\d{4}-\d{2}-\d{2})\./.exec(text)?.[1] ?? "";
+        expect(text).toBe(renderProviderKeysModule(sdks, date));
+    });
+
+    test("the provider keys this program reads are keys the providers read too", () => {
+        for (const key of Object.keys(PROVIDER_KEYS)) {
+            const [provider, name] = key.split(":");
+            expect(provider === "gcp" ? GCP_PROVIDER_CONFIG_KEYS : AWS_PROVIDER_CONFIG_KEYS).toContain(name);
+        }
+    });
+});
+
+describe("Pulumi.yaml's defaults, which the CLI passes to every stack", () => {
+    let dir: string;
+    beforeEach(() => {
+        dir = fs.mkdtempSync(path.join(os.tmpdir(), "config-contract-"));
+    });
+    afterEach(() => fs.rmSync(dir, { recursive: true, force: true }));
+
+    function parseStackFile(lines: readonly string[]) {
+        const file = path.join(dir, "Pulumi.scratch.yaml");
+        fs.writeFileSync(file, ["config:", ...lines.map((l) => `  ${l}`), ""].join("\n"));
+        const { config } = readStackConfig(file, project);
+        return parseStackConfig(config, { pulumiProject: project.name, stack: "scratch" });
+    }
+
+    test.each([
+        ["gcp", ["flyte:cloud: gcp", "gcp:project: acme-flyte-dev", "gcp:region: europe-west1"]],
+        ["aws", ["flyte:cloud: aws", "aws:region: eu-central-1"]],
+        ["local", ["flyte:cloud: local"]],
+        ["local", []],
+    ] as const)("are no keys of another target: a minimal %s stack is valid", (cloud, lines) => {
+        expect(parseStackFile(lines).cloud).toBe(cloud);
+    });
+
+    test("a stack that sets gcp keys and forgets flyte:cloud is rejected, not planned as local", () => {
+        let err: unknown;
+        try {
+            parseStackFile(["gcp:project: acme-flyte-dev", "gcp:region: europe-west1"]);
+        } catch (e) {
+            err = e;
+        }
+        expect(err).toBeInstanceOf(ConfigError);
+        expect((err as ConfigError).message).toBe(
+            'invalid config flyte:cloud = "local" (the default): gcp:project, gcp:region belong to cloud gcp; set flyte:cloud: gcp or remove them',
+        );
     });
 });
 

@@ -7,16 +7,14 @@ import * as path from "path";
 import { RecordingMonitor } from "../lib/plan/monitor";
 import { Plan, runProgram } from "../lib/plan/runPlan";
 import type { Json } from "../lib/plan/wire";
-import { PROJECT_DIR, runPlanCli } from "./helpers/plan";
+import { PROJECT_DIR } from "./helpers/plan";
+import { sharedPlan } from "./helpers/sharedPlans";
 
 const CONSUMER = path.join(PROJECT_DIR, "examples", "consumer", "index.ts");
 
-function planOutputs(stack: string): Record<string, Json> {
-    const result = runPlanCli(["--stack", stack, "--json"]);
-    if (result.status !== 0) {
-        throw new Error(`plan of ${stack} failed: ${result.stderr}`);
-    }
-    return (JSON.parse(result.stdout) as { outputs: Record<string, Json> }).outputs;
+/** The outputs `npm run plan -- --stack <stack> --json` prints. */
+async function planOutputs(stack: string): Promise<Record<string, Json>> {
+    return (await sharedPlan(stack)).outputs;
 }
 
 function runConsumer(flyteOutputs: Record<string, Json>, config: Record<string, string>): Promise<Plan> {
@@ -48,7 +46,7 @@ function members(plan: Plan): string[] {
 }
 
 test("against the prod stack: the shared task identity reads the dataset; endpoints and identities come through", async () => {
-    const outputs = planOutputs("prod");
+    const outputs = await planOutputs("prod");
     const plan = await runConsumer(outputs, {});
     expect(members(plan)).toEqual([`serviceAccount:${String(outputs.workerServiceAccount)}`]);
     expect(plan.outputs.flyteGrpcEndpoint).toBe(outputs.grpcEndpoint);
@@ -58,7 +56,7 @@ test("against the prod stack: the shared task identity reads the dataset; endpoi
 });
 
 test("against the proof-of-concept stack (projectIsolation): only the named project's identity reads it", async () => {
-    const outputs = planOutputs("poc");
+    const outputs = await planOutputs("poc");
     const perProject = outputs.projectWorkerServiceAccounts as Record<string, string>;
     const plan = await runConsumer(outputs, { "flyte-consumer:flyteProjects": '["x"]' });
     expect(members(plan)).toEqual([`serviceAccount:${perProject.x}`]);

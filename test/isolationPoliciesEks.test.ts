@@ -6,7 +6,7 @@ import { ISOLATION_OUTPUTS, SHARED_WORKER_OUTPUTS } from "../components/outputs"
 import type { Plan } from "../lib/plan/runPlan";
 import { ISOLATED_DOMAINS, isolatedStackFile } from "./helpers/isolationPlan";
 import { describeProjectIsolation } from "./helpers/isolationSuite";
-import { ofType, planStack, PROJECT_DIR, runPlanCli } from "./helpers/plan";
+import { ofType, planStack, PROJECT_DIR, runPlanCommand } from "./helpers/plan";
 import { iamRoleAllows, iamRoleName, iamRolePolicies, StorageRequest } from "./helpers/storageAccess";
 
 /**
@@ -121,8 +121,9 @@ describe("AWS roles behind the verdicts", () => {
         }
     });
 
-    test("npm run plan with the same stack file exports the same project locations", () => {
-        const result = runPlanCli(["--stack", STACK, "--stack-file", stackFile, "--json"]);
+    test("npm run plan with the same stack file exports the same project locations", async () => {
+        // The command in this process, given this file's plan (the program runs once per test file).
+        const result = await runPlanCommand(["--stack", STACK, "--stack-file", stackFile, "--json"], () => Promise.resolve(plan));
         expect(result.status).toBe(0);
         const printed = JSON.parse(result.stdout) as { outputs: Record<string, unknown> };
         expect(printed.outputs.projectDataLocations).toEqual(plan.outputs.projectDataLocations);

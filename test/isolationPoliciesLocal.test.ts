@@ -1,6 +1,6 @@
 import { parse } from "yaml";
 import type { Json } from "../lib/plan/wire";
-import { at } from "./helpers/components";
+import { at } from "./helpers/helm";
 import { ISOLATED_DOMAINS, ISOLATED_PROJECTS, isolatedStackFile, planRevealingSecrets, RevealedPlan } from "./helpers/isolationPlan";
 import { describeProjectIsolation } from "./helpers/isolationSuite";
 import { byName, ofType, only } from "./helpers/plan";

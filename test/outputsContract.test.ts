@@ -15,7 +15,8 @@ import {
     SHARED_WORKER_OUTPUTS,
 } from "../components/outputs";
 import type { Json } from "../lib/plan/wire";
-import { PROJECT_DIR, runPlanCli } from "./helpers/plan";
+import { PROJECT_DIR } from "./helpers/plan";
+import { sharedPlan } from "./helpers/sharedPlans";
 import * as pulumi from "@pulumi/pulumi";
 
 type Presence = "always" | "sharedWorkers" | "projectIsolation" | "local" | "localDashboard";
@@ -48,6 +49,7 @@ const INTERFACE_KEYS: Record<keyof FlyteStackOutputs, true> = {
     httpEndpoint: true,
     consoleUrl: true,
     flytectlConfig: true,
+    portForwardCommand: true,
     kubeconfig: true,
     clusterName: true,
     metadataBucket: true,
@@ -93,6 +95,7 @@ describe("the program declares exactly the contract", () => {
             httpEndpoint: value,
             consoleUrl: value,
             flytectlConfig: value,
+            portForwardCommand: value,
             kubeconfig: value,
             clusterName: value,
             metadataBucket: value,
@@ -148,12 +151,9 @@ function expectedOutputs(options: { isolation: boolean; local: boolean; dashboar
         .sort();
 }
 
-function planOutputs(stack: string): Record<string, Json> {
-    const result = runPlanCli(["--stack", stack, "--json"]);
-    if (result.status !== 0) {
-        throw new Error(`plan of ${stack} failed: ${result.stderr}`);
-    }
-    return (JSON.parse(result.stdout) as { outputs: Record<string, Json> }).outputs;
+/** What `npm run plan -- --stack <stack> --json` prints as outputs: the shared plan's. */
+async function planOutputs(stack: string): Promise<Record<string, Json>> {
+    return (await sharedPlan(stack)).outputs;
 }
 
 describe.each([
@@ -164,8 +164,8 @@ describe.each([
     { stack: "poc", isolation: true, local: false, dashboard: false },
 ])("stack $stack exports the contract", (options) => {
     let outputs: Record<string, Json>;
-    beforeAll(() => {
-        outputs = planOutputs(options.stack);
+    beforeAll(async () => {
+        outputs = await planOutputs(options.stack);
     });
 
     test("exactly the outputs the contract gives it", () => {

@@ -1,4 +1,15 @@
-import { diffPlans, jsonChanges, type PlanDiff, type PropertyChange, REPLACE_TRIGGERS, renderDiff, replaceReasonsFor } from "../lib/plan/diff";
+import {
+    diffPlans,
+    firstDifferenceOf,
+    jsonChanges,
+    NO_NEWLINE,
+    type PlanDiff,
+    type PropertyChange,
+    REPLACE_TRIGGERS,
+    renderDiff,
+    replaceReasonsFor,
+    type ResourceChange,
+} from "../lib/plan/diff";
 import type { Json } from "../lib/plan/wire";
 import { doc, type DocResource, res, reversedKeys, shuffled, withInputs } from "./helpers/planDocFixtures";
 
@@ -418,21 +429,337 @@ describe("renderDiff", () => {
         );
     });
 
-    test("long values are cut to 160 characters ending in …; shorter ones are whole", () => {
+    test("values up to 160 characters (as JSON) are shown whole; a value on one side only is cut after 160", () => {
         const long = "x".repeat(500);
         const exact = "y".repeat(158); // 160 characters with its quotes
-        const r = res(CONFIG_MAP, "cm", { data: { long: "short", exact: "e" } });
-        const text = renderDiff(diffPlans(doc([r]), doc([withInputs(r, { data: { long, exact } })])), LABEL);
-        const longLine = text.split("\n").find((l) => l.startsWith("       data.long:"));
-        expect(longLine).toBe(`       data.long: "short" → "${"x".repeat(158)}…`);
-        expect(`"${"x".repeat(158)}…`).toHaveLength(160);
+        const r = res(CONFIG_MAP, "cm", { data: { exact: "e" } });
+        const diff = diffPlans(doc([r]), doc([withInputs(r, { data: { long, exact } })]));
+        const text = renderDiff(diff, LABEL);
         expect(text).toContain(`       data.exact: "e" → "${exact}"\n`);
+        expect(text).toContain(`       data.long: (none) → "${"x".repeat(158)}…\n`);
         expect(text).not.toContain("x".repeat(159));
+        // Whole in the JSON form, with no offset: the text shows them whole or from their first character.
+        expect(diff.resources[0].changes).toEqual([
+            { path: "data.exact", before: "e", after: exact },
+            { path: "data.long", after: long },
+        ]);
     });
 
     test("the labels name both sides", () => {
         expect(renderDiff(diffPlans(doc([]), doc([], {}, "prod")), { base: "HEAD~1 (abc)", head: "the head" })).toMatch(
             /^Plan diff for stack prod: HEAD~1 \(abc\) → the head\n/,
         );
+    });
+});
+
+describe("replacements carried to providers and the resources they manage", () => {
+    const CLUSTER = "gcp:container/cluster:Cluster";
+    const K8S = "pulumi:providers:kubernetes";
+    const NAMESPACE = "kubernetes:core/v1:Namespace";
+    const SECRET = "kubernetes:core/v1:Secret";
+    const RELEASE = "kubernetes:helm.sh/v3:Release";
+    const WI_MEMBER = "gcp:serviceaccount/iAMMember:IAMMember";
+
+    // A GKE cluster, the Kubernetes provider built from it, what that provider manages, and bystanders.
+    const cluster = res(CLUSTER, "gke", { name: "flyte-dev", location: "europe-west1-b", labels: { env: "dev" } });
+    const provider = res(K8S, "gke-k8s", { enableServerSideApply: "true", kubeconfig: "[secret]" }, { dependencies: [cluster.urn] });
+    const managed = { provider: provider.urn };
+    const namespace = res(NAMESPACE, "flyte-ns", { metadata: { name: "flyte" } }, managed);
+    const secret = res(SECRET, "db-password", { metadata: { name: "db", namespace: "flyte" }, stringData: "[secret]" }, { ...managed, dependencies: [namespace.urn] });
+    const release = res(RELEASE, "flyte", { name: "flyte", namespace: "flyte", values: { replicas: 1 } }, { ...managed, dependencies: [namespace.urn, secret.urn] });
+    const localProvider = res(K8S, "local-k8s", { context: "kind-flyte" });
+    const elsewhere = res(NAMESPACE, "elsewhere", { metadata: { name: "flyte" } }, { provider: localProvider.urn });
+    // Depends on the cluster (its workload pool), but not through a provider.
+    const wiMember = res(WI_MEMBER, "wi", { member: "serviceAccount:acme.svc.id.goog[flyte/default]", role: "roles/iam.workloadIdentityUser" }, { dependencies: [cluster.urn] });
+    const bucket = res(BUCKET, "data", { name: "data" });
+    const BASE = [cluster, provider, namespace, secret, release, localProvider, elsewhere, wiMember, bucket];
+
+    const REPLACED_PROVIDER = `provider (replaced ${K8S} gke-k8s)`;
+    /** By name: kind and replace reasons; the names not listed are unchanged. */
+    type Expected = Record<string, [ResourceChange["kind"], string[]]>;
+    const ON_GKE: Expected = { "flyte-ns": ["replace", [REPLACED_PROVIDER]], "db-password": ["replace", [REPLACED_PROVIDER]], flyte: ["replace", [REPLACED_PROVIDER]] };
+    const moved = withInputs(cluster, { ...cluster.inputs, location: "europe-west1-c" });
+    const withProvider = (inputs: { [key: string]: Json }, extra: Partial<DocResource> = {}) => ({ ...provider, ...extra, inputs });
+    const swap = (resources: DocResource[], ...replacements: DocResource[]) =>
+        resources.map((r) => replacements.find((x) => x.urn === r.urn) ?? r);
+    const pinned = withProvider({ ...provider.inputs, clusterIdentifier: "gke-flyte-dev" });
+
+    // A database instance replaced, a PostgreSQL provider configured from it, and a role it manages.
+    const db = res(SQL, "db", { name: "flyte", region: "europe-west1" });
+    const pgProvider = res("pulumi:providers:postgresql", "pg", { host: "10.0.0.3", password: "[secret]" }, { dependencies: [db.urn] });
+    const pgRole = res("postgresql:index/role:Role", "flyteadmin", { name: "flyteadmin" }, { provider: pgProvider.urn });
+
+    // A second cluster's provider whose kubeconfig is read from a Secret that the first provider manages.
+    const remote = res(K8S, "remote-k8s", { kubeconfig: "[secret]" }, { dependencies: [secret.urn] });
+    const remoteNs = res(NAMESPACE, "remote-ns", { metadata: { name: "flyte" } }, { provider: remote.urn });
+
+    test.each<[string, DocResource[], DocResource[], Expected]>([
+        [
+            "the cluster moves to another zone: its provider is replaced, and everything on it",
+            BASE,
+            swap(BASE, moved),
+            { gke: ["replace", ["location"]], "gke-k8s": ["replace", [`kubeconfig (from replaced ${CLUSTER} gke)`]], ...ON_GKE },
+        ],
+        [
+            "the cluster is renamed in the program (a new URN): the provider is configured from the new one",
+            BASE,
+            [
+                ...BASE.filter((r) => r !== cluster && r !== provider),
+                res(CLUSTER, "gke2", cluster.inputs),
+                { ...provider, dependencies: [res(CLUSTER, "gke2").urn] },
+            ],
+            { gke: ["remove", []], gke2: ["add", []], "gke-k8s": ["replace", [`kubeconfig (from new ${CLUSTER} gke2)`]], ...ON_GKE },
+        ],
+        ["the cluster is updated in place: nothing else changes", BASE, swap(BASE, withInputs(cluster, { ...cluster.inputs, labels: { env: "test" } })), { gke: ["update", []] }],
+        [
+            "an unchanged clusterIdentifier pins the provider: DiffConfig drops the replacement",
+            swap(BASE, pinned),
+            swap(BASE, pinned, moved),
+            { gke: ["replace", ["location"]] },
+        ],
+        [
+            "a provider on the ambient kubeconfig (no kubeconfig, context or cluster input) does not follow the cluster",
+            swap(BASE, withProvider({ enableServerSideApply: "true" })),
+            swap(BASE, withProvider({ enableServerSideApply: "true" }), moved),
+            { gke: ["replace", ["location"]] },
+        ],
+        [
+            "the provider's own context changes: it is replaced with everything on it",
+            swap(BASE, withProvider({ context: "gke_a" })),
+            swap(BASE, withProvider({ context: "gke_b" })),
+            { "gke-k8s": ["replace", ["context"]], ...ON_GKE },
+        ],
+        [
+            "a changed clusterIdentifier replaces the provider, even with the cluster unchanged",
+            swap(BASE, pinned),
+            swap(BASE, withProvider({ ...provider.inputs, clusterIdentifier: "gke-flyte-dev-2" })),
+            { "gke-k8s": ["replace", ["clusterIdentifier"]], ...ON_GKE },
+        ],
+        [
+            "an added clusterIdentifier is an update of the provider only",
+            BASE,
+            swap(BASE, pinned),
+            { "gke-k8s": ["update", []] },
+        ],
+        [
+            "a resource replaced for its own inputs keeps them first among its reasons",
+            BASE,
+            swap(BASE, moved, withInputs(namespace, { metadata: { name: "flyte2" } }), withInputs(release, { ...release.inputs, values: { replicas: 2 } })),
+            {
+                gke: ["replace", ["location"]],
+                "gke-k8s": ["replace", [`kubeconfig (from replaced ${CLUSTER} gke)`]],
+                ...ON_GKE,
+                "flyte-ns": ["replace", ["metadata.name", REPLACED_PROVIDER]],
+            },
+        ],
+        [
+            "any provider configured from a replaced resource is counted as replaced, with what it manages",
+            [...BASE, db, pgProvider, pgRole],
+            [...BASE, withInputs(db, { ...db.inputs, region: "europe-west4" }), pgProvider, pgRole],
+            {
+                db: ["replace", ["region"]],
+                pg: ["replace", [`config (from replaced ${SQL} db)`]],
+                flyteadmin: ["replace", ["provider (replaced pulumi:providers:postgresql pg)"]],
+            },
+        ],
+        [
+            "replacements carry on: a provider configured from a resource of a replaced provider follows",
+            [...BASE, remote, remoteNs],
+            [...swap(BASE, moved), remote, remoteNs],
+            {
+                gke: ["replace", ["location"]],
+                "gke-k8s": ["replace", [`kubeconfig (from replaced ${CLUSTER} gke)`]],
+                ...ON_GKE,
+                "remote-k8s": ["replace", [`kubeconfig (from replaced ${SECRET} db-password)`]],
+                "remote-ns": ["replace", [`provider (replaced ${K8S} remote-k8s)`]],
+            },
+        ],
+    ])("%s", (_label, base, head, expected) => {
+        const diff = diffPlans(doc(base), doc(head));
+        expect(Object.fromEntries(diff.resources.map((r) => [r.name, [r.kind, r.replaceReasons]]))).toEqual(expected);
+        // Every resource not listed is unchanged, and the summary counts agree.
+        const urns = new Set([...base, ...head].map((r) => r.urn));
+        const counted = (kind: ResourceChange["kind"]) => Object.values(expected).filter(([k]) => k === kind).length;
+        expect(diff.summary).toEqual({
+            add: counted("add"),
+            remove: counted("remove"),
+            update: counted("update"),
+            replace: counted("replace"),
+            same: urns.size - Object.keys(expected).length,
+        });
+        // The order of the resources does not matter.
+        for (const seed of [1, 7, 42]) {
+            expect(diffPlans(doc(shuffled(base, seed)), doc(shuffled(head, seed + 1)))).toEqual(diff);
+        }
+    });
+
+    test("a resource replaced with its provider keeps its input changes; one replaced only through it has none", () => {
+        const grown = withInputs(release, { ...release.inputs, values: { replicas: 2 } });
+        const diff = diffPlans(doc(BASE), doc(swap(BASE, moved, grown)));
+        const byName = new Map(diff.resources.map((r) => [r.name, r]));
+        expect(byName.get("flyte")).toEqual({
+            urn: release.urn,
+            type: RELEASE,
+            name: "flyte",
+            kind: "replace",
+            changes: [{ path: "values.replicas", before: 1, after: 2 }],
+            replaceReasons: [REPLACED_PROVIDER],
+        });
+        expect(byName.get("gke-k8s")).toEqual({
+            urn: provider.urn,
+            type: K8S,
+            name: "gke-k8s",
+            kind: "replace",
+            changes: [],
+            replaceReasons: [`kubeconfig (from replaced ${CLUSTER} gke)`],
+        });
+        const text = renderDiff(diff, LABEL);
+        expect(text).toContain(`\n+- ${RELEASE}  flyte  (replace: ${REPLACED_PROVIDER})\n       values.replicas: 1 → 2\n`);
+        expect(text).toContain(`\n+- ${K8S}  gke-k8s  (replace: kubeconfig (from replaced ${CLUSTER} gke))\n\n`);
+    });
+});
+
+describe("renderDiff shows a long or multi-line value around its first difference", () => {
+    /** 300 characters, no two neighbours alike, so that any window of it is recognisable. */
+    const ALPHABET = Array.from({ length: 300 }, (_, i) => String.fromCharCode(97 + (i % 26))).join("");
+    const at = (text: string, offset: number, piece: string) => `${text.slice(0, offset)}${piece}${text.slice(offset + 1)}`;
+    /** The same as a list of 30 strings of 10 characters: 391 characters of JSON. */
+    const TENS = Array.from({ length: 30 }, (_, i) => ALPHABET.slice(i * 10, i * 10 + 10));
+
+    function rendered(before: Json, after: Json): { lines: string[]; change: PropertyChange } {
+        const r = res(CONFIG_MAP, "cm", { data: { value: before } });
+        const diff = diffPlans(doc([r]), doc([withInputs(r, { data: { value: after } })]));
+        const lines = renderDiff(diff, LABEL).split("\n");
+        const start = lines.findIndex((l) => l.startsWith("       data.value: "));
+        const end = lines.indexOf("", start);
+        return { lines: lines.slice(start, end), change: diff.resources[0].changes[0] };
+    }
+
+    test("a 300-character value changed at character 184: both sides from 40 before it to 100 after it, aligned on it", () => {
+        const after = at(ALPHABET, 184, "#");
+        const { lines, change } = rendered(ALPHABET, after);
+        expect(lines).toEqual([
+            "       data.value: (300 → 300 characters, first difference at offset 184)",
+            `         - "…${ALPHABET.slice(144, 284)}…"`,
+            `         + "…${after.slice(144, 284)}…"`,
+        ]);
+        expect(lines[1].indexOf(ALPHABET[184], 13 + 40)).toBe(lines[2].indexOf("#"));
+        // The JSON form keeps both values whole, and the offset.
+        expect(change).toEqual({ path: "data.value", before: ALPHABET, after, firstDifference: 184 });
+    });
+
+    test.each<[string, Json, Json, number, string[]]>([
+        ["at the first character: nothing cut before", ALPHABET, `#${ALPHABET.slice(1)}`, 0, [`- "${ALPHABET.slice(0, 100)}…"`, `+ "#${ALPHABET.slice(1, 100)}…"`]],
+        ["at the last character: nothing cut after", ALPHABET, at(ALPHABET, 299, "#"), 299, [`- "…${ALPHABET.slice(259)}"`, `+ "…${ALPHABET.slice(259, 299)}#"`]],
+        ["text added at the end", ALPHABET, `${ALPHABET}+more`, 300, [`- "…${ALPHABET.slice(260)}"`, `+ "…${ALPHABET.slice(260)}+more"`]],
+        ["a short value grown long", "short", ALPHABET, 0, ['- "short"', `+ "${ALPHABET.slice(0, 100)}…"`]],
+        ["quotes and backslashes escaped as in JSON", `${"x".repeat(200)}"a\\b"`, `${"x".repeat(200)}"a\\c"`, 203, [`- "…${"x".repeat(37)}\\"a\\\\b\\""`, `+ "…${"x".repeat(37)}\\"a\\\\c\\""`]],
+        [
+            "not a string: its JSON, the offset into it",
+            TENS,
+            [...TENS.slice(0, 29), "changed", "added"],
+            1 + 29 * 13 + 1, // past `[`, 29 times `"abcdefghij",` and the opening quote
+            [`- …${JSON.stringify(TENS).slice(339)}`, `+ …${JSON.stringify([...TENS.slice(0, 29), "changed", "added"]).slice(339)}`],
+        ],
+    ])("%s", (_label, before, after, offset, details) => {
+        const { lines, change } = rendered(before, after);
+        expect(change.firstDifference).toBe(offset);
+        expect(lines.slice(1)).toEqual(details.map((d) => `         ${d}`));
+    });
+
+    test.each([0, 39, 40, 41, 159, 160, 161, 184, 250, 299])("the first difference, at %d, is always shown, in the same column on both sides", (offset) => {
+        const { lines } = rendered(ALPHABET, at(ALPHABET, offset, "#"));
+        const column = lines[2].indexOf("#");
+        expect(column).toBeGreaterThan(0);
+        expect(lines[1][column]).toBe(ALPHABET[offset]);
+        expect(lines[1].slice(0, 11)).toBe("         - ");
+        expect(lines[1].slice(11, column)).toBe(lines[2].slice(11, column));
+    });
+
+    const YAML_BEFORE = [
+        "apiVersion: v1",
+        "kind: ServiceAccount",
+        "metadata:",
+        "  name: default",
+        "  namespace: '{{ namespace }}'",
+        "  annotations:",
+        "    iam.gke.io/gcp-service-account: worker@acme.iam.gserviceaccount.com",
+        "",
+    ].join("\n");
+
+    test("a multi-line string (YAML embedded in Helm values): the changed line with -/+ and two lines of context", () => {
+        const after = YAML_BEFORE.replace("worker@", "backend@");
+        const { lines, change } = rendered(YAML_BEFORE, after);
+        expect(lines).toEqual([
+            `       data.value: (7 → 7 lines, first difference at offset ${YAML_BEFORE.indexOf("worker@")}, line 7)`,
+            "         @@ -5,3 +5,3 @@",
+            "             namespace: '{{ namespace }}'",
+            "             annotations:",
+            "         -     iam.gke.io/gcp-service-account: worker@acme.iam.gserviceaccount.com",
+            "         +     iam.gke.io/gcp-service-account: backend@acme.iam.gserviceaccount.com",
+        ]);
+        expect(change).toEqual({ path: "data.value", before: YAML_BEFORE, after, firstDifference: YAML_BEFORE.indexOf("worker@") });
+    });
+
+    test("changes far apart are separate hunks; lines added and removed; an empty line keeps its mark", () => {
+        const before = ["a", "b", "c", "d", "e", "f", "g", "h", "i", "j"].join("\n");
+        const after = ["a", "", "c", "d", "e", "f", "g", "h", "j", "k"].join("\n");
+        expect(rendered(before, after).lines).toEqual([
+            "       data.value: (10 → 10 lines, first difference at offset 2, line 2)",
+            "         @@ -1,4 +1,4 @@",
+            "           a",
+            "         - b",
+            "         +",
+            "           c",
+            "           d",
+            "         @@ -7,4 +7,4 @@",
+            "           g",
+            "           h",
+            "         - i",
+            "         - j",
+            `         ${NO_NEWLINE}`,
+            "         + j",
+            "         + k",
+            `         ${NO_NEWLINE}`,
+        ]);
+    });
+
+    test("a long line of a multi-line string is cut around its own first difference; a long diff stops after 40 lines", () => {
+        const line = (piece: string) => at(ALPHABET, 200, piece);
+        expect(rendered(`head\n${ALPHABET}\n`, `head\n${line("#")}\n`).lines.slice(2)).toEqual([
+            "           head",
+            `         - …${ALPHABET.slice(160)}`,
+            `         + …${line("#").slice(160)}`,
+        ]);
+        const many = (n: number, tag: string) => Array.from({ length: n }, (_, i) => `${tag}${i}`).join("\n");
+        const { lines } = rendered(`${many(30, "a")}\n`, `${many(30, "b")}\n`);
+        expect(lines).toHaveLength(1 + 40);
+        expect(lines[1]).toBe("         @@ -1,30 +1,30 @@");
+        expect(lines[2]).toBe("         - a0");
+        // A hunk header, 30 lines removed and 30 added: 39 of them shown, the other 22 counted.
+        expect(lines[39]).toBe("         + b7");
+        expect(lines[40]).toBe("         … 22 more lines");
+    });
+
+    test("outputs too: the output line, then the details", () => {
+        const diff = diffPlans(doc([], { logs: ALPHABET }), doc([], { logs: at(ALPHABET, 184, "#") }));
+        expect(diff.outputs).toEqual([{ name: "logs", kind: "update", before: ALPHABET, after: at(ALPHABET, 184, "#"), firstDifference: 184 }]);
+        expect(renderDiff(diff, LABEL).split("\n").slice(2, 6)).toEqual([
+            "Outputs:",
+            "~  logs: (300 → 300 characters, first difference at offset 184)",
+            `         - "…${ALPHABET.slice(144, 284)}…"`,
+            `         + "…${at(ALPHABET, 184, "#").slice(144, 284)}…"`,
+        ]);
+    });
+
+    test.each<[string, Json | undefined, Json | undefined, number | undefined]>([
+        ["short values are shown whole", "a", "b", undefined],
+        ["a value on one side only", undefined, ALPHABET, undefined],
+        ["a long value", ALPHABET, at(ALPHABET, 7, "#"), 7],
+        ["a short multi-line string", "a\nb", "a\nc", 2],
+        ["a string made multi-line", "a", "a\n", 1],
+        ["a long list", ALPHABET.split(""), ALPHABET.split("").reverse(), 2],
+    ])("firstDifferenceOf: %s", (_label, before, after, expected) => {
+        expect(firstDifferenceOf(before, after)).toBe(expected);
     });
 });

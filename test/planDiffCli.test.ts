@@ -1,10 +1,15 @@
 import * as fs from "fs";
 import * as path from "path";
+import { type PlanDiff, renderDiff } from "../lib/plan/diff";
+import { planDocument } from "../lib/plan/render";
+import { runPlan } from "../lib/plan/runPlan";
 import { DiffRepo, type JsonDiff, parseTextDiff, type Run, type TextDiff } from "./helpers/diffRepo";
 
 /**
  * `npm run plan:diff` end to end, in a throwaway git repository holding a copy of this project: a config change
- * committed between two refs shows as exactly the changes it implies, in the text and the JSON form alike.
+ * committed between two refs shows as exactly the changes it implies, in the text and the JSON form alike. The
+ * command runs in this process (its two plans are processes of their own, as always), and once as a process of
+ * its own, as a user runs it.
  */
 
 const SQL = "gcp:sql/databaseInstance:DatabaseInstance";
@@ -73,12 +78,17 @@ afterAll(() => {
     repo?.dispose();
 });
 
-describe("a config change committed between two refs (--base HEAD~1)", () => {
+describe("a config change committed between two refs", () => {
     let textRun: Run;
     let jsonRun: Run;
-    beforeAll(() => {
-        textRun = repo.planDiff(["--stack", "dev", "--base", "HEAD~1"]);
-        jsonRun = repo.planDiff(["--stack", "dev", "--base", "HEAD~1", "--json"]);
+    let jsonOut: string;
+    beforeAll(async () => {
+        jsonOut = path.join(repo.tmp, "diff.json");
+        // The text in this process by ref, the JSON as a user's process by commit id into a file.
+        [textRun, jsonRun] = await Promise.all([
+            repo.planDiff(["--stack", "dev", "--base", "HEAD~1"]),
+            repo.planDiffProcess(["--stack", "dev", "--base", baseCommit, "--json", "--out", jsonOut]),
+        ]);
     });
 
     test("prints a diff headed by both sides", () => {
@@ -119,9 +129,22 @@ describe("a config change committed between two refs (--base HEAD~1)", () => {
         expect(diff.summary).toMatch(new RegExp(`^${DOMAINS.length} to add, 0 to remove, 2 to update, 0 to replace, \\d+ unchanged\\.$`));
     });
 
+    test("--out writes the document to the file and prints nothing", () => {
+        expect({ status: jsonRun.status, stdout: jsonRun.stdout, stderr: jsonRun.stderr }).toEqual({ status: 0, stdout: "", stderr: "" });
+        expect(fs.existsSync(jsonOut)).toBe(true);
+    });
+
+    test("the same base by commit id gives the same diff as by ref", () => {
+        const byId = JSON.parse(fs.readFileSync(jsonOut, "utf8")) as JsonDiff & PlanDiff;
+        expect(byId.base).toEqual({ ref: baseCommit, commit: baseCommit });
+        // Rendered as the text form, the diff by id reads line for line as the diff by ref, but for the header.
+        const rendered = renderDiff(byId, { base: `HEAD~1 (${baseCommit.slice(0, 12)})`, head: "working tree" });
+        expect(rendered).toBe(textRun.stdout);
+    });
+
     test("--json parses and agrees with the text", () => {
-        const diff = json(jsonRun);
-        expect(diff.base).toEqual({ ref: "HEAD~1", commit: baseCommit });
+        const diff = JSON.parse(fs.readFileSync(jsonOut, "utf8")) as JsonDiff;
+        expect(diff.base).toEqual({ ref: baseCommit, commit: baseCommit });
         expect(diff.stack).toBe("dev");
         expect(kinds(diff).sort()).toEqual(
             [
@@ -139,24 +162,10 @@ describe("a config change committed between two refs (--base HEAD~1)", () => {
         expect(diff.summary.same).toBeGreaterThan(40);
         expectAgreement(text(textRun), diff);
     });
-
-    test("the same base by commit id gives the same diff", () => {
-        const byId = json(repo.planDiff(["--stack", "dev", "--base", baseCommit, "--json"]));
-        const byRef = json(jsonRun);
-        expect({ ...byId, base: undefined }).toEqual({ ...byRef, base: undefined });
-        expect(byId.base).toEqual({ ref: baseCommit, commit: baseCommit });
-    });
-
-    test("--out writes the text to the file and prints nothing", () => {
-        const out = path.join(repo.tmp, "diff.txt");
-        const run = repo.planDiff(["--stack", "dev", "--base", "HEAD~1", "--out", out]);
-        expect({ status: run.status, stdout: run.stdout, stderr: run.stderr }).toEqual({ status: 0, stdout: "", stderr: "" });
-        expect(fs.readFileSync(out, "utf8")).toBe(textRun.stdout);
-    });
 });
 
-test("an identical tree gives No changes.", () => {
-    const textDiff = text(repo.planDiff(["--stack", "dev", "--base", "HEAD"]));
+test("an identical tree gives No changes.", async () => {
+    const textDiff = text(await repo.planDiff(["--stack", "dev", "--base", "HEAD"]));
     expect(textDiff.noChanges).toBe(true);
     expect(textDiff.resources).toEqual([]);
     expect(textDiff.outputs).toEqual([]);
@@ -168,12 +177,12 @@ test("an identical tree gives No changes.", () => {
 describe("the head is the working tree, committed or not", () => {
     const change = (dev: string) => edit(dev, "  flyte:databaseHighAvailability: false\n", "  flyte:databaseHighAvailability: true\n");
 
-    test("an uncommitted change of the stack file shows against HEAD", () => {
+    test("an uncommitted change of the stack file shows against HEAD", async () => {
         const committed = repo.read("Pulumi.dev.yaml");
         repo.write("Pulumi.dev.yaml", change(committed));
         let diff: JsonDiff;
         try {
-            diff = json(repo.planDiff(["--stack", "dev", "--base", "HEAD", "--json"]));
+            diff = json(await repo.planDiff(["--stack", "dev", "--base", "HEAD", "--json"]));
         } finally {
             repo.write("Pulumi.dev.yaml", committed);
         }
@@ -181,28 +190,28 @@ describe("the head is the working tree, committed or not", () => {
         expect(diff.resources[0].changes).toEqual([{ path: "settings.availabilityType", before: "ZONAL", after: "REGIONAL" }]);
     });
 
-    test("--stack-file plans another file for the head; the base keeps its own", () => {
+    test("--stack-file plans another file for the head; the base keeps its own", async () => {
         const file = path.join(repo.tmp, "Pulumi.dev.yaml");
         fs.writeFileSync(file, change(repo.read("Pulumi.dev.yaml")));
-        const diff = json(repo.planDiff(["--stack", "dev", "--base", "HEAD", "--stack-file", file, "--json"]));
+        const diff = json(await repo.planDiff(["--stack", "dev", "--base", "HEAD", "--stack-file", file, "--json"]));
         expect(kinds(diff)).toEqual([`update ${SQL} gcp-postgres-instance`]);
         expect(diff.resources[0].changes.map((c) => c.path)).toEqual(["settings.availabilityType"]);
     });
 });
 
-test("a stack file absent at the base: everything is added", () => {
+test("a stack file absent at the base: everything is added", async () => {
     repo.write("Pulumi.scratch.yaml", SCRATCH);
     let diffRun: Run;
-    let planRun: Run;
     try {
-        diffRun = repo.planDiff(["--stack", "scratch", "--base", "HEAD", "--json"]);
-        planRun = repo.plan(["--stack", "scratch", "--json"]);
+        diffRun = await repo.planDiff(["--stack", "scratch", "--base", "HEAD", "--json"]);
     } finally {
         repo.remove("Pulumi.scratch.yaml");
     }
     const diff = json(diffRun);
-    expect(planRun.status).toBe(0);
-    const plan = JSON.parse(planRun.stdout) as { resources: { urn: string }[]; outputs: Record<string, unknown> };
+    // The same file planned here, by the copy's program (the one plan of this test file in this process).
+    const file = path.join(repo.tmp, "Pulumi.scratch.yaml");
+    fs.writeFileSync(file, SCRATCH);
+    const plan = planDocument(await runPlan({ projectDir: repo.dir, stack: "scratch", stackFile: file }));
     expect(plan.resources.length).toBeGreaterThan(40);
     expect(diff.resources.map((r) => r.kind)).toEqual(plan.resources.map(() => "add"));
     expect(diff.resources.map((r) => r.urn)).toEqual(plan.resources.map((r) => r.urn).sort());
@@ -215,18 +224,18 @@ test("a stack file absent at the base: everything is added", () => {
 });
 
 describe("failures", () => {
-    test("an unknown --base exits 1 with one clear line, before planning anything", () => {
-        const run = repo.planDiff(["--stack", "dev", "--base", "no-such-ref"]);
+    test("an unknown --base exits 1 with one clear line, before planning anything", async () => {
+        const run = await repo.planDiff(["--stack", "dev", "--base", "no-such-ref"]);
         expect(run).toEqual({ status: 1, stdout: "", stderr: "error: --base no-such-ref is not a commit of this repository\n" });
     });
 
-    test("a base whose plan fails exits 1 naming the base and the config error", () => {
+    test("a base whose plan fails exits 1 naming the base and the config error", async () => {
         const bad = repo.detachedCommit(
             "Pulumi.dev.yaml",
             edit(repo.read("Pulumi.dev.yaml"), "  flyte:cloud: gcp\n", "  flyte:cloud: azure\n"),
             "an unknown cloud",
         );
-        const run = repo.planDiff(["--stack", "dev", "--base", bad]);
+        const run = await repo.planDiff(["--stack", "dev", "--base", bad]);
         expect(run.status).toBe(1);
         expect(run.stdout).toBe("");
         expect(run.stderr).toMatch(new RegExp(`^error: planning ${bad} \\(${bad.slice(0, 12)}\\) failed: .*flyte:cloud.*azure`));
@@ -239,8 +248,8 @@ describe("failures", () => {
         ["no --base", ["--stack", "dev"], "--stack and --base are required"],
         ["an unknown option", ["--stack", "dev", "--base", "HEAD", "--colour"], "--colour"],
         ["--stack without a value", ["--base", "HEAD", "--stack"], "--stack"],
-    ])("%s exits 2 with the usage", (_label, args, message) => {
-        const run = repo.planDiff(args);
+    ])("%s exits 2 with the usage", async (_label, args, message) => {
+        const run = await repo.planDiff(args);
         expect(run.status).toBe(2);
         expect(run.stdout).toBe("");
         expect(run.stderr).toContain(message);

@@ -19,31 +19,16 @@ import {
     Violation,
     withInput,
 } from "./helpers/policy";
+import { sharedPlan } from "./helpers/sharedPlans";
 
 const STACKS = ["dev", "prod", "poc", "eks", "local"] as const;
 type Stack = (typeof STACKS)[number];
 
-/**
- * Plans a stack in a module registry of its own: the program (index.ts) and the Pulumi SDK are loaded afresh,
- * so several stacks can be planned in one test file (planStack alone runs the program once per file).
- */
-async function planInIsolation(stack: Stack): Promise<Plan> {
-    let plan: Plan | undefined;
-    await jest.isolateModulesAsync(async () => {
-        const helpers = await import("./helpers/plan");
-        plan = await helpers.planStack(stack);
-    });
-    if (plan === undefined) {
-        throw new Error(`planning ${stack} produced nothing`);
-    }
-    return plan;
-}
-
 const plans = new Map<Stack, Plan>();
 
 beforeAll(async () => {
-    for (const stack of STACKS) {
-        plans.set(stack, await planInIsolation(stack));
+    for (const [stack, plan] of await Promise.all(STACKS.map(async (stack) => [stack, await sharedPlan(stack)] as const))) {
+        plans.set(stack, plan);
     }
 }, 300000);
 

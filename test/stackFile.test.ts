@@ -2,12 +2,16 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import * as pulumi from "@pulumi/pulumi";
+import { OFFLINE_SECRET_PLACEHOLDER } from "../components/config/reader";
 import {
     projectDefaults,
     readProjectFile,
     readStackConfig,
+    secretNotes,
+    STACK_NAME_MAX_LENGTH,
     StackFileError,
     stackFilePath,
+    stackNameError,
 } from "../lib/plan/stackFile";
 import { Json, redactWire, revealWire, SECRET_PLACEHOLDER, UNKNOWN_PLACEHOLDER } from "../lib/plan/wire";
 
@@ -199,6 +203,79 @@ describe("readStackConfig", () => {
 
     test("stackFilePath", () => {
         expect(stackFilePath("/x/y", "dev")).toBe(path.join("/x/y", "Pulumi.dev.yaml"));
+    });
+});
+
+/** The StackFileError `fn` throws, or a failure when it throws something else or nothing. */
+function stackFileError(fn: () => unknown): StackFileError {
+    try {
+        fn();
+    } catch (err) {
+        if (err instanceof StackFileError) {
+            return err;
+        }
+        throw err;
+    }
+    throw new Error("expected a StackFileError");
+}
+
+describe("YAML errors: one line, <file>:<line>:<col>: <what yaml says>", () => {
+    test.each([
+        ["a nested mapping on one line", "config:\n  flyte:cloud: gcp: x\n", "2:16", "Nested mappings are not allowed in compact mappings"],
+        ["a key twice", "config:\n  flyte:cloud: gcp\n  flyte:cloud: aws\n", "3:3", "Map keys must be unique"],
+        ["a key indented less", "config:\n  gcp:project: a\n gcp:region: b\n", "3:1", "All mapping items must start at the same column"],
+        ["an unclosed quote", 'config:\n  gcp:project: "abc\n', "3:1", 'Missing closing "quote'],
+        ["a tab as indentation", "config:\n\tgcp:project: a\n", "2:1", "Tabs are not allowed as indentation"],
+        ["an unclosed list", "config:\n  myproj:flyteProjects: [a, b\n", "3:1", "Flow sequence in block collection must be sufficiently indented and end with a ]"],
+    ])("in a stack file: %s", (_what, text, position, message) => {
+        const file = write("Pulumi.bad.yaml", text);
+        const err = stackFileError(() => readStackConfig(file, readProjectFile(dir)));
+        expect(err.message).toBe(`${file}:${position}: ${message}`);
+        expect(err.message).not.toContain("\n");
+        expect(err.message.length).toBeLessThanOrEqual(200);
+    });
+
+    test("in the project file", () => {
+        const file = write("Pulumi.yaml", "name: myproj\nconfig:\n  cloud:\n    type: string\n   default: gcp\n");
+        const err = stackFileError(() => readProjectFile(dir));
+        expect(err.message).toBe(`${file}:5:1: All mapping items must start at the same column`);
+    });
+});
+
+describe("stack names, as Pulumi allows them (tokens.ParseStackName)", () => {
+    test.each(["dev", "prod-eu", "team_a.staging", "Dev2", "1", ".", "a".repeat(STACK_NAME_MAX_LENGTH)])("%j is valid", (name) => {
+        expect(stackNameError(name)).toBeUndefined();
+        expect(stackFilePath("/x", name)).toBe(path.join("/x", `Pulumi.${name}.yaml`));
+    });
+
+    test.each(["bad stack!", "", "org/dev", "dév", "dev\n", "a".repeat(STACK_NAME_MAX_LENGTH + 1), "../dev", "dev:1"])("%j is not", (name) => {
+        const message = stackNameError(name) ?? "";
+        const shown = JSON.stringify(name.length > 60 ? `${name.slice(0, 60)}…` : name);
+        expect(message).toBe(`invalid stack name ${shown}: allowed: letters, digits, '-', '_' and '.', 1 to 100 characters`);
+        expect(message).not.toContain("\n");
+        expect(message.length).toBeLessThanOrEqual(200);
+        expect(stackFileError(() => stackFilePath(dir, name)).message).toBe(message);
+    });
+
+    test("the limit is Pulumi's", () => {
+        expect(STACK_NAME_MAX_LENGTH).toBe(100);
+    });
+});
+
+describe("encrypted values offline", () => {
+    test("become the placeholder the config reader passes on for secret keys, and the plan says so", () => {
+        const stackFile = write("Pulumi.dev.yaml", STACK_YAML);
+        const file = readStackConfig(stackFile, readProjectFile(dir));
+        expect(file.config["myproj:dbPassword"]).toBe(OFFLINE_SECRET_PLACEHOLDER);
+        expect(secretNotes(file)).toEqual([
+            'note: gcp:credentials is encrypted; the offline plan does not decrypt it and uses "[secret]" instead',
+            'note: myproj:dbPassword is encrypted; the offline plan does not decrypt it and uses "[secret]" instead',
+        ]);
+    });
+
+    test("no encrypted values, no notes", () => {
+        const file = readStackConfig(write("Pulumi.plain.yaml", "config:\n  myproj:cloud: local\n"), readProjectFile(dir));
+        expect(secretNotes(file)).toEqual([]);
     });
 });
 

@@ -1,7 +1,7 @@
 import { COMMON_OUTPUTS, ISOLATION_OUTPUTS, SHARED_WORKER_OUTPUTS } from "../components/outputs";
 import type { RecordedResource } from "../lib/plan/monitor";
 import type { Plan } from "../lib/plan/runPlan";
-import { at } from "./helpers/components";
+import { at } from "./helpers/helm";
 import { byName, byUrn, mocked, ofType, only, planStack } from "./helpers/plan";
 import { readStackSettings } from "./helpers/stackSettings";
 

@@ -1,6 +1,8 @@
 import { parseCidr } from "../cidr";
 import { distinctNamespaces } from "../namespaces";
-import { ConfigReader, parseCidrKey, requireProviderKey } from "./reader";
+import { ConfigError } from "./errors";
+import { ConfigReader, parseCidrKey, requireRegion } from "./reader";
+import { AWS_REGIONS, awsOtherPartition } from "./regions";
 import { PROJECT_WORKER_MAX, s3SafeSuffix } from "../naming";
 import { requireDistinctProjectBuckets, requireIsolatedProjectLength } from "./flyte";
 import type { AwsConfig, FlyteConfig } from "./types";
@@ -33,7 +35,16 @@ export function workerTrustPolicySize(namespaces: readonly string[]): number {
 
 /** The keys that only `cloud: aws` reads, including the provider's aws:region. */
 export function parseAws(config: ConfigReader, flyte: FlyteConfig): AwsConfig {
-    const region = requireProviderKey(config, "aws:region", AWS_REGION, "an AWS region such as eu-central-1");
+    const requested = config.rawValue("aws:region");
+    const otherPartition = requested === undefined ? undefined : awsOtherPartition(requested);
+    if (otherPartition !== undefined) {
+        throw new ConfigError(
+            "aws:region",
+            requested,
+            `allowed: a region of the aws, aws-cn or aws-us-gov partition; this one is in ${otherPartition}, whose ARNs this program does not write`,
+        );
+    }
+    const region = requireRegion(config, "aws:region", "AWS", AWS_REGIONS, AWS_REGION, "eu-central-1");
 
     requireIsolatedProjectLength(config, flyte, PROJECT_WORKER_MAX.aws, "an IAM role (64 characters in all)");
     requireDistinctProjectBuckets(config, flyte, s3SafeSuffix);

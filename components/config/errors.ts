@@ -2,9 +2,20 @@ import * as pulumi from "@pulumi/pulumi";
 
 const MAX_SHOWN_VALUE = 120;
 
+/** Stands in for an encrypted value (`pulumi config set --secret`), which a message must not show. */
+export const ENCRYPTED_VALUE = Symbol("encrypted config value");
+/** Stands in for the value of a key that holds secrets, encrypted or not. */
+export const SECRET_VALUE = Symbol("secret config value");
+
 function show(value: unknown): string {
     if (value === undefined) {
         return "(not set)";
+    }
+    if (value === ENCRYPTED_VALUE) {
+        return "(encrypted)";
+    }
+    if (value === SECRET_VALUE) {
+        return "(secret)";
     }
     const text = JSON.stringify(value) ?? String(value);
     return text.length > MAX_SHOWN_VALUE ? `${text.slice(0, MAX_SHOWN_VALUE)}…` : text;
@@ -19,8 +30,11 @@ export class ConfigError extends pulumi.RunError {
         readonly key: string,
         readonly value: unknown,
         readonly allowed: string,
+        /** Said of the value, in parentheses after it, e.g. "the default". */
+        readonly valueNote?: string,
     ) {
-        super(`invalid config ${key} = ${show(value)}: ${allowed.replace(/\s*\n\s*/g, " ")}`);
+        const note = valueNote === undefined ? "" : ` (${valueNote})`;
+        super(`invalid config ${key} = ${show(value)}${note}: ${allowed.replace(/\s*\n\s*/g, " ")}`);
         this.name = "ConfigError";
     }
 }

@@ -3,7 +3,9 @@ import { ConfigReader, DNS_LABEL_RULE, IMAGE_REFERENCE, requireDnsLabels } from 
 import { FLAVORS, SUPPORTED_FLAVORS } from "./schema";
 import type { FlyteConfig } from "./types";
 
-const CHART_VERSION = /^v?\d+\.\d+\.\d+(-[0-9A-Za-z.-]+)?$/;
+/** A pinned chart version (semver, optional "v" and pre-release); the major version is checked on its own. */
+const CHART_VERSION = /^v?(\d+)\.\d+\.\d+(-[0-9A-Za-z.-]+)?$/;
+const FLYTE_1_CHART = "a Flyte 1 chart version v1.<minor>.<patch>";
 /** What the console shows for a domain. */
 const DOMAIN_NAME = /^[A-Za-z0-9][A-Za-z0-9 ._-]{0,63}$/;
 
@@ -82,7 +84,17 @@ export function parseFlyte(config: ConfigReader): FlyteConfig {
         config.fail("namespaceTemplate", namespaceTemplate, "must yield at least one namespace");
     }
 
-    const chartVersion = config.matching("chartVersion", CHART_VERSION, "a chart version such as v1.16.8");
+    // Since Flyte 2 became generally available (2026-08), the flyte-binary chart in the same repository also has v2.x
+    // versions: Flyte 2, a different product whose values this program does not produce.
+    const chartVersion = config.string("chartVersion", FLYTE_1_CHART);
+    const major = CHART_VERSION.exec(chartVersion)?.[1];
+    if (major === undefined) {
+        config.fail("chartVersion", chartVersion, `allowed: ${FLYTE_1_CHART}, pinned (not latest or a range)`);
+    }
+    if (major !== "1") {
+        const flyte2 = major === "2" ? " (v2.x is Flyte 2, whose values this program does not produce)" : "";
+        config.fail("chartVersion", chartVersion, `allowed: ${FLYTE_1_CHART}${flyte2}`);
+    }
     const chartRepository = config.string("chartRepository", "an https:// URL");
     let repositoryUrl: URL | undefined;
     try {

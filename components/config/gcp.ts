@@ -1,5 +1,6 @@
 import { cidrContains, cidrsOverlap, isUsableSubnetAddress, parseCidr, parseIpv4 } from "../cidr";
-import { ConfigReader, parseCidrKey, requireProviderKey } from "./reader";
+import { ConfigReader, parseCidrKey, requireProviderKey, requireRegion } from "./reader";
+import { GCP_REGIONS, gcpZones } from "./regions";
 import { ConfigKey, GKE_RELEASE_CHANNELS, POSTGRES_VERSIONS } from "./schema";
 import { gcsProjectPart, PROJECT_WORKER_MAX } from "../naming";
 import { requireDistinctProjectBuckets, requireIsolatedProjectLength } from "./flyte";
@@ -18,14 +19,14 @@ export function parseGcp(config: ConfigReader, flyte: FlyteConfig): GcpConfig {
         GCP_PROJECT_ID,
         "a GCP project id: 6 to 30 lowercase letters, digits or '-', starting with a letter",
     );
-    const region = requireProviderKey(config, "gcp:region", GCP_REGION, "a GCP region such as europe-west1");
+    const region = requireRegion(config, "gcp:region", "GCP", GCP_REGIONS, GCP_REGION, "europe-west1");
     requireIsolatedProjectLength(config, flyte, PROJECT_WORKER_MAX.gcp, "a Google service account (30 characters in all)");
     requireDistinctProjectBuckets(config, flyte, gcsProjectPart);
 
     const locationText = config.string("gkeLocation", "empty or a zone of gcp:region");
-    const zonePattern = new RegExp(`^${region}-[a-z]$`);
-    if (locationText !== "" && !zonePattern.test(locationText)) {
-        config.fail("gkeLocation", locationText, `allowed: empty (regional cluster in ${region}) or a zone such as ${region}-b`);
+    const zones = gcpZones(region) ?? [];
+    if (locationText !== "" && !zones.includes(locationText)) {
+        config.fail("gkeLocation", locationText, `allowed: empty (regional cluster in ${region}) or one of its zones: ${zones.join(", ")}`);
     }
     const minNodesPerZone = config.integer("gkeMinNodesPerZone", 0, 100);
     const maxNodesPerZone = config.integer("gkeMaxNodesPerZone", 1, 1000);

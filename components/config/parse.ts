@@ -1,9 +1,9 @@
 import { parseAws } from "./aws";
 import { parseFlyte } from "./flyte";
 import { parseGcp } from "./gcp";
+import { checkEncryptedKeys, checkKnownKeys, checkTargets } from "./keys";
 import { parseLocal } from "./local";
 import { ConfigContext, ConfigReader, RawConfig } from "./reader";
-import { ConfigError } from "./errors";
 import { CLOUDS, CONFIG_KEYS, SUPPORTED_CLOUDS } from "./schema";
 import type { StackConfig } from "./types";
 
@@ -11,28 +11,26 @@ export type { ConfigContext, RawConfig } from "./reader";
 
 /**
  * Parses and validates the whole stack config. Pure: it reads only `raw` and `context`, declares nothing, and
- * throws a ConfigError naming the first bad key, its value and what is allowed.
+ * throws a ConfigError naming the first bad key, its value and what is allowed. Typos come first (a misspelt key
+ * would otherwise be reported as a missing one), then encrypted values, then keys of another target.
  */
 export function parseStackConfig(raw: RawConfig, context: ConfigContext): StackConfig {
-    const config = new ConfigReader(raw, context.pulumiProject);
-    const unknown = config.unknownKeys();
-    if (unknown.length > 0) {
-        const key = unknown[0];
-        throw new ConfigError(
-            `${context.pulumiProject}:${key}`,
-            raw[`${context.pulumiProject}:${key}`],
-            `unknown key; known keys: ${Object.keys(CONFIG_KEYS).join(", ")}`,
-        );
-    }
+    const namespace = context.pulumiProject;
+    const secretKeys = context.secretKeys ?? [];
+    checkKnownKeys(raw, namespace, secretKeys);
+    checkEncryptedKeys(secretKeys, namespace);
+    const config = new ConfigReader(raw, namespace, CONFIG_KEYS, secretKeys);
 
     const cloud = config.oneOf("cloud", CLOUDS);
     if (!SUPPORTED_CLOUDS.includes(cloud)) {
         config.fail("cloud", cloud, `not supported yet; allowed: ${SUPPORTED_CLOUDS.join(", ")}`);
     }
+    checkTargets(raw, namespace, cloud);
     const flyte = parseFlyte(config);
     const protection = {
         deletionProtection: config.boolean("deletionProtection"),
-        forceDestroyBuckets: config.boolean("forceDestroyBuckets"),
+        // GCS and S3 buckets; on local, MinIO's data lives on a volume that deletionProtection guards.
+        forceDestroyBuckets: CONFIG_KEYS.forceDestroyBuckets.targets.includes(cloud) ? config.boolean("forceDestroyBuckets") : false,
     };
     const common = { pulumiProject: context.pulumiProject, stack: context.stack, flyte, protection };
     switch (cloud) {

@@ -1,7 +1,9 @@
 import { parseCidr } from "../cidr";
 import { DNS1123_LABEL_MAX, isDns1123Label } from "../namespaces";
-import { ConfigError } from "./errors";
-import { CONFIG_KEYS, ConfigKey } from "./schema";
+import { ConfigError, SECRET_VALUE } from "./errors";
+import { REGIONS_AS_OF } from "./regions";
+import { ConfigKey, KeySpec } from "./schema";
+import { closest, didYouMean } from "./suggest";
 
 /** Config as the Pulumi runtime hands it over: full keys (`ns:key`) to strings; lists arrive as JSON. */
 export type RawConfig = Readonly<Record<string, string>>;
@@ -10,31 +12,45 @@ export interface ConfigContext {
     /** The Pulumi project name, which is also the config namespace of our keys. */
     readonly pulumiProject: string;
     readonly stack: string;
+    /** Full keys whose values are encrypted in the stack file (`pulumi config set --secret`). */
+    readonly secretKeys?: readonly string[];
 }
+
+/**
+ * What the offline plan reads for an encrypted value it cannot decrypt (lib/plan/stackFile.ts); a real run gets the
+ * decrypted value.
+ */
+export const OFFLINE_SECRET_PLACEHOLDER = "[secret]";
 
 export const DNS_LABEL_RULE = `lowercase letters, digits and '-', starting and ending with a letter or digit, at most ${DNS1123_LABEL_MAX} characters (DNS-1123 label)`;
 
-/** Typed access to our namespace's keys, failing with a one-line ConfigError. */
-export class ConfigReader {
+/** Typed access to our namespace's keys, as the schema declares them, failing with a one-line ConfigError. */
+export class ConfigReader<K extends string = ConfigKey> {
+    private readonly encrypted: ReadonlySet<string>;
+
     constructor(
         private readonly raw: RawConfig,
         readonly namespace: string,
-    ) {}
+        private readonly schema: Readonly<Record<K, KeySpec>>,
+        secretKeys: readonly string[] = [],
+    ) {
+        this.encrypted = new Set(secretKeys);
+    }
 
-    fullKey(key: ConfigKey): string {
+    fullKey(key: K): string {
         return `${this.namespace}:${key}`;
     }
 
-    fail(key: ConfigKey, value: unknown, allowed: string): never {
+    fail(key: K, value: unknown, allowed: string): never {
         throw new ConfigError(this.fullKey(key), value, allowed);
     }
 
-    private value(key: ConfigKey): string | undefined {
+    private value(key: K): string | undefined {
         return this.raw[this.fullKey(key)];
     }
 
-    string(key: ConfigKey, allowed: string): string {
-        const spec = CONFIG_KEYS[key];
+    string(key: K, allowed: string): string {
+        const spec = this.schema[key];
         const value = this.value(key) ?? ("default" in spec ? spec.default : undefined);
         if (typeof value !== "string") {
             return this.fail(key, value, `required; allowed: ${allowed}`);
@@ -42,7 +58,7 @@ export class ConfigReader {
         return value;
     }
 
-    oneOf<T extends string>(key: ConfigKey, allowed: readonly T[]): T {
+    oneOf<T extends string>(key: K, allowed: readonly T[]): T {
         const value = this.string(key, allowed.join(", "));
         if (!(allowed as readonly string[]).includes(value)) {
             return this.fail(key, value, `allowed: ${allowed.join(", ")}`);
@@ -50,7 +66,7 @@ export class ConfigReader {
         return value as T;
     }
 
-    matching(key: ConfigKey, pattern: RegExp, allowed: string): string {
+    matching(key: K, pattern: RegExp, allowed: string): string {
         const value = this.string(key, allowed);
         if (!pattern.test(value)) {
             return this.fail(key, value, `allowed: ${allowed}`);
@@ -58,8 +74,26 @@ export class ConfigReader {
         return value;
     }
 
-    integer(key: ConfigKey, min: number, max: number): number {
-        const spec = CONFIG_KEYS[key];
+    /**
+     * A key declared `secret: true`. Offline, an encrypted value is the placeholder, which is passed on unchecked; a
+     * real run gets and checks the decrypted value. Messages never show it.
+     */
+    secret(key: K, pattern: RegExp, allowed: string): string {
+        if (this.schema[key].secret !== true) {
+            throw new Error(`${key} is not declared secret`);
+        }
+        const value = this.string(key, allowed);
+        if (value === OFFLINE_SECRET_PLACEHOLDER && this.encrypted.has(this.fullKey(key))) {
+            return value;
+        }
+        if (!pattern.test(value)) {
+            return this.fail(key, SECRET_VALUE, `allowed: ${allowed}`);
+        }
+        return value;
+    }
+
+    integer(key: K, min: number, max: number): number {
+        const spec = this.schema[key];
         const text = this.value(key);
         const allowed = `a whole number from ${min} to ${max}`;
         if (text === undefined) {
@@ -75,8 +109,8 @@ export class ConfigReader {
         return value;
     }
 
-    boolean(key: ConfigKey): boolean {
-        const spec = CONFIG_KEYS[key];
+    boolean(key: K): boolean {
+        const spec = this.schema[key];
         const text = this.value(key);
         if (text === undefined) {
             if (spec.type !== "boolean") {
@@ -91,8 +125,8 @@ export class ConfigReader {
     }
 
     /** A YAML list of strings in the stack file (the runtime passes it as JSON). */
-    list(key: ConfigKey, itemRule: string): string[] {
-        const spec = CONFIG_KEYS[key];
+    list(key: K, itemRule: string): string[] {
+        const spec = this.schema[key];
         const text = this.value(key);
         if (text === undefined) {
             if (spec.type !== "array") {
@@ -110,15 +144,6 @@ export class ConfigReader {
             return this.fail(key, text, `allowed: a YAML list of strings, each ${itemRule}`);
         }
         return parsed;
-    }
-
-    unknownKeys(): string[] {
-        const prefix = `${this.namespace}:`;
-        return Object.keys(this.raw)
-            .filter((k) => k.startsWith(prefix))
-            .map((k) => k.slice(prefix.length))
-            .filter((k) => !Object.prototype.hasOwnProperty.call(CONFIG_KEYS, k))
-            .sort();
     }
 
     rawValue(fullKey: string): string | undefined {
@@ -147,6 +172,39 @@ export function requireProviderKey(config: ConfigReader, key: string, pattern: R
         throw new ConfigError(key, value, `${value === undefined ? "required; " : ""}allowed: ${allowed}`);
     }
     return value;
+}
+
+/**
+ * A provider's region key (gcp:region, aws:region): set, shaped like a region, and one of `known`
+ * (components/config/regions.ts), else a message naming the closest known regions.
+ */
+export function requireRegion(
+    config: ConfigReader,
+    key: string,
+    /** "GCP" or "AWS". */
+    cloud: string,
+    known: readonly string[],
+    shape: RegExp,
+    example: string,
+): string {
+    const value = config.rawValue(key);
+    if (value !== undefined && known.includes(value)) {
+        return value;
+    }
+    // A zone given for its region (europe-west1-b, eu-central-1a) names that region; otherwise the nearest ones.
+    const within = value === undefined ? [] : known.filter((r) => value.startsWith(r)).sort((a, b) => b.length - a.length);
+    const suggestion = value === undefined ? "" : didYouMean(within.length > 0 ? [within[0]] : closest(value, known));
+    if (value === undefined || !shape.test(value)) {
+        const article = /^[AEIOU]/.test(cloud) ? "an" : "a";
+        const allowed = `${value === undefined ? "required; " : ""}allowed: ${article} ${cloud} region such as ${example}`;
+        throw new ConfigError(key, value, suggestion === "" ? allowed : `${allowed}; ${suggestion}`);
+    }
+    const list = `regions known on ${REGIONS_AS_OF}: add new ones to components/config/regions.ts`;
+    throw new ConfigError(
+        key,
+        value,
+        suggestion === "" ? `unknown ${cloud} region (${list}); allowed: a region such as ${example}` : `unknown ${cloud} region; ${suggestion} (${list})`,
+    );
 }
 
 export function parseCidrKey(config: ConfigReader, key: ConfigKey, minPrefix: number, maxPrefix: number) {

@@ -70,6 +70,8 @@ export class FlyteBinary extends pulumi.ComponentResource {
     readonly httpEndpoint: pulumi.Output<string>;
     readonly consoleUrl: pulumi.Output<string>;
     readonly flytectlConfig: pulumi.Output<string>;
+    /** `kubectl port-forward` of Flyte's HTTP and gRPC ports from its endpoint Service (with the stack's kubeconfig). */
+    readonly portForwardCommand: pulumi.Output<string>;
     /** With project isolation: each project's raw output prefix. */
     readonly projectDataLocations?: ProjectDataLocations;
 
@@ -163,6 +165,7 @@ export class FlyteBinary extends pulumi.ComponentResource {
         this.httpEndpoint = endpoint.endpoints.httpEndpoint;
         this.consoleUrl = endpoint.endpoints.consoleUrl;
         this.flytectlConfig = endpoint.endpoints.flytectlConfig;
+        this.portForwardCommand = endpoint.portForwardCommand;
 
         this.projectDataLocations = projectDataLocationsFor(
             name,

@@ -180,7 +180,7 @@ export function endpointService(
         labels: Record<string, string>;
     },
     opts: pulumi.CustomResourceOptions,
-): { service: k8s.core.v1.Service; endpoints: pulumi.Output<FlyteEndpoints> } {
+): { service: k8s.core.v1.Service; endpoints: pulumi.Output<FlyteEndpoints>; portForwardCommand: pulumi.Output<string> } {
     const { exposure } = args;
     const service = new k8s.core.v1.Service(
         `${name}-endpoint`,
@@ -195,9 +195,11 @@ export function endpointService(
         },
         opts,
     );
+    // Flyte's two ports on the workstation, through the cluster's API server: for where the endpoint is unreachable.
+    const portForwardCommand = pulumi.interpolate`kubectl --namespace ${service.metadata.namespace} port-forward service/${service.metadata.name} ${FLYTE_HTTP_PORT}:${FLYTE_HTTP_PORT} ${FLYTE_GRPC_PORT}:${FLYTE_GRPC_PORT}`;
     if (exposure.kind === "nodePort") {
         const ports = { http: exposure.httpNodePort, grpc: exposure.grpcNodePort };
-        return { service, endpoints: pulumi.output(flyteEndpoints(exposure.host, ports)) };
+        return { service, endpoints: pulumi.output(flyteEndpoints(exposure.host, ports)), portForwardCommand };
     }
     // Where the cloud picks the address (an AWS NLB's DNS name), it appears in the Service's status.
     const host =
@@ -210,7 +212,7 @@ export function endpointService(
             }
             return address;
         });
-    return { service, endpoints: host.apply((h) => flyteEndpoints(h)) };
+    return { service, endpoints: host.apply((h) => flyteEndpoints(h)), portForwardCommand };
 }
 
 /**

@@ -1,11 +1,12 @@
 import * as fs from "fs";
 import * as path from "path";
-import { parse } from "yaml";
+import { parse, YAMLParseError } from "yaml";
+import { OFFLINE_SECRET_PLACEHOLDER } from "../../components/config/reader";
 
 /**
  * Reads config the way the Pulumi CLI hands it to a program: project-level defaults from `Pulumi.yaml`, then the
  * stack file's `config:` block, every key namespaced (`<project>:<key>`), every value a string (lists and maps as
- * JSON). Encrypted values cannot be decrypted offline; they become "[secret]" and are marked secret.
+ * JSON). Encrypted values cannot be decrypted offline; they become OFFLINE_SECRET_PLACEHOLDER and are marked secret.
  */
 
 export interface ProjectFile {
@@ -18,6 +19,7 @@ export interface ProjectConfigEntry {
     readonly description?: string;
     readonly default?: unknown;
     readonly value?: unknown;
+    readonly secret?: boolean;
     readonly items?: { readonly type: string };
 }
 
@@ -27,7 +29,36 @@ export interface StackConfigFile {
     readonly secretKeys: string[];
 }
 
+/** A project or stack file that cannot be read, or a stack name Pulumi would refuse; the message is one line. */
 export class StackFileError extends Error {}
+
+/** Pulumi's rule for stack names: ParseStackName in pulumi/pulumi, sdk/go/common/tokens/stack_name.go. */
+export const STACK_NAME_MAX_LENGTH = 100;
+const STACK_NAME = /^[A-Za-z0-9_.-]+$/;
+
+/** Why Pulumi would refuse `name` as a stack name, in one line, or undefined when it is valid. */
+export function stackNameError(name: string): string | undefined {
+    if (name.length <= STACK_NAME_MAX_LENGTH && STACK_NAME.test(name)) {
+        return undefined;
+    }
+    const shown = JSON.stringify(name.length > 60 ? `${name.slice(0, 60)}…` : name);
+    return `invalid stack name ${shown}: allowed: letters, digits, '-', '_' and '.', 1 to ${STACK_NAME_MAX_LENGTH} characters`;
+}
+
+/** YAML, or a StackFileError `<file>:<line>:<col>: <what is wrong>` (yaml's message without its code frame). */
+function parseYamlFile(file: string): unknown {
+    const text = fs.readFileSync(file, "utf8");
+    try {
+        return parse(text);
+    } catch (err) {
+        if (!(err instanceof YAMLParseError)) {
+            throw err;
+        }
+        const at = err.linePos?.[0];
+        const message = err.message.split("\n")[0].replace(/ at line \d+, column \d+:?$/, "");
+        throw new StackFileError(`${file}${at ? `:${at.line}:${at.col}` : ""}: ${message}`);
+    }
+}
 
 function isRecord(value: unknown): value is Record<string, unknown> {
     return typeof value === "object" && value !== null && !Array.isArray(value);
@@ -35,7 +66,7 @@ function isRecord(value: unknown): value is Record<string, unknown> {
 
 export function readProjectFile(projectDir: string): ProjectFile {
     const file = path.join(projectDir, "Pulumi.yaml");
-    const doc: unknown = parse(fs.readFileSync(file, "utf8"));
+    const doc = parseYamlFile(file);
     if (!isRecord(doc) || typeof doc.name !== "string") {
         throw new StackFileError(`${file}: not a Pulumi project file (no name)`);
     }
@@ -72,7 +103,7 @@ export function readStackConfig(stackFile: string, project: ProjectFile): StackC
     if (!fs.existsSync(stackFile)) {
         throw new StackFileError(`${stackFile}: no such stack file`);
     }
-    const doc: unknown = parse(fs.readFileSync(stackFile, "utf8")) ?? {};
+    const doc = parseYamlFile(stackFile) ?? {};
     if (!isRecord(doc)) {
         throw new StackFileError(`${stackFile}: not a stack file (expected a mapping with a config: block)`);
     }
@@ -85,7 +116,7 @@ export function readStackConfig(stackFile: string, project: ProjectFile): StackC
     for (const [rawKey, value] of Object.entries(block)) {
         const key = namespaced(rawKey, project.name);
         if (isRecord(value) && typeof value.secure === "string") {
-            config[key] = "[secret]";
+            config[key] = OFFLINE_SECRET_PLACEHOLDER;
             secretKeys.push(key);
         } else {
             config[key] = asConfigString(value);
@@ -94,6 +125,17 @@ export function readStackConfig(stackFile: string, project: ProjectFile): StackC
     return { config, secretKeys };
 }
 
+/** What the offline plan says about each encrypted value: it is not decrypted, and a placeholder stands in for it. */
+export function secretNotes(file: StackConfigFile): string[] {
+    return [...file.secretKeys]
+        .sort()
+        .map((key) => `note: ${key} is encrypted; the offline plan does not decrypt it and uses "${OFFLINE_SECRET_PLACEHOLDER}" instead`);
+}
+
 export function stackFilePath(projectDir: string, stack: string): string {
+    const error = stackNameError(stack);
+    if (error !== undefined) {
+        throw new StackFileError(error);
+    }
     return path.join(projectDir, `Pulumi.${stack}.yaml`);
 }

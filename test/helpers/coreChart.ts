@@ -1,7 +1,6 @@
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
-import type { Plan } from "../../lib/plan/runPlan";
 import {
     arrayAt,
     at,
@@ -20,29 +19,9 @@ import { globPattern, projectItems, secretFiles } from "./flyte";
 import { PROJECT_DIR } from "./plan";
 
 /**
- * Readers for the flyte-core chart contract: planning several stacks in one test file, what each container of a
+ * Readers for the flyte-core chart contract: scratch stacks, what each container of a
  * rendered workload reads as its Flyte configuration, which Secrets a pod reads, and nginx.conf as a tree.
  */
-
-// ---- Planning more than one stack per test file ----
-
-type RunPlanModule = typeof import("../../lib/plan/runPlan");
-
-/**
- * Plans a stack like planStack, in a fresh module registry: the program (index.ts) is required anew and gets a
- * fresh Pulumi SDK, so one test file can plan several stacks, one after the other (runs must not overlap).
- */
-export async function planInIsolation(stack: string, stackFile?: string): Promise<Plan> {
-    let plan: Plan | undefined;
-    await jest.isolateModulesAsync(async () => {
-        const { runPlan }: RunPlanModule = await import("../../lib/plan/runPlan");
-        plan = await runPlan({ projectDir: PROJECT_DIR, stack, stackFile });
-    });
-    if (plan === undefined) {
-        throw new Error(`planning ${stack} produced no plan`);
-    }
-    return plan;
-}
 
 /**
  * A scratch project directory with the project's Pulumi.yaml and a stack file of the given config lines, for

