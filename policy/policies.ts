@@ -494,6 +494,188 @@ export const noPublicLoadBalancerWithoutAuth: StackValidationPolicy = {
     },
 };
 
+// ---- Workloads: restricted containers with resources, bounded Jobs ----
+
+/**
+ * Where a workload type keeps its pod template, or undefined for other types. Covers every workload kind and
+ * version the Kubernetes provider has (Patch types are partial by design and are left alone).
+ */
+export function podSpecPath(type: string): readonly string[] | undefined {
+    if (type === "kubernetes:core/v1:Pod") {
+        return ["spec"];
+    }
+    if (
+        type === "kubernetes:core/v1:ReplicationController" ||
+        type === "kubernetes:batch/v1:Job" ||
+        /^kubernetes:(apps\/v1(beta[12])?|extensions\/v1beta1):(Deployment|StatefulSet|DaemonSet|ReplicaSet)$/.test(type)
+    ) {
+        return ["spec", "template", "spec"];
+    }
+    if (/^kubernetes:batch\/v1(beta1)?:CronJob$/.test(type)) {
+        return ["spec", "jobTemplate", "spec", "template", "spec"];
+    }
+    return undefined;
+}
+
+/** Where a Job-like type keeps its JobSpec (a Job's own, a CronJob's template). */
+function jobSpecPath(type: string): readonly string[] | undefined {
+    if (type === "kubernetes:batch/v1:Job") {
+        return ["spec"];
+    }
+    return /^kubernetes:batch\/v1(beta1)?:CronJob$/.test(type) ? ["spec", "jobTemplate", "spec"] : undefined;
+}
+
+interface WorkloadContainer {
+    /** e.g. `container mc` or `init container wait-for-db`. */
+    readonly label: string;
+    readonly container: unknown;
+}
+
+/** Every container of a pod spec: init containers, containers and ephemeral containers. */
+function containersOf(pod: unknown): WorkloadContainer[] {
+    const named = (kind: string, list: unknown[]) =>
+        list.map((container, i) => ({ label: `${kind} ${stringAt(container, "name") ?? `#${i}`}`, container }));
+    return [
+        ...named("init container", listAt(pod, "initContainers")),
+        ...named("container", listAt(pod, "containers")),
+        ...named("ephemeral container", listAt(pod, "ephemeralContainers")),
+    ];
+}
+
+/** A container's setting, else the pod's (runAsNonRoot, runAsUser, seccompProfile are both). */
+function effective(pod: unknown, container: unknown, ...path: string[]): unknown {
+    const own = at(container, "securityContext", ...path);
+    return own !== undefined ? own : at(pod, "securityContext", ...path);
+}
+
+/** `Kind name` for messages: the type's kind and the resource's name. */
+function workloadName(args: ResourceValidationArgs): string {
+    return `${args.type.split(":").pop() ?? args.type} ${args.name}`;
+}
+
+/** Capabilities a restricted container may add back (the Pod Security Standards' restricted profile). */
+const ADDABLE_CAPABILITIES = ["NET_BIND_SERVICE"];
+
+export const workloadRestricted: ResourceValidationPolicy = {
+    name: "workload-restricted",
+    description:
+        "Every container of a workload (init containers too) runs as the Pod Security Standards' restricted profile asks: non-root, no privilege escalation, every capability dropped, not privileged, the runtime's default (or a local) seccomp profile, no host namespaces.",
+    // A root or privileged container is a path out of the container: never on by accident.
+    enforcementLevel: "mandatory",
+    validateResource: (args: ResourceValidationArgs, report: ReportViolation) => {
+        const path = podSpecPath(args.type);
+        if (path === undefined) {
+            return;
+        }
+        const pod = at(args.props, ...path);
+        if (!isRecord(pod)) {
+            return;
+        }
+        const workload = workloadName(args);
+        for (const hostNamespace of ["hostNetwork", "hostPID", "hostIPC"]) {
+            if (pod[hostNamespace] === true) {
+                report(`${workload}: the pod must not set ${hostNamespace}.`);
+            }
+        }
+        for (const { label, container } of containersOf(pod)) {
+            const where = `${workload}, ${label}`;
+            if (effective(pod, container, "runAsNonRoot") !== true) {
+                report(`${where}: runAsNonRoot must be true (in the container's or the pod's securityContext).`);
+            }
+            if (effective(pod, container, "runAsUser") === 0) {
+                report(`${where}: runAsUser must not be 0 (root).`);
+            }
+            if (at(container, "securityContext", "allowPrivilegeEscalation") !== false) {
+                report(`${where}: securityContext.allowPrivilegeEscalation must be false.`);
+            }
+            if (at(container, "securityContext", "privileged") === true) {
+                report(`${where}: must not be privileged.`);
+            }
+            if (!listAt(container, "securityContext", "capabilities", "drop").includes("ALL")) {
+                report(`${where}: securityContext.capabilities.drop must include ALL.`);
+            }
+            for (const added of listAt(container, "securityContext", "capabilities", "add")) {
+                if (typeof added !== "string" || !ADDABLE_CAPABILITIES.includes(added)) {
+                    report(`${where}: must not add the capability ${String(added)}.`);
+                }
+            }
+            const seccomp = effective(pod, container, "seccompProfile", "type");
+            if (seccomp !== "RuntimeDefault" && seccomp !== "Localhost") {
+                report(`${where}: seccompProfile.type must be RuntimeDefault or Localhost (in the container's or the pod's securityContext), not ${String(seccomp ?? "unset")}.`);
+            }
+        }
+    },
+};
+
+/** The resources every container must declare: what the scheduler reserves, and the memory it may use at most. */
+export const REQUIRED_RESOURCES = ["requests.cpu", "requests.memory", "limits.memory"] as const;
+
+export const workloadResources: ResourceValidationPolicy = {
+    name: "workload-resources",
+    description:
+        "Every container of a workload (init containers too) requests CPU and memory and has a memory limit. A CPU limit is not required: CPU is throttled, not exhausted, and a limit slows a container even on an idle node.",
+    // Without requests the scheduler packs blind, without a memory limit one leak takes the node (and the Flyte
+    // control plane on it) down: mandatory, as for security.
+    enforcementLevel: "mandatory",
+    validateResource: (args: ResourceValidationArgs, report: ReportViolation) => {
+        const path = podSpecPath(args.type);
+        const pod = path === undefined ? undefined : at(args.props, ...path);
+        if (!isRecord(pod)) {
+            return;
+        }
+        for (const { label, container } of containersOf(pod)) {
+            const missing = REQUIRED_RESOURCES.filter((key) => at(container, "resources", ...key.split(".")) === undefined);
+            if (missing.length > 0) {
+                report(`${workloadName(args)}, ${label}: resources must set ${missing.join(", ")}.`);
+            }
+        }
+    },
+};
+
+export const jobBounded: ResourceValidationPolicy = {
+    name: "job-bounded",
+    description:
+        "Every Job (and CronJob's Job template) has a deadline (activeDeadlineSeconds) and an explicit retry limit (backoffLimit), so that a Job waiting for something that never comes fails with a reason instead of running, or holding up a deployment, for ever.",
+    // Pulumi waits for a Job to complete: an unbounded one stalls `pulumi up` until the provider's own timeout.
+    enforcementLevel: "mandatory",
+    validateResource: (args: ResourceValidationArgs, report: ReportViolation) => {
+        const path = jobSpecPath(args.type);
+        if (path === undefined) {
+            return;
+        }
+        const spec = at(args.props, ...path);
+        const deadline = at(spec, "activeDeadlineSeconds");
+        if (!(typeof deadline === "number" && Number.isInteger(deadline) && deadline > 0)) {
+            report(`${workloadName(args)}: activeDeadlineSeconds must be a positive number of seconds, not ${String(deadline ?? "unset")}.`);
+        }
+        const backoff = at(spec, "backoffLimit");
+        if (!(typeof backoff === "number" && Number.isInteger(backoff) && backoff >= 0)) {
+            report(`${workloadName(args)}: backoffLimit must be set (0 or more retries), not ${String(backoff ?? "unset")}.`);
+        }
+    },
+};
+
+export const workloadReadOnlyRoot: ResourceValidationPolicy = {
+    name: "workload-read-only-root",
+    description:
+        "Every container of a workload has a read-only root filesystem (securityContext.readOnlyRootFilesystem), with emptyDir volumes where it writes.",
+    // Advisory: whether an image can run with a read-only root depends on the image, which the pack cannot see;
+    // where one cannot, the program says why next to it, and the preview shows the warning.
+    enforcementLevel: "advisory",
+    validateResource: (args: ResourceValidationArgs, report: ReportViolation) => {
+        const path = podSpecPath(args.type);
+        const pod = path === undefined ? undefined : at(args.props, ...path);
+        if (!isRecord(pod)) {
+            return;
+        }
+        for (const { label, container } of containersOf(pod)) {
+            if (at(container, "securityContext", "readOnlyRootFilesystem") !== true) {
+                report(`${workloadName(args)}, ${label}: securityContext.readOnlyRootFilesystem should be true.`);
+            }
+        }
+    },
+};
+
 /** The pack, in the order `pulumi preview` reports them. */
 export const policies = [
     storageNotPublic,
@@ -505,4 +687,8 @@ export const policies = [
     rdsEncrypted,
     s3Encrypted,
     noPublicLoadBalancerWithoutAuth,
+    workloadRestricted,
+    workloadResources,
+    jobBounded,
+    workloadReadOnlyRoot,
 ];

@@ -229,18 +229,24 @@ describe("GCP: GCS, Workload Identity, one worker identity", () => {
             });
         }
         // The console runs no cloud code: no service account settings at all.
-        expect(values.flyteconsole).toEqual({ replicaCount: 3 });
+        expect(values.flyteconsole).toEqual({ replicaCount: 3, securityContext: expect.anything() });
     });
 
     test("flyteadmin signs URLs as its own identity", () => {
         expect(values.configmap.remoteData.remoteData).toEqual({
             scheme: "gcp",
-            signedUrls: { durationMinutes: 3, signingPrincipal: gcpIdentity("flyteadmin") },
+            maxSizeInBytes: 10 * 1024 * 1024,
+            signedUrls: { enabled: true, durationMinutes: 3, signingPrincipal: gcpIdentity("flyteadmin") },
         });
     });
 
     test("storage: the metadata bucket in the GCP project", () => {
-        expect(values.storage).toEqual({ type: "gcs", bucketName: "flyte-prod-1a2b-metadata", gcs: { projectId: "acme-flyte-prod" } });
+        expect(values.storage).toEqual({
+            type: "gcs",
+            bucketName: "flyte-prod-1a2b-metadata",
+            gcs: { projectId: "acme-flyte-prod" },
+            limits: { maxDownloadMBs: 10 },
+        });
     });
 
     test("database: flat keys, the password read from the Secret the chart mounts at /etc/db, shared by datacatalog", () => {
@@ -327,7 +333,8 @@ describe("GCP: GCS, Workload Identity, one worker identity", () => {
     });
 
     test("projects are seeded; replicas of flyteadmin, datacatalog and the console", () => {
-        expect(values.flyteadmin.initialProjects).toEqual(["flytesnacks", "analytics"]);
+        // Double-quoted YAML scalars: the chart writes them into the seed-projects command unquoted.
+        expect(values.flyteadmin.initialProjects).toEqual(['"flytesnacks"', '"analytics"']);
         expect(values.flyteadmin.replicaCount).toBe(3);
         expect(values.datacatalog.replicaCount).toBe(3);
         expect(values.flyteconsole.replicaCount).toBe(3);
@@ -377,11 +384,21 @@ describe("AWS: S3 over IAM, IRSA, one identity per project", () => {
     });
 
     test("remote data: S3 signed URLs in the region, no signing principal", () => {
-        expect(values.configmap.remoteData.remoteData).toEqual({ scheme: "aws", region: "eu-central-1", signedUrls: { durationMinutes: 3 } });
+        expect(values.configmap.remoteData.remoteData).toEqual({
+            scheme: "aws",
+            region: "eu-central-1",
+            maxSizeInBytes: 10 * 1024 * 1024,
+            signedUrls: { enabled: true, durationMinutes: 3 },
+        });
     });
 
     test("storage: the metadata bucket over IAM, without keys or an endpoint", () => {
-        expect(values.storage).toEqual({ type: "s3", bucketName: "flyte-prod-metadata-abc", s3: { region: "eu-central-1", authType: "iam" } });
+        expect(values.storage).toEqual({
+            type: "s3",
+            bucketName: "flyte-prod-metadata-abc",
+            s3: { region: "eu-central-1", authType: "iam" },
+            limits: { maxDownloadMBs: 10 },
+        });
     });
 
     test("propeller: raw outputs under s3://<userdata>/data, every namespace", () => {
@@ -441,7 +458,7 @@ describe("AWS: S3 over IAM, IRSA, one identity per project", () => {
             expect(values[component].podAnnotations).toEqual({ [CHECKSUM_KEY]: "aws-checksum-from-input" });
         }
         expect(values.cluster_resource_manager.podAnnotations).toEqual({ [CHECKSUM_KEY]: "aws-checksum-from-input" });
-        expect(values.flyteadmin.initialProjects).toEqual(["alpha", "beta"]);
+        expect(values.flyteadmin.initialProjects).toEqual(['"alpha"', '"beta"']);
     });
 
     test("the only secret-like strings are references", () => {

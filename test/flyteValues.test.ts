@@ -355,6 +355,7 @@ describe("flyteBinaryValues with S3 storage and no cloud identity (local)", () =
 
     test("access keys are switched on and signed URLs name the workstation's endpoint, in the inline config", () => {
         expect(minio.configuration.inline.storage).toEqual({
+            limits: { maxDownloadMBs: 10 },
             stow: { config: { auth_type: "accesskey" } },
             signedUrl: { stowConfigOverride: { endpoint: "http://localhost:30002" } },
         });
@@ -370,9 +371,9 @@ describe("flyteBinaryValues with S3 storage and no cloud identity (local)", () =
         expect(keys).toEqual([]);
     });
 
-    test("without access keys and without a signed URL endpoint: no inline storage and no secret config", () => {
+    test("without access keys and without a signed URL endpoint: only the download limit inline, no secret config", () => {
         const iam = flyteBinaryValues(localInput({ ...minioStorage, accessKeyAuth: false, signedUrlEndpoint: "" }));
-        expect("storage" in iam.configuration.inline).toBe(false);
+        expect(iam.configuration.inline.storage).toEqual({ limits: { maxDownloadMBs: 10 } });
         expect("inlineSecretRef" in iam.configuration).toBe(false);
         expect(iam.configuration.storage).toEqual(minio.configuration.storage);
     });
@@ -380,6 +381,7 @@ describe("flyteBinaryValues with S3 storage and no cloud identity (local)", () =
     test("with only a signed URL endpoint, only the override", () => {
         const signedOnly = flyteBinaryValues(localInput({ ...minioStorage, accessKeyAuth: false }));
         expect(signedOnly.configuration.inline.storage).toEqual({
+            limits: { maxDownloadMBs: 10 },
             signedUrl: { stowConfigOverride: { endpoint: "http://localhost:30002" } },
         });
     });

@@ -1,5 +1,6 @@
 import * as pulumi from "@pulumi/pulumi";
 import { ConfigError } from "../components/config/errors";
+import { GCS_DEFAULT_BUCKET_PRINCIPALS } from "../components/config/flyte";
 import type { FlyteConfig } from "../components/config/types";
 import { backendIdentityKey, identityOutputs, kubernetesIdentities } from "../components/flyte/identityOutputs";
 import {
@@ -15,7 +16,9 @@ import {
     flyteWorkloads,
     FlyteWorkloads,
     type IdentityRequest,
+    firstDataPrefixOverlap,
     METADATA_PREFIX,
+    overlappingDataPrefixes,
     projectMetadataPrefixes,
     projectWorkerIdentity,
     UPLOADS_PREFIX,
@@ -27,7 +30,13 @@ import {
     BucketRef,
     bucketGrants,
     bucketSlug,
+    conditionalBindingCount,
     MAX_CONDITION_PREFIXES,
+    MAX_CONDITION_TERMS,
+    MAX_CONDITIONAL_BINDINGS,
+    MAX_CONDITIONAL_PREFIXES,
+    MAX_POLICY_PRINCIPALS,
+    OBJECT_LIST_PREFIX_ATTRIBUTE,
     OBJECT_ROLE,
     objectPrefixCondition,
     prefixGroups,
@@ -46,7 +55,8 @@ import { s3PolicyFor, s3ProjectPolicy, s3ReadWritePolicy } from "../components/s
 import type { Plan } from "../lib/plan/runPlan";
 import { runComponents } from "./helpers/components";
 import { gcpStackConfig, localStackConfig } from "./helpers/config";
-import { minioUserAllows, parseMinioScript, parseStartsWithDisjunction, s3Decision } from "./helpers/storageAccess";
+import { checkIamCondition, conditionPrefixes, evaluateIamCondition, gcsRequestAttributes } from "./helpers/celConditions";
+import { minioUserAllows, parseMinioScript, s3Decision } from "./helpers/storageAccess";
 
 /** The identity request for a key; throws if the workloads have none. */
 function identityRequest(workloads: FlyteWorkloads, key: string): IdentityRequest {
@@ -229,20 +239,47 @@ describe("bucketGrants (GCS)", () => {
 });
 
 describe("objectPrefixCondition", () => {
-    test("one startsWith per prefix on the bucket's object names, joined with ||", () => {
+    const OBJECT = (bucket: string, name: string) => gcsRequestAttributes({ action: "get", bucket, key: name });
+    const LIST = (bucket: string, prefix: string) => gcsRequestAttributes({ action: "list", bucket, prefix });
+
+    test("per prefix, a startsWith on the bucket's object names and one on the listing prefix, joined with ||", () => {
         const condition = objectPrefixCondition("meta", ["a/", "b-"], "Flyte task pods of x: own objects");
         expect(condition).toEqual({
             title: "Flyte task pods of x: own objects",
-            description: "Objects under a/, b-",
+            description: "Objects under, and listings within, a/, b-",
             expression:
-                'resource.name.startsWith("projects/_/buckets/meta/objects/a/") || resource.name.startsWith("projects/_/buckets/meta/objects/b-")',
+                'resource.name.startsWith("projects/_/buckets/meta/objects/a/") || ' +
+                'api.getAttribute("storage.googleapis.com/objectListPrefix", "").startsWith("a/") || ' +
+                'resource.name.startsWith("projects/_/buckets/meta/objects/b-") || ' +
+                'api.getAttribute("storage.googleapis.com/objectListPrefix", "").startsWith("b-")',
         });
+        expect(OBJECT_LIST_PREFIX_ATTRIBUTE).toBe("storage.googleapis.com/objectListPrefix");
+    });
+
+    test("evaluated by a CEL engine: objects and listings under the prefixes, in that bucket only", () => {
+        const { expression } = objectPrefixCondition("meta", ["a/", "b-"], "t");
+        const admits = (attributes: ReturnType<typeof OBJECT>) => evaluateIamCondition(expression, attributes);
+        expect(admits(OBJECT("meta", "a/1"))).toBe(true);
+        expect(admits(OBJECT("meta", "b-1/o"))).toBe(true);
+        expect(admits(OBJECT("meta", "a"))).toBe(false);
+        expect(admits(OBJECT("meta", "c/a/1"))).toBe(false);
+        expect(admits(OBJECT("other", "a/1"))).toBe(false);
+        expect(admits(LIST("meta", "a/"))).toBe(true);
+        expect(admits(LIST("meta", "a/deeper/"))).toBe(true);
+        expect(admits(LIST("meta", "b-"))).toBe(true);
+        // No prefix, a shorter one, a neighbour: the whole bucket's names or someone else's.
+        expect(admits(LIST("meta", ""))).toBe(false);
+        expect(admits(LIST("meta", "a"))).toBe(false);
+        expect(admits(LIST("meta", "b"))).toBe(false);
+        expect(admits(LIST("meta", "c/"))).toBe(false);
     });
 
     test("quotes and backslashes are escaped, so the expression names exactly the given prefixes", () => {
         const odd = ['we"ird/', "back\\slash/", "plain/"];
         const condition = objectPrefixCondition("meta", odd, "t");
-        expect(parseStartsWithDisjunction(condition.expression)).toEqual(odd.map((p) => `projects/_/buckets/meta/objects/${p}`));
+        expect(conditionPrefixes(condition.expression, "meta")).toEqual({ objects: odd, listings: odd });
+        expect(evaluateIamCondition(condition.expression, OBJECT("meta", 'we"ird/x'))).toBe(true);
+        expect(evaluateIamCondition(condition.expression, LIST("meta", "back\\slash/"))).toBe(true);
     });
 
     test("title and description are cut to IAM's limits", () => {
@@ -250,18 +287,25 @@ describe("objectPrefixCondition", () => {
         const condition = objectPrefixCondition("meta", many, "t".repeat(150));
         expect(condition.title).toHaveLength(100);
         expect(condition.description.length).toBe(256);
-        expect(parseStartsWithDisjunction(condition.expression)).toEqual(many.map((p) => `projects/_/buckets/meta/objects/${p}`));
+        expect(conditionPrefixes(condition.expression, "meta")).toEqual({ objects: many, listings: many });
     });
 
     test("refuses an empty prefix list (it would grant nothing, or with a careless caller everything)", () => {
-        expect(() => objectPrefixCondition("meta", [], "t")).toThrow("a prefix condition takes 1 to 13 prefixes, not 0");
+        expect(() => objectPrefixCondition("meta", [], "t")).toThrow("a prefix condition takes 1 to 6 prefixes, not 0");
+    });
+
+    test("refuses an empty prefix, which would admit the whole bucket and every listing with a prefix", () => {
+        expect(() => objectPrefixCondition("meta", ["a/", ""], "t")).toThrow("a prefix condition takes no empty prefix");
     });
 
     test("refuses more prefixes than one IAM condition may test (IAM would reject the binding)", () => {
-        expect(MAX_CONDITION_PREFIXES).toBe(13);
-        const prefixes = Array.from({ length: 14 }, (_, i) => `p${i}/`);
-        expect(() => objectPrefixCondition("meta", prefixes, "t")).toThrow("a prefix condition takes 1 to 13 prefixes, not 14");
-        expect(() => objectPrefixCondition("meta", prefixes.slice(0, 13), "t")).not.toThrow();
+        expect(MAX_CONDITION_TERMS).toBe(13);
+        expect(MAX_CONDITION_PREFIXES).toBe(6);
+        const prefixes = Array.from({ length: 7 }, (_, i) => `p${i}/`);
+        expect(() => objectPrefixCondition("meta", prefixes, "t")).toThrow("a prefix condition takes 1 to 6 prefixes, not 7");
+        const six = objectPrefixCondition("meta", prefixes.slice(0, 6), "t");
+        // 12 terms, 11 operators: within IAM's 12, counted on the CEL syntax tree.
+        expect(checkIamCondition(six.expression)).toBe(11);
     });
 });
 
@@ -270,20 +314,28 @@ describe("prefixGroups", () => {
 
     test.each([
         [1, [1]],
-        [12, [12]],
-        [13, [13]],
-        [14, [13, 1]],
-        [26, [13, 13]],
-        [28, [13, 13, 2]],
+        [6, [6]],
+        [7, [6, 1]],
+        [12, [6, 6]],
+        [13, [6, 6, 1]],
+        [14, [6, 6, 2]],
+        [120, Array.from({ length: 20 }, () => 6)],
     ])("%i prefixes: groups of %j", (n, sizes) => {
         const groups = prefixGroups(prefixes(n));
         expect(groups.map((g) => g.length)).toEqual(sizes);
         // In order, each prefix exactly once.
         expect(groups.flat()).toEqual(prefixes(n));
+        expect(conditionalBindingCount(n)).toBe(sizes.length);
     });
 
     test("no prefixes: no groups (so no binding at all, never an unconditional one)", () => {
         expect(prefixGroups([])).toEqual([]);
+    });
+
+    test("refuses more groups than IAM allows conditional bindings for one role and principal (20)", () => {
+        expect(MAX_CONDITIONAL_BINDINGS).toBe(20);
+        expect(MAX_CONDITIONAL_PREFIXES).toBe(120);
+        expect(() => prefixGroups(prefixes(121))).toThrow("121 prefixes need 21 conditional bindings, IAM allows 20 per role and principal");
     });
 });
 
@@ -550,14 +602,15 @@ describe("IAM's limits on the project conditions (GCP)", () => {
     /** IAM Conditions allow at most 12 logical operators (&&, ||, !) in one condition expression. */
     const MAX_LOGICAL_OPERATORS = 12;
 
-    test("the proof of concept's three domains need 5 of them", () => {
+    test("the proof of concept's three domains need 11 of them: six prefixes, each for objects and for listing", () => {
         const condition = objectPrefixCondition("meta", projectMetadataPrefixes("x", DOMAINS), "t");
-        expect(parseStartsWithDisjunction(condition.expression).length - 1).toBe(5);
+        expect(checkIamCondition(condition.expression)).toBe(11);
     });
 
-    test("every config validation accepts yields conditions IAM accepts (at most 12 logical operators)", () => {
+    test("every config validation accepts yields conditions IAM accepts (at most 12 logical operators, 20 bindings)", () => {
         const offenders: string[] = [];
-        for (const count of [1, 3, 6, 7, 10, 14, 40]) {
+        let accepted = 0;
+        for (const count of [1, 3, 4, 6, 7, 10, 14, 40, 60, 61, 100]) {
             const domains = Array.from({ length: count }, (_, i) => `d${i}`);
             let flyte: FlyteConfig;
             try {
@@ -568,17 +621,23 @@ describe("IAM's limits on the project conditions (GCP)", () => {
                 }
                 throw err;
             }
+            accepted++;
             for (const request of flyteWorkloads(flyte).identities) {
                 for (const grant of bucketGrants(request.data, flyte.projects)) {
                     if (grant.prefixes) {
                         // As FlyteServiceAccounts binds them: one condition per group.
                         const conditions = prefixGroups(grant.prefixes).map((group) => objectPrefixCondition("meta", group, "t"));
-                        const tested = conditions.flatMap((c) => parseStartsWithDisjunction(c.expression));
-                        if (tested.length !== grant.prefixes.length || new Set(tested).size !== tested.length) {
-                            offenders.push(`${count} domains: ${request.key}'s conditions test ${tested.length} prefixes for ${grant.prefixes.length}`);
+                        if (conditions.length > MAX_CONDITIONAL_BINDINGS) {
+                            offenders.push(`${count} domains: ${request.key} gets ${conditions.length} conditional bindings`);
+                        }
+                        const tested = conditions.map((c) => conditionPrefixes(c.expression, "meta"));
+                        const objects = tested.flatMap((t) => t.objects);
+                        const listings = tested.flatMap((t) => t.listings);
+                        if (objects.length !== grant.prefixes.length || new Set(objects).size !== objects.length || listings.join() !== objects.join()) {
+                            offenders.push(`${count} domains: ${request.key}'s conditions test ${objects.length} prefixes for ${grant.prefixes.length}`);
                         }
                         for (const condition of conditions) {
-                            const operators = parseStartsWithDisjunction(condition.expression).length - 1;
+                            const operators = checkIamCondition(condition.expression);
                             if (operators > MAX_LOGICAL_OPERATORS) {
                                 offenders.push(`${count} domains: ${request.key} gets a condition with ${operators} logical operators`);
                             }
@@ -588,10 +647,166 @@ describe("IAM's limits on the project conditions (GCP)", () => {
             }
         }
         expect(offenders).toEqual([]);
+        // Up to 60 domains are accepted (the limit is not so low that this test checks nothing).
+        expect(accepted).toBe(9);
     });
 
-    test("a project's prefixes need one condition up to 6 domains, two from 7", () => {
+    test("the longest condition config validation lets through stays a few KB (22-character project, 63-character domains and bucket)", () => {
+        const domains = Array.from({ length: 3 }, (_, i) => `${String(i)}${"d".repeat(62)}`);
+        const condition = objectPrefixCondition("b".repeat(63), projectMetadataPrefixes("p".repeat(PROJECT_WORKER_MAX.gcp), domains), "t");
+        expect(checkIamCondition(condition.expression)).toBe(11);
+        expect(condition.expression.length).toBeGreaterThan(2000);
+        expect(condition.expression.length).toBeLessThan(3 * 1024);
+    });
+
+    test("a project's prefixes need one condition up to 3 domains, one more for every 3 after", () => {
         const conditionsFor = (count: number) => prefixGroups(projectMetadataPrefixes("x", Array.from({ length: count }, (_, i) => `d${i}`))).length;
-        expect([1, 6, 7, 13, 14].map(conditionsFor)).toEqual([1, 1, 2, 2, 3]);
+        expect([1, 3, 4, 6, 7, 13, 14, 60].map(conditionsFor)).toEqual([1, 1, 2, 2, 3, 5, 5, 20]);
+    });
+
+    test("61 domains would need 21 conditional bindings per project: a one-line ConfigError on flyteDomains", () => {
+        const domains = Array.from({ length: 61 }, (_, i) => `d${i}`);
+        let error: unknown;
+        try {
+            gcpStackConfig({ "flyte:projectIsolation": "true", "flyte:flyteProjects": '["x"]', "flyte:flyteDomains": JSON.stringify(domains) });
+        } catch (err) {
+            error = err;
+        }
+        expect(error).toBeInstanceOf(ConfigError);
+        const message = (error as ConfigError).message;
+        expect((error as ConfigError).key).toBe("flyte:flyteDomains");
+        expect(message).toContain('invalid config flyte:flyteDomains = ["d0","d1"');
+        expect(message).toContain(
+            "with cloud gcp and projectIsolation, each project's task identity needs one conditional binding on the metadata bucket per 3 domains (IAM allows 12 logical operators in a condition) and IAM allows 20 such bindings per role and principal: at most 60 domains",
+        );
+        expect(message).not.toContain("\n");
+        // Without isolation, or on another cloud, nothing binds per project.
+        expect(() => gcpStackConfig({ "flyte:flyteProjects": '["x"]', "flyte:flyteDomains": JSON.stringify(domains) })).not.toThrow();
+    });
+
+    test("the metadata bucket's policy names at most 1500 principals: projects times bindings, Flyte's own and the defaults", () => {
+        expect(MAX_POLICY_PRINCIPALS).toBe(1500);
+        expect(GCS_DEFAULT_BUCKET_PRINCIPALS).toBe(6);
+        const projects = (n: number) => JSON.stringify(Array.from({ length: n }, (_, i) => `p${i}`));
+        const config = (n: number, flavor: string) => ({
+            "flyte:projectIsolation": "true",
+            "flyte:flavor": flavor,
+            "flyte:flyteProjects": projects(n),
+            "flyte:flyteDomains": JSON.stringify(Array.from({ length: 30 }, (_, i) => `d${i}`)),
+        });
+        // 30 domains: 10 bindings per project. flyte-core: 6 default members + 3 components x 2 roles = 12.
+        expect(conditionalBindingCount(2 * 30)).toBe(10);
+        expect(gcpStackConfig(config(148, "core")).flyte.projects).toHaveLength(148);
+        let error: unknown;
+        try {
+            gcpStackConfig(config(149, "core"));
+        } catch (err) {
+            error = err;
+        }
+        expect(error).toBeInstanceOf(ConfigError);
+        expect((error as ConfigError).key).toBe("flyte:flyteProjects");
+        expect((error as ConfigError).message).toContain(
+            "with cloud gcp and projectIsolation, the metadata bucket's policy would name 1502 principals (10 conditional binding(s) per project, Flyte's own identities and the bucket's default members) and IAM allows 1500: at most 148 projects with 30 domains",
+        );
+        // flyte-binary's one backend takes 2: room for the same 148 (1488 + 8 = 1496).
+        expect(gcpStackConfig(config(148, "binary")).flyte.projects).toHaveLength(148);
+    });
+});
+
+describe("overlappingDataPrefixes: projects whose execution metadata object names cannot tell apart", () => {
+    test.each([
+        // Project x, and a project registered later as x-development: x-development-staging-run1 is both
+        // x-development's run1 in staging and x's staging-run1 in development.
+        ["x", "x-development", ["development", "staging"], { covering: "x", coveringDomain: "development", covered: "x-development", coveredDomain: "development", prefix: "x-development-" }],
+        ["x-development-ml", "x", ["development", "staging"], { covering: "x", coveringDomain: "development", covered: "x-development-ml", coveredDomain: "development", prefix: "x-development-" }],
+        // Domains with '-': a (b-dev) and a-b (dev) write under the same a-b-dev-, each covering the other.
+        ["a-b", "a", ["b-dev", "dev"], { covering: "a-b", coveringDomain: "dev", covered: "a", coveredDomain: "b-dev", prefix: "a-b-dev-" }],
+        // Partial: a-b-c's executions in dev include a's in domain b named c-dev-...
+        ["a", "a-b-c", ["b", "dev"], { covering: "a", coveringDomain: "b", covered: "a-b-c", coveredDomain: "b", prefix: "a-b-" }],
+    ])("%s and %s with domains %j overlap", (a, b, domains, expected) => {
+        expect(overlappingDataPrefixes(a, b, domains)).toEqual(expected);
+        // Symmetric: the same shared prefix, whichever comes first.
+        expect(overlappingDataPrefixes(b, a, domains)?.prefix).toBe(expected.prefix);
+    });
+
+    test.each([
+        ["x", "xy", ["development"]],
+        ["x", "x-developmentx", ["development"]],
+        ["x", "x-dev", ["development", "staging"]],
+        ["x", "x-d", ["d-dev", "t-dev"]],
+        ["x", "x-data", ["d-dev", "t-dev", "p-dev"]],
+        ["x", "x", ["development"]],
+    ])("%s and %s with domains %j stay apart", (a, b, domains) => {
+        expect(overlappingDataPrefixes(a, b, domains)).toBeUndefined();
+        expect(overlappingDataPrefixes(b, a, domains)).toBeUndefined();
+    });
+
+    test("it says exactly when one project's metadata prefixes admit the other's objects, for every pair of small ids", () => {
+        // Brute force over ids of up to 3 characters from {a, b, 1, -} and two domains, one with '-': the rule against
+        // what the prefixes admit, with execution names as users may write them (a letter first, then letters,
+        // digits and '-').
+        const domains = ["b", "b-a"];
+        const letters = ["a", "b", "1", "-"];
+        const ids: string[] = [];
+        const grow = (prefix: string): void => {
+            if (prefix.length > 0 && /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/.test(prefix)) {
+                ids.push(prefix);
+            }
+            if (prefix.length < 3) {
+                letters.forEach((l) => grow(prefix + l));
+            }
+        };
+        grow("");
+        const executions = ["a", "ab", "a-b", "b-a", "b-a-b", "a-b-a-b"];
+        const mismatches: string[] = [];
+        for (const a of ids) {
+            for (const b of ids) {
+                if (a === b) {
+                    continue;
+                }
+                const aPrefixes = projectMetadataPrefixes(a, domains).filter((p) => p.startsWith(METADATA_PREFIX));
+                const reached = domains.some((d) =>
+                    executions.some((e) => aPrefixes.some((p) => `${METADATA_PREFIX}/${b}-${d}-${e}/`.startsWith(p))),
+                );
+                const overlap = overlappingDataPrefixes(a, b, domains);
+                // Whatever a's prefixes reach of b's, the rule reports (it misses nothing); and where it says a's
+                // prefix covers b's, a reaches b's objects whatever their execution names. (The other way round, b
+                // reaches those of a's executions whose names continue b's prefix.)
+                if ((reached && overlap === undefined) || (overlap?.covering === a && !reached)) {
+                    mismatches.push(`${a} reaches ${b}: ${reached}, rule: ${JSON.stringify(overlap)}`);
+                }
+            }
+        }
+        expect(ids.length).toBeGreaterThan(10);
+        expect(mismatches).toEqual([]);
+
+        // What config validation runs, firstDataPrefixOverlap (one sorted pass), finds an overlap in a set of
+        // projects exactly when some pair overlaps, and what it reports is one.
+        const disagreements: string[] = [];
+        for (let size = 2; size <= 4; size++) {
+            for (let i = 0; i + size <= ids.length; i++) {
+                const set = ids.slice(i, i + size);
+                const anyPair = set.some((a, j) => set.slice(j + 1).some((b) => overlappingDataPrefixes(a, b, domains) !== undefined));
+                const found = firstDataPrefixOverlap(set, domains);
+                const genuine = found !== undefined && overlappingDataPrefixes(found.covering, found.covered, domains) !== undefined;
+                if (anyPair !== (found !== undefined) || (found !== undefined && !genuine)) {
+                    disagreements.push(`${JSON.stringify(set)}: pairs ${anyPair}, found ${JSON.stringify(found)}`);
+                }
+            }
+        }
+        expect(disagreements).toEqual([]);
+    });
+
+    test("config validation refuses configured projects that overlap, naming both and why", () => {
+        let error: unknown;
+        try {
+            gcpStackConfig({ "flyte:projectIsolation": "true", "flyte:flyteProjects": '["x","x-development"]', "flyte:flyteDomains": '["development","staging"]' });
+        } catch (err) {
+            error = err;
+        }
+        expect(error).toBeInstanceOf(ConfigError);
+        expect((error as ConfigError).message).toBe(
+            'invalid config flyte:flyteProjects = "x-development": with projectIsolation, project x-development (domain development) shares the data prefix "x-development-" of project x: execution names may contain \'-\', so no permission can tell their metadata apart; rename one of them',
+        );
     });
 });

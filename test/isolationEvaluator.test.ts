@@ -13,6 +13,9 @@ import {
     s3Decision,
     UnsupportedGrant,
 } from "./helpers/storageAccess";
+import { s3ProjectPolicy } from "../components/s3Policy";
+import { checkIamCondition, conditionPrefixes, evaluateIamCondition, gcsRequestAttributes } from "./helpers/celConditions";
+import { checkPolicyVocabulary, iamRoleSimulatedAllows, simulateS3, SIMULATED_ACCOUNT } from "./helpers/iamSimulator";
 
 /**
  * The access evaluator the isolation tests rely on, on hand-made plans: it must say yes only when a grant covers
@@ -293,5 +296,186 @@ describe("MinIO scripts", () => {
         ["another policy command", 'mc admin policy detach local p-x --user "$KEY_X"'],
     ])("throws on %s", (_what, line) => {
         expect(() => parseMinioScript(`${script}${line}\n`)).toThrow(UnsupportedGrant);
+    });
+});
+
+describe("GCS conditions, evaluated by a CEL engine", () => {
+    const LIST_TERM = (prefix: string) => `api.getAttribute("storage.googleapis.com/objectListPrefix", "").startsWith(${JSON.stringify(prefix)})`;
+    const OBJECT_TERM = (name: string) => `resource.name.startsWith(${JSON.stringify(name)})`;
+    const object = (key: string) => gcsRequestAttributes({ action: "get", bucket: "b", key });
+    const list = (prefix: string) => gcsRequestAttributes({ action: "list", bucket: "b", prefix });
+
+    test("what IAM sees: objects by name, listing as the bucket with the request's prefix as objectListPrefix", () => {
+        expect(object("p/1")).toEqual({ name: "projects/_/buckets/b/objects/p/1", type: "storage.googleapis.com/Object", api: {} });
+        expect(list("p/")).toEqual({
+            name: "projects/_/buckets/b",
+            type: "storage.googleapis.com/Bucket",
+            api: { "storage.googleapis.com/objectListPrefix": "p/" },
+        });
+        expect(list("")).toEqual({ name: "projects/_/buckets/b", type: "storage.googleapis.com/Bucket", api: {} });
+    });
+
+    test("a listing term admits list requests whose prefix starts with it, and nothing else", () => {
+        const expression = LIST_TERM("p/");
+        expect(evaluateIamCondition(expression, list("p/"))).toBe(true);
+        expect(evaluateIamCondition(expression, list("p/x/"))).toBe(true);
+        expect(evaluateIamCondition(expression, list("p"))).toBe(false);
+        expect(evaluateIamCondition(expression, list(""))).toBe(false);
+        expect(evaluateIamCondition(expression, object("p/1"))).toBe(false);
+    });
+
+    test("an object-name term admits no listing, however the prefix is chosen", () => {
+        const expression = OBJECT_TERM("projects/_/buckets/b/objects/p/");
+        expect(evaluateIamCondition(expression, object("p/1"))).toBe(true);
+        for (const prefix of ["", "p/", "projects/_/buckets/b/objects/p/"]) {
+            expect(evaluateIamCondition(expression, list(prefix))).toBe(false);
+        }
+    });
+
+    test("resource.type, &&, ! and parentheses are evaluated as CEL does, and counted as IAM counts them", () => {
+        const expression = `resource.type == "storage.googleapis.com/Object" && !(${OBJECT_TERM("projects/_/buckets/b/objects/q/")}) || ${LIST_TERM("p/")}`;
+        expect(checkIamCondition(expression)).toBe(3);
+        expect(evaluateIamCondition(expression, object("p/1"))).toBe(true);
+        expect(evaluateIamCondition(expression, object("q/1"))).toBe(false);
+        expect(evaluateIamCondition(expression, list("q/"))).toBe(false);
+        expect(evaluateIamCondition(expression, list("p/"))).toBe(true);
+    });
+
+    test("conditionPrefixes reads the program's form, in order, and nothing else", () => {
+        const expression = [OBJECT_TERM("projects/_/buckets/b/objects/a/"), LIST_TERM("a/"), OBJECT_TERM("projects/_/buckets/b/objects/c-")].join(" || ");
+        expect(conditionPrefixes(expression, "b")).toEqual({ objects: ["a/", "c-"], listings: ["a/"] });
+        expect(() => conditionPrefixes(expression, "other")).toThrow(UnsupportedGrant);
+        expect(() => conditionPrefixes(`${OBJECT_TERM("projects/_/buckets/b/objects/a/")} && ${LIST_TERM("a/")}`, "b")).toThrow(UnsupportedGrant);
+    });
+
+    test.each([
+        ["a constant", "true"],
+        ["a regular expression", 'resource.name.matches("projects/_/buckets/b/objects/.*")'],
+        ["extract", 'resource.name.extract("projects/_/buckets/b/objects/{name}") == "x"'],
+        ["another attribute", 'request.time < timestamp("2030-01-01T00:00:00Z")'],
+        ["another API attribute", 'api.getAttribute("iam.googleapis.com/modifiedGrantsByRole", "").startsWith("x")'],
+        ["a non-literal argument", "resource.name.startsWith(resource.type)"],
+        ["a test on a literal", '"x".startsWith("x")'],
+        ["indexing", 'resource["name"].startsWith("x")'],
+        ["size", "resource.name.size() > 3"],
+        ["a macro", 'has(resource.name) && resource.name.startsWith("x")'],
+        ["a syntax error", 'resource.name.startsWith("x") ||'],
+    ])("refuses %s", (_what, expression) => {
+        expect(() => checkIamCondition(expression)).toThrow(UnsupportedGrant);
+        expect(() => evaluateIamCondition(expression, object("x"))).toThrow(UnsupportedGrant);
+    });
+
+    test("a grant whose condition also lists lets its member list within the prefix, and only there", () => {
+        const plan = planOf(
+            bucket("meta"),
+            member("meta-admin", "meta", "roles/storage.objectAdmin", {
+                title: "own objects",
+                expression: `${OBJECT_TERM("projects/_/buckets/meta/objects/p/")} || ${LIST_TERM("p/")}`,
+            }),
+        );
+        expect(gcsAllows(plan, SA, { action: "list", bucket: "meta", prefix: "p/" })).toBe(true);
+        expect(gcsAllows(plan, SA, { action: "list", bucket: "meta", prefix: "p/deeper/" })).toBe(true);
+        expect(gcsAllows(plan, SA, { action: "list", bucket: "meta", prefix: "" })).toBe(false);
+        expect(gcsAllows(plan, SA, { action: "list", bucket: "meta", prefix: "q/" })).toBe(false);
+        expect(gcsAllows(plan, SA, { action: "get", bucket: "meta", key: "p/1" })).toBe(true);
+        expect(gcsAllows(plan, SA, { action: "get", bucket: "meta", key: "q/1" })).toBe(false);
+    });
+
+    test("the operator limit counts every term, listing ones too", () => {
+        const terms = (n: number) => Array.from({ length: n }, (_, i) => (i % 2 === 0 ? OBJECT_TERM(`projects/_/buckets/b/objects/p${i}/`) : LIST_TERM(`p${i}/`)));
+        expect(gcsConditionAdmits({ title: "own objects", expression: terms(13).join(" || ") }, object("p0/o"))).toBe(true);
+        expect(() => gcsConditionAdmits({ title: "own objects", expression: terms(14).join(" || ") }, object("p0/o"))).toThrow(
+            'IAM allows at most 12 logical operators in a condition, "own objects" has 13',
+        );
+    });
+});
+
+describe("S3 decisions from the IAM policy simulator", () => {
+    const ROLE = `arn:aws:iam::${SIMULATED_ACCOUNT}:role/tasks-x`;
+    const project = {
+        document: s3ProjectPolicy({ projectBucketArn: "arn:aws:s3:::data-x", metadataBucketArn: "arn:aws:s3:::meta", metadataPrefixes: ["m/x-", "u/x/"] }),
+        where: "project policy",
+    };
+    const tls = {
+        where: "bucket policy",
+        document: doc({
+            Sid: "DenyInsecureTransport",
+            Effect: "Deny",
+            Principal: "*",
+            Action: "s3:*",
+            Resource: ["arn:aws:s3:::meta", "arn:aws:s3:::meta/*"],
+            Condition: { Bool: { "aws:SecureTransport": "false" } },
+        }),
+    };
+
+    test("a project policy: objects and listings under its prefixes, its bucket whole, nothing else", async () => {
+        const decide = (request: Parameters<typeof simulateS3>[3]) => simulateS3(ROLE, [project], request.bucket === "meta" ? tls : undefined, request);
+        expect(await decide({ action: "put", bucket: "meta", key: "m/x-1/o" })).toBe("Allowed");
+        expect(await decide({ action: "list", bucket: "meta", prefix: "m/x-1/" })).toBe("Allowed");
+        expect(await decide({ action: "list", bucket: "meta", prefix: "u/x/" })).toBe("Allowed");
+        expect(await decide({ action: "list", bucket: "meta", prefix: "" })).toBe("ImplicitlyDenied");
+        expect(await decide({ action: "list", bucket: "meta", prefix: "m/" })).toBe("ImplicitlyDenied");
+        expect(await decide({ action: "get", bucket: "meta", key: "m/y-1/o" })).toBe("ImplicitlyDenied");
+        expect(await decide({ action: "delete", bucket: "data-x", key: "any" })).toBe("Allowed");
+        expect(await decide({ action: "list", bucket: "data-x", prefix: "" })).toBe("Allowed");
+        expect(await decide({ action: "get", bucket: "data-y", key: "any" })).toBe("ImplicitlyDenied");
+    });
+
+    test("the hand-written evaluator agrees with the simulator on the project policy", async () => {
+        const requests: Parameters<typeof simulateS3>[3][] = [];
+        for (const bucket of ["meta", "data-x", "data-y"]) {
+            for (const key of ["m/x-1/o", "m/x-", "m/y-1/o", "u/x/a", "u/xy/a", "other"]) {
+                for (const action of ["get", "put", "delete"] as const) {
+                    requests.push({ action, bucket, key });
+                }
+            }
+            for (const prefix of ["", "m/", "m/x-", "m/x-1/", "m/x", "u/x/", "u/x", "u/y/"]) {
+                requests.push({ action: "list", bucket, prefix });
+            }
+        }
+        const disagreements: string[] = [];
+        for (const request of requests) {
+            const simulated = (await simulateS3(ROLE, [project], undefined, request)) === "Allowed";
+            const handWritten = s3Decision([project], request) === "allow";
+            if (simulated !== handWritten) {
+                disagreements.push(`${JSON.stringify(request)}: simulator ${simulated}, hand-written ${handWritten}`);
+            }
+        }
+        expect(disagreements).toEqual([]);
+    });
+
+    test("an explicit Deny wins", async () => {
+        const deny = { where: "deny", document: doc({ Effect: "Deny", Action: "s3:PutObject", Resource: "arn:aws:s3:::meta/m/*" }) };
+        expect(await simulateS3(ROLE, [project, deny], undefined, { action: "put", bucket: "meta", key: "m/x-1/o" })).toBe("ExplicitlyDenied");
+        expect(await simulateS3(ROLE, [project, deny], undefined, { action: "get", bucket: "meta", key: "m/x-1/o" })).toBe("Allowed");
+    });
+
+    test.each([
+        ["a misspelt action", allow("s3:GetObjekt", "arn:aws:s3:::b/*")],
+        ["a wildcard that matches no action", allow("s3:Fetch*", "arn:aws:s3:::b/*")],
+        ["an unknown condition key", allow("s3:ListBucket", "arn:aws:s3:::b", { StringLike: { "s3:prefx": "a*" } })],
+        ["an unknown global condition key", allow("s3:GetObject", "arn:aws:s3:::b/*", { Bool: { "aws:SecureTransprt": "true" } })],
+    ])("refuses a policy with %s, which would grant nothing and pass as a denial", async (_what, statement) => {
+        await expect(checkPolicyVocabulary({ where: "p", document: doc(statement) })).rejects.toThrow(UnsupportedGrant);
+    });
+
+    test("accepts wildcards that match real actions", async () => {
+        await expect(checkPolicyVocabulary({ where: "p", document: doc(allow("s3:Get*", "arn:aws:s3:::b/*")) })).resolves.toBeUndefined();
+    });
+
+    test("a role in a plan: its inline policies and the bucket's policy, simulated; attachments still refused", async () => {
+        const role = resource("aws:iam/role:Role", "r", { name: "tasks-x" });
+        const plan = planOf(
+            role,
+            resource("aws:iam/rolePolicy:RolePolicy", "p", { role: "tasks-x", policy: project.document }),
+            resource("aws:s3/bucketPolicy:BucketPolicy", "bp", { bucket: "meta", policy: tls.document }),
+        );
+        expect(await iamRoleSimulatedAllows(plan, "tasks-x", { action: "list", bucket: "meta", prefix: "u/x/" })).toBe(true);
+        expect(await iamRoleSimulatedAllows(plan, "tasks-x", { action: "list", bucket: "meta", prefix: "u/" })).toBe(false);
+        const attached = planOf(
+            role,
+            resource("aws:iam/rolePolicyAttachment:RolePolicyAttachment", "a", { role: "tasks-x", policyArn: "arn:aws:iam::aws:policy/AmazonS3FullAccess" }),
+        );
+        await expect(iamRoleSimulatedAllows(attached, "tasks-x", { action: "get", bucket: "b", key: "k" })).rejects.toThrow(UnsupportedGrant);
     });
 });

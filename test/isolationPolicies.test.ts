@@ -1,11 +1,13 @@
 import type { Plan } from "../lib/plan/runPlan";
 import { describeProjectIsolation } from "./helpers/isolationSuite";
 import { ofType, planStack } from "./helpers/plan";
+import { checkIamCondition, conditionPrefixes } from "./helpers/celConditions";
 import { gcpServiceAccountMember, gcsAllows, gcsGrants, StorageRequest } from "./helpers/storageAccess";
 
 /**
- * GCP (Pulumi.poc.yaml): project x's task identity has no access to project y's data, judged from the
- * BucketIAMMember grants the plan registers and their IAM conditions.
+ * GCP (Pulumi.poc.yaml, flyte-core): project x's task identity has no access to project y's data and lists exactly
+ * within its own prefixes, judged from the BucketIAMMember grants the plan registers, their IAM conditions evaluated
+ * by a CEL engine.
  */
 
 let plan: Plan;
@@ -44,7 +46,6 @@ describeProjectIsolation("GCP proof of concept (poc)", () => {
         projectBuckets: Object.fromEntries(Object.entries(record("projectDataLocations")).map(([p, l]) => [p, bucketOf(l)])),
         worker: (project) => access(workers[project]),
         backends: { flyteadmin: access(identities.flyteadmin), flytepropeller: access(identities.flytepropeller) },
-        metadataListing: "none",
     };
 });
 
@@ -88,6 +89,19 @@ describe("GCP grants behind the verdicts", () => {
             const buckets = [...expression.matchAll(/projects\/_\/buckets\/([^/]+)\/objects\//g)].map((m) => m[1]);
             expect(buckets).toHaveLength(6);
             expect(new Set(buckets)).toEqual(new Set([plan.outputs.metadataBucket]));
+        }
+    });
+
+    test("each project's condition admits its six prefixes for objects and for listing, in 11 logical operators", () => {
+        const workers = record("projectWorkerServiceAccounts");
+        for (const [project, email] of Object.entries(workers)) {
+            const [grant] = gcsGrants(plan, member(email)).filter((g) => g.inputs.condition !== undefined);
+            const expression = String((grant.inputs.condition as { expression: string }).expression);
+            const expected = ["d-dev", "t-dev", "p-dev"].flatMap((d) => [`metadata/propeller/${project}-${d}-`, `uploads/${project}/${d}/`]);
+            const { objects, listings } = conditionPrefixes(expression, String(plan.outputs.metadataBucket));
+            expect([...objects].sort()).toEqual([...expected].sort());
+            expect([...listings].sort()).toEqual([...expected].sort());
+            expect(checkIamCondition(expression)).toBe(11);
         }
     });
 });

@@ -48,6 +48,5 @@ describeProjectIsolation("GCP flyte-binary with projectIsolation (Pulumi.dev.yam
         projectBuckets: Object.fromEntries(Object.entries(record("projectDataLocations")).map(([p, l]) => [p, bucketOf(l)])),
         worker: (project) => access(workers[project]),
         backends: { backend: access(String(plan.outputs.backendServiceAccount)) },
-        metadataListing: "none",
     };
 });

@@ -3,21 +3,16 @@ import type { Plan } from "../lib/plan/runPlan";
 import { isolatedStackFile } from "./helpers/isolationPlan";
 import { describeProjectIsolation } from "./helpers/isolationSuite";
 import { ofType, planStack } from "./helpers/plan";
-import {
-    gcpServiceAccountMember,
-    gcsAllows,
-    gcsGrants,
-    IAM_MAX_LOGICAL_OPERATORS,
-    parseStartsWithDisjunction,
-    StorageRequest,
-} from "./helpers/storageAccess";
+import { checkIamCondition, conditionPrefixes } from "./helpers/celConditions";
+import { gcpServiceAccountMember, gcsAllows, gcsGrants, IAM_MAX_LOGICAL_OPERATORS, StorageRequest } from "./helpers/storageAccess";
 
 /**
  * GCP with project isolation and more domains than one IAM condition can cover (Pulumi.poc.yaml with seven
- * domains): a project has two prefixes per domain on the shared metadata bucket, 14 here, while IAM allows 12
- * logical operators (13 `startsWith` terms) in a condition. The program then splits a project's prefixes over
- * several conditional bindings; together they must grant exactly the project's prefixes, each within IAM's limits,
- * and project x must still have no access to project y's data.
+ * domains): a project has two prefixes per domain on the shared metadata bucket, 14 here, and each prefix takes two
+ * terms (its objects and its listings), while IAM allows 12 logical operators (13 terms) in a condition. The program
+ * then splits a project's prefixes over several conditional bindings, six prefixes each; together they must grant
+ * exactly the project's prefixes, each within IAM's limits, and project x must still have no access to project y's
+ * data.
  */
 
 const DOMAINS = ["d-dev", "t-dev", "p-dev", "a-dev", "b-dev", "c-dev", "e-dev"];
@@ -69,15 +64,9 @@ function conditionOf(grant: RecordedResource): Condition {
     return { title, description, expression };
 }
 
-/** The object-name prefixes a condition admits on the metadata bucket (it must name no other bucket). */
-function metadataPrefixesOf(condition: Condition): string[] {
-    const objects = `projects/_/buckets/${metadataBucket()}/objects/`;
-    return parseStartsWithDisjunction(condition.expression).map((name) => {
-        if (!name.startsWith(objects)) {
-            throw new Error(`a condition on the metadata bucket names ${name}`);
-        }
-        return name.slice(objects.length);
-    });
+/** The prefixes a condition admits on the metadata bucket, for objects and for listing (it names no other bucket). */
+function metadataPrefixesOf(condition: Condition): { objects: string[]; listings: string[] } {
+    return conditionPrefixes(condition.expression, metadataBucket());
 }
 
 /** Project p's metadata prefixes, as Flyte writes them: executions' metadata and fast-registered code, per domain. */
@@ -92,31 +81,33 @@ function metadataGrants(project: string): RecordedResource[] {
 test("the stack has the seven domains and isolation on for x and y", () => {
     expect(Object.keys(record("projectWorkerServiceAccounts")).sort()).toEqual(PROJECTS);
     expect(expectedPrefixes("x")).toHaveLength(14);
-    expect(expectedPrefixes("x").length).toBeGreaterThan(IAM_MAX_LOGICAL_OPERATORS + 1);
+    // Two terms per prefix: more than one condition's 13.
+    expect(2 * expectedPrefixes("x").length).toBeGreaterThan(IAM_MAX_LOGICAL_OPERATORS + 1);
 });
 
 describe.each(PROJECTS)("project %s's grants on the shared metadata bucket", (project) => {
-    test("two conditional objectAdmin bindings, named <binding> and <binding>-2, titled (1/2) and (2/2)", () => {
+    test("three conditional objectAdmin bindings, named <binding>, <binding>-2 and -3, titled (1/3) to (3/3)", () => {
         const grants = metadataGrants(project);
         expect(grants.map((g) => [g.inputs.role, g.inputs.condition !== undefined])).toEqual([
+            [OBJECT_ADMIN, true],
             [OBJECT_ADMIN, true],
             [OBJECT_ADMIN, true],
         ]);
         const names = grants.map((g) => g.name).sort();
         expect(names[0]).toMatch(new RegExp(`-worker-${project}-metadata-storage-objectAdmin$`));
-        expect(names[1]).toBe(`${names[0]}-2`);
+        expect(names.slice(1)).toEqual([`${names[0]}-2`, `${names[0]}-3`]);
         const titles = grants.map((g) => conditionOf(g).title).sort();
-        expect(titles[0].endsWith(" (1/2)")).toBe(true);
-        expect(titles[1]).toBe(titles[0].replace(" (1/2)", " (2/2)"));
+        expect(titles[0].endsWith(" (1/3)")).toBe(true);
+        expect(titles.slice(1)).toEqual([titles[0].replace(" (1/3)", " (2/3)"), titles[0].replace(" (1/3)", " (3/3)")]);
     });
 
-    test("each binding is within IAM's limits: at most 13 startsWith terms, a title of at most 100 characters", () => {
+    test("each binding is within IAM's limits: at most 12 logical operators, a title of at most 100 characters", () => {
         for (const grant of metadataGrants(project)) {
             const condition = conditionOf(grant);
-            const terms = parseStartsWithDisjunction(condition.expression).length;
-            expect({ grant: grant.name, operators: terms - 1, fits: terms - 1 <= IAM_MAX_LOGICAL_OPERATORS }).toEqual({
+            const operators = checkIamCondition(condition.expression);
+            expect({ grant: grant.name, operators, fits: operators <= IAM_MAX_LOGICAL_OPERATORS }).toEqual({
                 grant: grant.name,
-                operators: terms - 1,
+                operators,
                 fits: true,
             });
             expect(condition.title.length).toBeGreaterThan(0);
@@ -125,27 +116,35 @@ describe.each(PROJECTS)("project %s's grants on the shared metadata bucket", (pr
         }
     });
 
-    test("together the bindings admit exactly the project's prefixes, each in one binding only", () => {
-        const admitted = metadataGrants(project).flatMap((g) => metadataPrefixesOf(conditionOf(g)));
-        expect(admitted.length).toBe(new Set(admitted).size);
-        expect([...admitted].sort()).toEqual(expectedPrefixes(project).sort());
+    test("together the bindings admit exactly the project's prefixes, for objects and listing, each in one binding only", () => {
+        const admitted = metadataGrants(project).map((g) => metadataPrefixesOf(conditionOf(g)));
+        for (const { objects, listings } of admitted) {
+            // A binding lists exactly where it reads and writes.
+            expect(listings).toEqual(objects);
+        }
+        const objects = admitted.flatMap((a) => a.objects);
+        expect(objects.length).toBe(new Set(objects).size);
+        expect([...objects].sort()).toEqual(expectedPrefixes(project).sort());
     });
 
-    test("the prefixes of the last domain, which only the second binding covers, are reachable", () => {
+    test("the prefixes of the last domain, which only the third binding covers, are reachable and listable", () => {
         const can = access(record("projectWorkerServiceAccounts")[project]);
         const last = DOMAINS[DOMAINS.length - 1];
         for (const key of [`metadata/propeller/${project}-${last}-abc123/n0/data/0/outputs.pb`, `uploads/${project}/${last}/AB12CD/script_mode.tar.gz`]) {
             expect({ key, put: can({ action: "put", bucket: metadataBucket(), key }) }).toEqual({ key, put: true });
+        }
+        for (const prefix of [`metadata/propeller/${project}-${last}-abc123/`, `uploads/${project}/${last}/`]) {
+            expect({ prefix, list: can({ action: "list", bucket: metadataBucket(), prefix }) }).toEqual({ prefix, list: true });
         }
     });
 });
 
 test("every conditional grant in the plan is within IAM's limits and on the metadata bucket", () => {
     const conditional = ofType(plan, BUCKET_IAM_MEMBER).filter((g) => g.inputs.condition !== undefined);
-    expect(conditional).toHaveLength(PROJECTS.length * 2);
+    expect(conditional).toHaveLength(PROJECTS.length * 3);
     for (const grant of conditional) {
         expect(grant.inputs.bucket).toBe(metadataBucket());
-        expect(parseStartsWithDisjunction(conditionOf(grant).expression).length).toBeLessThanOrEqual(IAM_MAX_LOGICAL_OPERATORS + 1);
+        expect(checkIamCondition(conditionOf(grant).expression)).toBeLessThanOrEqual(IAM_MAX_LOGICAL_OPERATORS);
     }
 });
 
@@ -160,6 +159,5 @@ describeProjectIsolation("GCP flyte-core with projectIsolation and seven domains
         projectBuckets: Object.fromEntries(Object.entries(record("projectDataLocations")).map(([p, l]) => [p, bucketOf(l)])),
         worker: (project) => access(workers[project]),
         backends: { flyteadmin: access(identities.flyteadmin), flytepropeller: access(identities.flytepropeller) },
-        metadataListing: "none",
     };
 });

@@ -114,7 +114,6 @@ describeProjectIsolation("local MinIO with projectIsolation (Pulumi.local.yaml +
     // Every namespace of the project must agree; taskPodVariable of the first is checked against the others below.
     worker: (project) => accessOf(taskPodVariable(namespacesOf(project)[0])),
     backends: { "flyte-binary": accessOf(backendVariable()) },
-    metadataListing: "ownPrefixes",
 }));
 
 describe("the chain from task pods to MinIO policies", () => {

@@ -11,13 +11,19 @@ import {
     deletionProtectionInProd,
     FORBIDDEN_PROJECT_ROLES,
     gkeWorkloadIdentity,
+    jobBounded,
     noBroadProjectRoles,
     noPublicLoadBalancerWithoutAuth,
+    podSpecPath,
     policies,
     rdsEncrypted,
+    REQUIRED_RESOURCES,
     s3Encrypted,
     s3PublicAccessBlocked,
     storageNotPublic,
+    workloadReadOnlyRoot,
+    workloadResources,
+    workloadRestricted,
 } from "../policy/policies";
 import {
     attachedBy,
@@ -71,14 +77,17 @@ describe("the pack", () => {
     );
 
     test("every exported policy is in `policies`, and only those", () => {
-        expect(exported.length).toBeGreaterThanOrEqual(9);
+        expect(exported.length).toBeGreaterThanOrEqual(13);
         expect(new Set(policies)).toEqual(new Set(exported));
     });
 
-    test.each(policies.map((p) => [p.name, p] as const))("%s has a name, a description, a validation and is mandatory", (_, policy) => {
+    /** Advisory, because what it asks depends on the image, which the pack cannot see. Every other policy is mandatory. */
+    const ADVISORY = ["workload-read-only-root"];
+
+    test.each(policies.map((p) => [p.name, p] as const))("%s has a name, a description, a validation and its enforcement level", (_, policy) => {
         expect(policy.name).toMatch(/^[a-z0-9]+(-[a-z0-9]+)*$/);
         expect(policy.description.trim().length).toBeGreaterThan(20);
-        expect(policy.enforcementLevel).toBe("mandatory");
+        expect(policy.enforcementLevel).toBe(ADVISORY.includes(policy.name) ? "advisory" : "mandatory");
         const validation = isStackPolicy(policy) ? policy.validateStack : policy.validateResource;
         expect(validation).toBeDefined();
     });
@@ -1287,5 +1296,195 @@ describe("no-public-load-balancer-without-auth: less common exposures of the Fly
     test("no-public-load-balancer-without-auth: the flyteconnector subchart's LoadBalancer Service is an exposure", async () => {
         const values = { flyteconnector: { enabled: true, service: { type: "LoadBalancer" } } };
         await expect(stackViolations(noPublicLoadBalancerWithoutAuth, [flyte("flyte-binary", values)])).resolves.toHaveLength(1);
+    });
+});
+
+// ---- Workloads: workload-restricted, workload-resources, job-bounded, workload-read-only-root ----
+
+describe("workload policies", () => {
+    const W = {
+        pod: "kubernetes:core/v1:Pod",
+        deployment: "kubernetes:apps/v1:Deployment",
+        statefulSet: "kubernetes:apps/v1:StatefulSet",
+        daemonSet: "kubernetes:apps/v1:DaemonSet",
+        replicaSet: "kubernetes:apps/v1:ReplicaSet",
+        oldDeployment: "kubernetes:extensions/v1beta1:Deployment",
+        betaDeployment: "kubernetes:apps/v1beta2:Deployment",
+        replicationController: "kubernetes:core/v1:ReplicationController",
+        job: "kubernetes:batch/v1:Job",
+        cronJob: "kubernetes:batch/v1:CronJob",
+        betaCronJob: "kubernetes:batch/v1beta1:CronJob",
+    } as const;
+
+    /** A container that every workload policy accepts. */
+    const good = (name = "app"): Record<string, unknown> => ({
+        name,
+        image: "example/app:1",
+        securityContext: { allowPrivilegeEscalation: false, readOnlyRootFilesystem: true, capabilities: { drop: ["ALL"] } },
+        resources: { requests: { cpu: "10m", memory: "16Mi" }, limits: { memory: "64Mi" } },
+    });
+    const goodPod = (containers: unknown[] = [good()], extra: Record<string, unknown> = {}) => ({
+        securityContext: { runAsNonRoot: true, seccompProfile: { type: "RuntimeDefault" } },
+        containers,
+        ...extra,
+    });
+    /** The props of a workload of `type` around a pod spec. */
+    const workload = (type: string, pod: Record<string, unknown>, jobSpec: Record<string, unknown> = { activeDeadlineSeconds: 300, backoffLimit: 1 }) => {
+        const path = podSpecPath(type);
+        if (path === undefined) {
+            throw new Error(`${type} is not a workload`);
+        }
+        if (path.length === 1) {
+            return { spec: pod };
+        }
+        const template = { template: { spec: pod } };
+        if (type === W.job) {
+            return { spec: { ...jobSpec, ...template } };
+        }
+        if (type.endsWith(":CronJob")) {
+            return { spec: { schedule: "@daily", jobTemplate: { spec: { ...jobSpec, ...template } } } };
+        }
+        return { spec: { selector: {}, ...template } };
+    };
+    /** The pod with one container changed (securityContext, resources merged shallowly). */
+    const withContainer = (change: (c: Record<string, unknown>) => Record<string, unknown>) => goodPod([change(good())]);
+    const restricted = (type: string, pod: Record<string, unknown>, name = "w") => resourceViolations(workloadRestricted, type, workload(type, pod), { name });
+    const resources = (type: string, pod: Record<string, unknown>, name = "w") => resourceViolations(workloadResources, type, workload(type, pod), { name });
+
+    test("podSpecPath knows every workload type and version, and nothing else", () => {
+        for (const type of Object.values(W)) {
+            expect([type, podSpecPath(type) !== undefined]).toEqual([type, true]);
+        }
+        for (const type of ["kubernetes:core/v1:Service", "kubernetes:apps/v1:DeploymentPatch", "kubernetes:batch/v1:JobPatch", "kubernetes:helm.sh/v3:Release", "gcp:container/cluster:Cluster"]) {
+            expect([type, podSpecPath(type)]).toEqual([type, undefined]);
+        }
+    });
+
+    describe("workload-restricted", () => {
+        test.each(Object.values(W))("a restricted %s passes every workload policy", async (type) => {
+            const props = workload(type, goodPod([good("a")], { initContainers: [good("init")] }));
+            for (const policy of [workloadRestricted, workloadResources, jobBounded, workloadReadOnlyRoot]) {
+                await expect(resourceViolations(policy, type, props)).resolves.toEqual([]);
+            }
+        });
+
+        test.each([
+            ["runAsNonRoot missing", goodPod([good()], { securityContext: { seccompProfile: { type: "RuntimeDefault" } } }), /w, container app: runAsNonRoot must be true/],
+            ["runAsNonRoot false in the container over true in the pod", withContainer((c) => ({ ...c, securityContext: { ...(c.securityContext as object), runAsNonRoot: false } })), /runAsNonRoot must be true/],
+            ["runAsUser 0 in the container", withContainer((c) => ({ ...c, securityContext: { ...(c.securityContext as object), runAsUser: 0 } })), /runAsUser must not be 0/],
+            ["allowPrivilegeEscalation missing", withContainer((c) => ({ ...c, securityContext: { capabilities: { drop: ["ALL"] } } })), /allowPrivilegeEscalation must be false/],
+            ["allowPrivilegeEscalation true", withContainer((c) => ({ ...c, securityContext: { ...(c.securityContext as object), allowPrivilegeEscalation: true } })), /allowPrivilegeEscalation must be false/],
+            ["capabilities not dropped", withContainer((c) => ({ ...c, securityContext: { allowPrivilegeEscalation: false } })), /capabilities.drop must include ALL/],
+            ["only some capabilities dropped", withContainer((c) => ({ ...c, securityContext: { allowPrivilegeEscalation: false, capabilities: { drop: ["NET_RAW"] } } })), /capabilities.drop must include ALL/],
+            ["a capability added back", withContainer((c) => ({ ...c, securityContext: { allowPrivilegeEscalation: false, capabilities: { drop: ["ALL"], add: ["SYS_ADMIN"] } } })), /must not add the capability SYS_ADMIN/],
+            ["privileged", withContainer((c) => ({ ...c, securityContext: { ...(c.securityContext as object), privileged: true } })), /must not be privileged/],
+            ["no seccomp profile", goodPod([good()], { securityContext: { runAsNonRoot: true } }), /seccompProfile.type must be RuntimeDefault or Localhost .* not unset/],
+            ["an Unconfined seccomp profile in the container", withContainer((c) => ({ ...c, securityContext: { ...(c.securityContext as object), seccompProfile: { type: "Unconfined" } } })), /not Unconfined/],
+            ["the host's network", goodPod([good()], { hostNetwork: true }), /the pod must not set hostNetwork/],
+            ["the host's process namespace", goodPod([good()], { hostPID: true }), /must not set hostPID/],
+        ] as const)("%s is a violation", async (_, pod, message) => {
+            const messages = await restricted(W.deployment, pod);
+            expect(messages).toEqual([expect.stringMatching(message)]);
+            expect(messages[0]).toMatch(/^Deployment w/);
+        });
+
+        test("settings may come from the container instead of the pod, and NET_BIND_SERVICE may be added back", async () => {
+            const container = {
+                ...good(),
+                securityContext: {
+                    runAsNonRoot: true,
+                    runAsUser: 1000,
+                    seccompProfile: { type: "Localhost", localhostProfile: "p.json" },
+                    allowPrivilegeEscalation: false,
+                    capabilities: { drop: ["ALL"], add: ["NET_BIND_SERVICE"] },
+                },
+            };
+            await expect(restricted(W.pod, { containers: [container] })).resolves.toEqual([]);
+        });
+
+        test("init containers and ephemeral containers are checked like containers, each named", async () => {
+            // The pod's runAsNonRoot and seccomp profile cover them; the container-only settings are missing.
+            const bad = { name: "setup", securityContext: {} };
+            const messages = await restricted(W.job, goodPod([good()], { initContainers: [bad], ephemeralContainers: [{ ...bad, name: "debug" }] }), "migrate");
+            const problems = ["securityContext.allowPrivilegeEscalation must be false.", "securityContext.capabilities.drop must include ALL."];
+            expect(messages).toEqual([
+                ...problems.map((p) => `Job migrate, init container setup: ${p}`),
+                ...problems.map((p) => `Job migrate, ephemeral container debug: ${p}`),
+            ]);
+        });
+
+        test("a CronJob's pod template is the one checked", async () => {
+            const messages = await restricted(W.cronJob, goodPod([{ ...good(), securityContext: {} }]));
+            expect(messages.length).toBe(2);
+            expect(messages.every((m) => m.startsWith("CronJob w, container app: "))).toBe(true);
+        });
+
+        test("a workload whose pod spec is not known yet, and other resources, are not its concern", async () => {
+            await expect(resourceViolations(workloadRestricted, W.deployment, { spec: {} })).resolves.toEqual([]);
+            await expect(resourceViolations(workloadRestricted, "kubernetes:core/v1:Service", { spec: { containers: [{}] } })).resolves.toEqual([]);
+        });
+    });
+
+    describe("workload-resources", () => {
+        test.each(REQUIRED_RESOURCES.map((key) => [key]))("a container without %s is a violation naming what is missing", async (key) => {
+            const [section, resource] = key.split(".");
+            const pod = withContainer((c) => {
+                const current = c.resources as Record<string, Record<string, string>>;
+                const { [resource]: _removed, ...rest } = current[section];
+                return { ...c, resources: { ...current, [section]: rest } };
+            });
+            await expect(resources(W.statefulSet, pod)).resolves.toEqual([`StatefulSet w, container app: resources must set ${key}.`]);
+        });
+
+        test("no resources at all names all three; a CPU limit is not required", async () => {
+            await expect(resources(W.daemonSet, withContainer((c) => ({ ...c, resources: undefined })))).resolves.toEqual([
+                "DaemonSet w, container app: resources must set requests.cpu, requests.memory, limits.memory.",
+            ]);
+            await expect(resources(W.daemonSet, withContainer((c) => ({ ...c, resources: { requests: { cpu: "1", memory: "1Gi" }, limits: { memory: "1Gi" } } })))).resolves.toEqual([]);
+        });
+
+        test("init containers need them too", async () => {
+            const pod = goodPod([good()], { initContainers: [{ name: "wait-for-db" }] });
+            await expect(resources(W.deployment, pod)).resolves.toEqual([expect.stringMatching(/^Deployment w, init container wait-for-db: /)]);
+        });
+    });
+
+    describe("job-bounded", () => {
+        const job = (spec: Record<string, unknown>, type: string = W.job) =>
+            resourceViolations(jobBounded, type, workload(type, goodPod(), spec), { name: "setup" });
+
+        test.each([W.job, W.cronJob, W.betaCronJob])("a %s with a deadline and a retry limit passes, 0 retries included", async (type) => {
+            await expect(job({ activeDeadlineSeconds: 300, backoffLimit: 0 }, type)).resolves.toEqual([]);
+        });
+
+        test.each([
+            ["no deadline", { backoffLimit: 1 }, "Job setup: activeDeadlineSeconds must be a positive number of seconds, not unset."],
+            ["a zero deadline", { activeDeadlineSeconds: 0, backoffLimit: 1 }, "Job setup: activeDeadlineSeconds must be a positive number of seconds, not 0."],
+            ["a deadline that is not a number", { activeDeadlineSeconds: "300", backoffLimit: 1 }, "Job setup: activeDeadlineSeconds must be a positive number of seconds, not 300."],
+            ["no retry limit (the API's default of 6 is not a decision)", { activeDeadlineSeconds: 300 }, "Job setup: backoffLimit must be set (0 or more retries), not unset."],
+            ["a negative retry limit", { activeDeadlineSeconds: 300, backoffLimit: -1 }, "Job setup: backoffLimit must be set (0 or more retries), not -1."],
+        ] as const)("%s is a violation", async (_, spec, message) => {
+            await expect(job(spec)).resolves.toEqual([message]);
+        });
+
+        test("a CronJob's Job template is the one checked", async () => {
+            await expect(job({}, W.cronJob)).resolves.toEqual([
+                expect.stringMatching(/^CronJob setup: activeDeadlineSeconds/),
+                expect.stringMatching(/^CronJob setup: backoffLimit/),
+            ]);
+        });
+
+        test("other workloads need no deadline", async () => {
+            await expect(resourceViolations(jobBounded, W.deployment, workload(W.deployment, goodPod()))).resolves.toEqual([]);
+        });
+    });
+
+    describe("workload-read-only-root (advisory)", () => {
+        test("a container whose root filesystem is writable is reported, naming it", async () => {
+            const pod = withContainer((c) => ({ ...c, securityContext: { allowPrivilegeEscalation: false, capabilities: { drop: ["ALL"] } } }));
+            await expect(resourceViolations(workloadReadOnlyRoot, W.deployment, workload(W.deployment, pod), { name: "minio" })).resolves.toEqual([
+                "Deployment minio, container app: securityContext.readOnlyRootFilesystem should be true.",
+            ]);
+        });
     });
 });

@@ -120,6 +120,7 @@ test("the release talks to in-cluster Postgres (no TLS inside the cluster) and M
         },
     });
     expect(at(values, "configuration", "inline", "storage")).toEqual({
+        limits: { maxDownloadMBs: 10 },
         stow: { config: { auth_type: "accesskey" } },
         signedUrl: { stowConfigOverride: { endpoint: "http://localhost:30002" } },
     });

@@ -161,7 +161,8 @@ describe("namespaces", () => {
         for (const project of projects) {
             expect(domainsConfig.map((d) => namespaceOf(project, d.name))).toEqual(domains.map((d) => namespaceOf(project, d)));
         }
-        expect(at(values(), "flyteadmin", "initialProjects")).toEqual(projects);
+        // Double-quoted YAML scalars: the chart writes them into the seed-projects command unquoted, where `y` would be a boolean.
+        expect(at(values(), "flyteadmin", "initialProjects")).toEqual(projects.map((p) => JSON.stringify(p)));
     });
 
     test("no default namespace names leak in (flyte, <project>-<domain>)", () => {

@@ -1,7 +1,16 @@
 import { distinctNamespaces, isDns1123Label, isReservedNamespace, projectDomainNamespaces } from "../namespaces";
+import { firstDataPrefixOverlap, flyteWorkloads, projectMetadataPrefixes } from "../flyte/workloads";
+import {
+    bucketGrants,
+    conditionalBindingCount,
+    MAX_CONDITION_PREFIXES,
+    MAX_CONDITIONAL_BINDINGS,
+    MAX_POLICY_PRINCIPALS,
+} from "../gcp/iam";
 import { ConfigReader, DNS_LABEL_RULE, IMAGE_REFERENCE, requireDnsLabels } from "./reader";
 import { FLAVORS, SUPPORTED_FLAVORS } from "./schema";
 import type { FlyteConfig } from "./types";
+import { unquotedYamlReading } from "./yamlScalars";
 
 /** A pinned chart version (semver, optional "v" and pre-release); the major version is checked on its own. */
 const CHART_VERSION = /^v?(\d+)\.\d+\.\d+(-[0-9A-Za-z.-]+)?$/;
@@ -46,6 +55,17 @@ export function parseFlyte(config: ConfigReader): FlyteConfig {
     }
     if (!isDns1123Label(namespace) || isReservedNamespace(namespace)) {
         config.fail("flyteNamespace", namespace, `allowed: ${DNS_LABEL_RULE}, not default, kube-* or gke-*`);
+    }
+    // flyte-core writes its namespace into every manifest unquoted (`namespace: {{ template "flyte.namespace" . }}`,
+    // charts/flyte-core/templates), where Kubernetes reads YAML 1.1: nothing the program passes can quote it.
+    // flyte-binary quotes it. Project and domain ids are safe in both charts (see coreValues.ts, seedProjectArgument).
+    const yamlReading = flavor === "core" ? unquotedYamlReading(namespace) : undefined;
+    if (yamlReading !== undefined) {
+        config.fail(
+            "flyteNamespace",
+            namespace,
+            `with flavor core, the chart writes the namespace into its manifests unquoted and Kubernetes reads ${namespace} there as ${yamlReading} (YAML 1.1), not a string; allowed: a name that is not y, yes, n, no, on, off, true, false, null or a number`,
+        );
     }
 
     const namespaceTemplate = namespaceTemplateText;
@@ -139,27 +159,65 @@ export function parseFlyte(config: ConfigReader): FlyteConfig {
 
 /**
  * Flyte keeps each execution's metadata under `metadata/propeller/<project>-<domain>-<execution>/`, and with
- * project isolation a project's identity may only touch its own `<project>-<domain>-` prefixes. Two projects whose
- * prefixes nest (`a` with domain `b-dev` and project `a-b` with domain `dev`) would let one read the other's.
+ * project isolation a project's identity may only touch its own `<project>-<domain>-` prefixes. Where two projects'
+ * prefixes nest (`x` and `x-development`, or `a` with domain `b-dev` and `a-b` with `dev`), an object name says
+ * nothing about which project wrote it, since execution names may contain `-`: one project could read the other's
+ * (see overlappingDataPrefixes). Such projects are refused here; a project registered later with flytectl must follow
+ * the same rule (README, "Project isolation").
  */
 function requireDistinctDataPrefixes(config: ConfigReader, projects: readonly string[], domains: readonly string[]): void {
-    for (const p1 of projects) {
-        for (const p2 of projects) {
-            if (p1 === p2) {
-                continue;
-            }
-            for (const d1 of domains) {
-                for (const d2 of domains) {
-                    if (`${p2}-${d2}-`.startsWith(`${p1}-${d1}-`)) {
-                        config.fail(
-                            "flyteProjects",
-                            p2,
-                            `with projectIsolation, project ${p2} (domain ${d2}) shares the data prefix "${p1}-${d1}-" of project ${p1}; rename one of them`,
-                        );
-                    }
-                }
-            }
-        }
+    const overlap = firstDataPrefixOverlap(projects, domains);
+    if (overlap !== undefined) {
+        config.fail(
+            "flyteProjects",
+            overlap.covered,
+            `with projectIsolation, project ${overlap.covered} (domain ${overlap.coveredDomain}) shares the data prefix "${overlap.prefix}" of project ${overlap.covering}: execution names may contain '-', so no permission can tell their metadata apart; rename one of them`,
+        );
+    }
+}
+
+/**
+ * Principals a new bucket's policy names before this program adds any: the project's owners and editors in
+ * legacyBucketOwner and legacyObjectOwner, its viewers in legacyBucketReader and legacyObjectReader
+ * (the convenience values of Cloud Storage's legacy roles, https://cloud.google.com/storage/docs/access-control/iam).
+ */
+export const GCS_DEFAULT_BUCKET_PRINCIPALS = 6;
+
+/**
+ * With project isolation on GCP, each project's task identity gets objectAdmin on the shared metadata bucket under
+ * conditions on its prefixes (two per domain), MAX_CONDITION_PREFIXES per condition and one binding per condition.
+ * IAM caps the bindings of one role and principal on a resource, which bounds the domains, and the principals one
+ * policy names, which with those bindings bounds the projects.
+ */
+export function requireGcsIsolationFits(config: ConfigReader, flyte: FlyteConfig): void {
+    if (!flyte.projectIsolation) {
+        return;
+    }
+    const prefixesPerDomain = projectMetadataPrefixes("p", ["d"]).length;
+    const domainsPerBinding = Math.floor(MAX_CONDITION_PREFIXES / prefixesPerDomain);
+    const perProject = conditionalBindingCount(prefixesPerDomain * flyte.domains.length);
+    if (perProject > MAX_CONDITIONAL_BINDINGS) {
+        config.fail(
+            "flyteDomains",
+            flyte.domains,
+            `with cloud gcp and projectIsolation, each project's task identity needs one conditional binding on the metadata bucket per ${domainsPerBinding} domains (IAM allows 12 logical operators in a condition) and IAM allows ${MAX_CONDITIONAL_BINDINGS} such bindings per role and principal: at most ${domainsPerBinding * MAX_CONDITIONAL_BINDINGS} domains`,
+        );
+    }
+    // Every binding this program makes on the metadata bucket names its principal once.
+    const workloads = flyteWorkloads(flyte);
+    const occurrences = (requests: typeof workloads.identities): number =>
+        requests
+            .flatMap((request) => bucketGrants(request.data, workloads.isolatedProjects))
+            .filter((grant) => grant.bucket.kind === "metadata")
+            .reduce((total, grant) => total + (grant.prefixes ? conditionalBindingCount(grant.prefixes.length) : 1), 0);
+    const fixed = GCS_DEFAULT_BUCKET_PRINCIPALS + occurrences(workloads.identities.filter((r) => r.data.kind !== "project"));
+    const total = GCS_DEFAULT_BUCKET_PRINCIPALS + occurrences(workloads.identities);
+    if (total > MAX_POLICY_PRINCIPALS) {
+        config.fail(
+            "flyteProjects",
+            flyte.projects,
+            `with cloud gcp and projectIsolation, the metadata bucket's policy would name ${total} principals (${perProject} conditional binding(s) per project, Flyte's own identities and the bucket's default members) and IAM allows ${MAX_POLICY_PRINCIPALS}: at most ${Math.floor((MAX_POLICY_PRINCIPALS - fixed) / perProject)} projects with ${flyte.domains.length} domains`,
+        );
     }
 }
 

@@ -3,7 +3,7 @@ import { ConfigReader, parseCidrKey, requireProviderKey, requireRegion } from ".
 import { GCP_REGIONS, gcpZones } from "./regions";
 import { ConfigKey, GKE_RELEASE_CHANNELS, POSTGRES_VERSIONS } from "./schema";
 import { gcsProjectPart, PROJECT_WORKER_MAX } from "../naming";
-import { requireDistinctProjectBuckets, requireIsolatedProjectLength } from "./flyte";
+import { requireDistinctProjectBuckets, requireGcsIsolationFits, requireIsolatedProjectLength } from "./flyte";
 import type { FlyteConfig, GcpConfig } from "./types";
 
 const GCP_PROJECT_ID = /^[a-z][a-z0-9-]{4,28}[a-z0-9]$/;
@@ -22,6 +22,7 @@ export function parseGcp(config: ConfigReader, flyte: FlyteConfig): GcpConfig {
     const region = requireRegion(config, "gcp:region", "GCP", GCP_REGIONS, GCP_REGION, "europe-west1");
     requireIsolatedProjectLength(config, flyte, PROJECT_WORKER_MAX.gcp, "a Google service account (30 characters in all)");
     requireDistinctProjectBuckets(config, flyte, gcsProjectPart);
+    requireGcsIsolationFits(config, flyte);
 
     const locationText = config.string("gkeLocation", "empty or a zone of gcp:region");
     const zones = gcpZones(region) ?? [];

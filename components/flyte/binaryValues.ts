@@ -14,6 +14,7 @@ import {
     WorkerAnnotation,
 } from "./flyteSettings";
 import type { TaskLogLink } from "./platform";
+import { INLINE_DATA_LIMIT_MB, remoteDataValues, type RemoteDataValues } from "./remoteData";
 
 /**
  * The flyte-binary chart's contract, as this program uses it, and the pure function that computes its values.
@@ -87,6 +88,12 @@ export interface FlyteBinaryValues {
             readonly requests: { readonly cpu: string; readonly memory: string };
             readonly limits: { readonly memory: string };
         };
+        /** The pod's securityContext, when `enabled` (the chart omits the key `enabled` itself). */
+        readonly podSecurityContext: BinaryPodSecurityContext;
+        /** The `flyte` container's securityContext. */
+        readonly securityContext: ContainerSecurityValues;
+        /** The `wait-for-db` init container's (it runs with `deployment.resources` too). */
+        readonly waitForDB: { readonly securityContext: ContainerSecurityValues };
         readonly extraVolumes: readonly unknown[];
         readonly extraVolumeMounts: readonly unknown[];
         readonly podAnnotations: Record<string, string>;
@@ -98,6 +105,32 @@ export interface FlyteBinaryValues {
     readonly service: { readonly type: "ClusterIP" };
     readonly ingress: { readonly create: false };
     readonly rbac: { readonly create: true };
+}
+
+export interface BinaryPodSecurityContext {
+    readonly enabled: true;
+    readonly runAsNonRoot: true;
+    readonly runAsUser: number;
+    readonly runAsGroup: number;
+    readonly fsGroup: number;
+    readonly seccompProfile: { readonly type: "RuntimeDefault" };
+}
+
+export interface ContainerSecurityValues {
+    readonly allowPrivilegeEscalation: false;
+    readonly readOnlyRootFilesystem: true;
+    readonly capabilities: { readonly drop: readonly ["ALL"] };
+}
+
+/**
+ * The flyte-binary image has no user of its own (it runs as root: Dockerfile at flyteorg/flyte v1.16.8); it runs as
+ * the chart's suggested `nobody` (deployment.podSecurityContext in charts/flyte-binary/values.yaml).
+ */
+export const FLYTE_BINARY_USER = 65534;
+
+/** Restricted, with a read-only root: flyte-binary writes only its webhook certificates, to the chart's /var/run/flyte emptyDir. */
+export function binaryContainerSecurity(): ContainerSecurityValues {
+    return { allowPrivilegeEscalation: false, readOnlyRootFilesystem: true, capabilities: { drop: ["ALL"] } };
 }
 
 export type StorageValues =
@@ -139,9 +172,12 @@ export interface FlyteInlineConfig {
         };
     };
     readonly storage?: {
+        readonly limits: { readonly maxDownloadMBs: number };
         readonly stow?: { readonly config: { readonly auth_type: "accesskey" } };
         readonly signedUrl?: { readonly stowConfigOverride: { readonly endpoint: string } };
     };
+    /** Signed URLs for execution data (components/flyte/remoteData.ts); absent: flyteadmin's default, none. */
+    readonly remoteData?: RemoteDataValues;
 }
 
 export interface FlyteBinaryValuesInput {
@@ -223,18 +259,33 @@ function storageValues(storage: StorageInput): StorageValues {
 }
 
 function inlineStorage(storage: StorageInput): FlyteInlineConfig["storage"] {
+    // The chart leaves flytestdlib's 2 MB; flyte-core's and the inline-data size (remoteData.ts) are 10.
+    const limits = { maxDownloadMBs: INLINE_DATA_LIMIT_MB };
     if (storage.provider !== "s3") {
-        return undefined;
+        return { limits };
     }
     return {
+        limits,
         ...(storage.accessKeyAuth ? { stow: { config: { auth_type: "accesskey" as const } } } : {}),
         ...(storage.signedUrlEndpoint ? { signedUrl: { stowConfigOverride: { endpoint: storage.signedUrlEndpoint } } } : {}),
     };
 }
 
+/**
+ * The backend signs execution data as flyte-core's flyteadmin does: on GCS as its own service account, on S3
+ * through its role; with MinIO's access keys flyteadmin's default (no signing) stays.
+ */
+function inlineRemoteData(storage: StorageInput, identity: FlyteBinaryValuesInput["identity"]): RemoteDataValues | undefined {
+    if (storage.provider === "gcs") {
+        return identity ? remoteDataValues({ provider: "gcs", signingPrincipal: identity.backend }) : undefined;
+    }
+    return storage.accessKeyAuth ? undefined : remoteDataValues({ provider: "s3", region: storage.region });
+}
+
 export function flyteBinaryValues(input: FlyteBinaryValuesInput): FlyteBinaryValues {
     const { flyte, identity } = input;
     const storage = inlineStorage(input.storage);
+    const remoteData = inlineRemoteData(input.storage, identity);
     return {
         fullnameOverride: FLYTE_BINARY_RELEASE,
         commonLabels: input.labels,
@@ -288,15 +339,35 @@ export function flyteBinaryValues(input: FlyteBinaryValuesInput): FlyteBinaryVal
                             : {}),
                     },
                 },
-                ...(storage && Object.keys(storage).length > 0 ? { storage } : {}),
+                storage,
+                ...(remoteData ? { remoteData } : {}),
             },
             ...(input.secretConfig ? { inlineSecretRef: input.secretConfig } : {}),
         },
         clusterResourceTemplates: { inline: clusterResourceTemplates(identity?.worker) },
         deployment: {
             resources: { requests: { cpu: "500m", memory: "1Gi" }, limits: { memory: "2Gi" } },
-            extraVolumes: [{ name: "db-password", secret: { secretName: input.database.passwordSecret } }],
-            extraVolumeMounts: [{ name: "db-password", mountPath: DB_PASSWORD_MOUNT, readOnly: true }],
+            podSecurityContext: {
+                enabled: true,
+                runAsNonRoot: true,
+                runAsUser: FLYTE_BINARY_USER,
+                runAsGroup: FLYTE_BINARY_USER,
+                fsGroup: FLYTE_BINARY_USER,
+                seccompProfile: { type: "RuntimeDefault" },
+            },
+            securityContext: binaryContainerSecurity(),
+            // pg_isready only connects.
+            waitForDB: { securityContext: binaryContainerSecurity() },
+            extraVolumes: [
+                { name: "db-password", secret: { secretName: input.database.passwordSecret } },
+                // Flyte's own code writes no temporary files (no os.TempDir or CreateTemp outside tests at v1.16.8);
+                // a small /tmp keeps libraries that might from failing on the read-only root.
+                { name: "tmp", emptyDir: { sizeLimit: "64Mi" } },
+            ],
+            extraVolumeMounts: [
+                { name: "db-password", mountPath: DB_PASSWORD_MOUNT, readOnly: true },
+                { name: "tmp", mountPath: "/tmp" },
+            ],
             podAnnotations: { [SECRETS_CHECKSUM_ANNOTATION]: input.secretsChecksum },
         },
         serviceAccount: {

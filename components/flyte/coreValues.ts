@@ -14,6 +14,7 @@ import {
     WorkerAnnotation,
 } from "./flyteSettings";
 import type { TaskLogLink } from "./platform";
+import { INLINE_DATA_LIMIT_MB, remoteDataValues as remoteData, type RemoteDataValues } from "./remoteData";
 import { FlyteCoreComponent, METADATA_PREFIX } from "./workloads";
 
 /**
@@ -45,20 +46,55 @@ export const FLYTECONSOLE_HTTP_PORT = 80;
 interface ComponentValues {
     readonly serviceAccount: { readonly create: true; readonly annotations: Record<string, string> };
     readonly podAnnotations: Record<string, string>;
+    readonly securityContext: CorePodSecurity;
+}
+
+/**
+ * What this program adds to a flyte-core component's pod securityContext (`<component>.securityContext`, the pod's
+ * in every template; Helm merges it over the chart's defaults, which keep their non-root uid, fsGroup and
+ * fsGroupChangePolicy). The chart's container securityContexts are written into its templates (no privilege
+ * escalation, every capability dropped; none at all for flytepropeller and syncresources, nor a read-only root
+ * for any): a value cannot change them. See chartContainerGaps in test/workloadHardening.test.ts.
+ */
+export interface CorePodSecurity {
+    readonly runAsNonRoot: true;
+    /** Applies to every container of the pod, init containers too. */
+    readonly seccompProfile: { readonly type: "RuntimeDefault" };
+    /**
+     * The chart asks for `spc_t`, SELinux's unconfined "super privileged container" type, which the Pod Security
+     * Standards' baseline profile forbids (https://kubernetes.io/docs/concepts/security/pod-security-standards/#baseline);
+     * container_t is the container runtimes' default type. Nodes without SELinux ignore it.
+     */
+    readonly seLinuxOptions: { readonly type: "container_t" };
+}
+
+export function corePodSecurity(): CorePodSecurity {
+    return { runAsNonRoot: true, seccompProfile: { type: "RuntimeDefault" }, seLinuxOptions: { type: "container_t" } };
+}
+
+/** Requests and limits, for the components whose chart defaults lack them (or their limits). */
+export interface ResourceValues {
+    readonly requests: Readonly<Record<string, string>>;
+    readonly limits: Readonly<Record<string, string>>;
 }
 
 export interface FlyteCoreValues {
     readonly flyteadmin: ComponentValues & {
         readonly replicaCount: number;
+        /** Project ids, each as a double-quoted YAML scalar (seedProjectArgument). */
         readonly initialProjects: readonly string[];
         readonly service: { readonly type: "ClusterIP" };
     };
     readonly flytepropeller: ComponentValues;
     readonly datacatalog: ComponentValues & { readonly replicaCount: number; readonly service: { readonly type: "ClusterIP" } };
     readonly flytescheduler: ComponentValues;
-    readonly flyteconsole: { readonly replicaCount: number };
+    readonly flyteconsole: { readonly replicaCount: number; readonly securityContext: CorePodSecurity };
+    /** The chart's defaults request resources but set no limits. */
+    readonly webhook: { readonly securityContext: CorePodSecurity; readonly resources: ResourceValues };
     readonly cluster_resource_manager: {
         readonly enabled: true;
+        /** syncresources: the chart takes its resources (none by default), but no securityContext at all. */
+        readonly resources: ResourceValues;
         readonly podAnnotations: Record<string, string>;
         readonly config: { readonly cluster_resources: ClusterResourcesConfig };
         readonly templates: readonly { readonly key: string; readonly value: string }[];
@@ -75,6 +111,7 @@ export interface FlyteCoreValues {
         readonly domain: { readonly domains: readonly { readonly id: string; readonly name: string }[] };
         readonly namespace_config: { readonly namespace_mapping: { readonly template: string } };
         readonly core: { readonly propeller: PropellerValues };
+        /** flyteadmin's remoteData (components/flyte/remoteData.ts): signed URLs for execution data on GCS and S3. */
         readonly remoteData: { readonly remoteData: RemoteDataValues };
         readonly k8s: {
             readonly plugins: {
@@ -105,13 +142,16 @@ export interface DatabaseValues {
     readonly options: string;
 }
 
+/** What flyteadmin and the others read from the store for one request (the size inline data may have). */
+type StorageLimits = { readonly limits: { readonly maxDownloadMBs: number } };
+
 export type CoreStorageValues =
-    | { readonly type: "gcs"; readonly bucketName: string; readonly gcs: { readonly projectId: string } }
-    | {
+    | ({ readonly type: "gcs"; readonly bucketName: string; readonly gcs: { readonly projectId: string } } & StorageLimits)
+    | ({
           readonly type: "s3";
           readonly bucketName: string;
           readonly s3: { readonly region: string; readonly authType: "iam" };
-      }
+      } & StorageLimits)
     /** The storage section comes from CORE_STORAGE_SECRET. */
     | { readonly secretName: string };
 
@@ -122,12 +162,6 @@ export interface PropellerValues {
     readonly "limit-namespace": string;
     readonly "leader-election": { readonly "lock-config-map": { readonly namespace: string } };
 }
-
-export type RemoteDataValues =
-    | { readonly scheme: "gcp"; readonly signedUrls: { readonly durationMinutes: number; readonly signingPrincipal: string } }
-    | { readonly scheme: "aws"; readonly region: string; readonly signedUrls: { readonly durationMinutes: number } }
-    /** flyteadmin reads the data itself rather than signing URLs (its "local" signer would log the store's keys). */
-    | { readonly scheme: "none" };
 
 export type CoreStorageInput =
     | { readonly provider: "gcs"; readonly project: string; readonly metadataBucket: string; readonly userDataBucket: string }
@@ -167,13 +201,14 @@ function rawOutputPrefix(storage: CoreStorageInput): string {
 }
 
 function storageValues(storage: CoreStorageInput): CoreStorageValues {
+    const limits = { maxDownloadMBs: INLINE_DATA_LIMIT_MB };
     if (storage.provider === "gcs") {
-        return { type: "gcs", bucketName: storage.metadataBucket, gcs: { projectId: storage.project } };
+        return { type: "gcs", bucketName: storage.metadataBucket, gcs: { projectId: storage.project }, limits };
     }
     if (storage.secretName) {
         return { secretName: storage.secretName };
     }
-    return { type: "s3", bucketName: storage.metadataBucket, s3: { region: storage.region, authType: "iam" } };
+    return { type: "s3", bucketName: storage.metadataBucket, s3: { region: storage.region, authType: "iam" }, limits };
 }
 
 function remoteDataValues(storage: CoreStorageInput, identity: FlyteCoreValuesInput["identity"]): RemoteDataValues {
@@ -181,9 +216,9 @@ function remoteDataValues(storage: CoreStorageInput, identity: FlyteCoreValuesIn
         if (!identity) {
             throw new Error("GCS storage needs flyteadmin's identity to sign URLs");
         }
-        return { scheme: "gcp", signedUrls: { durationMinutes: 3, signingPrincipal: identity.components.flyteadmin } };
+        return remoteData({ provider: "gcs", signingPrincipal: identity.components.flyteadmin });
     }
-    return storage.secretName ? { scheme: "none" } : { scheme: "aws", region: storage.region, signedUrls: { durationMinutes: 3 } };
+    return remoteData(storage.secretName ? { provider: "s3-access-keys" } : { provider: "s3", region: storage.region });
 }
 
 /** Flyte's task log settings; the chart renders them through `tpl`, so template braces are escaped. */
@@ -205,6 +240,18 @@ function templateList(worker: WorkerAnnotation | undefined): { key: string; valu
 }
 
 /**
+ * A project id as flyte-core's seed-projects init container gets it. The chart writes each initial project into
+ * the container's command unquoted (`- {{ . }}`, charts/flyte-core/templates/admin/deployment.yaml), and
+ * Kubernetes reads manifests as YAML 1.1: a project `y`, `no`, `on`, `null` or `123` would be a boolean, null or
+ * number there, which the API server rejects (`command[6]: must be of type string`). A double-quoted YAML scalar
+ * reads as the string itself, so flyteadmin still gets the id. Project ids are DNS labels: JSON quoting is YAML
+ * quoting for them.
+ */
+export function seedProjectArgument(project: string): string {
+    return JSON.stringify(project);
+}
+
+/**
  * The one namespace propeller may watch when every project's executions land there, now and later: the configured
  * pairs share it and the template does not depend on the project (projects can be created at any time; domains
  * only through config). Otherwise all.
@@ -223,6 +270,7 @@ export function flyteCoreValues(input: FlyteCoreValuesInput): FlyteCoreValues {
             annotations: identity ? { [identity.annotationKey]: identity.components[name] } : {},
         },
         podAnnotations: checksum,
+        securityContext: corePodSecurity(),
     });
     const database: DatabaseValues = {
         host: input.database.host,
@@ -243,15 +291,19 @@ export function flyteCoreValues(input: FlyteCoreValuesInput): FlyteCoreValues {
         flyteadmin: {
             ...component("flyteadmin"),
             replicaCount: input.replicas,
-            initialProjects: flyte.projects,
+            initialProjects: flyte.projects.map(seedProjectArgument),
             service: { type: "ClusterIP" },
         },
         flytepropeller: component("flytepropeller"),
         datacatalog: { ...component("datacatalog"), replicaCount: input.replicas, service: { type: "ClusterIP" } },
         flytescheduler: component("flytescheduler"),
-        flyteconsole: { replicaCount: input.replicas },
+        flyteconsole: { replicaCount: input.replicas, securityContext: corePodSecurity() },
+        // The chart's requests (cpu 200m, memory and ephemeral storage 500Mi) stay; a limit is added.
+        webhook: { securityContext: corePodSecurity(), resources: { requests: { cpu: "200m", memory: "500Mi" }, limits: { memory: "1Gi" } } },
         cluster_resource_manager: {
             enabled: true,
+            // As much as flyteadmin's own chart default: it is flyteadmin, running the cluster resource sync.
+            resources: { requests: { cpu: "10m", memory: "50Mi" }, limits: { memory: "500Mi" } },
             podAnnotations: checksum,
             config: { cluster_resources: clusterResources },
             templates: templateList(identity?.worker),
@@ -325,7 +377,7 @@ export function coreStorageSecretFile(
             },
             ...(input.signedUrlEndpoint ? { signedUrl: { stowConfigOverride: { endpoint: input.signedUrlEndpoint } } } : {}),
             "enable-multicontainer": false,
-            limits: { maxDownloadMBs: 10 },
+            limits: { maxDownloadMBs: INLINE_DATA_LIMIT_MB },
         },
     });
 }

@@ -1,5 +1,6 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
+import { restrictedContainerSecurityContext, restrictedPodSecurityContext } from "../hardening";
 import { FLYTE_GRPC_PORT, FLYTE_HTTP_PORT } from "./flyteSettings";
 
 /**
@@ -109,7 +110,8 @@ export class EndpointProxy extends pulumi.ComponentResource {
                         metadata: { labels },
                         spec: {
                             automountServiceAccountToken: false,
-                            securityContext: { runAsNonRoot: true, seccompProfile: { type: "RuntimeDefault" } },
+                            // The image's own user is numeric (nginx-unprivileged: 101), which runAsNonRoot checks.
+                            securityContext: restrictedPodSecurityContext(),
                             containers: [
                                 {
                                     name: "nginx",
@@ -122,11 +124,8 @@ export class EndpointProxy extends pulumi.ComponentResource {
                                     readinessProbe: { httpGet: { path: "/healthz", port: "http" }, periodSeconds: 5 },
                                     livenessProbe: { tcpSocket: { port: "http" }, initialDelaySeconds: 10, periodSeconds: 10 },
                                     resources: { requests: { cpu: "50m", memory: "32Mi" }, limits: { memory: "128Mi" } },
-                                    securityContext: {
-                                        allowPrivilegeEscalation: false,
-                                        readOnlyRootFilesystem: true,
-                                        capabilities: { drop: ["ALL"] },
-                                    },
+                                    securityContext: restrictedContainerSecurityContext(),
+                                    // nginx writes its pid file and temporary files under /tmp (see the config).
                                     volumeMounts: [
                                         { name: "config", mountPath: "/etc/flyte-proxy", readOnly: true },
                                         { name: "tmp", mountPath: "/tmp" },

@@ -1,5 +1,13 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
+import {
+    JOB_ANNOTATIONS,
+    JOB_TERMINATION_MESSAGE_POLICY,
+    jobBounds,
+    jobCustomTimeouts,
+    restrictedContainerSecurityContext,
+    restrictedPodSecurityContext,
+} from "../hardening";
 import type { FlyteStorage } from "./platform";
 
 /**
@@ -38,20 +46,37 @@ export function projectAttributesRequest(project: string, prefix: string): { pat
     };
 }
 
-/** The Job's script: one idempotent PUT per project, retried until flyteadmin answers. */
+/**
+ * How long each request may take (connecting, and in all), and for how long curl retries one project's request
+ * before it gives up (curl's --connect-timeout, --max-time and --retry-max-time): one failing project ends the Job
+ * well inside its deadline (JOB_DEADLINE_SECONDS).
+ */
+export const ADMIN_CONNECT_TIMEOUT_SECONDS = 5;
+export const ADMIN_REQUEST_TIMEOUT_SECONDS = 20;
+export const ADMIN_RETRY_SECONDS = 120;
+
+/**
+ * The Job's script: one idempotent PUT per project, retried until flyteadmin answers or ADMIN_RETRY_SECONDS have
+ * passed. Its log says which project and which flyteadmin it is waiting for, and its last line why it failed.
+ */
 export function projectAttributesScript(adminUrl: string, prefixes: Readonly<Record<string, string>>): string {
     const calls = Object.entries(prefixes)
         .sort(([a], [b]) => a.localeCompare(b))
         .map(([project, prefix]) => {
             const request = projectAttributesRequest(project, prefix);
             return [
-                `echo "project ${project}: raw outputs under ${prefix}"`,
+                `echo "project ${project}: raw outputs under ${prefix} (PUT ${adminUrl}${request.path}, retried for up to ${ADMIN_RETRY_SECONDS} s)"`,
                 `curl --silent --show-error --fail-with-body --retry 30 --retry-delay 5 --retry-all-errors \\`,
+                `  --retry-max-time ${ADMIN_RETRY_SECONDS} --connect-timeout ${ADMIN_CONNECT_TIMEOUT_SECONDS} --max-time ${ADMIN_REQUEST_TIMEOUT_SECONDS} \\`,
                 `  -X PUT -H 'Content-Type: application/json' '${adminUrl}${request.path}' \\`,
                 `  --data '${request.body}'`,
             ].join("\n");
         });
-    return ["set -eu", ...calls, ""].join("\n");
+    if (calls.length === 0) {
+        return "set -eu\n";
+    }
+    const failed = `setting project data locations through flyteadmin at ${adminUrl} failed (exit $status): the error from curl is above`;
+    return ["set -eu", `trap 'status=$?; if [ "$status" -ne 0 ]; then echo "${failed}" >&2; fi' EXIT`, ...calls, ""].join("\n");
 }
 
 export interface ProjectDataLocationsArgs {
@@ -90,18 +115,22 @@ export class ProjectDataLocations extends pulumi.ComponentResource {
         );
         this.prefixes = buckets.apply((b) => projectRawOutputPrefixes(args.storage.provider, b));
         const labels = { ...args.labels, "app.kubernetes.io/name": "flyte-project-data-locations" };
+        // Bounded: curl gives up on flyteadmin after ADMIN_RETRY_SECONDS, the Job after its deadline, and Pulumi
+        // waits a little longer than that, so `pulumi up` fails with the Job's reason and the script's last lines.
         this.job = new k8s.batch.v1.Job(
             `${name}-job`,
             {
-                metadata: { namespace: args.namespace, labels },
+                metadata: { namespace: args.namespace, labels, annotations: { ...JOB_ANNOTATIONS } },
                 spec: {
-                    backoffLimit: 4,
+                    ...jobBounds(),
                     template: {
                         metadata: { labels },
                         spec: {
-                            restartPolicy: "OnFailure",
+                            // A failed pod stays (with its log) and the next attempt is a new pod.
+                            restartPolicy: "Never",
                             automountServiceAccountToken: false,
-                            securityContext: { runAsNonRoot: true, runAsUser: 65532, seccompProfile: { type: "RuntimeDefault" } },
+                            // Any non-root uid does: curl writes nothing.
+                            securityContext: restrictedPodSecurityContext({ uid: 65532, gid: 65532 }),
                             containers: [
                                 {
                                     name: "set-project-attributes",
@@ -109,18 +138,15 @@ export class ProjectDataLocations extends pulumi.ComponentResource {
                                     command: ["/bin/sh", "-c"],
                                     args: [this.prefixes.apply((p) => projectAttributesScript(args.adminUrl, p))],
                                     resources: { requests: { cpu: "10m", memory: "16Mi" }, limits: { memory: "64Mi" } },
-                                    securityContext: {
-                                        allowPrivilegeEscalation: false,
-                                        readOnlyRootFilesystem: true,
-                                        capabilities: { drop: ["ALL"] },
-                                    },
+                                    securityContext: restrictedContainerSecurityContext(),
+                                    terminationMessagePolicy: JOB_TERMINATION_MESSAGE_POLICY,
                                 },
                             ],
                         },
                     },
                 },
             },
-            { parent: this, provider: args.provider, dependsOn: [args.release] },
+            { parent: this, provider: args.provider, dependsOn: [args.release], customTimeouts: jobCustomTimeouts() },
         );
         this.registerOutputs({ prefixes: this.prefixes });
     }

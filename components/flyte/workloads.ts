@@ -8,9 +8,17 @@ import type { KubernetesServiceAccountRef } from "./platform";
  * that access; the Flyte layer annotates the service accounts with what the platform made. Pure.
  */
 
-/** Where Flyte keeps each execution's metadata (flytepropeller's default `metadata-prefix`). */
+/**
+ * Where Flyte keeps each execution's metadata (flytepropeller's default `metadata-prefix`). flytepropeller names an
+ * execution's directory under it `<project>-<domain>-<execution name>` (`constructWorkflowMetadataPrefix`,
+ * flytepropeller/pkg/controller/workflow/executor.go at flyteorg/flyte v1.16.8).
+ */
 export const METADATA_PREFIX = "metadata/propeller";
-/** Where the data proxy puts code that pyflyte uploads (`<prefix>/<project>/<domain>/...`). */
+/**
+ * Where the data proxy puts code that pyflyte uploads: `<prefix>/<project>/<domain>/<root>/<file>`, with `/` between
+ * the parts (`createStorageLocation`, flyteadmin/dataproxy/service.go at v1.16.8; the org part is empty in open-source
+ * Flyte and left out).
+ */
 export const UPLOADS_PREFIX = "uploads";
 
 /** Task pods run as their namespace's `default` account unless a workflow names another. */
@@ -54,14 +62,88 @@ export function projectWorkerIdentity(project: string): string {
 
 /**
  * The object prefixes of one project in the shared metadata bucket: its executions' metadata in each domain, and
- * the code it uploads. The trailing separators keep one project's prefixes from covering another's (config
- * validation rejects projects whose `<project>-<domain>-` prefixes nest).
+ * the code it uploads. The trailing separators keep one project's prefixes from covering another's where they can:
+ * `/` (uploads) is in no project or domain id, but `-` (metadata) is, see `overlappingDataPrefixes`.
  */
 export function projectMetadataPrefixes(project: string, domains: readonly string[]): string[] {
     return [
         ...domains.map((domain) => `${METADATA_PREFIX}/${project}-${domain}-`),
         ...domains.map((domain) => `${UPLOADS_PREFIX}/${project}/${domain}/`),
     ];
+}
+
+/** Two projects' execution-metadata prefixes of which one covers (part of) the other's objects. */
+export interface PrefixOverlap {
+    /** The project whose prefix is the shorter (or the same): its identity may reach objects of `covered`. */
+    readonly covering: string;
+    readonly coveringDomain: string;
+    readonly covered: string;
+    readonly coveredDomain: string;
+    /** `<covering>-<coveringDomain>-`, the part under `metadata/propeller/` they share. */
+    readonly prefix: string;
+}
+
+/**
+ * Where the execution-metadata prefixes of projects `a` and `b` overlap, or undefined when no object one of them
+ * writes can fall under the other's prefixes, whatever its execution names.
+ *
+ * An execution's directory is `<project>-<domain>-<execution name>`, and the name need not be generated (20
+ * characters without `-`, `GetExecutionName` in flyteadmin/pkg/common/executions.go): a user may pick any name
+ * matching `^[a-z][a-z\-0-9]*$` of up to 63 characters (`CheckValidExecutionID`,
+ * flyteadmin/pkg/manager/impl/validation/execution_validator.go, v1.16.8), and project ids are DNS-1123 labels
+ * (project_validator.go). So `x-development-staging-run1` is both project `x-development`'s execution `run1` in domain
+ * `staging` and project `x`'s execution `staging-run1` in domain `development`: no condition on object names can tell
+ * them apart, and the only safe answer is to never have both projects. They clash exactly when
+ * `<a>-<da>-` and `<b>-<db>-` are prefixes of one another for some domains `da`, `db`: `x` next to `x-development`
+ * or `x-development-ml`, or, with domains that contain `-`, `a` (domain `b-dev`) next to `a-b` (domain `dev`).
+ * Upload prefixes cannot overlap: `/` is in no id.
+ */
+export function overlappingDataPrefixes(a: string, b: string, domains: readonly string[]): PrefixOverlap | undefined {
+    if (a === b) {
+        return undefined;
+    }
+    for (const da of domains) {
+        for (const db of domains) {
+            const pa = `${a}-${da}-`;
+            const pb = `${b}-${db}-`;
+            if (pb.startsWith(pa)) {
+                return { covering: a, coveringDomain: da, covered: b, coveredDomain: db, prefix: pa };
+            }
+            if (pa.startsWith(pb)) {
+                return { covering: b, coveringDomain: db, covered: a, coveredDomain: da, prefix: pb };
+            }
+        }
+    }
+    return undefined;
+}
+
+/**
+ * The first overlap (see overlappingDataPrefixes) among the projects, or undefined: in sorted order a prefix is
+ * followed by every string it begins, so one pass with the chain of prefixes of the current string finds any, in
+ * O(n log n) for n project-domain pairs instead of comparing every pair.
+ */
+export function firstDataPrefixOverlap(projects: readonly string[], domains: readonly string[]): PrefixOverlap | undefined {
+    const entries = projects
+        .flatMap((project) => domains.map((domain) => ({ project, domain, prefix: `${project}-${domain}-` })))
+        .sort((a, b) => (a.prefix < b.prefix ? -1 : a.prefix > b.prefix ? 1 : 0));
+    const chain: typeof entries = [];
+    for (const entry of entries) {
+        while (chain.length > 0 && !entry.prefix.startsWith(chain[chain.length - 1].prefix)) {
+            chain.pop();
+        }
+        const covering = chain.find((c) => c.project !== entry.project);
+        if (covering !== undefined) {
+            return {
+                covering: covering.project,
+                coveringDomain: covering.domain,
+                covered: entry.project,
+                coveredDomain: entry.domain,
+                prefix: covering.prefix,
+            };
+        }
+        chain.push(entry);
+    }
+    return undefined;
 }
 
 /** flyte-core's components and the fixed names of the service accounts the chart gives them. */

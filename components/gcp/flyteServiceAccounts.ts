@@ -78,7 +78,8 @@ export class FlyteServiceAccounts extends pulumi.ComponentResource {
                 if (!grant.prefixes) {
                     return [new gcp.storage.BucketIAMMember(resourceName, { bucket, role: grant.role, member }, { parent: this })];
                 }
-                // One conditional binding per group of prefixes that fits in an IAM condition.
+                // One conditional binding per group of prefixes that fits in an IAM condition, each admitting the
+                // group's objects and listings within it; config validation keeps the groups within IAM's limits.
                 const groups = prefixGroups(grant.prefixes);
                 return groups.map((prefixes, i) => {
                     const part = groups.length > 1 ? ` (${i + 1}/${groups.length})` : "";

@@ -11,7 +11,10 @@ export const BUCKET_ROLES = ["roles/storage.objectAdmin", "roles/storage.legacyB
 export const SIGN_BLOB_ROLE = "roles/iam.serviceAccountTokenCreator";
 export const WORKLOAD_IDENTITY_USER_ROLE = "roles/iam.workloadIdentityUser";
 
-/** Read and write objects, without the bucket-level rights (listing every object name). */
+/**
+ * Read, write and list objects, without the bucket's metadata. Granted to project task pods only under a condition
+ * (objectPrefixCondition), which limits both the objects and the listings to the project's prefixes.
+ */
 export const OBJECT_ROLE = "roles/storage.objectAdmin";
 
 export type BucketRef =
@@ -22,15 +25,16 @@ export type BucketRef =
 export interface BucketGrant {
     readonly bucket: BucketRef;
     readonly role: string;
-    /** Only on objects under these prefixes (an IAM condition on the object name). */
+    /** Only on objects under these prefixes, and listings within them (IAM conditions, see objectPrefixCondition). */
     readonly prefixes?: readonly string[];
 }
 
 /**
  * Who gets what on which bucket, from what an identity may touch. Shared access covers the shared buckets and,
  * for whoever reads user data (the backend serves it through signed URLs), every project's data bucket. A
- * project's task pods get their own bucket, and in the metadata bucket only their project's objects: no bucket
- * role there, so they cannot list other projects' object names either.
+ * project's task pods get their own bucket, and in the metadata bucket only their project's objects and listings
+ * under their project's prefixes (see objectPrefixCondition): no unconditional role there, so they cannot list
+ * other projects' object names.
  */
 export function bucketGrants(data: DataAccess, isolatedProjects: readonly string[]): BucketGrant[] {
     const whole = (bucket: BucketRef): BucketGrant[] => BUCKET_ROLES.map((role) => ({ bucket, role }));
@@ -56,11 +60,45 @@ export function bucketSlug(bucket: BucketRef): string {
     return bucket.kind === "project" ? `${bucket.project}-data` : bucket.kind;
 }
 
-/** IAM allows at most 12 logical operators in a condition: 13 `startsWith` terms joined by `||`. */
-export const MAX_CONDITION_PREFIXES = 13;
+/*
+ * IAM Conditions' limits (https://cloud.google.com/iam/docs/conditions-overview#limitations): at most 12 logical
+ * operators (`&&`, `||`, `!`) in one condition expression, and at most 20 role bindings with conditions for the same
+ * role and principal on one resource (GoogleCloudPlatform/cloud-foundation-fabric#3729 hit the same two limits). An
+ * allow policy names at most 1,500 principals, counting every occurrence
+ * ("Limits for all principals", https://cloud.google.com/iam/docs/allow-policies).
+ */
+/** Terms one condition may join: 12 logical operators join 13 terms. */
+export const MAX_CONDITION_TERMS = 13;
+/** Conditional role bindings one principal may have for one role on one resource. */
+export const MAX_CONDITIONAL_BINDINGS = 20;
+/** Principals (each occurrence counted) one allow policy may name. */
+export const MAX_POLICY_PRINCIPALS = 1500;
+
+/**
+ * Cloud Storage's request attribute for the `prefix` of an objects.list request
+ * (https://cloud.google.com/iam/docs/conditions-attribute-reference#api-attributes): listing is authorized on the
+ * bucket (`projects/_/buckets/<bucket>`), which no condition on object names matches, so a prefix-scoped grant
+ * needs this to list its own prefixes (https://cloud.google.com/storage/docs/access-control/iam-conditions).
+ */
+export const OBJECT_LIST_PREFIX_ATTRIBUTE = "storage.googleapis.com/objectListPrefix";
+
+/** Each prefix takes two terms, object access by name and listing by the list request's prefix: 6 per condition. */
+export const MAX_CONDITION_PREFIXES = Math.floor(MAX_CONDITION_TERMS / 2);
+/** Prefixes one principal can be granted one role under on one bucket: 120. */
+export const MAX_CONDITIONAL_PREFIXES = MAX_CONDITION_PREFIXES * MAX_CONDITIONAL_BINDINGS;
+
+/** How many conditional bindings (one per group of prefixes) `count` prefixes take. */
+export function conditionalBindingCount(count: number): number {
+    return Math.ceil(count / MAX_CONDITION_PREFIXES);
+}
 
 /** Prefixes in groups small enough for one IAM condition each (one conditional binding per group). */
 export function prefixGroups(prefixes: readonly string[]): string[][] {
+    if (prefixes.length > MAX_CONDITIONAL_PREFIXES) {
+        throw new Error(
+            `${prefixes.length} prefixes need ${conditionalBindingCount(prefixes.length)} conditional bindings, IAM allows ${MAX_CONDITIONAL_BINDINGS} per role and principal`,
+        );
+    }
     const groups: string[][] = [];
     for (let i = 0; i < prefixes.length; i += MAX_CONDITION_PREFIXES) {
         groups.push(prefixes.slice(i, i + MAX_CONDITION_PREFIXES));
@@ -68,7 +106,12 @@ export function prefixGroups(prefixes: readonly string[]): string[][] {
     return groups;
 }
 
-/** An IAM condition that admits only objects of `bucketName` under the prefixes (at most MAX_CONDITION_PREFIXES). */
+/**
+ * An IAM condition that admits, on bucket `bucketName`, exactly the objects under the prefixes (at most
+ * MAX_CONDITION_PREFIXES) and the listings whose prefix is under one of them: `resource.name` is the object's
+ * `projects/_/buckets/<bucket>/objects/<name>` for object requests, and `objectListPrefix` is the `prefix` parameter
+ * of a list request ("" without one, which no term admits). Every prefix must be non-empty.
+ */
 export function objectPrefixCondition(
     bucketName: string,
     prefixes: readonly string[],
@@ -77,11 +120,18 @@ export function objectPrefixCondition(
     if (prefixes.length === 0 || prefixes.length > MAX_CONDITION_PREFIXES) {
         throw new Error(`a prefix condition takes 1 to ${MAX_CONDITION_PREFIXES} prefixes, not ${prefixes.length}`);
     }
+    if (prefixes.some((prefix) => prefix === "")) {
+        throw new Error("a prefix condition takes no empty prefix (it would admit the whole bucket)");
+    }
+    const attribute = JSON.stringify(OBJECT_LIST_PREFIX_ATTRIBUTE);
     return {
         title: title.slice(0, 100),
-        description: `Objects under ${prefixes.join(", ")}`.slice(0, 256),
+        description: `Objects under, and listings within, ${prefixes.join(", ")}`.slice(0, 256),
         expression: prefixes
-            .map((prefix) => `resource.name.startsWith(${JSON.stringify(`projects/_/buckets/${bucketName}/objects/${prefix}`)})`)
+            .flatMap((prefix) => [
+                `resource.name.startsWith(${JSON.stringify(`projects/_/buckets/${bucketName}/objects/${prefix}`)})`,
+                `api.getAttribute(${attribute}, "").startsWith(${JSON.stringify(prefix)})`,
+            ])
             .join(" || "),
     };
 }

@@ -9,9 +9,24 @@ export const DASHBOARD_NAMESPACE = "kubernetes-dashboard";
 /** The account whose token people log in with: it can read (and read logs), never change anything. */
 export const DASHBOARD_VIEWER = "flyte-dashboard-viewer";
 
-/** Chart values: the dashboard's Kong proxy on a fixed NodePort, over HTTPS (the dashboard's own certificate). */
+/**
+ * Chart values: the dashboard's Kong proxy on a fixed NodePort, over HTTPS (the dashboard's own certificate).
+ *
+ * Hardening: the chart's own containers already run restricted (kubernetes/dashboard
+ * charts/kubernetes-dashboard/values.yaml at kubernetes-dashboard-7.13.0: `app.security.securityContext` runAsNonRoot
+ * and RuntimeDefault seccomp, `containerSecurityContext` without privilege escalation or capabilities, read-only
+ * root, and requests and limits for each container). Its Kong subchart (kong 2.46.0, Kong/charts
+ * charts/kong/values.yaml) sets the container's securityContext but neither the pod's nor any resources, for
+ * the proxy and its clear-stale-pid init container alike: both come from here.
+ */
 export function dashboardValues(nodePort: number): Record<string, unknown> {
-    return { kong: { proxy: { type: "NodePort", http: { enabled: false }, tls: { enabled: true, nodePort } } } };
+    return {
+        kong: {
+            proxy: { type: "NodePort", http: { enabled: false }, tls: { enabled: true, nodePort } },
+            securityContext: { runAsNonRoot: true, seccompProfile: { type: "RuntimeDefault" } },
+            resources: { requests: { cpu: "50m", memory: "128Mi" }, limits: { memory: "512Mi" } },
+        },
+    };
 }
 
 /** The console's link from a task to its pod's logs in the dashboard. */

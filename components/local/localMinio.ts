@@ -1,6 +1,15 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
+import {
+    JOB_ANNOTATIONS,
+    JOB_TERMINATION_MESSAGE_POLICY,
+    jobBounds,
+    jobCustomTimeouts,
+    restrictedContainerSecurityContext,
+    restrictedPodSecurityContext,
+    scratchVolume,
+} from "../hardening";
 import { s3ProjectPolicy, s3ReadWritePolicy } from "../s3Policy";
 import { dataVolume } from "./volume";
 
@@ -11,6 +20,22 @@ export const MINIO_CONSOLE_PORT = 9001;
 export const MINIO_REGION = "us-east-1";
 /** The MinIO user Flyte and its task pods use: read and write on Flyte's buckets, nothing else. */
 export const FLYTE_MINIO_POLICY = "flyte-buckets";
+/**
+ * How often, and how many seconds apart, the bucket Job tries to reach MinIO before it gives up: well inside the
+ * Job's deadline (JOB_DEADLINE_SECONDS) even when every attempt waits out mc's 10 s connect timeout.
+ */
+export const MINIO_WAIT_ATTEMPTS = 12;
+export const MINIO_WAIT_DELAY_SECONDS = 5;
+/**
+ * MinIO's and mc's images run as root (no USER in minio's Dockerfile.release nor mc's); here they run as this uid
+ * and gid (the official MinIO chart's choice), and the data volume is group-owned by it where the volume type
+ * supports fsGroup. kind's and k3d's local-path volumes do not (host directories, made with `mkdir -m 0777`:
+ * rancher/local-path-provisioner deploy/local-path-storage.yaml),
+ * so a volume MinIO wrote as root before cannot be written now: the README says to recreate the local stack.
+ */
+export const MINIO_USER = { uid: 1000, gid: 1000 } as const;
+/** MinIO creates its certificate directory at start (it is fatal if it cannot): under /tmp, with a read-only root. */
+export const MINIO_CERTS_DIR = "/tmp/certs";
 
 /** With project isolation: a project's own bucket, and its prefixes in the shared metadata bucket. */
 export interface MinioProjectData {
@@ -82,9 +107,21 @@ export function bucketSetupScript(args: {
         `mc admin policy attach local ${policyName} --user "$${accessKeyVariable}" || mc admin user info local "$${accessKeyVariable}" | grep -q ${policyName}`,
     ];
     const flyteBuckets = [args.metadataBucket, args.userDataBucket, ...args.projects.map((p) => p.bucket)];
+    const attempts = MINIO_WAIT_ATTEMPTS;
     return [
         "set -eu",
-        `until mc alias set local ${args.endpoint} "$MINIO_ROOT_USER" "$MINIO_ROOT_PASSWORD"; do sleep 2; done`,
+        // Whatever fails after this point, the last line of the log (the Job's failure message) says what it was.
+        `trap 'status=$?; if [ "$status" -ne 0 ]; then echo "MinIO setup at ${args.endpoint} failed (exit $status): the error is above" >&2; fi' EXIT`,
+        // The alias is where mc first talks to the server (it checks the credentials). mc gives up connecting after
+        // 10 s (mc cmd/client-s3.go, newCustomDialContext); the Job's deadline bounds everything else.
+        "attempt=1",
+        `until mc alias set local ${args.endpoint} "$MINIO_ROOT_USER" "$MINIO_ROOT_PASSWORD"; do`,
+        `  if [ "$attempt" -ge ${attempts} ]; then echo "MinIO at ${args.endpoint} did not answer in ${attempts} attempts: giving up" >&2; exit 1; fi`,
+        `  echo "waiting for MinIO at ${args.endpoint} (attempt $attempt of ${attempts})"`,
+        "  attempt=$((attempt + 1))",
+        `  sleep ${MINIO_WAIT_DELAY_SECONDS}`,
+        "done",
+        `echo "MinIO at ${args.endpoint} answers: creating buckets and users"`,
         ...flyteBuckets.map((bucket) => `mc mb --ignore-existing local/${bucket}`),
         `mc version enable local/${args.metadataBucket}`,
         ...user(FLYTE_MINIO_POLICY, flyteBucketPolicy(flyteBuckets), "FLYTE_ACCESS_KEY", "FLYTE_SECRET_KEY"),
@@ -198,11 +235,23 @@ export class LocalMinio extends pulumi.ComponentResource {
                     template: {
                         metadata: { labels },
                         spec: {
+                            // MinIO serves S3 and its console; it never talks to the Kubernetes API.
+                            automountServiceAccountToken: false,
+                            securityContext: restrictedPodSecurityContext({ ...MINIO_USER, fsGroup: true }),
                             containers: [
                                 {
                                     name: "minio",
                                     image: args.image,
-                                    args: ["server", "/data", "--console-address", `:${MINIO_CONSOLE_PORT}`],
+                                    args: [
+                                        "server",
+                                        "/data",
+                                        "--console-address",
+                                        `:${MINIO_CONSOLE_PORT}`,
+                                        // By default under $HOME, which the read-only root filesystem does not let
+                                        // it create (minio cmd/common-main.go: fatal "Unable to create certs CA directory").
+                                        "--certs-dir",
+                                        MINIO_CERTS_DIR,
+                                    ],
                                     env: [fromSecret("MINIO_ROOT_USER"), fromSecret("MINIO_ROOT_PASSWORD")],
                                     ports: [
                                         { name: "api", containerPort: MINIO_API_PORT },
@@ -221,10 +270,19 @@ export class LocalMinio extends pulumi.ComponentResource {
                                         requests: { cpu: "100m", memory: "256Mi" },
                                         limits: { memory: "1Gi" },
                                     },
-                                    volumeMounts: [{ name: "data", mountPath: "/data" }],
+                                    securityContext: restrictedContainerSecurityContext(),
+                                    // It writes its objects under /data and its certificate directory under /tmp.
+                                    volumeMounts: [
+                                        { name: "data", mountPath: "/data" },
+                                        { name: "tmp", mountPath: "/tmp" },
+                                    ],
                                 },
                             ],
-                            volumes: [{ name: "data", persistentVolumeClaim: { claimName: this.volume.metadata.name } }],
+                            volumes: [
+                                { name: "data", persistentVolumeClaim: { claimName: this.volume.metadata.name } },
+                                // Room for what its embedded console may buffer there.
+                                scratchVolume("tmp", "1Gi"),
+                            ],
                         },
                     },
                 },
@@ -256,16 +314,21 @@ export class LocalMinio extends pulumi.ComponentResource {
         );
         this.endpoint = this.service.metadata.namespace.apply(minioEndpoint);
 
+        // Bounded: the script gives up on MinIO after MINIO_WAIT_ATTEMPTS, the Job after its deadline, and Pulumi
+        // waits a little longer than that, so `pulumi up` fails with the Job's reason and the script's last lines.
         this.bucketsReady = new k8s.batch.v1.Job(
             `${name}-buckets`,
             {
-                metadata: { namespace: args.namespace, labels },
+                metadata: { namespace: args.namespace, labels, annotations: { ...JOB_ANNOTATIONS } },
                 spec: {
-                    backoffLimit: 6,
+                    ...jobBounds(),
                     template: {
                         metadata: { labels: { ...args.labels, "app.kubernetes.io/name": "minio-setup" } },
                         spec: {
-                            restartPolicy: "OnFailure",
+                            // A failed pod stays (with its log) and the next attempt is a new pod.
+                            restartPolicy: "Never",
+                            automountServiceAccountToken: false,
+                            securityContext: restrictedPodSecurityContext(MINIO_USER),
                             containers: [
                                 {
                                     name: "mc",
@@ -290,14 +353,20 @@ export class LocalMinio extends pulumi.ComponentResource {
                                         // mc keeps its aliases under $HOME.
                                         { name: "HOME", value: "/tmp" },
                                     ],
+                                    resources: { requests: { cpu: "10m", memory: "32Mi" }, limits: { memory: "128Mi" } },
+                                    securityContext: restrictedContainerSecurityContext(),
+                                    terminationMessagePolicy: JOB_TERMINATION_MESSAGE_POLICY,
+                                    // mc's config ($HOME) and the policy files the script writes.
+                                    volumeMounts: [{ name: "tmp", mountPath: "/tmp" }],
                                 },
                             ],
+                            volumes: [scratchVolume("tmp")],
                         },
                     },
                 },
             },
             // It talks to the server: start once the server is ready.
-            { ...k8sOpts, dependsOn: [this.deployment] },
+            { ...k8sOpts, dependsOn: [this.deployment], customTimeouts: jobCustomTimeouts() },
         );
 
         this.registerOutputs({ endpoint: this.endpoint });

@@ -1,6 +1,7 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
+import { restrictedContainerSecurityContext, restrictedPodSecurityContext, scratchVolume } from "../hardening";
 import { dataVolume } from "./volume";
 
 export const LOCAL_POSTGRES_SERVICE = "postgres";
@@ -9,6 +10,13 @@ export const LOCAL_POSTGRES_USER = "flyte";
 export const LOCAL_POSTGRES_PORT = 5432;
 /** In-cluster traffic to this Postgres is not encrypted; it never leaves the cluster. */
 export const LOCAL_POSTGRES_OPTIONS = "sslmode=disable";
+/**
+ * The official image's `postgres` user in its Alpine variants (uid and gid 70; docker-library/postgres
+ * 16/alpine*\/Dockerfile). Run as it from the start, the entrypoint skips its root-only chown and initialises the
+ * data directory as that user; with another uid (the Debian variants' is 999) it fakes a passwd entry with
+ * nss_wrapper (docker-entrypoint.sh), so any image of the official family runs this way.
+ */
+export const POSTGRES_USER_ID = { uid: 70, gid: 70 } as const;
 
 export interface LocalPostgresArgs {
     readonly namespace: pulumi.Input<string>;
@@ -80,6 +88,8 @@ export class LocalPostgres extends pulumi.ComponentResource {
                     template: {
                         metadata: { labels },
                         spec: {
+                            automountServiceAccountToken: false,
+                            securityContext: restrictedPodSecurityContext({ ...POSTGRES_USER_ID, fsGroup: true }),
                             containers: [
                                 {
                                     name: "postgres",
@@ -111,10 +121,21 @@ export class LocalPostgres extends pulumi.ComponentResource {
                                         requests: { cpu: "100m", memory: "256Mi" },
                                         limits: { memory: "1Gi" },
                                     },
-                                    volumeMounts: [{ name: "data", mountPath: "/var/lib/postgresql/data" }],
+                                    securityContext: restrictedContainerSecurityContext(),
+                                    // Postgres writes its data directory, its socket and lock file in
+                                    // /var/run/postgresql (the image's socket directory), and the entrypoint /tmp.
+                                    volumeMounts: [
+                                        { name: "data", mountPath: "/var/lib/postgresql/data" },
+                                        { name: "run", mountPath: "/var/run/postgresql" },
+                                        { name: "tmp", mountPath: "/tmp" },
+                                    ],
                                 },
                             ],
-                            volumes: [{ name: "data", persistentVolumeClaim: { claimName: this.volume.metadata.name } }],
+                            volumes: [
+                                { name: "data", persistentVolumeClaim: { claimName: this.volume.metadata.name } },
+                                scratchVolume("run"),
+                                scratchVolume("tmp"),
+                            ],
                         },
                     },
                 },

@@ -108,6 +108,7 @@ test("values: S3 on MinIO with access keys switched on inline, signed URLs for t
         providerConfig: { s3: { region: "us-east-1", disableSSL: true, v2Signing: false, endpoint: MINIO, authType: "iam" } },
     });
     expect(at(values(), "configuration", "inline", "storage")).toEqual({
+        limits: { maxDownloadMBs: 10 },
         stow: { config: { auth_type: "accesskey" } },
         signedUrl: { stowConfigOverride: { endpoint: "http://localhost:30002" } },
     });

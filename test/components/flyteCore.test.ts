@@ -138,7 +138,7 @@ test("values from the platform: database, GCS storage, URL signing as flyteadmin
         options: "sslmode=require",
     });
     expect(at(values(), "db", "datacatalog")).toEqual(at(values(), "db", "admin"));
-    expect(at(values(), "storage")).toEqual({ type: "gcs", bucketName: "meta-bucket", gcs: { projectId: "acme-test" } });
+    expect(at(values(), "storage")).toEqual({ type: "gcs", bucketName: "meta-bucket", gcs: { projectId: "acme-test" }, limits: { maxDownloadMBs: 10 } });
     expect(at(values(), "configmap", "remoteData", "remoteData", "signedUrls", "signingPrincipal")).toBe(identity("flyteadmin"));
     expect(at(values(), "configmap", "core", "propeller")).toEqual({
         "rawoutput-prefix": "gs://data-bucket/data",
@@ -151,7 +151,8 @@ test("values from the platform: database, GCS storage, URL signing as flyteadmin
         ["development", "staging", "production"].map((d) => ({ [d]: [{ workerIdentity: { value: identity("worker") } }] })),
     );
     expect(at(values(), "configmap", "k8s", "plugins", "k8s")).toEqual({ "default-env-vars": [] });
-    expect(at(values(), "flyteadmin", "initialProjects")).toEqual(["alpha", "beta"]);
+    // Double-quoted YAML scalars: the chart writes them into the seed-projects command unquoted.
+    expect(at(values(), "flyteadmin", "initialProjects")).toEqual(['"alpha"', '"beta"']);
 });
 
 test("replicas and the secrets checksum (a digest of the password) reach every component", () => {

@@ -47,8 +47,21 @@ test("installs the official chart at the pinned version into its namespace", () 
 });
 
 test("values: the Kong proxy on the given NodePort, over TLS only", () => {
+    expect(at(release().inputs.values, "kong", "proxy")).toEqual({
+        type: "NodePort",
+        http: { enabled: false },
+        tls: { enabled: true, nodePort: 31443 },
+    });
+});
+
+test("values: Kong's pod runs non-root under the runtime's seccomp profile, and its containers have requests and a memory limit", () => {
+    // The dashboard's own containers and Kong's container securityContext are restricted by the charts' defaults.
     expect(release().inputs.values).toEqual({
-        kong: { proxy: { type: "NodePort", http: { enabled: false }, tls: { enabled: true, nodePort: 31443 } } },
+        kong: {
+            proxy: expect.anything(),
+            securityContext: { runAsNonRoot: true, seccompProfile: { type: "RuntimeDefault" } },
+            resources: { requests: { cpu: "50m", memory: "128Mi" }, limits: { memory: "512Mi" } },
+        },
     });
 });
 

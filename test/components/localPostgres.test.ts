@@ -75,9 +75,42 @@ describe("with a StorageClass, protected", () => {
         expect(env).toContainEqual({ name: "POSTGRES_USER", value: "flyte" });
         expect(env).toContainEqual({ name: "POSTGRES_DB", value: "flyte" });
         expect(env).toContainEqual({ name: "PGDATA", value: "/var/lib/postgresql/data/pgdata" });
-        expect(arrayAt(container(), "volumeMounts")).toEqual([{ name: "data", mountPath: "/var/lib/postgresql/data" }]);
+        expect(arrayAt(container(), "volumeMounts")).toContainEqual({ name: "data", mountPath: "/var/lib/postgresql/data" });
+        expect(at(deployment().inputs, "spec", "template", "spec", "volumes")).toContainEqual({
+            name: "data",
+            persistentVolumeClaim: { claimName: "postgres-data" },
+        });
+    });
+
+    test("runs as the image's postgres user (70), never root, with a read-only root, no capabilities and no API token", () => {
+        const pod = recordAt(deployment().inputs, "spec", "template", "spec");
+        expect(pod.securityContext).toEqual({
+            runAsNonRoot: true,
+            runAsUser: 70,
+            runAsGroup: 70,
+            fsGroup: 70,
+            fsGroupChangePolicy: "OnRootMismatch",
+            seccompProfile: { type: "RuntimeDefault" },
+        });
+        expect(pod.automountServiceAccountToken).toBe(false);
+        expect(container().securityContext).toEqual({
+            allowPrivilegeEscalation: false,
+            readOnlyRootFilesystem: true,
+            capabilities: { drop: ["ALL"] },
+        });
+        expect(container().resources).toEqual({ requests: { cpu: "100m", memory: "256Mi" }, limits: { memory: "1Gi" } });
+    });
+
+    test("writes only to its volume and to emptyDirs: the socket directory and /tmp", () => {
+        expect(arrayAt(container(), "volumeMounts")).toEqual([
+            { name: "data", mountPath: "/var/lib/postgresql/data" },
+            { name: "run", mountPath: "/var/run/postgresql" },
+            { name: "tmp", mountPath: "/tmp" },
+        ]);
         expect(at(deployment().inputs, "spec", "template", "spec", "volumes")).toEqual([
             { name: "data", persistentVolumeClaim: { claimName: "postgres-data" } },
+            { name: "run", emptyDir: { sizeLimit: "64Mi" } },
+            { name: "tmp", emptyDir: { sizeLimit: "64Mi" } },
         ]);
     });
 

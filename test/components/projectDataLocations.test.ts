@@ -2,15 +2,20 @@ import * as gcp from "@pulumi/gcp";
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import {
+    ADMIN_CONNECT_TIMEOUT_SECONDS,
+    ADMIN_REQUEST_TIMEOUT_SECONDS,
+    ADMIN_RETRY_SECONDS,
     projectAttributesRequest,
     projectAttributesScript,
     ProjectDataLocations,
     projectRawOutputPrefixes,
 } from "../../components/flyte/projectDataLocations";
+import { JOB_AWAIT_TIMEOUT_SECONDS, JOB_DEADLINE_SECONDS } from "../../components/hardening";
 import type { Plan } from "../../lib/plan/runPlan";
 import { childrenOf, component, runComponents } from "../helpers/components";
 import { flagValue, runWithFakeCurl } from "../helpers/flyteCoreFixtures";
 import { arrayAt, at, recordAt, stringAt } from "../helpers/helm";
+import { durationSeconds, recordCustomTimeouts, runWithFakes } from "../helpers/jobs";
 import { byName, only } from "../helpers/plan";
 
 /**
@@ -22,9 +27,11 @@ import { byName, only } from "../helpers/plan";
 const ADMIN_URL = "http://flyteadmin.flyte.svc.cluster.local:80";
 const IMAGE = "docker.io/curlimages/curl:8.11.1";
 let plan: Plan;
+let jobTimeouts: Map<string, pulumi.CustomTimeouts | undefined>;
 
 beforeAll(async () => {
     plan = await runComponents(() => {
+        jobTimeouts = recordCustomTimeouts("kubernetes:batch/v1:Job");
         const provider = new k8s.Provider("cluster", { kubeconfig: "{}" });
         const release = new k8s.helm.v3.Release("flyte-release", { chart: "flyte-core", name: "flyte-core" }, { provider });
         // Declared out of order: the script sorts projects.
@@ -81,10 +88,10 @@ test("each project's prefix is gs://<its bucket>/data, exported as an output", (
     expect(plan.outputs.prefixes).toEqual({ alpha: "gs://acme-flyte-alpha/data", zeta: "gs://acme-flyte-zeta/data" });
 });
 
-test("the pod: curl image through /bin/sh, retried on failure, no service account token", () => {
+test("the pod: curl image through /bin/sh, retried once in a new pod, no service account token", () => {
     const pod = recordAt(job().inputs, "spec", "template", "spec");
-    expect(at(job().inputs, "spec", "backoffLimit")).toBe(4);
-    expect(pod.restartPolicy).toBe("OnFailure");
+    expect(at(job().inputs, "spec", "backoffLimit")).toBe(1);
+    expect(pod.restartPolicy).toBe("Never");
     expect(pod.automountServiceAccountToken).toBe(false);
     expect(at(job().inputs, "spec", "template", "metadata", "labels")).toEqual(at(job().inputs, "metadata", "labels"));
     const containers = arrayAt(pod, "containers");
@@ -94,7 +101,7 @@ test("the pod: curl image through /bin/sh, retried on failure, no service accoun
     expect(arrayAt(containers[0], "args")).toHaveLength(1);
 });
 
-test("unprivileged: non-root, no privilege escalation, read-only root, every capability dropped", () => {
+test("unprivileged: non-root, no privilege escalation, read-only root, every capability dropped, bounded resources", () => {
     const pod = recordAt(job().inputs, "spec", "template", "spec");
     expect(pod.securityContext).toMatchObject({ runAsNonRoot: true, seccompProfile: { type: "RuntimeDefault" } });
     const runAsUser = at(pod, "securityContext", "runAsUser");
@@ -104,6 +111,7 @@ test("unprivileged: non-root, no privilege escalation, read-only root, every cap
         readOnlyRootFilesystem: true,
         capabilities: { drop: ["ALL"] },
     });
+    expect(at(pod, "containers", 0, "resources")).toEqual({ requests: { cpu: "10m", memory: "16Mi" }, limits: { memory: "64Mi" } });
 });
 
 test("the script is exactly what projectAttributesScript makes of the admin URL and prefixes", () => {
@@ -133,19 +141,51 @@ test("run against a stand-in curl: one PUT per project, in project order, settin
                 matching_attributes: { workflow_execution_config: { raw_output_data_config: { output_location_prefix: prefix } } },
             },
         });
-        // Until flyteadmin answers; a failed request fails the Job.
+        // Until flyteadmin answers, for a bounded time; a failed request fails the Job.
         expect(call.args).toEqual(expect.arrayContaining(["--fail-with-body", "--retry-all-errors", "--retry"]));
+        expect(flagValue(call.args, "--retry-max-time")).toBe(String(ADMIN_RETRY_SECONDS));
+        expect(flagValue(call.args, "--connect-timeout")).toBe(String(ADMIN_CONNECT_TIMEOUT_SECONDS));
+        expect(flagValue(call.args, "--max-time")).toBe(String(ADMIN_REQUEST_TIMEOUT_SECONDS));
     });
+    // The log says which project, where its data goes and which flyteadmin it waits for.
     expect(run.stdout).toBe(
-        "project alpha: raw outputs under gs://acme-flyte-alpha/data\nproject zeta: raw outputs under gs://acme-flyte-zeta/data\n",
+        [
+            `project alpha: raw outputs under gs://acme-flyte-alpha/data (PUT ${ADMIN_URL}/api/v1/project_attributes/alpha, retried for up to 120 s)`,
+            `project zeta: raw outputs under gs://acme-flyte-zeta/data (PUT ${ADMIN_URL}/api/v1/project_attributes/zeta, retried for up to 120 s)`,
+            "",
+        ].join("\n"),
     );
 });
 
-test("the script stops at the first failed request", () => {
-    const failing = script().replace("set -eu\n", "set -eu\ncurl() { echo called >&2; return 22; }\n");
-    const run = runWithFakeCurl(failing);
-    expect(run.status).toBe(22);
-    expect(run.stderr).toBe("called\n");
+test("the script stops at the first failed request, and its last line says what failed", () => {
+    const run = runWithFakes(script(), { curl: 'echo "curl: (7) Failed to connect to flyteadmin port 80: Connection refused" >&2; exit 7' });
+    expect(run.status).toBe(7);
+    expect(run.calls.filter((c) => c.command === "curl")).toHaveLength(1);
+    expect(run.stdout.trim().split("\n")).toEqual([expect.stringMatching(/^project alpha: /)]);
+    expect(run.stderr.trim().split("\n")).toEqual([
+        "curl: (7) Failed to connect to flyteadmin port 80: Connection refused",
+        `setting project data locations through flyteadmin at ${ADMIN_URL} failed (exit 7): the error from curl is above`,
+    ]);
+});
+
+describe("the Job cannot hang `pulumi up`", () => {
+    test("a deadline, its log as the failure message, replaced after a failure", () => {
+        expect(at(job().inputs, "spec", "activeDeadlineSeconds")).toBe(JOB_DEADLINE_SECONDS);
+        expect(at(job().inputs, "spec", "template", "spec", "containers", 0, "terminationMessagePolicy")).toBe("FallbackToLogsOnError");
+        expect(at(job().inputs, "metadata", "annotations")).toEqual({ "pulumi.com/replaceUnready": "true" });
+    });
+
+    test("Pulumi waits a minute longer than the Job may run, so the Job fails first, with its own reason", () => {
+        const timeouts = jobTimeouts.get("flyte-project-data-job");
+        expect(timeouts).toEqual({ create: `${JOB_AWAIT_TIMEOUT_SECONDS}s`, update: `${JOB_AWAIT_TIMEOUT_SECONDS}s` });
+        expect(durationSeconds(String(timeouts?.create)) - JOB_DEADLINE_SECONDS).toBe(60);
+    });
+
+    test("a project that never gets through ends the Job well inside its deadline", () => {
+        // curl retries for ADMIN_RETRY_SECONDS and its last attempt may take ADMIN_REQUEST_TIMEOUT_SECONDS more.
+        expect(ADMIN_RETRY_SECONDS + ADMIN_REQUEST_TIMEOUT_SECONDS).toBeLessThan(JOB_DEADLINE_SECONDS - 60);
+        expect(ADMIN_CONNECT_TIMEOUT_SECONDS).toBeLessThanOrEqual(ADMIN_REQUEST_TIMEOUT_SECONDS);
+    });
 });
 
 describe("the projects it covers", () => {

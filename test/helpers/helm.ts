@@ -214,6 +214,11 @@ export interface RenderOptions {
     readonly values: unknown;
     /** Defaults to resolveHelm(). */
     readonly helm?: string;
+    /**
+     * Capabilities the chart may ask for (`--api-versions`), as a cluster's discovery reports them, e.g.
+     * "apiextensions.k8s.io/v1/CustomResourceDefinition": without a cluster, helm knows only group/versions.
+     */
+    readonly apiVersions?: readonly string[];
 }
 
 /** `helm template` output as text. The values go through a file, as `helm install -f` would read them. */
@@ -232,6 +237,7 @@ export function renderChartText(options: RenderOptions): string {
             options.namespace,
             "-f",
             valuesFile,
+            ...(options.apiVersions ?? []).flatMap((v) => ["--api-versions", v]),
         ]);
     } finally {
         fs.rmSync(dir, { recursive: true, force: true });

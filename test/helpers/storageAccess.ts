@@ -1,28 +1,25 @@
 import type { RecordedResource } from "../../lib/plan/monitor";
 import type { Plan } from "../../lib/plan/runPlan";
 import type { Json } from "../../lib/plan/wire";
+import { checkIamCondition, evaluateIamCondition, GcsRequestAttributes, gcsRequestAttributes, GCS_BUCKET_TYPE, GCS_OBJECT_TYPE, IAM_MAX_LOGICAL_OPERATORS } from "./celConditions";
 import { mocked } from "./plan";
+import { UnsupportedGrant } from "./unsupported";
+
+export { IAM_MAX_LOGICAL_OPERATORS, UnsupportedGrant };
 
 /**
  * A small, deliberately strict evaluator of who may do what to which object, computed from what a plan registers
  * (IAM grants, IAM policy documents, MinIO policies) and nothing else: not from the program's pure functions. Any
  * grant it does not understand (another resource type that can grant storage access, another condition form,
  * NotAction, policy variables, ...) makes it throw, so a test built on it fails rather than passing by ignoring a
- * grant.
+ * grant. GCS conditions are evaluated by a CEL engine (celConditions.ts); the S3 decisions here back the IAM policy
+ * simulator (iamSimulator.ts), which the AWS tests use, and judge MinIO's policies on their own.
  */
 
 export type StorageRequest =
     | { readonly action: "get" | "put" | "delete"; readonly bucket: string; readonly key: string }
     /** List object names under a prefix ("" for the whole bucket). */
     | { readonly action: "list"; readonly bucket: string; readonly prefix: string };
-
-/** A grant or policy form the evaluator cannot judge. */
-export class UnsupportedGrant extends Error {
-    constructor(message: string) {
-        super(message);
-        this.name = "UnsupportedGrant";
-    }
-}
 
 function isRecord(value: unknown): value is Record<string, unknown> {
     return typeof value === "object" && value !== null && !Array.isArray(value);
@@ -69,7 +66,8 @@ export function gcsPermission(request: StorageRequest): { permission: string; re
         case "delete":
             return { permission: "storage.objects.delete", resourceName: `${bucketName}/objects/${request.key}` };
         case "list":
-            // Listing is a bucket-level permission: IAM checks it against the bucket, whatever the prefix.
+            // Listing is a bucket-level permission: IAM checks it against the bucket, with the list request's prefix
+            // as an API attribute (gcsRequestAttributes).
             return { permission: "storage.objects.list", resourceName: bucketName };
     }
 }
@@ -80,7 +78,9 @@ const STARTS_WITH = "resource.name.startsWith(";
 
 /**
  * The prefixes of a condition `resource.name.startsWith("<p1>") || resource.name.startsWith("<p2>") || ...`.
- * Anything else (another function, another attribute, &&, !, parentheses around terms) throws.
+ * Anything else (another function, another attribute, &&, !, parentheses around terms) throws. A hand-written
+ * reading of the object-only form; the evaluator itself parses and evaluates conditions with a CEL engine
+ * (celConditions.ts), which also reads the listing terms the program writes.
  */
 export function parseStartsWithDisjunction(expression: string): string[] {
     const prefixes: string[] = [];
@@ -111,13 +111,12 @@ export function parseStartsWithDisjunction(expression: string): string[] {
 }
 
 /**
- * IAM allows at most 12 logical operators in one condition expression (IAM Conditions' limits): a disjunction of
- * more than 13 terms is a binding IAM refuses, which grants nothing.
+ * Whether a BucketIAMMember's condition (absent: unconditional) admits a request with these attributes (or, given a
+ * resource name, an object or bucket request without API attributes). The expression is parsed and evaluated by a
+ * CEL engine (celConditions.ts); IAM refuses, and so grants nothing through, a binding whose condition has more than
+ * 12 logical operators, which makes this throw.
  */
-export const IAM_MAX_LOGICAL_OPERATORS = 12;
-
-/** Whether a BucketIAMMember's condition (absent: unconditional) admits the resource. */
-export function gcsConditionAdmits(condition: unknown, resourceName: string): boolean {
+export function gcsConditionAdmits(condition: unknown, target: string | GcsRequestAttributes): boolean {
     if (condition === undefined || condition === null) {
         return true;
     }
@@ -127,13 +126,17 @@ export function gcsConditionAdmits(condition: unknown, resourceName: string): bo
     if (typeof condition.title !== "string" || condition.title === "" || condition.title.length > 100) {
         throw new UnsupportedGrant(`IAM requires a condition title of 1 to 100 characters: ${JSON.stringify(condition)}`);
     }
-    const prefixes = parseStartsWithDisjunction(condition.expression);
-    if (prefixes.length - 1 > IAM_MAX_LOGICAL_OPERATORS) {
+    const operators = checkIamCondition(condition.expression);
+    if (operators > IAM_MAX_LOGICAL_OPERATORS) {
         throw new UnsupportedGrant(
-            `IAM allows at most ${IAM_MAX_LOGICAL_OPERATORS} logical operators in a condition, "${condition.title}" has ${prefixes.length - 1}`,
+            `IAM allows at most ${IAM_MAX_LOGICAL_OPERATORS} logical operators in a condition, "${condition.title}" has ${operators}`,
         );
     }
-    return prefixes.some((prefix) => resourceName.startsWith(prefix));
+    const attributes: GcsRequestAttributes =
+        typeof target === "string"
+            ? { name: target, type: /^projects\/_\/buckets\/[^/]+\/objects\//.test(target) ? GCS_OBJECT_TYPE : GCS_BUCKET_TYPE, api: {} }
+            : target;
+    return evaluateIamCondition(condition.expression, attributes);
 }
 
 const GCS_BUCKET = "gcp:storage/bucket:Bucket";
@@ -156,18 +159,37 @@ function otherGcpGrants(plan: Plan, member: string): RecordedResource[] {
     });
 }
 
+/** A member's grants in a plan, once checked for grants the evaluator does not model (plans do not change). */
+const memberGrants = new WeakMap<Plan, Map<string, RecordedResource[]>>();
+
+function checkedGrants(plan: Plan, member: string): RecordedResource[] {
+    let byMember = memberGrants.get(plan);
+    if (byMember === undefined) {
+        byMember = new Map();
+        memberGrants.set(plan, byMember);
+    }
+    let grants = byMember.get(member);
+    if (grants === undefined) {
+        const unknown = otherGcpGrants(plan, member);
+        if (unknown.length > 0) {
+            throw new UnsupportedGrant(`grants the evaluator does not model: ${unknown.map((r) => `${r.type} ${r.name}`).join(", ")}`);
+        }
+        grants = gcsGrants(plan, member);
+        byMember.set(member, grants);
+    }
+    return grants;
+}
+
 /** Whether `member` (e.g. `serviceAccount:<email>`) may make the request, from the plan's GCS grants. */
 export function gcsAllows(plan: Plan, member: string, request: StorageRequest): boolean {
-    const unknown = otherGcpGrants(plan, member);
-    if (unknown.length > 0) {
-        throw new UnsupportedGrant(`grants the evaluator does not model: ${unknown.map((r) => `${r.type} ${r.name}`).join(", ")}`);
-    }
+    const grants = checkedGrants(plan, member);
     const bucket = plan.resources.find((r) => r.type === GCS_BUCKET && r.inputs.name === request.bucket);
     if (bucket && bucket.inputs.uniformBucketLevelAccess !== true) {
         throw new UnsupportedGrant(`bucket ${request.bucket} has ACLs (no uniform bucket-level access)`);
     }
-    const { permission, resourceName } = gcsPermission(request);
-    return gcsGrants(plan, member).some((grant) => {
+    const { permission } = gcsPermission(request);
+    const attributes = gcsRequestAttributes(request);
+    return grants.some((grant) => {
         if (grant.inputs.bucket !== request.bucket) {
             return false;
         }
@@ -176,7 +198,7 @@ export function gcsAllows(plan: Plan, member: string, request: StorageRequest): 
         if (permissions === undefined) {
             throw new UnsupportedGrant(`role ${role} (${grant.name}) is not one the evaluator knows`);
         }
-        return permissions.includes(permission) && gcsConditionAdmits(grant.inputs.condition, resourceName);
+        return permissions.includes(permission) && gcsConditionAdmits(grant.inputs.condition, attributes);
     });
 }
 
@@ -272,8 +294,19 @@ function conditionHolds(condition: unknown, context: Record<string, string>): bo
     });
 }
 
-/** The statements of a policy document, validated. */
+const parsedStatements = new Map<string, Record<string, unknown>[]>();
+
+/** The statements of a policy document, validated (parsed once per document). */
 export function policyStatements(document: string, where: string): Record<string, unknown>[] {
+    let statements = parsedStatements.get(document);
+    if (statements === undefined) {
+        statements = readPolicyStatements(document, where);
+        parsedStatements.set(document, statements);
+    }
+    return statements;
+}
+
+function readPolicyStatements(document: string, where: string): Record<string, unknown>[] {
     const parsed: unknown = JSON.parse(document);
     if (!isRecord(parsed) || parsed.Version !== "2012-10-17") {
         throw new UnsupportedGrant(`${where}: not a 2012-10-17 policy document`);
@@ -328,7 +361,7 @@ export function s3Decision(
 }
 
 /** The identity (inline) policies of an IAM role, by the role's name; throws on attachments it cannot read. */
-export function iamRolePolicies(plan: Plan, roleName: string): { document: string; where: string }[] {
+function readIamRolePolicies(plan: Plan, roleName: string): { document: string; where: string }[] {
     const roles = plan.resources.filter((r) => r.type === "aws:iam/role:Role" && mocked(r).id === roleName);
     if (roles.length !== 1) {
         throw new Error(`expected one IAM role ${roleName} in the plan, found ${roles.length}`);
@@ -360,7 +393,7 @@ export function iamRolePolicies(plan: Plan, roleName: string): { document: strin
 }
 
 /** The bucket policies the plan registers for a bucket (by name). */
-export function s3BucketPolicies(plan: Plan, bucket: string): { document: string; where: string }[] {
+function readS3BucketPolicies(plan: Plan, bucket: string): { document: string; where: string }[] {
     const unknown = plan.resources.filter((r) =>
         /^aws:s3\/(bucketAcl|bucketAclV2|accessPoint|accessPointPolicy|objectAcl):/i.test(r.type),
     );
@@ -390,7 +423,7 @@ export function iamRoleAllows(plan: Plan, roleName: string, request: StorageRequ
 }
 
 /** The IAM role name of a role ARN, checked against what the plan registers. */
-export function iamRoleName(plan: Plan, arn: string): string {
+function readIamRoleName(plan: Plan, arn: string): string {
     const roles = plan.resources.filter((r) => r.type === "aws:iam/role:Role" && mocked(r).state.arn === arn);
     if (roles.length !== 1) {
         throw new Error(`expected one IAM role ${arn} in the plan, found ${roles.length}`);
@@ -477,3 +510,26 @@ export function jsonAt(value: Json | undefined, ...path: (string | number)[]): J
     }
     return current;
 }
+
+/** `read` once per plan and key: plans do not change once made, and the isolation suites ask thousands of times. */
+function perPlan<T>(read: (plan: Plan, key: string) => T): (plan: Plan, key: string) => T {
+    const cache = new WeakMap<Plan, Map<string, T>>();
+    return (plan, key) => {
+        let byKey = cache.get(plan);
+        if (byKey === undefined) {
+            byKey = new Map();
+            cache.set(plan, byKey);
+        }
+        if (!byKey.has(key)) {
+            byKey.set(key, read(plan, key));
+        }
+        return byKey.get(key) as T;
+    };
+}
+
+/** The identity (inline) policies of an IAM role, by the role's name; throws on attachments it cannot read. */
+export const iamRolePolicies = perPlan(readIamRolePolicies);
+/** The bucket policies the plan registers for a bucket (by name). */
+export const s3BucketPolicies = perPlan(readS3BucketPolicies);
+/** The IAM role name of a role ARN, checked against what the plan registers. */
+export const iamRoleName = perPlan(readIamRoleName);
