@@ -7,10 +7,13 @@ import { loadStackConfig } from "./components/config";
 import { FlyteBinary, FlyteCore, FlytePlatform, flyteWorkloads, identityOutputs } from "./components/flyte";
 import type { AwsPlatform } from "./components/aws";
 import type { GcpPlatform } from "./components/gcp";
-import { awsTags, gcpLabels, kubernetesLabels } from "./components/labels";
+import { awsTags } from "./components/aws/tags";
+import { gcpLabels } from "./components/gcp/labels";
+import { kubernetesLabels } from "./components/shared/labels";
 import type { LocalPlatform } from "./components/local";
-import { awsNames, gcpNames } from "./components/naming";
-import { definedOutputs, FlyteStackOutputs } from "./components/outputs";
+import { awsNames } from "./components/aws/names";
+import { gcpNames } from "./components/gcp/names";
+import { definedOutputs, FlyteStackOutputs } from "./components/contract/outputs";
 
 const config = loadStackConfig();
 const labels = kubernetesLabels(config);

@@ -11,9 +11,9 @@ import {
 } from "../components/aws/iam";
 import { eksKubeconfig } from "../components/aws/kubeconfig";
 import { subnetLayout } from "../components/aws/subnets";
-import { cidrContains, cidrsOverlap, Ipv4Cidr, parseCidr } from "../components/cidr";
-import { AWS_LIMITS, awsNames, AwsNames, s3BucketNames } from "../components/naming";
-import { s3ReadWritePolicy } from "../components/s3Policy";
+import { cidrContains, cidrsOverlap, Ipv4Cidr, parseCidr } from "../components/shared/cidr";
+import { AWS_LIMITS, awsNames, AwsNames, s3BucketNames } from "../components/aws/names";
+import { s3ReadWritePolicy } from "../components/contract/s3Access";
 import { arrayAt, at, isRecord } from "./helpers/helm";
 import { prng } from "./helpers/random";
 

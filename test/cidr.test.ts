@@ -1,5 +1,5 @@
-import { cidrContains, cidrsOverlap, formatIpv4, isUsableSubnetAddress, parseCidr, parseIpv4 } from "../components/cidr";
-import type { Ipv4Cidr } from "../components/cidr";
+import { cidrContains, cidrsOverlap, formatIpv4, isUsableSubnetAddress, parseCidr, parseIpv4 } from "../components/shared/cidr";
+import type { Ipv4Cidr } from "../components/shared/cidr";
 
 const TOP = 4294967295; // 255.255.255.255
 

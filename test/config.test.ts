@@ -3,11 +3,13 @@ import { MAX_ISOLATED_PROJECTS, ROLE_POLICY_MAX } from "../components/config/aws
 import { ConfigError } from "../components/config/errors";
 import { checkEncryptedKeys, checkKnownKeys, isDefaultValue } from "../components/config/keys";
 import { ConfigContext, parseStackConfig, RawConfig } from "../components/config/parse";
-import { ConfigReader, OFFLINE_SECRET_PLACEHOLDER } from "../components/config/reader";
-import { Cloud, CLOUDS, CONFIG_KEYS, ConfigKey, KeySpec } from "../components/config/schema";
-import type { AwsStackConfig, GcpStackConfig, LocalStackConfig } from "../components/config/types";
-import { shortHash } from "../components/naming";
-import { s3PolicyFor } from "../components/s3Policy";
+import { ConfigReader } from "../components/config/reader";
+import { OFFLINE_SECRET_PLACEHOLDER } from "../components/shared/offlinePlan";
+import { Cloud, CLOUDS } from "../components/contract/config";
+import { CONFIG_KEYS, ConfigKey, KeySpec } from "../components/config/schema";
+import type { AwsStackConfig, GcpStackConfig, LocalStackConfig } from "../components/contract/config";
+import { shortHash } from "../components/shared/names";
+import { s3PolicyFor } from "../components/contract/s3Access";
 import { rawAwsConfig, rawGcpConfig } from "./helpers/config";
 
 /**

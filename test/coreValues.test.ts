@@ -1,4 +1,4 @@
-import type { FlyteConfig } from "../components/config/types";
+import type { FlyteConfig } from "../components/contract/config";
 import {
     CORE_DB_PASSWORD_SECRET,
     CORE_STORAGE_FILE,
@@ -16,7 +16,7 @@ import {
     FlyteCoreValuesInput,
     propellerNamespace,
 } from "../components/flyte/coreValues";
-import type { FlyteCoreComponent } from "../components/flyte/workloads";
+import type { FlyteCoreComponent } from "../components/contract/identities";
 import { awsStackConfig, gcpStackConfig, localStackConfig } from "./helpers/config";
 import { annotationsOf, mergedOneKeyMaps } from "./helpers/flyte";
 import { simulateClusterResources } from "./helpers/flyte";

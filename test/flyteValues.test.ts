@@ -1,6 +1,6 @@
 import { parse as parseYaml } from "yaml";
 import { parseStackConfig } from "../components/config/parse";
-import type { FlyteConfig } from "../components/config/types";
+import type { FlyteConfig } from "../components/contract/config";
 import {
     DB_PASSWORD_SECRET,
     flyteBinarySelectorLabels,
@@ -20,8 +20,8 @@ import {
     taskStorageEnvironment,
     WORKER_IDENTITY_VARIABLE,
 } from "../components/flyte/flyteSettings";
-import { flyteWorkloads } from "../components/flyte/workloads";
-import type { TaskLogLink } from "../components/flyte/platform";
+import { flyteWorkloads } from "../components/contract/identities";
+import type { TaskLogLink } from "../components/contract/platform";
 
 function flyteConfig(overrides: Record<string, string> = {}): FlyteConfig {
     return parseStackConfig(

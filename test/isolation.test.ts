@@ -1,7 +1,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import { ConfigError } from "../components/config/errors";
 import { GCS_DEFAULT_BUCKET_PRINCIPALS } from "../components/config/flyte";
-import type { FlyteConfig } from "../components/config/types";
+import type { FlyteConfig } from "../components/contract/config";
 import { backendIdentityKey, identityOutputs, kubernetesIdentities } from "../components/flyte/identityOutputs";
 import {
     projectAttributesRequest,
@@ -24,7 +24,7 @@ import {
     UPLOADS_PREFIX,
     WORKER_IDENTITY,
     WORKER_SERVICE_ACCOUNT,
-} from "../components/flyte/workloads";
+} from "../components/contract/identities";
 import {
     BUCKET_ROLES,
     BucketRef,
@@ -50,8 +50,11 @@ import {
     projectMinioPolicyName,
 } from "../components/local/localMinio";
 import { LOCAL_METADATA_BUCKET, LOCAL_USER_DATA_BUCKET, localProjectBucket, minioProjects } from "../components/local/localPlatform";
-import { gcpNames, identityName, PROJECT_WORKER_MAX, projectDataBucket, s3BucketNames, shortHash } from "../components/naming";
-import { s3PolicyFor, s3ProjectPolicy, s3ReadWritePolicy } from "../components/s3Policy";
+import { gcpNames, PROJECT_WORKER_MAX_GCP, projectDataBucket } from "../components/gcp/names";
+import { identityName } from "../components/contract/identities";
+import { shortHash } from "../components/shared/names";
+import { PROJECT_WORKER_MAX_AWS, s3BucketNames } from "../components/aws/names";
+import { s3PolicyFor, s3ProjectPolicy, s3ReadWritePolicy } from "../components/contract/s3Access";
 import type { Plan } from "../lib/plan/runPlan";
 import { runComponents } from "./helpers/components";
 import { gcpStackConfig, localStackConfig } from "./helpers/config";
@@ -416,8 +419,8 @@ describe("names", () => {
     });
 
     test("PROJECT_WORKER_MAX keeps worker names within a service account id and an IAM role name", () => {
-        expect(PROJECT_WORKER_MAX).toEqual({ gcp: 22, aws: 33 });
-        expect(gcpNames({ pulumiProject: "flyte", stack: "dev", gcpProject: "acme" }).projectWorkerPrefix.length + PROJECT_WORKER_MAX.gcp).toBe(30);
+        expect({ gcp: PROJECT_WORKER_MAX_GCP, aws: PROJECT_WORKER_MAX_AWS }).toEqual({ gcp: 22, aws: 33 });
+        expect(gcpNames({ pulumiProject: "flyte", stack: "dev", gcpProject: "acme" }).projectWorkerPrefix.length + PROJECT_WORKER_MAX_GCP).toBe(30);
     });
 
     test("projectDataBucket: <base>-data-<project>; a project with google in it is respelled and keeps a hash", () => {
@@ -653,7 +656,7 @@ describe("IAM's limits on the project conditions (GCP)", () => {
 
     test("the longest condition config validation lets through stays a few KB (22-character project, 63-character domains and bucket)", () => {
         const domains = Array.from({ length: 3 }, (_, i) => `${String(i)}${"d".repeat(62)}`);
-        const condition = objectPrefixCondition("b".repeat(63), projectMetadataPrefixes("p".repeat(PROJECT_WORKER_MAX.gcp), domains), "t");
+        const condition = objectPrefixCondition("b".repeat(63), projectMetadataPrefixes("p".repeat(PROJECT_WORKER_MAX_GCP), domains), "t");
         expect(checkIamCondition(condition.expression)).toBe(11);
         expect(condition.expression.length).toBeGreaterThan(2000);
         expect(condition.expression.length).toBeLessThan(3 * 1024);

@@ -13,7 +13,7 @@ import {
     s3Decision,
     UnsupportedGrant,
 } from "./helpers/storageAccess";
-import { s3ProjectPolicy } from "../components/s3Policy";
+import { s3ProjectPolicy } from "../components/contract/s3Access";
 import { checkIamCondition, conditionPrefixes, evaluateIamCondition, gcsRequestAttributes } from "./helpers/celConditions";
 import { checkPolicyVocabulary, iamRoleSimulatedAllows, simulateS3, SIMULATED_ACCOUNT } from "./helpers/iamSimulator";
 

@@ -2,7 +2,7 @@ import * as fs from "fs";
 import * as path from "path";
 import { parse } from "yaml";
 import { TRUST_POLICY_MAX, workerTrustPolicySize } from "../components/config/aws";
-import { ISOLATION_OUTPUTS, SHARED_WORKER_OUTPUTS } from "../components/outputs";
+import { ISOLATION_OUTPUTS, SHARED_WORKER_OUTPUTS } from "../components/contract/outputs";
 import type { Plan } from "../lib/plan/runPlan";
 import { ISOLATED_DOMAINS, isolatedStackFile } from "./helpers/isolationPlan";
 import { describeProjectIsolation } from "./helpers/isolationSuite";

@@ -13,8 +13,8 @@
  *
  * Needs helm and the two pinned charts (test/helpers/helm.ts); renders each shipped stack's chart once.
  */
-import type { FlyteConfig } from "../components/config/types";
-import { projectDomainNamespaces } from "../components/namespaces";
+import type { FlyteConfig } from "../components/contract/config";
+import { projectDomainNamespaces } from "../components/shared/namespaces";
 import { flyteBinaryValues } from "../components/flyte/binaryValues";
 import { flyteCoreValues } from "../components/flyte/coreValues";
 import { clusterResourceCustomData, clusterResourceTemplates, type WorkerAnnotation } from "../components/flyte/flyteSettings";

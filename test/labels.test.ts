@@ -1,5 +1,6 @@
 import { createHash } from "crypto";
-import { gcpLabels, gcpLabelValue, kubernetesLabels, kubernetesLabelValue } from "../components/labels";
+import { gcpLabels, gcpLabelValue } from "../components/gcp/labels";
+import { kubernetesLabels, kubernetesLabelValue } from "../components/shared/labels";
 import { prng } from "./helpers/random";
 
 const GCP_VALUE = /^[a-z0-9_-]{0,63}$/;

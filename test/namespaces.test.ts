@@ -7,7 +7,7 @@ import {
     PROJECT_PLACEHOLDER,
     projectDomainNamespaces,
     renderNamespace,
-} from "../components/namespaces";
+} from "../components/shared/namespaces";
 
 describe("renderNamespace (Flyte's namespace mapping)", () => {
     test("the placeholders are Flyte's exact strings", () => {

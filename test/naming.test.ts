@@ -1,7 +1,9 @@
 import { createHash } from "crypto";
-import { deploymentName, fitName, GCP_LIMITS, gcpNames, GcpNames, shortHash, slug } from "../components/naming";
+import { deploymentName, fitName, shortHash, slug } from "../components/shared/names";
+import { GCP_LIMITS, gcpNames, GcpNames } from "../components/gcp/names";
 import { prng } from "./helpers/random";
-import { awsNames, PROJECT_WORKER_MAX, projectDataBucket, s3BucketNames } from "../components/naming";
+import { awsNames, PROJECT_WORKER_MAX_AWS, s3BucketNames } from "../components/aws/names";
+import { PROJECT_WORKER_MAX_GCP, projectDataBucket } from "../components/gcp/names";
 
 /**
  * Cloud names derived from the Pulumi project and stack must be valid for every valid input, stable, and
@@ -443,9 +445,9 @@ const GCP_ISOLATED_PROJECTS = [
     "0",
     "9z",
     "x-y",
-    "p".repeat(PROJECT_WORKER_MAX.gcp),
-    "0".repeat(PROJECT_WORKER_MAX.gcp),
-    `a${"-".repeat(PROJECT_WORKER_MAX.gcp - 2)}b`,
+    "p".repeat(PROJECT_WORKER_MAX_GCP),
+    "0".repeat(PROJECT_WORKER_MAX_GCP),
+    `a${"-".repeat(PROJECT_WORKER_MAX_GCP - 2)}b`,
     "google",
     "goog",
     "googlegoogle",
@@ -463,9 +465,9 @@ const AWS_ISOLATED_PROJECTS = [
     "x",
     "0",
     "x-y",
-    "p".repeat(PROJECT_WORKER_MAX.aws),
-    "9".repeat(PROJECT_WORKER_MAX.aws),
-    `a${"-".repeat(PROJECT_WORKER_MAX.aws - 2)}b`,
+    "p".repeat(PROJECT_WORKER_MAX_AWS),
+    "9".repeat(PROJECT_WORKER_MAX_AWS),
+    `a${"-".repeat(PROJECT_WORKER_MAX_AWS - 2)}b`,
     "metadata",
     "userdata",
     "xn--ab",
@@ -524,10 +526,10 @@ function s3BucketProblems(field: string, name: string): string[] {
 
 describe("project isolation and flyte-core names: inputs", () => {
     test("the project ids are DNS labels within each cloud's isolation limit", () => {
-        expect(GCP_ISOLATED_PROJECTS.filter((p) => !DNS_LABEL.test(p) || p.length > PROJECT_WORKER_MAX.gcp)).toEqual([]);
-        expect(AWS_ISOLATED_PROJECTS.filter((p) => !DNS_LABEL.test(p) || p.length > PROJECT_WORKER_MAX.aws)).toEqual([]);
-        expect(GCP_ISOLATED_PROJECTS.some((p) => p.length === PROJECT_WORKER_MAX.gcp)).toBe(true);
-        expect(AWS_ISOLATED_PROJECTS.some((p) => p.length === PROJECT_WORKER_MAX.aws)).toBe(true);
+        expect(GCP_ISOLATED_PROJECTS.filter((p) => !DNS_LABEL.test(p) || p.length > PROJECT_WORKER_MAX_GCP)).toEqual([]);
+        expect(AWS_ISOLATED_PROJECTS.filter((p) => !DNS_LABEL.test(p) || p.length > PROJECT_WORKER_MAX_AWS)).toEqual([]);
+        expect(GCP_ISOLATED_PROJECTS.some((p) => p.length === PROJECT_WORKER_MAX_GCP)).toBe(true);
+        expect(AWS_ISOLATED_PROJECTS.some((p) => p.length === PROJECT_WORKER_MAX_AWS)).toBe(true);
     });
 });
 
@@ -571,8 +573,8 @@ describe("gcpNames: flyte-core and project worker service accounts", () => {
 
     test("a 23-character project would not fit: the limit is exactly what the prefix leaves", () => {
         const prefix = gcpNames({ pulumiProject: "flyte", stack: "dev", gcpProject: "acme-flyte-dev" }).projectWorkerPrefix;
-        expect(`${prefix}${"p".repeat(PROJECT_WORKER_MAX.gcp)}`).toHaveLength(30);
-        expect(`${prefix}${"p".repeat(PROJECT_WORKER_MAX.gcp + 1)}`).toHaveLength(31);
+        expect(`${prefix}${"p".repeat(PROJECT_WORKER_MAX_GCP)}`).toHaveLength(30);
+        expect(`${prefix}${"p".repeat(PROJECT_WORKER_MAX_GCP + 1)}`).toHaveLength(31);
     });
 
     test("different stacks get different worker prefixes", () => {
@@ -597,7 +599,7 @@ describe("gcpNames: flyte-core and project worker service accounts", () => {
     });
 
     test("a project's data bucket differs between stacks and GCP projects", () => {
-        for (const project of ["x", "google", "p".repeat(PROJECT_WORKER_MAX.gcp)]) {
+        for (const project of ["x", "google", "p".repeat(PROJECT_WORKER_MAX_GCP)]) {
             const buckets = EDGE_STACKS.map((stack) => projectDataBucket(gcpNames({ pulumiProject: "flyte", stack, gcpProject: "acme-flyte-dev" }).bucketBase, project));
             expect(new Set(buckets).size).toBe(EDGE_STACKS.length);
             const elsewhere = projectDataBucket(gcpNames({ pulumiProject: "flyte", stack: "dev", gcpProject: "acme-flyte-prd" }).bucketBase, project);
@@ -631,7 +633,7 @@ describe("awsNames: flyte-core and project worker roles", () => {
         for (const c of combos) {
             const names = awsNames(c);
             expect(names.projectWorkerRolePrefix.endsWith("-tasks-")).toBe(true);
-            expect(names.projectWorkerRolePrefix.length).toBeLessThanOrEqual(64 - PROJECT_WORKER_MAX.aws);
+            expect(names.projectWorkerRolePrefix.length).toBeLessThanOrEqual(64 - PROJECT_WORKER_MAX_AWS);
             for (const project of AWS_ISOLATED_PROJECTS) {
                 const role = `${names.projectWorkerRolePrefix}${project}`;
                 if (!ISOLATION_IAM_ROLE.test(role)) {
@@ -701,7 +703,7 @@ describe("s3BucketNames: per-project buckets", () => {
     });
 
     test("a project's bucket differs between stacks, accounts and regions", () => {
-        const project = "p".repeat(PROJECT_WORKER_MAX.aws);
+        const project = "p".repeat(PROJECT_WORKER_MAX_AWS);
         const base = { pulumiProject: "flyte", accountId: "123456789012", region: "eu-central-1", projects: [project] };
         const byStack = EDGE_STACKS.map((stack) => s3BucketNames({ ...base, stack }).projects[project]);
         expect(new Set(byStack).size).toBe(EDGE_STACKS.length);

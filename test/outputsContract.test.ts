@@ -13,7 +13,7 @@ import {
     ISOLATION_OUTPUTS,
     LOCAL_OUTPUTS,
     SHARED_WORKER_OUTPUTS,
-} from "../components/outputs";
+} from "../components/contract/outputs";
 import type { Json } from "../lib/plan/wire";
 import { PROJECT_DIR } from "./helpers/plan";
 import { sharedPlan } from "./helpers/sharedPlans";

@@ -52,7 +52,7 @@ test("invalid config stops the real program before it declares any resource", as
         stack: "bad",
         config: rawGcpConfig({ "flyte:flyteDomains": JSON.stringify(["development", "Staging"]) }),
         monitor,
-        program: () => require("../index"),
+        program: () => require(".."),
     });
     await expect(failing).rejects.toBeInstanceOf(ConfigError);
     await expect(failing).rejects.toThrow('invalid config flyte:flyteDomains = "Staging"');

@@ -69,6 +69,12 @@ test("the stack files' pointers into README.md name headings that exist", () => 
     }
 });
 
+test("every file of the project it names exists", () => {
+    const named = [...new Set([...readme.matchAll(/`((?:components|lib|scripts|test|policy|contract|examples)\/[\w./-]+\.(?:ts|json|yaml|mjs))`/g)].map((m) => m[1]))];
+    expect(named.length).toBeGreaterThan(10);
+    expect(named.filter((file) => !fs.existsSync(path.join(PROJECT_DIR, file)))).toEqual([]);
+});
+
 test("points at no tool or script that is gone", () => {
     for (const stale of ["install-helm", "chart-tools.sh", "port-forward svc/flyte"]) {
         expect({ stale, found: readme.includes(stale) }).toEqual({ stale, found: false });

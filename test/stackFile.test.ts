@@ -2,7 +2,7 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import * as pulumi from "@pulumi/pulumi";
-import { OFFLINE_SECRET_PLACEHOLDER } from "../components/config/reader";
+import { OFFLINE_SECRET_PLACEHOLDER } from "../components/shared/offlinePlan";
 import {
     projectDefaults,
     readProjectFile,

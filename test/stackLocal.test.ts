@@ -1,7 +1,7 @@
 import * as fs from "fs";
 import * as path from "path";
 import { parse } from "yaml";
-import { COMMON_OUTPUTS, LOCAL_OUTPUTS, SHARED_WORKER_OUTPUTS } from "../components/outputs";
+import { COMMON_OUTPUTS, LOCAL_OUTPUTS, SHARED_WORKER_OUTPUTS } from "../components/contract/outputs";
 import { mockPassword, mockRandomString } from "../lib/plan/mocks";
 import type { Plan } from "../lib/plan/runPlan";
 import { at } from "./helpers/helm";

@@ -1,4 +1,4 @@
-import { COMMON_OUTPUTS, ISOLATION_OUTPUTS, SHARED_WORKER_OUTPUTS } from "../components/outputs";
+import { COMMON_OUTPUTS, ISOLATION_OUTPUTS, SHARED_WORKER_OUTPUTS } from "../components/contract/outputs";
 import type { RecordedResource } from "../lib/plan/monitor";
 import type { Plan } from "../lib/plan/runPlan";
 import { at } from "./helpers/helm";

@@ -1,7 +1,7 @@
 import * as aws from "@pulumi/aws";
 import type * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import type { AwsConfig, ProtectionConfig } from "../config/types";
+import type { AwsConfig, ProtectionConfig } from "../contract/config";
 import type {
     FlyteDatabase,
     FlytePlatform,
@@ -9,9 +9,10 @@ import type {
     LoadBalancerExposure,
     S3Storage,
     TaskLogLink,
-} from "../flyte/platform";
-import type { FlyteWorkloads } from "../flyte/workloads";
-import { AwsNames, identityName, s3BucketNames } from "../naming";
+} from "../contract/platform";
+import type { FlyteWorkloads } from "../contract/identities";
+import { AwsNames, s3BucketNames } from "./names";
+import { identityName } from "../contract/identities";
 import { awsPartition } from "./iam";
 import { AwsNetwork } from "./awsNetwork";
 import { cloudWatchTaskLogLink } from "./cloudWatch";

@@ -1,4 +1,4 @@
-import type { TaskLogLink } from "../flyte/platform";
+import type { TaskLogLink } from "../contract/platform";
 import { awsPartition } from "./iam";
 
 /** Where the Container Insights add-on writes container logs. */

@@ -1,8 +1,8 @@
 import * as aws from "@pulumi/aws";
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import type { AwsConfig } from "../config/types";
-import type { AwsNames } from "../naming";
+import type { AwsConfig } from "../contract/config";
+import type { AwsNames } from "./names";
 import { containerLogGroup } from "./cloudWatch";
 import { eksAccessPolicyArn, irsaTrustPolicy, managedPolicyArn, serviceTrustPolicy } from "./iam";
 import { eksKubeconfig } from "./kubeconfig";

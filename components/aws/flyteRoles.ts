@@ -1,7 +1,7 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import type { IdentityRequest } from "../flyte/workloads";
-import { s3PolicyFor } from "../s3Policy";
+import type { IdentityRequest } from "../contract/identities";
+import { s3PolicyFor } from "../contract/s3Access";
 import { irsaTrustPolicy } from "./iam";
 
 export interface RoleSpec {

@@ -1,4 +1,4 @@
-import type { KubernetesServiceAccountRef } from "../flyte/platform";
+import type { KubernetesServiceAccountRef } from "../contract/platform";
 
 /** The AWS partition a region belongs to, for ARNs of AWS-managed policies. */
 export function awsPartition(region: string): string {

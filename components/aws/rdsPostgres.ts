@@ -1,8 +1,8 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
-import type { AwsConfig } from "../config/types";
-import type { AwsNames } from "../naming";
+import type { AwsConfig } from "../contract/config";
+import type { AwsNames } from "./names";
 
 export const RDS_DATABASE = "flyte";
 export const RDS_USER = "flyte";

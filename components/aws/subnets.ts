@@ -1,4 +1,4 @@
-import { formatIpv4, parseCidr } from "../cidr";
+import { formatIpv4, parseCidr } from "../shared/cidr";
 
 export interface SubnetLayout {
     /** One per zone, for nodes, the database and internal load balancers. */

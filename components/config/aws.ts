@@ -1,11 +1,11 @@
-import { parseCidr } from "../cidr";
-import { distinctNamespaces } from "../namespaces";
+import { parseCidr } from "../shared/cidr";
+import { distinctNamespaces } from "../shared/namespaces";
 import { ConfigError } from "./errors";
 import { ConfigReader, parseCidrKey, requireRegion } from "./reader";
 import { AWS_REGIONS, awsOtherPartition } from "./regions";
-import { PROJECT_WORKER_MAX, s3SafeSuffix } from "../naming";
+import { PROJECT_WORKER_MAX_AWS, s3SafeSuffix } from "../aws/names";
 import { requireDistinctProjectBuckets, requireIsolatedProjectLength } from "./flyte";
-import type { AwsConfig, FlyteConfig } from "./types";
+import type { AwsConfig, FlyteConfig } from "../contract/config";
 
 const AWS_REGION = /^[a-z]{2}(-gov|-iso[a-z]?)?-[a-z]+-\d$/;
 const EKS_VERSION = /^1\.\d{2}$/;
@@ -46,7 +46,7 @@ export function parseAws(config: ConfigReader, flyte: FlyteConfig): AwsConfig {
     }
     const region = requireRegion(config, "aws:region", "AWS", AWS_REGIONS, AWS_REGION, "eu-central-1");
 
-    requireIsolatedProjectLength(config, flyte, PROJECT_WORKER_MAX.aws, "an IAM role (64 characters in all)");
+    requireIsolatedProjectLength(config, flyte, PROJECT_WORKER_MAX_AWS, "an IAM role (64 characters in all)");
     requireDistinctProjectBuckets(config, flyte, s3SafeSuffix);
     // One task role trusts every project-domain namespace, or with project isolation each project's role its own.
     const groups = flyte.projectIsolation

@@ -1,5 +1,5 @@
-import { distinctNamespaces, isDns1123Label, isReservedNamespace, projectDomainNamespaces } from "../namespaces";
-import { firstDataPrefixOverlap, flyteWorkloads, projectMetadataPrefixes } from "../flyte/workloads";
+import { distinctNamespaces, isDns1123Label, isReservedNamespace, projectDomainNamespaces } from "../shared/namespaces";
+import { firstDataPrefixOverlap, flyteWorkloads, projectMetadataPrefixes } from "../contract/identities";
 import {
     bucketGrants,
     conditionalBindingCount,
@@ -8,8 +8,9 @@ import {
     MAX_POLICY_PRINCIPALS,
 } from "../gcp/iam";
 import { ConfigReader, DNS_LABEL_RULE, IMAGE_REFERENCE, requireDnsLabels } from "./reader";
-import { FLAVORS, SUPPORTED_FLAVORS } from "./schema";
-import type { FlyteConfig } from "./types";
+import { FLAVORS } from "../contract/config";
+import { SUPPORTED_FLAVORS } from "./schema";
+import type { FlyteConfig } from "../contract/config";
 import { unquotedYamlReading } from "./yamlScalars";
 
 /** A pinned chart version (semver, optional "v" and pre-release); the major version is checked on its own. */

@@ -1,10 +1,11 @@
-import { cidrContains, cidrsOverlap, isUsableSubnetAddress, parseCidr, parseIpv4 } from "../cidr";
+import { cidrContains, cidrsOverlap, isUsableSubnetAddress, parseCidr, parseIpv4 } from "../shared/cidr";
 import { ConfigReader, parseCidrKey, requireProviderKey, requireRegion } from "./reader";
 import { GCP_REGIONS, gcpZones } from "./regions";
-import { ConfigKey, GKE_RELEASE_CHANNELS, POSTGRES_VERSIONS } from "./schema";
-import { gcsProjectPart, PROJECT_WORKER_MAX } from "../naming";
+import { ConfigKey } from "./schema";
+import { GKE_RELEASE_CHANNELS, POSTGRES_VERSIONS } from "../contract/config";
+import { gcsProjectPart, PROJECT_WORKER_MAX_GCP } from "../gcp/names";
 import { requireDistinctProjectBuckets, requireGcsIsolationFits, requireIsolatedProjectLength } from "./flyte";
-import type { FlyteConfig, GcpConfig } from "./types";
+import type { FlyteConfig, GcpConfig } from "../contract/config";
 
 const GCP_PROJECT_ID = /^[a-z][a-z0-9-]{4,28}[a-z0-9]$/;
 const GCP_REGION = /^[a-z]+-[a-z]+[0-9]+$/;
@@ -20,7 +21,7 @@ export function parseGcp(config: ConfigReader, flyte: FlyteConfig): GcpConfig {
         "a GCP project id: 6 to 30 lowercase letters, digits or '-', starting with a letter",
     );
     const region = requireRegion(config, "gcp:region", "GCP", GCP_REGIONS, GCP_REGION, "europe-west1");
-    requireIsolatedProjectLength(config, flyte, PROJECT_WORKER_MAX.gcp, "a Google service account (30 characters in all)");
+    requireIsolatedProjectLength(config, flyte, PROJECT_WORKER_MAX_GCP, "a Google service account (30 characters in all)");
     requireDistinctProjectBuckets(config, flyte, gcsProjectPart);
     requireGcsIsolationFits(config, flyte);
 

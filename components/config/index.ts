@@ -2,4 +2,4 @@ export * from "./errors";
 export * from "./load";
 export * from "./parse";
 export * from "./schema";
-export * from "./types";
+export * from "../contract/config";

@@ -5,7 +5,8 @@
 import { ConfigError, ENCRYPTED_VALUE } from "./errors";
 import { AWS_PROVIDER_CONFIG_KEYS, GCP_PROVIDER_CONFIG_KEYS, PROVIDER_SDK_VERSIONS } from "./providerKeys";
 import type { RawConfig } from "./reader";
-import { Cloud, CONFIG_KEYS, KeySpec, PROVIDER_KEYS, PROVIDER_NAMESPACES, ProviderNamespace } from "./schema";
+import { Cloud } from "../contract/config";
+import { CONFIG_KEYS, KeySpec, PROVIDER_KEYS, PROVIDER_NAMESPACES, ProviderNamespace } from "./schema";
 import { closest, didYouMean } from "./suggest";
 
 type Schema = Readonly<Record<string, KeySpec>>;

@@ -1,6 +1,6 @@
 import * as pulumi from "@pulumi/pulumi";
 import { parseStackConfig } from "./parse";
-import type { StackConfig } from "./types";
+import type { StackConfig } from "../contract/config";
 
 /**
  * Which config keys the CLI passed encrypted. The Node SDK keeps `isConfigSecret` out of its typings (it is exported

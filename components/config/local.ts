@@ -1,8 +1,8 @@
-import { isDns1123Label } from "../namespaces";
+import { isDns1123Label } from "../shared/namespaces";
 import { requireIsolatedProjectLength } from "./flyte";
 import { ConfigReader, DNS_LABEL_RULE, IMAGE_REFERENCE } from "./reader";
 import { ConfigKey, NODE_PORT_RANGE } from "./schema";
-import type { FlyteConfig, LocalConfig, LocalNodePorts } from "./types";
+import type { FlyteConfig, LocalConfig, LocalNodePorts } from "../contract/config";
 
 /** A DNS-1123 subdomain, as StorageClass names are. */
 const DNS_SUBDOMAIN = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;

@@ -4,8 +4,9 @@ import { parseGcp } from "./gcp";
 import { checkEncryptedKeys, checkKnownKeys, checkTargets } from "./keys";
 import { parseLocal } from "./local";
 import { ConfigContext, ConfigReader, RawConfig } from "./reader";
-import { CLOUDS, CONFIG_KEYS, SUPPORTED_CLOUDS } from "./schema";
-import type { StackConfig } from "./types";
+import { CLOUDS } from "../contract/config";
+import { CONFIG_KEYS, SUPPORTED_CLOUDS } from "./schema";
+import type { StackConfig } from "../contract/config";
 
 export type { ConfigContext, RawConfig } from "./reader";
 

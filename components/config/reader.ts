@@ -1,9 +1,10 @@
-import { parseCidr } from "../cidr";
-import { DNS1123_LABEL_MAX, isDns1123Label } from "../namespaces";
+import { parseCidr } from "../shared/cidr";
+import { DNS1123_LABEL_MAX, isDns1123Label } from "../shared/namespaces";
 import { ConfigError, SECRET_VALUE } from "./errors";
 import { REGIONS_AS_OF } from "./regions";
 import { ConfigKey, KeySpec } from "./schema";
 import { closest, didYouMean } from "./suggest";
+import { OFFLINE_SECRET_PLACEHOLDER } from "../shared/offlinePlan";
 
 /** Config as the Pulumi runtime hands it over: full keys (`ns:key`) to strings; lists arrive as JSON. */
 export type RawConfig = Readonly<Record<string, string>>;
@@ -15,12 +16,6 @@ export interface ConfigContext {
     /** Full keys whose values are encrypted in the stack file (`pulumi config set --secret`). */
     readonly secretKeys?: readonly string[];
 }
-
-/**
- * What the offline plan reads for an encrypted value it cannot decrypt (lib/plan/stackFile.ts); a real run gets the
- * decrypted value.
- */
-export const OFFLINE_SECRET_PLACEHOLDER = "[secret]";
 
 export const DNS_LABEL_RULE = `lowercase letters, digits and '-', starting and ending with a letter or digit, at most ${DNS1123_LABEL_MAX} characters (DNS-1123 label)`;
 

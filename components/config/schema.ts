@@ -3,6 +3,7 @@
  * description. `Pulumi.yaml`'s `config:` block and the README's reference are checked against this table by the
  * tests, so the three cannot drift apart.
  */
+import { CLOUDS, type Cloud, type Flavor } from "../contract/config";
 
 export type ConfigKeyType = "string" | "integer" | "boolean" | "array";
 
@@ -40,8 +41,6 @@ export interface ArrayKeySpec extends KeySpecBase {
 
 export type KeySpec = StringKeySpec | IntegerKeySpec | BooleanKeySpec | ArrayKeySpec;
 
-export const CLOUDS = ["gcp", "aws", "local"] as const;
-export type Cloud = (typeof CLOUDS)[number];
 /** The targets this version deploys; the others are recognised and rejected with a clear message. */
 export const SUPPORTED_CLOUDS: readonly Cloud[] = ["gcp", "aws", "local"];
 
@@ -52,15 +51,9 @@ const LOCAL: readonly Cloud[] = ["local"];
 /** The database and bucket keys Cloud SQL and GCS (gcp) and RDS and S3 (aws) both read. */
 const GCP_AND_AWS: readonly Cloud[] = ["gcp", "aws"];
 
-export const FLAVORS = ["binary", "core"] as const;
-export type Flavor = (typeof FLAVORS)[number];
 export const SUPPORTED_FLAVORS: readonly Flavor[] = ["binary", "core"];
 
-export const GKE_RELEASE_CHANNELS = ["RAPID", "REGULAR", "STABLE"] as const;
-export type GkeReleaseChannel = (typeof GKE_RELEASE_CHANNELS)[number];
 
-export const POSTGRES_VERSIONS = ["POSTGRES_14", "POSTGRES_15", "POSTGRES_16", "POSTGRES_17"] as const;
-export type PostgresVersion = (typeof POSTGRES_VERSIONS)[number];
 
 /** Keys in the project's namespace (`<project>:<key>`). */
 export const CONFIG_KEYS = {

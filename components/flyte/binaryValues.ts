@@ -1,5 +1,5 @@
 import { stringify } from "yaml";
-import type { FlyteConfig } from "../config/types";
+import type { FlyteConfig } from "../contract/config";
 import {
     clusterResourceCustomData,
     clusterResourceTemplates,
@@ -13,7 +13,7 @@ import {
     TASK_STORAGE_SECRET,
     WorkerAnnotation,
 } from "./flyteSettings";
-import type { TaskLogLink } from "./platform";
+import type { TaskLogLink } from "../contract/platform";
 import { INLINE_DATA_LIMIT_MB, remoteDataValues, type RemoteDataValues } from "./remoteData";
 
 /**

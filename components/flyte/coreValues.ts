@@ -1,5 +1,5 @@
 import { stringify } from "yaml";
-import type { FlyteConfig } from "../config/types";
+import type { FlyteConfig } from "../contract/config";
 import {
     clusterResourceCustomData,
     clusterResourceTemplates,
@@ -13,9 +13,9 @@ import {
     TASK_STORAGE_SECRET,
     WorkerAnnotation,
 } from "./flyteSettings";
-import type { TaskLogLink } from "./platform";
+import type { TaskLogLink } from "../contract/platform";
 import { INLINE_DATA_LIMIT_MB, remoteDataValues as remoteData, type RemoteDataValues } from "./remoteData";
-import { FlyteCoreComponent, METADATA_PREFIX } from "./workloads";
+import { FlyteCoreComponent, METADATA_PREFIX } from "../contract/identities";
 
 /**
  * The flyte-core chart's contract, as this program uses it, and the pure function that computes its values.

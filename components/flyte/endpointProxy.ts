@@ -1,6 +1,6 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import { restrictedContainerSecurityContext, restrictedPodSecurityContext } from "../hardening";
+import { restrictedContainerSecurityContext, restrictedPodSecurityContext } from "../shared/hardening";
 import { FLYTE_GRPC_PORT, FLYTE_HTTP_PORT } from "./flyteSettings";
 
 /**

@@ -1,6 +1,6 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import type { FlyteConfig } from "../config/types";
+import type { FlyteConfig } from "../contract/config";
 import {
     DB_PASSWORD_SECRET,
     FLYTE_BINARY_CHART,
@@ -26,9 +26,9 @@ import {
     taskStorageSecrets,
 } from "./flyteObjects";
 import { FLYTE_HTTP_PORT } from "./flyteSettings";
-import type { FlytePlatform, FlyteStorage } from "./platform";
+import type { FlytePlatform, FlyteStorage } from "../contract/platform";
 import type { ProjectDataLocations } from "./projectDataLocations";
-import { BACKEND_IDENTITY } from "./workloads";
+import { BACKEND_IDENTITY } from "../contract/identities";
 
 export interface FlyteBinaryArgs {
     /** Projects, domains, namespaces and chart version. */

@@ -1,6 +1,6 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import type { FlyteConfig } from "../config/types";
+import type { FlyteConfig } from "../contract/config";
 import {
     CORE_DB_PASSWORD_SECRET,
     CORE_STORAGE_FILE,
@@ -30,9 +30,9 @@ import {
     storageKeys,
     taskStorageSecrets,
 } from "./flyteObjects";
-import type { FlytePlatform } from "./platform";
+import type { FlytePlatform } from "../contract/platform";
 import type { ProjectDataLocations } from "./projectDataLocations";
-import { FLYTE_CORE_COMPONENTS, FlyteCoreComponent } from "./workloads";
+import { FLYTE_CORE_COMPONENTS, FlyteCoreComponent } from "../contract/identities";
 
 export interface FlyteCoreArgs {
     /** Projects, domains, namespaces, chart version and replicas. */

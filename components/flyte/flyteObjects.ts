@@ -1,6 +1,6 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import type { FlyteConfig } from "../config/types";
+import type { FlyteConfig } from "../contract/config";
 import { FlyteEndpoints, flyteEndpoints } from "./endpoints";
 import {
     DatabaseInput,
@@ -12,9 +12,9 @@ import {
     taskStorageEnvironment,
     WorkerAnnotation,
 } from "./flyteSettings";
-import type { FlyteExposure, FlytePlatform, FlyteWorkloadIdentity } from "./platform";
+import type { FlyteExposure, FlytePlatform, FlyteWorkloadIdentity } from "../contract/platform";
 import { ProjectDataLocations } from "./projectDataLocations";
-import { BACKEND_IDENTITY, WORKER_IDENTITY } from "./workloads";
+import { BACKEND_IDENTITY, WORKER_IDENTITY } from "../contract/identities";
 
 /**
  * The Kubernetes objects every Flyte flavor creates the same way around its chart: its namespace, the secrets it

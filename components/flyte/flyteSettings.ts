@@ -1,5 +1,5 @@
 import { createHash } from "crypto";
-import { WORKER_SERVICE_ACCOUNT } from "./workloads";
+import { WORKER_SERVICE_ACCOUNT } from "../contract/identities";
 
 /**
  * Flyte settings both charts (flyte-binary and flyte-core) are given the same way: ports, the secrets this program

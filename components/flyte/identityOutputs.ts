@@ -1,7 +1,7 @@
 import * as pulumi from "@pulumi/pulumi";
-import type { Flavor } from "../config/schema";
-import type { FlyteWorkloadIdentity } from "./platform";
-import { BACKEND_IDENTITY, FlyteWorkloads, WORKER_IDENTITY } from "./workloads";
+import type { Flavor } from "../contract/config";
+import type { FlyteWorkloadIdentity } from "../contract/platform";
+import { BACKEND_IDENTITY, FlyteWorkloads, WORKER_IDENTITY } from "../contract/identities";
 
 /** The identity key whose value is exported as `backendServiceAccount`. */
 export function backendIdentityKey(flavor: Flavor): string {

@@ -7,8 +7,8 @@ import {
     jobCustomTimeouts,
     restrictedContainerSecurityContext,
     restrictedPodSecurityContext,
-} from "../hardening";
-import type { FlyteStorage } from "./platform";
+} from "../shared/hardening";
+import type { FlyteStorage } from "../contract/platform";
 
 /**
  * With project isolation, each project's task pods may only write to the project's own bucket, so Flyte must send

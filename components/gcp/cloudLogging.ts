@@ -1,4 +1,4 @@
-import type { TaskLogLink } from "../flyte/platform";
+import type { TaskLogLink } from "../contract/platform";
 
 /**
  * A Cloud Logging link for a task's container logs. The `{{ .namespace }}`-style variables are filled in by

@@ -1,7 +1,7 @@
 import * as gcp from "@pulumi/gcp";
 import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
-import type { CloudSqlConfig } from "../config/types";
+import type { CloudSqlConfig } from "../contract/config";
 
 export const FLYTE_DATABASE = "flyte";
 export const FLYTE_DATABASE_USER = "flyte";

@@ -1,6 +1,6 @@
 import * as gcp from "@pulumi/gcp";
 import * as pulumi from "@pulumi/pulumi";
-import type { IdentityRequest } from "../flyte/workloads";
+import type { IdentityRequest } from "../contract/identities";
 import {
     BucketRef,
     bucketGrants,

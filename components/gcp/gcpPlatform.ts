@@ -1,6 +1,6 @@
 import type * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import type { GcpConfig, ProtectionConfig } from "../config/types";
+import type { GcpConfig, ProtectionConfig } from "../contract/config";
 import type {
     FlyteDatabase,
     LoadBalancerExposure,
@@ -8,9 +8,10 @@ import type {
     FlyteWorkloadIdentity,
     GcsStorage,
     TaskLogLink,
-} from "../flyte/platform";
-import type { FlyteWorkloads } from "../flyte/workloads";
-import { GcpNames, identityName, projectDataBucket } from "../naming";
+} from "../contract/platform";
+import type { FlyteWorkloads } from "../contract/identities";
+import { GcpNames, projectDataBucket } from "./names";
+import { identityName } from "../contract/identities";
 import { CloudSqlPostgres, FLYTE_DATABASE_OPTIONS } from "./cloudSqlPostgres";
 import { cloudLoggingTaskLogLink } from "./cloudLogging";
 import { FlyteServiceAccounts } from "./flyteServiceAccounts";

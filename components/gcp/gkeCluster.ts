@@ -1,8 +1,8 @@
 import * as gcp from "@pulumi/gcp";
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import type { GkeConfig } from "../config/types";
-import type { GcpNames } from "../naming";
+import type { GkeConfig } from "../contract/config";
+import type { GcpNames } from "./names";
 import { gkeKubeconfig } from "./kubeconfig";
 
 /** Roles the node service account needs to ship logs and metrics; nothing else. */

@@ -1,5 +1,5 @@
-import type { KubernetesServiceAccountRef } from "../flyte/platform";
-import type { DataAccess } from "../flyte/workloads";
+import type { KubernetesServiceAccountRef } from "../contract/platform";
+import type { DataAccess } from "../contract/identities";
 
 /**
  * Bucket-scoped roles for Flyte's identities: read and write objects, and read the bucket's metadata (Flyte's

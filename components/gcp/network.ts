@@ -1,7 +1,7 @@
 import * as gcp from "@pulumi/gcp";
 import * as pulumi from "@pulumi/pulumi";
-import type { GcpNetworkConfig } from "../config/types";
-import type { GcpNames } from "../naming";
+import type { GcpNetworkConfig } from "../contract/config";
+import type { GcpNames } from "./names";
 
 export interface GcpNetworkArgs {
     readonly project: string;

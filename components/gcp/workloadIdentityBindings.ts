@@ -1,6 +1,6 @@
 import * as gcp from "@pulumi/gcp";
 import * as pulumi from "@pulumi/pulumi";
-import type { KubernetesServiceAccountRef } from "../flyte/platform";
+import type { KubernetesServiceAccountRef } from "../contract/platform";
 import { WORKLOAD_IDENTITY_USER_ROLE, workloadIdentityMember } from "./iam";
 
 export interface WorkloadIdentityBinding {

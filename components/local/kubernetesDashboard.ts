@@ -1,6 +1,6 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import type { TaskLogLink } from "../flyte/platform";
+import type { TaskLogLink } from "../contract/platform";
 
 export const DASHBOARD_CHART = "kubernetes-dashboard";
 export const DASHBOARD_CHART_VERSION = "7.13.0";

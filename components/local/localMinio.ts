@@ -9,8 +9,8 @@ import {
     restrictedContainerSecurityContext,
     restrictedPodSecurityContext,
     scratchVolume,
-} from "../hardening";
-import { s3ProjectPolicy, s3ReadWritePolicy } from "../s3Policy";
+} from "../shared/hardening";
+import { s3ProjectPolicy, s3ReadWritePolicy } from "../contract/s3Access";
 import { dataVolume } from "./volume";
 
 export const MINIO_SERVICE = "minio";

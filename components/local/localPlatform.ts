@@ -1,10 +1,10 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import type { LocalConfig, ProtectionConfig } from "../config/types";
-import type { FlyteDatabase, FlytePlatform, NodePortExposure, S3Storage, TaskLogLink } from "../flyte/platform";
+import type { LocalConfig, ProtectionConfig } from "../contract/config";
+import type { FlyteDatabase, FlytePlatform, NodePortExposure, S3Storage, TaskLogLink } from "../contract/platform";
 import { localClusterName, readKubeconfig, resolveKubeconfigPath } from "./kubeconfig";
 import { dashboardTaskLogLink, KubernetesDashboard } from "./kubernetesDashboard";
-import type { FlyteWorkloads } from "../flyte/workloads";
+import type { FlyteWorkloads } from "../contract/identities";
 import { LocalMinio, MINIO_REGION, minioEndpoint, MinioProjectData } from "./localMinio";
 import { LOCAL_POSTGRES_OPTIONS, LocalPostgres } from "./localPostgres";
 

@@ -1,7 +1,7 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
-import { restrictedContainerSecurityContext, restrictedPodSecurityContext, scratchVolume } from "../hardening";
+import { restrictedContainerSecurityContext, restrictedPodSecurityContext, scratchVolume } from "../shared/hardening";
 import { dataVolume } from "./volume";
 
 export const LOCAL_POSTGRES_SERVICE = "postgres";

@@ -1,7 +1,7 @@
 import * as fs from "fs";
 import * as path from "path";
 import { parse, YAMLParseError } from "yaml";
-import { OFFLINE_SECRET_PLACEHOLDER } from "../../components/config/reader";
+import { OFFLINE_SECRET_PLACEHOLDER } from "../../components/shared/offlinePlan";
 
 /**
  * Reads config the way the Pulumi CLI hands it to a program: project-level defaults from `Pulumi.yaml`, then the

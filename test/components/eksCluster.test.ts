@@ -2,7 +2,7 @@ import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { parse } from "yaml";
 import { EksCluster } from "../../components/aws/eksCluster";
-import { awsNames } from "../../components/naming";
+import { awsNames } from "../../components/aws/names";
 import { MOCK_AWS_ROLE, mockResource } from "../../lib/plan/mocks";
 import type { RecordedResource } from "../../lib/plan/monitor";
 import type { Plan } from "../../lib/plan/runPlan";

@@ -1,8 +1,8 @@
 import * as aws from "@pulumi/aws";
 import { FlyteRoles } from "../../components/aws/flyteRoles";
-import { flyteWorkloads } from "../../components/flyte/workloads";
-import { awsNames } from "../../components/naming";
-import { s3ReadWritePolicy } from "../../components/s3Policy";
+import { flyteWorkloads } from "../../components/contract/identities";
+import { awsNames } from "../../components/aws/names";
+import { s3ReadWritePolicy } from "../../components/contract/s3Access";
 import type { RecordedResource } from "../../lib/plan/monitor";
 import type { Plan } from "../../lib/plan/runPlan";
 import { childrenOf, component, runComponents } from "../helpers/components";

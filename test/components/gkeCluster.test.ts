@@ -2,7 +2,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { parse } from "yaml";
 import { GkeCluster, NODE_SERVICE_ACCOUNT_ROLES } from "../../components/gcp/gkeCluster";
 import { ProjectServices } from "../../components/gcp/projectServices";
-import { gcpNames } from "../../components/naming";
+import { gcpNames } from "../../components/gcp/names";
 import type { Plan } from "../../lib/plan/runPlan";
 import { at, childrenOf, component, runComponents } from "../helpers/components";
 import { gcpStackConfig } from "../helpers/config";

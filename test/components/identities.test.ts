@@ -1,7 +1,7 @@
 import * as gcp from "@pulumi/gcp";
 import { FlyteServiceAccounts } from "../../components/gcp/flyteServiceAccounts";
 import { WorkloadIdentityBindings } from "../../components/gcp/workloadIdentityBindings";
-import { flyteWorkloads } from "../../components/flyte/workloads";
+import { flyteWorkloads } from "../../components/contract/identities";
 import type { Plan } from "../../lib/plan/runPlan";
 import { gcpStackConfig } from "../helpers/config";
 import { runComponents } from "../helpers/components";

@@ -1,6 +1,6 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import { JOB_AWAIT_TIMEOUT_SECONDS, JOB_DEADLINE_SECONDS } from "../../components/hardening";
+import { JOB_AWAIT_TIMEOUT_SECONDS, JOB_DEADLINE_SECONDS } from "../../components/shared/hardening";
 import { LocalMinio, MINIO_WAIT_ATTEMPTS } from "../../components/local/localMinio";
 import { mockPassword } from "../../lib/plan/mocks";
 import type { Plan } from "../../lib/plan/runPlan";

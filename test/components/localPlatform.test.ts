@@ -1,10 +1,10 @@
-import { flyteWorkloads } from "../../components/flyte/workloads";
+import { flyteWorkloads } from "../../components/contract/identities";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import * as pulumi from "@pulumi/pulumi";
-import type { LocalStackConfig } from "../../components/config/types";
-import type { FlytePlatform } from "../../components/flyte/platform";
+import type { LocalStackConfig } from "../../components/contract/config";
+import type { FlytePlatform } from "../../components/contract/platform";
 import { LocalPlatform } from "../../components/local/localPlatform";
 import type { Plan } from "../../lib/plan/runPlan";
 import { at, childrenOf, component, runComponents } from "../helpers/components";

@@ -1,6 +1,6 @@
 import { GcpNetwork } from "../../components/gcp/network";
 import { ProjectServices } from "../../components/gcp/projectServices";
-import { gcpNames } from "../../components/naming";
+import { gcpNames } from "../../components/gcp/names";
 import type { Plan } from "../../lib/plan/runPlan";
 import { at, childrenOf, component, runComponents } from "../helpers/components";
 import { gcpStackConfig } from "../helpers/config";

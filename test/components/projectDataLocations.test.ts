@@ -10,7 +10,7 @@ import {
     ProjectDataLocations,
     projectRawOutputPrefixes,
 } from "../../components/flyte/projectDataLocations";
-import { JOB_AWAIT_TIMEOUT_SECONDS, JOB_DEADLINE_SECONDS } from "../../components/hardening";
+import { JOB_AWAIT_TIMEOUT_SECONDS, JOB_DEADLINE_SECONDS } from "../../components/shared/hardening";
 import type { Plan } from "../../lib/plan/runPlan";
 import { childrenOf, component, runComponents } from "../helpers/components";
 import { flagValue, runWithFakeCurl } from "../helpers/flyteCoreFixtures";

@@ -1,6 +1,6 @@
 import * as aws from "@pulumi/aws";
 import { postgresFamily, RdsPostgres } from "../../components/aws/rdsPostgres";
-import { awsNames } from "../../components/naming";
+import { awsNames } from "../../components/aws/names";
 import { mockPassword, mockResource } from "../../lib/plan/mocks";
 import type { Plan } from "../../lib/plan/runPlan";
 import { runComponents } from "../helpers/components";

@@ -1,5 +1,5 @@
 import * as k8s from "@pulumi/kubernetes";
-import type { FlyteConfig } from "../../components/config/types";
+import type { FlyteConfig } from "../../components/contract/config";
 import { FlyteCore } from "../../components/flyte/flyteCore";
 import type { Plan } from "../../lib/plan/runPlan";
 import { runComponents } from "../helpers/components";

@@ -1,5 +1,5 @@
 import { parseStackConfig, RawConfig } from "../../components/config/parse";
-import type { AwsStackConfig, GcpStackConfig, LocalStackConfig, StackConfig } from "../../components/config/types";
+import type { AwsStackConfig, GcpStackConfig, LocalStackConfig, StackConfig } from "../../components/contract/config";
 
 /** `base` with keys set, or removed where the override is undefined. */
 function withOverrides(base: Record<string, string>, overrides: Record<string, string | undefined>): RawConfig {

@@ -1,5 +1,5 @@
 import { parse } from "yaml";
-import { COMMON_OUTPUTS, SHARED_WORKER_OUTPUTS } from "../../components/outputs";
+import { COMMON_OUTPUTS, SHARED_WORKER_OUTPUTS } from "../../components/contract/outputs";
 import { MOCK_AWS_ACCOUNT, MOCK_AWS_ROLE, mockPassword } from "../../lib/plan/mocks";
 import type { RecordedResource } from "../../lib/plan/monitor";
 import type { Plan } from "../../lib/plan/runPlan";

@@ -1,4 +1,4 @@
-import { overlappingDataPrefixes } from "../../components/flyte/workloads";
+import { overlappingDataPrefixes } from "../../components/contract/identities";
 import type { StorageRequest } from "./storageAccess";
 
 /**

@@ -1,6 +1,6 @@
 import type * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import type { FlytePlatform, TaskLogLink } from "../../components/flyte/platform";
+import type { FlytePlatform, TaskLogLink } from "../../components/contract/platform";
 
 /**
  * Hand-built FlytePlatforms for the Flyte components' tests, standing in for what GcpPlatform and LocalPlatform

@@ -1,5 +1,5 @@
-import type { FlyteConfig } from "../config/types";
-import { distinctNamespaces } from "../namespaces";
+import type { FlyteConfig } from "./config";
+import { distinctNamespaces } from "../shared/namespaces";
 import type { KubernetesServiceAccountRef } from "./platform";
 
 /**
@@ -225,3 +225,26 @@ export function flyteWorkloads(flyte: FlyteConfig): FlyteWorkloads {
         isolatedProjects: flyte.projectIsolation ? [...flyte.projects] : [],
     };
 }
+export interface CoreIdentityNames {
+    readonly flyteadmin: string;
+    readonly flytepropeller: string;
+    readonly datacatalog: string;
+    readonly flytescheduler: string;
+}
+
+/** The name of the identity a request gets: per-project workers by prefix, the others by key. */
+export function identityName(
+    names: { readonly backend: string; readonly worker: string; readonly core: CoreIdentityNames; readonly projectWorkerPrefix: string },
+    request: Pick<IdentityRequest, "key" | "data">,
+): string {
+    if (request.data.kind === "project") {
+        return `${names.projectWorkerPrefix}${request.data.project}`;
+    }
+    const byKey: Record<string, string> = { backend: names.backend, worker: names.worker, ...names.core };
+    const name = byKey[request.key];
+    if (name === undefined) {
+        throw new Error(`no name for identity ${request.key}`);
+    }
+    return name;
+}
+

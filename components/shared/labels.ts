@@ -1,4 +1,4 @@
-import { shortHash } from "./naming";
+import { shortHash } from "./names";
 
 /**
  * Labels that identify what this program created. Stack and project names may hold characters or lengths that
@@ -7,7 +7,7 @@ import { shortHash } from "./naming";
 
 const LABEL_VALUE_MAX = 63;
 
-function fitLabelValue(value: string, invalid: RegExp, transform: (s: string) => string, trimEdges: boolean): string {
+export function fitLabelValue(value: string, invalid: RegExp, transform: (s: string) => string, trimEdges: boolean): string {
     let v = transform(value).replace(invalid, "-");
     if (trimEdges) {
         v = v.replace(/^[^A-Za-z0-9]+|[^A-Za-z0-9]+$/g, "");
@@ -21,11 +21,6 @@ function fitLabelValue(value: string, invalid: RegExp, transform: (s: string) =>
     return head ? `${head}-${hash}` : hash;
 }
 
-/** GCP label values: lowercase letters, digits, '_' and '-', at most 63 characters. */
-export function gcpLabelValue(value: string): string {
-    return fitLabelValue(value, /[^a-z0-9_-]/g, (s) => s.toLowerCase(), false);
-}
-
 /** Kubernetes label values: letters, digits, '_', '.', '-', starting and ending alphanumeric, at most 63. */
 export function kubernetesLabelValue(value: string): string {
     return fitLabelValue(value, /[^A-Za-z0-9_.-]/g, (s) => s, true);
@@ -36,15 +31,6 @@ export interface LabelContext {
     readonly stack: string;
 }
 
-export function gcpLabels(ctx: LabelContext): Record<string, string> {
-    return {
-        "managed-by": "pulumi",
-        "app": "flyte",
-        "pulumi-project": gcpLabelValue(ctx.pulumiProject),
-        "pulumi-stack": gcpLabelValue(ctx.stack),
-    };
-}
-
 /** No `app.kubernetes.io/managed-by`: Helm sets that one on the chart's objects. */
 export function kubernetesLabels(ctx: LabelContext): Record<string, string> {
     return {
@@ -52,9 +38,4 @@ export function kubernetesLabels(ctx: LabelContext): Record<string, string> {
         "pulumi.com/project": kubernetesLabelValue(ctx.pulumiProject),
         "pulumi.com/stack": kubernetesLabelValue(ctx.stack),
     };
-}
-
-/** AWS tags allow the characters of Pulumi project and stack names as they are. */
-export function awsTags(ctx: LabelContext): Record<string, string> {
-    return { ManagedBy: "pulumi", App: "flyte", PulumiProject: ctx.pulumiProject, PulumiStack: ctx.stack };
 }

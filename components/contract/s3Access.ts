@@ -1,4 +1,4 @@
-import type { DataAccess } from "./flyte/workloads";
+import type { DataAccess } from "./identities";
 
 const OBJECT_ACTIONS = [
     "s3:GetObject",

@@ -1,5 +1,18 @@
-import type { Flavor, GkeReleaseChannel, PostgresVersion } from "./schema";
-import type { ProjectDomainNamespace } from "../namespaces";
+import type { ProjectDomainNamespace } from "../shared/namespaces";
+
+/** Where Flyte runs (`flyte:cloud`). */
+export const CLOUDS = ["gcp", "aws", "local"] as const;
+export type Cloud = (typeof CLOUDS)[number];
+
+/** Which Flyte chart (`flyte:flavor`). */
+export const FLAVORS = ["binary", "core"] as const;
+export type Flavor = (typeof FLAVORS)[number];
+
+export const GKE_RELEASE_CHANNELS = ["RAPID", "REGULAR", "STABLE"] as const;
+export type GkeReleaseChannel = (typeof GKE_RELEASE_CHANNELS)[number];
+
+export const POSTGRES_VERSIONS = ["POSTGRES_14", "POSTGRES_15", "POSTGRES_16", "POSTGRES_17"] as const;
+export type PostgresVersion = (typeof POSTGRES_VERSIONS)[number];
 
 /** What the Flyte layer needs from config; the same on every cloud. */
 export interface FlyteConfig {

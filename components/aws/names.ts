@@ -1,0 +1,105 @@
+import { deploymentName, fitName, shortHash } from "../shared/names";
+import type { CoreIdentityNames } from "../contract/identities";
+
+/** AWS resource names of a deployment, each valid for its API whatever the project and stack names. */
+
+export interface AwsNames {
+    /** Name tag prefix of the network resources. */
+    readonly network: string;
+    readonly cluster: string;
+    readonly nodeGroup: string;
+    readonly clusterRole: string;
+    readonly nodeRole: string;
+    readonly backendRole: string;
+    readonly workerRole: string;
+    /** flyte-core: one IRSA role per component. */
+    readonly coreRoles: CoreIdentityNames;
+    /** With project isolation: project p's task pods run as role `<projectWorkerRolePrefix><p>`. */
+    readonly projectWorkerRolePrefix: string;
+    readonly vpcCniRole: string;
+    readonly cloudWatchRole: string;
+    readonly database: string;
+    readonly databaseSubnetGroup: string;
+    readonly databaseParameterGroup: string;
+    readonly databaseSecurityGroup: string;
+    readonly databaseFinalSnapshot: string;
+    readonly secretsKeyAlias: string;
+}
+
+/** Limits from the AWS APIs. */
+export const AWS_LIMITS = {
+    /** EKS cluster names. */
+    cluster: 100,
+    /** Node group, RDS identifier and security group names we keep within a DNS label. */
+    dnsLabel: 63,
+    iamRole: 64,
+    bucket: 63,
+} as const;
+
+export function awsNames(args: { pulumiProject: string; stack: string }): AwsNames {
+    const base = deploymentName(args.pulumiProject, args.stack);
+    return {
+        network: fitName(base, "", AWS_LIMITS.dnsLabel),
+        cluster: fitName(base, "", AWS_LIMITS.cluster),
+        nodeGroup: fitName(base, "nodes", AWS_LIMITS.dnsLabel),
+        clusterRole: fitName(base, "eks-cluster", AWS_LIMITS.iamRole),
+        nodeRole: fitName(base, "eks-nodes", AWS_LIMITS.iamRole),
+        backendRole: fitName(base, "flyte-backend", AWS_LIMITS.iamRole),
+        workerRole: fitName(base, "flyte-worker", AWS_LIMITS.iamRole),
+        coreRoles: {
+            flyteadmin: fitName(base, "flyte-admin", AWS_LIMITS.iamRole),
+            flytepropeller: fitName(base, "flyte-propeller", AWS_LIMITS.iamRole),
+            datacatalog: fitName(base, "flyte-catalog", AWS_LIMITS.iamRole),
+            flytescheduler: fitName(base, "flyte-scheduler", AWS_LIMITS.iamRole),
+        },
+        projectWorkerRolePrefix: `${fitName(base, "", 24)}-tasks-`,
+        vpcCniRole: fitName(base, "vpc-cni", AWS_LIMITS.iamRole),
+        cloudWatchRole: fitName(base, "cloudwatch", AWS_LIMITS.iamRole),
+        database: fitName(base, "pg", AWS_LIMITS.dnsLabel),
+        databaseSubnetGroup: fitName(base, "pg", AWS_LIMITS.dnsLabel),
+        databaseParameterGroup: fitName(base, "pg-tls", AWS_LIMITS.dnsLabel),
+        // EC2 refuses security group names that start with "sg-" (its id prefix).
+        databaseSecurityGroup: fitName(base.startsWith("sg-") ? `db-${base}` : base, "pg", AWS_LIMITS.dnsLabel),
+        databaseFinalSnapshot: fitName(base, "pg-final", AWS_LIMITS.dnsLabel),
+        secretsKeyAlias: `alias/${fitName(base, "eks-secrets", AWS_LIMITS.dnsLabel)}`,
+    };
+}
+
+/** Project ids that fit in a per-project IAM role name: 64 characters, of which the prefix takes up to 31. */
+export const PROJECT_WORKER_MAX_AWS = 33;
+
+/** S3 reserves some suffixes for its own bucket kinds (access point aliases, directory and table buckets). */
+const S3_RESERVED_SUFFIXES = /(-s3alias|--ol-s3|--x-s3|--table-s3)$/;
+
+/**
+ * A name part that does not end like a reserved suffix; a hash of itself keeps it unique when changed. Config
+ * validation rejects two projects whose parts coincide.
+ */
+export function s3SafeSuffix(part: string): string {
+    return S3_RESERVED_SUFFIXES.test(part) ? `${part}-${shortHash(part, 4)}` : part;
+}
+
+/** S3 reserves some prefixes for its own bucket kinds. */
+function s3Safe(name: string): string {
+    return /^(sthree-|amzn-s3-demo-|xn--)/.test(name) ? `b-${name}` : name;
+}
+
+/**
+ * S3 bucket names are global: the account id and region make them unique to this deployment, and stay the
+ * same on every run.
+ */
+export function s3BucketNames(args: {
+    pulumiProject: string;
+    stack: string;
+    accountId: string;
+    region: string;
+    /** With project isolation: the projects that get a data bucket of their own. */
+    projects?: readonly string[];
+}): { metadata: string; userData: string; projects: Record<string, string> } {
+    const base = s3Safe(`${deploymentName(args.pulumiProject, args.stack)}-${args.accountId}-${args.region}`);
+    return {
+        metadata: fitName(base, "metadata", AWS_LIMITS.bucket),
+        userData: fitName(base, "userdata", AWS_LIMITS.bucket),
+        projects: Object.fromEntries((args.projects ?? []).map((p) => [p, fitName(base, `data-${s3SafeSuffix(p)}`, AWS_LIMITS.bucket)])),
+    };
+}

@@ -1,0 +1,101 @@
+import { deploymentName, fitName, shortHash } from "../shared/names";
+import type { CoreIdentityNames } from "../contract/identities";
+
+/** GCP resource names of a deployment, each valid for its API whatever the project and stack names. */
+
+/** Google Cloud Storage forbids "google" anywhere and "goog" at the start of a bucket name. */
+function gcsSafe(name: string): string {
+    const cleaned = name.replace(/google/g, "ggl");
+    return cleaned.startsWith("goog") ? `b-${cleaned}` : cleaned;
+}
+
+export interface GcpNames {
+    readonly network: string;
+    readonly subnet: string;
+    readonly router: string;
+    readonly nat: string;
+    readonly privateServicesRange: string;
+    readonly cluster: string;
+    readonly nodePool: string;
+    readonly nodeServiceAccount: string;
+    readonly backendServiceAccount: string;
+    readonly workerServiceAccount: string;
+    /** flyte-core: one service account per component. */
+    readonly coreServiceAccounts: CoreIdentityNames;
+    /** With project isolation: project p's task pods run as `<projectWorkerPrefix><p>`. */
+    readonly projectWorkerPrefix: string;
+    readonly databaseInstance: string;
+    readonly metadataBucket: string;
+    readonly userDataBucket: string;
+    readonly loadBalancerAddress: string;
+    /** What bucket names start from, unique to this deployment (see projectDataBucket). */
+    readonly bucketBase: string;
+    readonly podsRange: string;
+    readonly servicesRange: string;
+}
+
+/** Limits from the GCP APIs. */
+export const GCP_LIMITS = {
+    /** Compute resources (networks, subnets, routers, addresses). */
+    compute: 63,
+    /** GKE cluster and node pool names. */
+    gke: 40,
+    /** Service account ids: 6 to 30 characters. */
+    serviceAccount: 30,
+    /** Cloud SQL: `<project-id>:<instance>` must stay within 98 characters and project ids reach 30. */
+    sqlInstance: 67,
+    bucket: 63,
+} as const;
+
+/**
+ * Project ids that fit in a per-project identity name: a service account id has 30 characters, 8 of which the
+ * prefix takes.
+ */
+export const PROJECT_WORKER_MAX_GCP = 22;
+
+export function gcpNames(args: { pulumiProject: string; stack: string; gcpProject: string }): GcpNames {
+    const base = deploymentName(args.pulumiProject, args.stack);
+    // Bucket names are global: a hash of the GCP project, Pulumi project and stack keeps them unique worldwide
+    // while staying the same on every run.
+    const bucketBase = gcsSafe(`${base}-${shortHash(`${args.gcpProject}/${args.pulumiProject}/${args.stack}`, 8)}`);
+    return {
+        network: fitName(base, "vpc", GCP_LIMITS.compute),
+        subnet: fitName(base, "nodes", GCP_LIMITS.compute),
+        router: fitName(base, "router", GCP_LIMITS.compute),
+        nat: fitName(base, "nat", GCP_LIMITS.compute),
+        privateServicesRange: fitName(base, "psa", GCP_LIMITS.compute),
+        loadBalancerAddress: fitName(base, "flyte-ilb", GCP_LIMITS.compute),
+        podsRange: "pods",
+        servicesRange: "services",
+        cluster: fitName(base, "", GCP_LIMITS.gke),
+        nodePool: "flyte",
+        nodeServiceAccount: fitName(base, "nodes", GCP_LIMITS.serviceAccount),
+        backendServiceAccount: fitName(base, "backend", GCP_LIMITS.serviceAccount),
+        workerServiceAccount: fitName(base, "worker", GCP_LIMITS.serviceAccount),
+        coreServiceAccounts: {
+            flyteadmin: fitName(base, "admin", GCP_LIMITS.serviceAccount),
+            flytepropeller: fitName(base, "propeller", GCP_LIMITS.serviceAccount),
+            datacatalog: fitName(base, "catalog", GCP_LIMITS.serviceAccount),
+            flytescheduler: fitName(base, "scheduler", GCP_LIMITS.serviceAccount),
+        },
+        // A letter, a hash of the deployment (unique per stack within a GCP project), and a separator.
+        projectWorkerPrefix: `fw${shortHash(base, 5)}-`,
+        databaseInstance: fitName(base, "pg", GCP_LIMITS.sqlInstance),
+        metadataBucket: fitName(bucketBase, "metadata", GCP_LIMITS.bucket),
+        userDataBucket: fitName(bucketBase, "userdata", GCP_LIMITS.bucket),
+        bucketBase,
+    };
+}
+
+/** With project isolation: the bucket of one project's raw data. */
+export function projectDataBucket(bucketBase: string, project: string): string {
+    return fitName(bucketBase, `data-${gcsProjectPart(project)}`, GCP_LIMITS.bucket);
+}
+
+/**
+ * A project's part of its GCS bucket name: a project id with "google" in it is spelled differently and keeps a
+ * hash of itself. Config validation rejects two projects whose parts coincide.
+ */
+export function gcsProjectPart(project: string): string {
+    return project.includes("google") ? `${project.replace(/google/g, "ggl")}-${shortHash(project, 4)}` : project;
+}
