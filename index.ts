@@ -1,53 +1,40 @@
 /**
  * Flyte on Kubernetes in one `pulumi up`: reads and validates the stack's config, builds the platform for the
- * chosen target and installs Flyte on it. Its outputs are the public contract in components/outputs.ts.
+ * chosen target and installs Flyte on it. Its outputs are the public contract in components/contract/outputs.ts.
  */
 import * as pulumi from "@pulumi/pulumi";
 import { loadStackConfig } from "./components/config";
-import { FlyteBinary, FlyteCore, FlytePlatform, flyteWorkloads, identityOutputs } from "./components/flyte";
-import type { AwsPlatform } from "./components/aws";
-import type { GcpPlatform } from "./components/gcp";
-import { awsTags } from "./components/aws/tags";
-import { gcpLabels } from "./components/gcp/labels";
+import { FlyteBinary, FlyteCore, FlytePlatform, flyteWorkloads, identityStackOutputs } from "./components/flyte";
 import { kubernetesLabels } from "./components/shared/labels";
-import type { LocalPlatform } from "./components/local";
-import { awsNames } from "./components/aws/names";
-import { gcpNames } from "./components/gcp/names";
 import { definedOutputs, FlyteStackOutputs } from "./components/contract/outputs";
+import type { FlytePlatformArgs } from "./components/contract/platform";
 
 const config = loadStackConfig();
 const labels = kubernetesLabels(config);
 const workloads = flyteWorkloads(config.flyte);
 
+// Every platform takes the same arguments (FlytePlatformArgs) and is seen only as a FlytePlatform from here on.
+const common: Omit<FlytePlatformArgs<unknown>, "config"> = {
+    protection: config.protection,
+    deployment: { pulumiProject: config.pulumiProject, stack: config.stack },
+    workloads,
+};
+
 // Each platform is loaded only when chosen: a cloud's SDK takes a noticeable part of every plan's start-up.
 /* eslint-disable @typescript-eslint/no-require-imports */
-function createPlatform(): GcpPlatform | AwsPlatform | LocalPlatform {
+function createPlatform(): FlytePlatform {
     switch (config.cloud) {
         case "gcp": {
             const { GcpPlatform } = require("./components/gcp") as typeof import("./components/gcp");
-            return new GcpPlatform("gcp", {
-                config: config.gcp,
-                protection: config.protection,
-                names: gcpNames({ pulumiProject: config.pulumiProject, stack: config.stack, gcpProject: config.gcp.project }),
-                workloads,
-                labels: gcpLabels(config),
-            });
+            return new GcpPlatform("gcp", { ...common, config: config.gcp });
         }
         case "aws": {
             const { AwsPlatform } = require("./components/aws") as typeof import("./components/aws");
-            return new AwsPlatform("aws", {
-                config: config.aws,
-                protection: config.protection,
-                names: awsNames(config),
-                pulumiProject: config.pulumiProject,
-                stack: config.stack,
-                workloads,
-                tags: awsTags(config),
-            });
+            return new AwsPlatform("aws", { ...common, config: config.aws });
         }
         case "local": {
             const { LocalPlatform } = require("./components/local") as typeof import("./components/local");
-            return new LocalPlatform("local", { config: config.local, protection: config.protection, workloads, labels });
+            return new LocalPlatform("local", { ...common, config: config.local });
         }
     }
 }
@@ -55,11 +42,9 @@ function createPlatform(): GcpPlatform | AwsPlatform | LocalPlatform {
 
 const platform = createPlatform();
 
-const flytePlatform: FlytePlatform = platform;
-const flyteArgs = { flyte: config.flyte, platform: flytePlatform, labels };
+const flyteArgs = { flyte: config.flyte, platform, labels };
 const flyte = config.flyte.flavor === "core" ? new FlyteCore("flyte", flyteArgs) : new FlyteBinary("flyte", flyteArgs);
-const identities = identityOutputs(workloads, config.flyte.flavor, flytePlatform.identity);
-const local = config.cloud === "local" ? (platform as LocalPlatform) : undefined;
+const identities = identityStackOutputs(workloads, config.flyte.flavor, platform.identity);
 
 const outputs: FlyteStackOutputs = {
     grpcEndpoint: flyte.grpcEndpoint,
@@ -78,10 +63,8 @@ const outputs: FlyteStackOutputs = {
     workerServiceAccount: identities.workerServiceAccount,
     projectWorkerServiceAccounts: identities.projectWorkerServiceAccounts,
     projectDataLocations: flyte.projectDataLocations?.prefixes,
-    minioConsoleUrl: local?.minioConsoleUrl,
-    minioRootUser: local?.minio.rootUser,
-    minioRootPassword: local?.minio.rootPassword,
-    kubernetesDashboardUrl: local?.dashboard?.url,
+    // What only this target has (local: MinIO's console and credentials, the dashboard), as its platform states it.
+    ...platform.extraOutputs,
 };
 
 // The stack's outputs (see FlyteStackOutputs): the public contract.

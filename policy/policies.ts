@@ -22,19 +22,17 @@ const PUBLIC_S3_ACLS = ["public-read", "public-read-write", "authenticated-read"
 const S3_ENCRYPTION_ALGORITHMS = ["AES256", "aws:kms", "aws:kms:dsse"];
 
 const GCS_BUCKET = "gcp:storage/bucket:Bucket";
-const GCS_BUCKET_IAM_MEMBER = "gcp:storage/bucketIAMMember:BucketIAMMember";
-const GCS_BUCKET_IAM_BINDING = "gcp:storage/bucketIAMBinding:BucketIAMBinding";
 const GCS_BUCKET_ACL = "gcp:storage/bucketACL:BucketACL";
-const GCS_BUCKET_IAM_POLICY = "gcp:storage/bucketIAMPolicy:BucketIAMPolicy";
 /** Access-control entries with a single `entity` (allUsers, allAuthenticatedUsers, user-…, …). */
 const GCS_ENTITY_ACLS = [
     "gcp:storage/bucketAccessControl:BucketAccessControl",
     "gcp:storage/objectAccessControl:ObjectAccessControl",
     "gcp:storage/defaultObjectAccessControl:DefaultObjectAccessControl",
 ];
-const S3_BUCKET = "aws:s3/bucket:Bucket";
-const S3_BUCKET_V2 = "aws:s3/bucketV2:BucketV2";
+const S3_BUCKETS = ["aws:s3/bucket:Bucket", "aws:s3/bucketV2:BucketV2"];
 const S3_PUBLIC_ACCESS_BLOCK = "aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock";
+/** The settings of a public access block, all of which must be on. */
+const PUBLIC_ACCESS_BLOCK_FLAGS = ["blockPublicAcls", "blockPublicPolicy", "ignorePublicAcls", "restrictPublicBuckets"];
 const S3_BUCKET_ACL = ["aws:s3/bucketAcl:BucketAcl", "aws:s3/bucketAclV2:BucketAclV2"];
 const S3_BUCKET_POLICY = "aws:s3/bucketPolicy:BucketPolicy";
 const S3_ENCRYPTION = [
@@ -53,7 +51,18 @@ const HELM_RELEASE = "kubernetes:helm.sh/v3:Release";
 const K8S_INGRESS = ["kubernetes:networking.k8s.io/v1:Ingress", "kubernetes:networking.k8s.io/v1beta1:Ingress"];
 /** S3 ACL grantees that mean everyone. */
 const PUBLIC_S3_GRANTEES = ["http://acs.amazonaws.com/groups/global/AllUsers", "http://acs.amazonaws.com/groups/global/AuthenticatedUsers"];
-const PROJECT_IAM = {
+/** The resource types that grant Google IAM roles on something: one member, a binding (members), a whole policy. */
+interface IamTypes {
+    readonly member: readonly string[];
+    readonly binding: readonly string[];
+    readonly policy: readonly string[];
+}
+const GCS_BUCKET_IAM: IamTypes = {
+    member: ["gcp:storage/bucketIAMMember:BucketIAMMember"],
+    binding: ["gcp:storage/bucketIAMBinding:BucketIAMBinding"],
+    policy: ["gcp:storage/bucketIAMPolicy:BucketIAMPolicy"],
+};
+const PROJECT_IAM: IamTypes = {
     member: [
         "gcp:projects/iAMMember:IAMMember",
         "gcp:folder/iAMMember:IAMMember",
@@ -67,6 +76,23 @@ const PROJECT_IAM = {
     policy: ["gcp:projects/iAMPolicy:IAMPolicy", "gcp:folder/iAMPolicy:IAMPolicy", "gcp:organizations/iAMPolicy:IAMPolicy"],
 };
 
+/** The roles a resource of `types` grants, each with its members (as given: not necessarily strings); none for other types. */
+function iamGrants(type: string, props: Props, types: IamTypes): { readonly role: string | undefined; readonly members: unknown[] }[] {
+    if (types.member.includes(type)) {
+        return [{ role: stringAt(props, "role"), members: [props.member] }];
+    }
+    if (types.binding.includes(type)) {
+        return [{ role: stringAt(props, "role"), members: listAt(props, "members") }];
+    }
+    if (types.policy.includes(type)) {
+        return listAt(jsonDocument(props.policyData), "bindings").map((binding) => ({
+            role: stringAt(binding, "role"),
+            members: listAt(binding, "members"),
+        }));
+    }
+    return [];
+}
+
 // ---- No bucket readable by the public ----
 
 function publicMembers(members: unknown[]): string[] {
@@ -77,6 +103,28 @@ function publicMembers(members: unknown[]): string[] {
 function statementsOf(document: unknown): unknown[] {
     const statement = at(document, "Statement");
     return Array.isArray(statement) ? statement : statement === undefined ? [] : [statement];
+}
+
+/**
+ * A public canned ACL and public grantees (at `uriPath` in each grant) of an S3 bucket or ACL resource, reported as
+ * `<subject> <aclVerb> the public ACL …` and `<subject> grants access to …`.
+ */
+function reportPublicS3Acl(
+    report: ReportViolation,
+    acl: unknown,
+    grants: unknown[],
+    uriPath: readonly string[],
+    message: { readonly subject: string; readonly aclVerb: string },
+): void {
+    if (typeof acl === "string" && PUBLIC_S3_ACLS.includes(acl)) {
+        report(`${message.subject} ${message.aclVerb} the public ACL ${acl}.`);
+    }
+    for (const grant of grants) {
+        const uri = stringAt(grant, ...uriPath);
+        if (uri !== undefined && PUBLIC_S3_GRANTEES.includes(uri)) {
+            report(`${message.subject} grants access to ${uri}.`);
+        }
+    }
 }
 
 /** Whether an S3 bucket policy statement grants anyone at all, without a condition narrowing it. */
@@ -95,6 +143,11 @@ export const storageNotPublic: ResourceValidationPolicy = {
     enforcementLevel: "mandatory",
     validateResource: (args: ResourceValidationArgs, report: ReportViolation) => {
         const props: Props = args.props;
+        for (const { role, members } of iamGrants(args.type, props, GCS_BUCKET_IAM)) {
+            for (const member of publicMembers(members)) {
+                report(`${args.name} grants ${role ?? "a role"} on a bucket to ${member}.`);
+            }
+        }
         switch (args.type) {
             case GCS_BUCKET:
                 if (props.publicAccessPrevention !== "enforced") {
@@ -102,21 +155,6 @@ export const storageNotPublic: ResourceValidationPolicy = {
                 }
                 if (props.uniformBucketLevelAccess !== true) {
                     report(`GCS bucket ${args.name} must use uniform bucket-level access (no object ACLs).`);
-                }
-                return;
-            case GCS_BUCKET_IAM_MEMBER:
-            case GCS_BUCKET_IAM_BINDING: {
-                const members = args.type === GCS_BUCKET_IAM_MEMBER ? [props.member] : listAt(props, "members");
-                for (const member of publicMembers(members)) {
-                    report(`${args.name} grants ${stringAt(props, "role") ?? "a role"} on a bucket to ${member}.`);
-                }
-                return;
-            }
-            case GCS_BUCKET_IAM_POLICY:
-                for (const binding of listAt(jsonDocument(props.policyData), "bindings")) {
-                    for (const member of publicMembers(listAt(binding, "members"))) {
-                        report(`${args.name} grants ${stringAt(binding, "role") ?? "a role"} on a bucket to ${member}.`);
-                    }
                 }
                 return;
             case GCS_BUCKET_ACL:
@@ -129,23 +167,8 @@ export const storageNotPublic: ResourceValidationPolicy = {
                     report(`${args.name} applies the public ACL ${props.predefinedAcl}.`);
                 }
                 return;
-            case S3_BUCKET:
-            case S3_BUCKET_V2:
-                if (typeof props.acl === "string" && PUBLIC_S3_ACLS.includes(props.acl)) {
-                    report(`S3 bucket ${args.name} has the public ACL ${props.acl}.`);
-                }
-                if (statementsOf(jsonDocument(props.policy)).some(grantsEveryone)) {
-                    report(`S3 bucket ${args.name} has a policy that allows anyone ("Principal": "*") without a condition.`);
-                }
-                for (const grant of listAt(props, "grants")) {
-                    const uri = stringAt(grant, "uri");
-                    if (uri !== undefined && PUBLIC_S3_GRANTEES.includes(uri)) {
-                        report(`S3 bucket ${args.name} grants access to ${uri}.`);
-                    }
-                }
-                return;
             case S3_PUBLIC_ACCESS_BLOCK:
-                for (const flag of ["blockPublicAcls", "blockPublicPolicy", "ignorePublicAcls", "restrictPublicBuckets"]) {
+                for (const flag of PUBLIC_ACCESS_BLOCK_FLAGS) {
                     if (props[flag] !== true) {
                         report(`${args.name} must set ${flag}: true.`);
                     }
@@ -158,17 +181,14 @@ export const storageNotPublic: ResourceValidationPolicy = {
                 return;
             }
             default:
-                if (S3_BUCKET_ACL.includes(args.type)) {
-                    const acl = stringAt(props, "acl");
-                    if (acl !== undefined && PUBLIC_S3_ACLS.includes(acl)) {
-                        report(`${args.name} applies the public ACL ${acl}.`);
+                if (S3_BUCKETS.includes(args.type)) {
+                    reportPublicS3Acl(report, props.acl, listAt(props, "grants"), ["uri"], { subject: `S3 bucket ${args.name}`, aclVerb: "has" });
+                    if (statementsOf(jsonDocument(props.policy)).some(grantsEveryone)) {
+                        report(`S3 bucket ${args.name} has a policy that allows anyone ("Principal": "*") without a condition.`);
                     }
-                    for (const grant of listAt(props, "accessControlPolicy", "grants")) {
-                        const uri = stringAt(grant, "grantee", "uri");
-                        if (uri !== undefined && PUBLIC_S3_GRANTEES.includes(uri)) {
-                            report(`${args.name} grants access to ${uri}.`);
-                        }
-                    }
+                } else if (S3_BUCKET_ACL.includes(args.type)) {
+                    const grants = listAt(props, "accessControlPolicy", "grants");
+                    reportPublicS3Acl(report, props.acl, grants, ["grantee", "uri"], { subject: args.name, aclVerb: "applies" });
                 } else if (GCS_ENTITY_ACLS.includes(args.type)) {
                     const entity = stringAt(props, "entity");
                     if (entity !== undefined && PUBLIC_GCP_MEMBERS.includes(entity)) {
@@ -193,17 +213,19 @@ function attachedTo(bucket: PolicyResource, candidates: readonly PolicyResource[
     );
 }
 
+/** Each S3 bucket of the stack, with the resources of `types` attached to it. */
+function s3BucketsWith(args: StackValidationArgs, types: readonly string[]): { bucket: PolicyResource; attached: PolicyResource[] }[] {
+    const candidates = args.resources.filter((r) => types.includes(r.type));
+    return args.resources.filter((r) => S3_BUCKETS.includes(r.type)).map((bucket) => ({ bucket, attached: attachedTo(bucket, candidates) }));
+}
+
 export const s3PublicAccessBlocked: StackValidationPolicy = {
     name: "s3-public-access-blocked",
     description: "Every S3 bucket has a public access block with all four settings on.",
     enforcementLevel: "mandatory",
     validateStack: (args: StackValidationArgs, report: ReportViolation) => {
-        const blocks = args.resources.filter((r) => r.type === S3_PUBLIC_ACCESS_BLOCK);
-        for (const bucket of args.resources.filter((r) => r.type === S3_BUCKET || r.type === S3_BUCKET_V2)) {
-            const complete = attachedTo(bucket, blocks).some((b) =>
-                ["blockPublicAcls", "blockPublicPolicy", "ignorePublicAcls", "restrictPublicBuckets"].every((f) => b.props[f] === true),
-            );
-            if (!complete) {
+        for (const { bucket, attached } of s3BucketsWith(args, [S3_PUBLIC_ACCESS_BLOCK])) {
+            if (!attached.some((b) => PUBLIC_ACCESS_BLOCK_FLAGS.every((f) => b.props[f] === true))) {
                 report(`S3 bucket ${bucket.name} has no public access block that blocks everything.`, bucket.urn);
             }
         }
@@ -267,22 +289,8 @@ export const noBroadProjectRoles: ResourceValidationPolicy = {
     description: `No project-, folder- or organization-wide ${FORBIDDEN_PROJECT_ROLES.join(", ")}: grant narrow roles on the resources used.`,
     enforcementLevel: "mandatory",
     validateResource: (args: ResourceValidationArgs, report: ReportViolation) => {
-        const props: Props = args.props;
-        const roles: string[] = [];
-        if (PROJECT_IAM.member.includes(args.type) || PROJECT_IAM.binding.includes(args.type)) {
-            const role = stringAt(props, "role");
-            if (role !== undefined) {
-                roles.push(role);
-            }
-        } else if (PROJECT_IAM.policy.includes(args.type)) {
-            for (const binding of listAt(jsonDocument(props.policyData), "bindings")) {
-                const role = stringAt(binding, "role");
-                if (role !== undefined) {
-                    roles.push(role);
-                }
-            }
-        }
-        for (const role of roles.filter((r) => FORBIDDEN_PROJECT_ROLES.includes(r))) {
+        const roles = iamGrants(args.type, args.props, PROJECT_IAM).map((grant) => grant.role);
+        for (const role of roles.filter((r): r is string => r !== undefined && FORBIDDEN_PROJECT_ROLES.includes(r))) {
             report(`${args.name} grants ${role} on the whole ${args.type.split(":")[1].split("/")[0]}.`);
         }
     },
@@ -315,7 +323,7 @@ export const deletionProtectionInProd: ResourceValidationPolicy = {
         const props: Props = args.props;
         const database = [CLOUD_SQL_INSTANCE, RDS_INSTANCE, RDS_CLUSTER].includes(args.type);
         const cluster = [GKE_CLUSTER, EKS_CLUSTER].includes(args.type);
-        const bucket = [GCS_BUCKET, S3_BUCKET, S3_BUCKET_V2].includes(args.type);
+        const bucket = [GCS_BUCKET, ...S3_BUCKETS].includes(args.type);
         // GKE clusters are protected unless told otherwise; the others only when asked.
         const providerProtection = args.type === GKE_CLUSTER ? props.deletionProtection !== false : props.deletionProtection === true;
         if ((database || cluster) && !providerProtection) {
@@ -324,11 +332,8 @@ export const deletionProtectionInProd: ResourceValidationPolicy = {
         if ((database || bucket) && !args.opts.protect) {
             report(`${args.name} in stack ${stack} must be created with Pulumi's protect option.`);
         }
-        if (args.type === GCS_BUCKET && props.forceDestroy === true) {
-            report(`GCS bucket ${args.name} in stack ${stack} must not set forceDestroy.`);
-        }
-        if ((args.type === S3_BUCKET || args.type === S3_BUCKET_V2) && props.forceDestroy === true) {
-            report(`S3 bucket ${args.name} in stack ${stack} must not set forceDestroy.`);
+        if (bucket && props.forceDestroy === true) {
+            report(`${args.type === GCS_BUCKET ? "GCS" : "S3"} bucket ${args.name} in stack ${stack} must not set forceDestroy.`);
         }
     },
 };
@@ -351,16 +356,10 @@ export const s3Encrypted: StackValidationPolicy = {
     description: "Every S3 bucket has default server-side encryption configured (SSE-S3 or SSE-KMS).",
     enforcementLevel: "mandatory",
     validateStack: (args: StackValidationArgs, report: ReportViolation) => {
-        const configurations = args.resources.filter((r) => S3_ENCRYPTION.includes(r.type));
-        for (const bucket of args.resources.filter((r) => r.type === S3_BUCKET || r.type === S3_BUCKET_V2)) {
-            const inline = stringAt(bucket.props, "serverSideEncryptionConfiguration", "rule", "applyServerSideEncryptionByDefault", "sseAlgorithm");
-            const attached = attachedTo(bucket, configurations).some((c) =>
-                listAt(c.props, "rules").some((rule) => {
-                    const algorithm = stringAt(rule, "applyServerSideEncryptionByDefault", "sseAlgorithm");
-                    return algorithm !== undefined && S3_ENCRYPTION_ALGORITHMS.includes(algorithm);
-                }),
-            );
-            if (!attached && !(inline !== undefined && S3_ENCRYPTION_ALGORITHMS.includes(inline))) {
+        const encrypts = (rule: unknown) => S3_ENCRYPTION_ALGORITHMS.includes(stringAt(rule, "applyServerSideEncryptionByDefault", "sseAlgorithm") ?? "");
+        for (const { bucket, attached } of s3BucketsWith(args, S3_ENCRYPTION)) {
+            const inline = encrypts(at(bucket.props, "serverSideEncryptionConfiguration", "rule"));
+            if (!inline && !attached.some((c) => listAt(c.props, "rules").some(encrypts))) {
                 report(`S3 bucket ${bucket.name} has no server-side encryption configuration.`, bucket.urn);
             }
         }
@@ -378,7 +377,7 @@ const INTERNAL_LB_ANNOTATIONS: Readonly<Record<string, string>> = {
     "service.beta.kubernetes.io/azure-load-balancer-internal": "true",
 };
 
-export function isInternalLoadBalancer(annotations: Readonly<Record<string, string>>): boolean {
+function isInternalLoadBalancer(annotations: Readonly<Record<string, string>>): boolean {
     return Object.entries(INTERNAL_LB_ANNOTATIONS).some(([key, value]) => annotations[key]?.toLowerCase() === value);
 }
 
@@ -387,7 +386,7 @@ function chartOf(release: PolicyResource): string {
 }
 
 /** Whether a Flyte release has Flyte's own authentication on (flyte-binary or flyte-core values). */
-export function flyteAuthEnabled(release: PolicyResource): boolean {
+function flyteAuthEnabled(release: PolicyResource): boolean {
     const values = recordAt(release.props, "values");
     const chart = chartOf(release);
     if (chart.endsWith("flyte-binary")) {
@@ -440,7 +439,7 @@ function flyteReleaseExposure(release: PolicyResource): string[] {
 }
 
 /** Whether an Ingress makes a cloud load balancer that faces the internet. */
-export function isInternetFacingIngress(props: Props): boolean {
+function isInternetFacingIngress(props: Props): boolean {
     const annotations = stringMapAt(props, "metadata", "annotations");
     const ingressClass = stringAt(props, "spec", "ingressClassName") ?? annotations["kubernetes.io/ingress.class"];
     const albScheme = annotations["alb.ingress.kubernetes.io/scheme"];
@@ -526,20 +525,29 @@ function jobSpecPath(type: string): readonly string[] | undefined {
 }
 
 interface WorkloadContainer {
-    /** e.g. `container mc` or `init container wait-for-db`. */
-    readonly label: string;
+    /** For messages, e.g. `Job buckets, container mc` or `Deployment flyte, init container wait-for-db`. */
+    readonly where: string;
     readonly container: unknown;
 }
 
-/** Every container of a pod spec: init containers, containers and ephemeral containers. */
-function containersOf(pod: unknown): WorkloadContainer[] {
+/**
+ * A workload's pod spec and every container of it (init containers, containers and ephemeral containers), or
+ * undefined for a resource that is no workload.
+ */
+function workloadPod(args: ResourceValidationArgs): { readonly pod: Props; readonly containers: WorkloadContainer[] } | undefined {
+    const path = podSpecPath(args.type);
+    const pod = path === undefined ? undefined : at(args.props, ...path);
+    if (!isRecord(pod)) {
+        return undefined;
+    }
     const named = (kind: string, list: unknown[]) =>
-        list.map((container, i) => ({ label: `${kind} ${stringAt(container, "name") ?? `#${i}`}`, container }));
-    return [
+        list.map((container, i) => ({ where: `${workloadName(args)}, ${kind} ${stringAt(container, "name") ?? `#${i}`}`, container }));
+    const containers = [
         ...named("init container", listAt(pod, "initContainers")),
         ...named("container", listAt(pod, "containers")),
         ...named("ephemeral container", listAt(pod, "ephemeralContainers")),
     ];
+    return { pod, containers };
 }
 
 /** A container's setting, else the pod's (runAsNonRoot, runAsUser, seccompProfile are both). */
@@ -563,22 +571,17 @@ export const workloadRestricted: ResourceValidationPolicy = {
     // A root or privileged container is a path out of the container: never on by accident.
     enforcementLevel: "mandatory",
     validateResource: (args: ResourceValidationArgs, report: ReportViolation) => {
-        const path = podSpecPath(args.type);
-        if (path === undefined) {
+        const workload = workloadPod(args);
+        if (workload === undefined) {
             return;
         }
-        const pod = at(args.props, ...path);
-        if (!isRecord(pod)) {
-            return;
-        }
-        const workload = workloadName(args);
+        const { pod, containers } = workload;
         for (const hostNamespace of ["hostNetwork", "hostPID", "hostIPC"]) {
             if (pod[hostNamespace] === true) {
-                report(`${workload}: the pod must not set ${hostNamespace}.`);
+                report(`${workloadName(args)}: the pod must not set ${hostNamespace}.`);
             }
         }
-        for (const { label, container } of containersOf(pod)) {
-            const where = `${workload}, ${label}`;
+        for (const { where, container } of containers) {
             if (effective(pod, container, "runAsNonRoot") !== true) {
                 report(`${where}: runAsNonRoot must be true (in the container's or the pod's securityContext).`);
             }
@@ -618,15 +621,10 @@ export const workloadResources: ResourceValidationPolicy = {
     // control plane on it) down: mandatory, as for security.
     enforcementLevel: "mandatory",
     validateResource: (args: ResourceValidationArgs, report: ReportViolation) => {
-        const path = podSpecPath(args.type);
-        const pod = path === undefined ? undefined : at(args.props, ...path);
-        if (!isRecord(pod)) {
-            return;
-        }
-        for (const { label, container } of containersOf(pod)) {
+        for (const { where, container } of workloadPod(args)?.containers ?? []) {
             const missing = REQUIRED_RESOURCES.filter((key) => at(container, "resources", ...key.split(".")) === undefined);
             if (missing.length > 0) {
-                report(`${workloadName(args)}, ${label}: resources must set ${missing.join(", ")}.`);
+                report(`${where}: resources must set ${missing.join(", ")}.`);
             }
         }
     },
@@ -663,14 +661,9 @@ export const workloadReadOnlyRoot: ResourceValidationPolicy = {
     // where one cannot, the program says why next to it, and the preview shows the warning.
     enforcementLevel: "advisory",
     validateResource: (args: ResourceValidationArgs, report: ReportViolation) => {
-        const path = podSpecPath(args.type);
-        const pod = path === undefined ? undefined : at(args.props, ...path);
-        if (!isRecord(pod)) {
-            return;
-        }
-        for (const { label, container } of containersOf(pod)) {
+        for (const { where, container } of workloadPod(args)?.containers ?? []) {
             if (at(container, "securityContext", "readOnlyRootFilesystem") !== true) {
-                report(`${workloadName(args)}, ${label}: securityContext.readOnlyRootFilesystem should be true.`);
+                report(`${where}: securityContext.readOnlyRootFilesystem should be true.`);
             }
         }
     },

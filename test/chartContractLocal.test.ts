@@ -11,7 +11,7 @@
 import * as fs from "fs";
 import * as path from "path";
 import { SECRET_CONFIG_FILE, secretConfigFile } from "../components/flyte/binaryValues";
-import { TASK_STORAGE_SECRET, taskStorageEnvironment } from "../components/flyte/flyteSettings";
+import { TASK_STORAGE_SECRET, taskStorageEnvironment } from "../components/flyte/commonValues";
 import { CONFIG_KEYS, ConfigKey, KeySpec } from "../components/config/schema";
 import type { RecordedResource } from "../lib/plan/monitor";
 import type { Plan } from "../lib/plan/runPlan";

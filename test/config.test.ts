@@ -1,5 +1,7 @@
 import * as pulumi from "@pulumi/pulumi";
-import { MAX_ISOLATED_PROJECTS, ROLE_POLICY_MAX } from "../components/config/aws";
+import { eksOidcOfLength, iamPolicySize, ROLE_POLICY_MAX, TRUST_POLICY_MAX, trustPolicySize } from "../components/config/aws";
+import { AWS_REGIONS } from "../components/config/regions";
+import { irsaTrustPolicy } from "../components/aws/iam";
 import { ConfigError } from "../components/config/errors";
 import { checkEncryptedKeys, checkKnownKeys, isDefaultValue } from "../components/config/keys";
 import { ConfigContext, parseStackConfig, RawConfig } from "../components/config/parse";
@@ -429,8 +431,8 @@ const INVALID: readonly InvalidCase[] = [
     { name: "local: localDashboard not a boolean", overrides: { "flyte:cloud": "local", "flyte:localDashboard": "yes" }, key: "flyte:localDashboard", shown: '"yes"', allowed: "allowed: true, false" },
     // cloud local: images
     { name: "local: localPostgresImage with a space", overrides: { "flyte:cloud": "local", "flyte:localPostgresImage": "docker.io/library/postgres:16 alpine" }, key: "flyte:localPostgresImage", shown: '"docker.io/library/postgres:16 alpine"', allowed: "allowed: an image reference such as docker.io/library/postgres:16.6-alpine" },
-    { name: "local: localMinioImage with an uppercase registry", overrides: { "flyte:cloud": "local", "flyte:localMinioImage": "Quay.io/minio/minio:RELEASE.2024-12-18T13-15-44Z" }, key: "flyte:localMinioImage", shown: '"Quay.io/minio/minio:RELEASE.2024-12-18T13-15-44Z"', allowed: "allowed: an image reference such as docker.io/library/postgres:16.6-alpine" },
-    { name: "local: localMinioClientImage empty", overrides: { "flyte:cloud": "local", "flyte:localMinioClientImage": "" }, key: "flyte:localMinioClientImage", shown: '""', allowed: "allowed: an image reference such as" },
+    { name: "local: localMinioImage with an uppercase registry", overrides: { "flyte:cloud": "local", "flyte:localMinioImage": "Quay.io/minio/minio:RELEASE.2024-12-18T13-15-44Z" }, key: "flyte:localMinioImage", shown: '"Quay.io/minio/minio:RELEASE.2024-12-18T13-15-44Z"', allowed: "allowed: an image reference such as quay.io/minio/minio:RELEASE.2024-12-18T13-15-44Z" },
+    { name: "local: localMinioClientImage empty", overrides: { "flyte:cloud": "local", "flyte:localMinioClientImage": "" }, key: "flyte:localMinioClientImage", shown: '""', allowed: "allowed: an image reference such as quay.io/minio/mc:RELEASE.2024-11-21T17-21-54Z" },
     { name: "local: localPostgresImage with a short digest", overrides: { "flyte:cloud": "local", "flyte:localPostgresImage": "postgres@sha256:abc" }, key: "flyte:localPostgresImage", shown: '"postgres@sha256:abc"', allowed: "allowed: an image reference" },
     // cloud local: storage, kubeconfig, context
     { name: "local: localStorageClass with uppercase and underscore", overrides: { "flyte:cloud": "local", "flyte:localStorageClass": "Fast_SSD" }, key: "flyte:localStorageClass", shown: '"Fast_SSD"', allowed: "allowed: empty, or a StorageClass name (DNS-1123 subdomain)" },
@@ -1175,30 +1177,48 @@ describe("cloud aws: how many projects Flyte's own roles can name with projectIs
     const projects = (n: number) => Array.from({ length: n }, (_, i) => `p${String(i).padStart(2, "0")}`);
     const aws = (n: number, isolation: boolean) =>
         raw({ ...AWS, "flyte:projectIsolation": String(isolation), "flyte:flyteProjects": JSON.stringify(projects(n)) });
+    /** A stack name long enough that every bucket name is cut to S3's 63 characters. */
+    const LONG_STACK = { ...CONTEXT, stack: "a-very-long-stack-name-that-fills-the-bucket-names" };
+    /** Project ids of 33 characters, the longest a per-project IAM role allows. */
+    const longProjects = (n: number) => Array.from({ length: n }, (_, i) => `${String(i).padStart(3, "0")}${"q".repeat(30)}`);
+    const longest = (n: number, region: string) =>
+        raw({ ...AWS, "aws:region": region, ...ISOLATION_ON, "flyte:flyteProjects": JSON.stringify(longProjects(n)) });
 
-    test("the cap follows from IAM's 10240 characters for a role's inline policies", () => {
+    test("the cap follows from IAM's 10240 characters for a role's inline policies, measured without white space", () => {
         expect(ROLE_POLICY_MAX).toBe(10240);
-        expect(MAX_ISOLATED_PROJECTS).toBe(54);
+        expect(TRUST_POLICY_MAX).toBe(2048);
+        expect(iamPolicySize('{ "Version": "2012-10-17",\n\t"Statement": [] }')).toBe('{"Version":"2012-10-17","Statement":[]}'.length);
     });
 
-    test("54 isolated projects are accepted, each with its own role", () => {
-        const config = parseStackConfig(aws(54, true), CONTEXT);
+    test("79 isolated projects are accepted, each with its own role (flyte/dev in eu-central-1: bucket names of 44 characters)", () => {
+        const config = parseStackConfig(aws(79, true), CONTEXT);
         expect(config.cloud).toBe("aws");
-        expect(config.flyte.projects).toHaveLength(54);
+        expect(config.flyte.projects).toHaveLength(79);
     });
 
-    test("55 isolated projects fail with a one-line ConfigError on flyteProjects", () => {
-        const err = configError(aws(55, true));
+    test("80 isolated projects fail with a one-line ConfigError on flyteProjects, saying how many of them fit", () => {
+        const err = configError(aws(80, true));
         expect(err.key).toBe("flyte:flyteProjects");
         expect(err.message.startsWith('invalid config flyte:flyteProjects = ["p00","p01"')).toBe(true);
         expect(err.message).toContain(
-            "with cloud aws and projectIsolation, Flyte's own roles list every project's bucket and IAM caps a role's policies at 10240 characters: at most 54 projects",
+            "with cloud aws and projectIsolation, Flyte's own roles list every project's bucket and IAM caps a role's policies at 10240 characters: at most 79 projects",
         );
         expect(err.message).not.toContain("\n");
     });
 
-    test("the cap is AWS's: 59 isolated projects are fine on GCP", () => {
-        expect(parse({ ...ISOLATION_ON, "flyte:flyteProjects": JSON.stringify(projects(59)) }).flyte.projects).toHaveLength(59);
+    test.each([
+        ["us-gov-west-1", 54],
+        ["cn-northwest-1", 57],
+        ["eu-central-1", 59],
+    ])("with the longest bucket names, in %s at most %i projects fit (the policy is measured, not estimated)", (region, cap) => {
+        expect(parseStackConfig(longest(cap, region), LONG_STACK).flyte.projects).toHaveLength(cap);
+        const err = configError(longest(cap + 1, region), LONG_STACK);
+        expect(err.key).toBe("flyte:flyteProjects");
+        expect(err.message.endsWith(`: at most ${cap} projects`)).toBe(true);
+    });
+
+    test("the cap is AWS's: 80 isolated projects are fine on GCP", () => {
+        expect(parse({ ...ISOLATION_ON, "flyte:flyteProjects": JSON.stringify(projects(80)) }).flyte.projects).toHaveLength(80);
     });
 
     test("without projectIsolation the shared task role's trust policy is the limit, as before", () => {
@@ -1209,28 +1229,70 @@ describe("cloud aws: how many projects Flyte's own roles can name with projectIs
             expect(err.key).toBe("flyte:flyteProjects");
             expect(err.message).toContain(`trusts each of its ${n * 3} project-domain namespaces by name and IAM caps its trust policy at 2048 characters`);
             expect(err.message).toContain("or projectIsolation");
-            expect(err.message).not.toContain("at most 54 projects");
+            expect(err.message).not.toContain("at most");
         }
     });
 
-    test.each(["aws", "aws-cn", "aws-us-gov"])(
-        "54 projects with the longest bucket names fit one role policy in the %s partition (the longest is what the cap is computed for)",
-        (partition) => {
+    test.each([
+        ["aws", "eu-central-1", 59],
+        ["aws-cn", "cn-northwest-1", 57],
+        ["aws-us-gov", "us-gov-west-1", 54],
+    ])(
+        "the cap in the %s partition is what fits one role policy with bucket names of 63 characters, counted independently",
+        (partition, region, cap) => {
             const arn = (i: number) => `arn:${partition}:s3:::${String(i).padStart(3, "0")}${"b".repeat(60)}`;
-            const buckets = {
-                metadata: arn(900),
-                userData: arn(901),
-                projects: Object.fromEntries(projects(MAX_ISOLATED_PROJECTS).map((p, i) => [p, arn(i)])),
-            };
-            const policy = s3PolicyFor({ kind: "shared", metadata: true, userData: true }, buckets) ?? "";
-            expect(policy.replace(/\s/g, "").length).toBeLessThanOrEqual(ROLE_POLICY_MAX);
-            for (const i of projects(MAX_ISOLATED_PROJECTS).keys()) {
-                expect(policy).toContain(`"${arn(i)}/*"`);
+            const policy = (n: number) =>
+                s3PolicyFor(
+                    { kind: "shared", metadata: true, userData: true },
+                    { metadata: arn(900), userData: arn(901), projects: Object.fromEntries(projects(n).map((p, i) => [p, arn(i)])) },
+                ) ?? "";
+            expect(policy(cap).replace(/\s/g, "").length).toBeLessThanOrEqual(ROLE_POLICY_MAX);
+            expect(policy(cap + 1).replace(/\s/g, "").length).toBeGreaterThan(ROLE_POLICY_MAX);
+            for (const i of projects(cap).keys()) {
+                expect(policy(cap)).toContain(`"${arn(i)}/*"`);
             }
+            expect(eksOidcOfLength(region).oidcProviderArn.startsWith(`arn:${partition}:iam::`)).toBe(true);
         },
     );
 });
 
+describe("cloud aws: each project's own role with projectIsolation", () => {
+    const domains = (n: number) => JSON.stringify(Array.from({ length: n }, (_, i) => `d${String(i).padStart(2, "0")}`));
+    const LONG_STACK = { ...CONTEXT, stack: "a-very-long-stack-name-that-fills-the-bucket-names" };
+    const config = (n: number) =>
+        raw({ ...AWS, "aws:region": "us-gov-west-1", ...ISOLATION_ON, "flyte:flyteProjects": '["p"]', "flyte:flyteDomains": domains(n) });
+
+    test("lists two prefixes per domain: with long bucket names, 35 domains overflow its policy before its trust policy", () => {
+        expect(parseStackConfig(config(34), LONG_STACK).flyte.domains).toHaveLength(34);
+        const err = configError(config(35), LONG_STACK);
+        expect(err.key).toBe("flyte:flyteDomains");
+        expect(err.message.startsWith('invalid config flyte:flyteDomains = ["d00","d01"')).toBe(true);
+        expect(err.message).not.toContain("\n");
+        expect(err.message).toContain(
+            "with cloud aws and projectIsolation, each project's role lists its two prefixes per domain in the metadata bucket and IAM caps a role's policies at 10240 characters: use fewer domains or shorter names",
+        );
+        // With the short names of stack dev the same domains fit: the policy is measured with this stack's bucket names.
+        expect(parseStackConfig(config(35), CONTEXT).flyte.domains).toHaveLength(35);
+    });
+});
+
+describe("cloud aws: IAM documents measured as the program writes them", () => {
+    test("the EKS OIDC issuer and provider, as long as real ones in each partition", () => {
+        expect(eksOidcOfLength("eu-central-1").issuerUrl).toMatch(/^https:\/\/oidc\.eks\.eu-central-1\.amazonaws\.com\/id\/[0-9A-F]{32}$/);
+        expect(eksOidcOfLength("cn-north-1").issuerUrl).toMatch(/^https:\/\/oidc\.eks\.cn-north-1\.amazonaws\.com\.cn\/id\/[0-9A-F]{32}$/);
+        const govCloud = eksOidcOfLength("us-gov-west-1");
+        expect(govCloud.oidcProviderArn).toBe(`arn:aws-us-gov:iam::${"0".repeat(12)}:oidc-provider/${govCloud.issuerUrl.replace("https://", "")}`);
+    });
+
+    test("a trust policy's size is that of the document irsaTrustPolicy writes, for the longest issuer when the region is not given", () => {
+        const serviceAccounts = ["a-development", "a-staging"].map((namespace) => ({ namespace, name: "default" }));
+        const size = (region: string) => iamPolicySize(irsaTrustPolicy({ ...eksOidcOfLength(region), serviceAccounts }));
+        expect(trustPolicySize(serviceAccounts, "eu-central-1")).toBe(size("eu-central-1"));
+        const sizes = AWS_REGIONS.map(size);
+        expect(trustPolicySize(serviceAccounts)).toBe(Math.max(...sizes));
+        expect(Math.min(...sizes)).toBeLessThan(Math.max(...sizes));
+    });
+});
 
 describe("projectIsolation: every project gets a data bucket of its own", () => {
     test("GCP: a project spelled like another's rewritten google id is rejected", () => {
@@ -1500,10 +1562,9 @@ describe("unknown keys are rejected first, with the closest known key", () => {
 
 /** A test-only schema with a key that may hold a secret, as CONFIG_KEYS has none yet. */
 const TEST_SCHEMA = {
-    apiToken: { type: "string", targets: ["local"], secret: true, description: "A token (secret).", default: "" },
-    endpoint: { type: "string", targets: ["local"], description: "A URL.", default: "" },
+    apiToken: { type: "string", targets: ["local"], secret: true, description: "A token (secret).", default: "", pattern: /^tok-[a-z0-9]+$/, allows: "a token tok-…" },
+    endpoint: { type: "string", targets: ["local"], description: "A URL.", default: "", allows: "a URL" },
 } as const satisfies Record<string, KeySpec>;
-const TOKEN = /^tok-[a-z0-9]+$/;
 
 describe("encrypted values (pulumi config set --secret)", () => {
     const NOT_SECRET: readonly (readonly [string, Record<string, string>])[] = [
@@ -1541,17 +1602,17 @@ describe("encrypted values (pulumi config set --secret)", () => {
 
     test("offline, a secret key's encrypted value is the placeholder, passed on unchecked", () => {
         const reader = new ConfigReader({ "t:apiToken": OFFLINE_SECRET_PLACEHOLDER }, "t", TEST_SCHEMA, ["t:apiToken"]);
-        expect(reader.secret("apiToken", TOKEN, "a token tok-…")).toBe(OFFLINE_SECRET_PLACEHOLDER);
+        expect(reader.secret("apiToken")).toBe(OFFLINE_SECRET_PLACEHOLDER);
     });
 
     test("in a real run the decrypted value is checked, and never shown", () => {
         const ok = new ConfigReader({ "t:apiToken": "tok-abc123" }, "t", TEST_SCHEMA, ["t:apiToken"]);
-        expect(ok.secret("apiToken", TOKEN, "a token tok-…")).toBe("tok-abc123");
+        expect(ok.secret("apiToken")).toBe("tok-abc123");
         for (const secretKeys of [["t:apiToken"], []]) {
             const bad = new ConfigReader({ "t:apiToken": "hunter2" }, "t", TEST_SCHEMA, secretKeys);
             let err: unknown;
             try {
-                bad.secret("apiToken", TOKEN, "a token tok-…");
+                bad.secret("apiToken");
             } catch (e) {
                 err = e;
             }
@@ -1560,12 +1621,18 @@ describe("encrypted values (pulumi config set --secret)", () => {
         }
         // The placeholder is only passed on for a value that is encrypted.
         const plain = new ConfigReader({ "t:apiToken": OFFLINE_SECRET_PLACEHOLDER }, "t", TEST_SCHEMA);
-        expect(() => plain.secret("apiToken", TOKEN, "a token tok-…")).toThrow(ConfigError);
+        expect(() => plain.secret("apiToken")).toThrow(ConfigError);
     });
 
     test("reading a key not declared secret as a secret is a programming error", () => {
         const reader = new ConfigReader({ "t:endpoint": "x" }, "t", TEST_SCHEMA);
-        expect(() => reader.secret("endpoint", TOKEN, "a token")).toThrow("endpoint is not declared secret");
+        expect(() => reader.secret("endpoint")).toThrow("endpoint is not declared secret");
+    });
+
+    test("reading a secret key as plain text is a programming error: its value could end up in a message", () => {
+        const reader = new ConfigReader({ "t:apiToken": "hunter2" }, "t", TEST_SCHEMA);
+        expect(() => reader.string("apiToken")).toThrow("apiToken is declared secret: read it with secret()");
+        expect(reader.string("endpoint")).toBe("");
     });
 
     test("no key of the contract holds secrets yet", () => {

@@ -5,7 +5,8 @@ import * as os from "os";
 import { ConfigError } from "../components/config/errors";
 import { parseStackConfig } from "../components/config/parse";
 import { AWS_PROVIDER_CONFIG_KEYS, GCP_PROVIDER_CONFIG_KEYS, PROVIDER_SDK_VERSIONS } from "../components/config/providerKeys";
-import { CONFIG_KEYS, KeySpec, PROVIDER_KEYS } from "../components/config/schema";
+import { CONFIG_KEYS, describeKey, describeProviderKey, KeySpec, PROVIDER_KEYS, ProviderKey } from "../components/config/schema";
+import { projectFileWithConfig, readmeWithConfigTables } from "../scripts/configDocs";
 import { PROVIDER_KEYS_MODULE, renderProviderKeysModule, sdkConfigKeys } from "../scripts/providerConfigKeys";
 import {
     COMMON_OUTPUTS,
@@ -34,7 +35,7 @@ describe("Pulumi.yaml declares exactly the config contract", () => {
     test.each(Object.entries(CONFIG_KEYS))("%s: type, default and description", (key, spec) => {
         const declared = project.config[key];
         expect(declared.type).toBe(spec.type);
-        expect(declared.description).toBe(spec.description);
+        expect(declared.description).toBe(describeKey(key, spec));
         if ("default" in spec) {
             expect(declared.default).toEqual(spec.default);
         } else {
@@ -128,8 +129,14 @@ describe("README documents the contract", () => {
         }
     });
 
-    test.each(Object.keys(PROVIDER_KEYS))("provider key %s", (key) => {
-        expect(readme).toContain(`| \`${key}\` |`);
+    test.each(Object.keys(PROVIDER_KEYS) as ProviderKey[])("provider key %s", (key) => {
+        expect(readme).toContain(`| \`${key}\` | ${describeProviderKey(key, "description")} |`);
+    });
+
+    test("both tables, and Pulumi.yaml's config block, are exactly what npm run config:sync writes", () => {
+        expect(readmeWithConfigTables(readme)).toBe(readme);
+        const file = fs.readFileSync(path.join(PROJECT_DIR, "Pulumi.yaml"), "utf8");
+        expect(projectFileWithConfig(file)).toBe(file);
     });
 
     test("every stack output, and nothing that is not one", () => {

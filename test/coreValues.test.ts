@@ -78,7 +78,6 @@ function gcpInput(): FlyteCoreValuesInput {
             worker: { kind: "shared", annotationKey: GKE_ANNOTATION, identity: GCP_WORKER },
         },
         taskLogs: [{ plugin: "stackdriver", templateUri: GCP_LOG_URI }],
-        taskStorageSecret: false,
         secretsChecksum: "gcp-checksum-from-input",
         replicas: 3,
     };
@@ -130,7 +129,6 @@ function awsInput(): FlyteCoreValuesInput {
         },
         taskLogs: [{ plugin: "cloudwatch", templateUri: AWS_LOG_URI }],
         taskEnvironment: { AWS_STS_REGIONAL_ENDPOINTS: "regional", AWS_REGION: "eu-central-1" },
-        taskStorageSecret: false,
         secretsChecksum: "aws-checksum-from-input",
         replicas: 2,
     };
@@ -163,14 +161,16 @@ function minioInput(): FlyteCoreValuesInput {
             passwordSecret: CORE_DB_PASSWORD_SECRET,
         },
         storage: {
-            provider: "s3",
+            provider: "s3-compatible",
             region: "us-east-1",
             metadataBucket: "flyte-metadata",
             userDataBucket: "flyte-userdata",
-            secretName: CORE_STORAGE_SECRET,
+            endpoint: "http://minio.flyte-deps.svc.cluster.local:9000",
+            disableSSL: true,
+            signedUrlEndpoint: "http://localhost:30002",
+            credentialsSecret: CORE_STORAGE_SECRET,
         },
         taskLogs: [{ plugin: "kubernetes", templateUri: DASHBOARD_LOG_URI }],
-        taskStorageSecret: true,
         secretsChecksum: "minio-checksum-from-input",
         replicas: 1,
     };

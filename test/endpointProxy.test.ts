@@ -1,6 +1,6 @@
 import { FLYTEADMIN_GRPC_PORT, FLYTEADMIN_HTTP_PORT, FLYTEADMIN_SERVICE, FLYTECONSOLE_HTTP_PORT, FLYTECONSOLE_SERVICE } from "../components/flyte/coreValues";
 import { endpointProxyConfig, endpointProxySelector, ProxyUpstreams } from "../components/flyte/endpointProxy";
-import { FLYTE_GRPC_PORT, FLYTE_HTTP_PORT } from "../components/flyte/flyteSettings";
+import { FLYTE_GRPC_PORT, FLYTE_HTTP_PORT } from "../components/flyte/commonValues";
 import { NginxDirective, nginxAll, nginxBlock, nginxFlatten, nginxOne, parseNginx } from "./helpers/flyteCoreFixtures";
 
 /**

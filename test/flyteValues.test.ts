@@ -10,16 +10,16 @@ import {
     SECRET_CONFIG_FILE,
     SECRET_CONFIG_SECRET,
     secretConfigFile,
-    StorageInput,
 } from "../components/flyte/binaryValues";
 import {
+    ChartStorage,
     DB_PASSWORD_SECRET_KEY,
     escapeForHelmTpl,
     secretsChecksum,
     TASK_STORAGE_SECRET,
     taskStorageEnvironment,
-    WORKER_IDENTITY_VARIABLE,
-} from "../components/flyte/flyteSettings";
+} from "../components/flyte/commonValues";
+import { WORKER_IDENTITY_VARIABLE } from "../components/flyte/clusterResources";
 import { flyteWorkloads } from "../components/contract/identities";
 import type { TaskLogLink } from "../components/contract/platform";
 
@@ -316,18 +316,20 @@ describe("escapeForHelmTpl", () => {
 
 describe("flyteBinaryValues with S3 storage and no cloud identity (local)", () => {
     const MINIO = "http://minio.flyte-deps.svc.cluster.local:9000";
-    const minioStorage: StorageInput = {
-        provider: "s3",
+    const minioStorage: ChartStorage = {
+        provider: "s3-compatible",
         region: "us-east-1",
         metadataBucket: "flyte-metadata",
         userDataBucket: "flyte-userdata",
         endpoint: MINIO,
         disableSSL: true,
-        accessKeyAuth: true,
         signedUrlEndpoint: "http://localhost:30002",
+        credentialsSecret: "secret-config-from-input",
     };
+    /** AWS S3 through IAM: no endpoint, no keys. */
+    const iamStorage: ChartStorage = { provider: "s3", region: "us-east-1", metadataBucket: "flyte-metadata", userDataBucket: "flyte-userdata" };
 
-    function localInput(storage: StorageInput, secretConfig?: string): FlyteBinaryValuesInput {
+    function localInput(storage: ChartStorage): FlyteBinaryValuesInput {
         const base = input(flyte, []);
         return {
             flyte: base.flyte,
@@ -336,11 +338,10 @@ describe("flyteBinaryValues with S3 storage and no cloud identity (local)", () =
             taskLogs: [],
             labels: base.labels,
             secretsChecksum: base.secretsChecksum,
-            ...(secretConfig === undefined ? {} : { secretConfig }),
         };
     }
 
-    const minio = flyteBinaryValues(localInput(minioStorage, "secret-config-from-input"));
+    const minio = flyteBinaryValues(localInput(minioStorage));
 
     test("storage is s3 with the endpoint, plain http, v4 signing and authType iam in the chart values", () => {
         expect(minio.configuration.storage).toEqual({
@@ -371,18 +372,23 @@ describe("flyteBinaryValues with S3 storage and no cloud identity (local)", () =
         expect(keys).toEqual([]);
     });
 
-    test("without access keys and without a signed URL endpoint: only the download limit inline, no secret config", () => {
-        const iam = flyteBinaryValues(localInput({ ...minioStorage, accessKeyAuth: false, signedUrlEndpoint: "" }));
+    test("AWS S3 through IAM (no keys, no endpoint): only the download limit inline, no secret config, the SDK's endpoint over TLS", () => {
+        const iam = flyteBinaryValues(localInput(iamStorage));
         expect(iam.configuration.inline.storage).toEqual({ limits: { maxDownloadMBs: 10 } });
         expect("inlineSecretRef" in iam.configuration).toBe(false);
-        expect(iam.configuration.storage).toEqual(minio.configuration.storage);
+        expect(iam.configuration.storage).toEqual({
+            ...minio.configuration.storage,
+            providerConfig: { s3: { region: "us-east-1", disableSSL: false, v2Signing: false, endpoint: "", authType: "iam" } },
+        });
     });
 
-    test("with only a signed URL endpoint, only the override", () => {
-        const signedOnly = flyteBinaryValues(localInput({ ...minioStorage, accessKeyAuth: false }));
-        expect(signedOnly.configuration.inline.storage).toEqual({
+    test("with keys but without a signed URL endpoint, access keys and no override", () => {
+        const { signedUrlEndpoint, ...withoutOverride } = minioStorage;
+        expect(signedUrlEndpoint).toBe("http://localhost:30002");
+        const keysOnly = flyteBinaryValues(localInput(withoutOverride));
+        expect(keysOnly.configuration.inline.storage).toEqual({
             limits: { maxDownloadMBs: 10 },
-            signedUrl: { stowConfigOverride: { endpoint: "http://localhost:30002" } },
+            stow: { config: { auth_type: "accesskey" } },
         });
     });
 
@@ -439,14 +445,13 @@ describe("task pods' storage credentials", () => {
             ...input(flyte, []),
             identity: undefined,
             storage: {
-                provider: "s3",
+                provider: "s3-compatible",
                 region: "us-east-1",
                 metadataBucket: "m",
                 userDataBucket: "u",
                 endpoint: "http://minio:9000",
                 disableSSL: true,
-                accessKeyAuth: true,
-                signedUrlEndpoint: "",
+                credentialsSecret: "secret-config",
             },
         });
         expect(values.configuration.inline.plugins.k8s).toEqual({

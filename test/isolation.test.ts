@@ -2,7 +2,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { ConfigError } from "../components/config/errors";
 import { GCS_DEFAULT_BUCKET_PRINCIPALS } from "../components/config/flyte";
 import type { FlyteConfig } from "../components/contract/config";
-import { backendIdentityKey, identityOutputs, kubernetesIdentities } from "../components/flyte/identityOutputs";
+import { backendIdentityKey, identityStackOutputs, kubernetesIdentities } from "../components/flyte/identityStackOutputs";
 import {
     projectAttributesRequest,
     projectAttributesScript,
@@ -49,7 +49,8 @@ import {
     projectKeyVariables,
     projectMinioPolicyName,
 } from "../components/local/localMinio";
-import { LOCAL_METADATA_BUCKET, LOCAL_USER_DATA_BUCKET, localProjectBucket, minioProjects } from "../components/local/localPlatform";
+import { LOCAL_METADATA_BUCKET, LOCAL_USER_DATA_BUCKET, minioProjects } from "../components/local/localPlatform";
+import { localProjectBucket } from "../components/local/names";
 import { gcpNames, PROJECT_WORKER_MAX_GCP, projectDataBucket } from "../components/gcp/names";
 import { identityName } from "../components/contract/identities";
 import { shortHash } from "../components/shared/names";
@@ -563,9 +564,9 @@ describe("identity outputs", () => {
         annotationKey: "example.com/identity",
         identities: Object.fromEntries(workloads.identities.map((r) => [r.key, pulumi.output(`id-of-${r.key}`)])),
     });
-    const isolatedOutputs = identityOutputs(isolatedCore, "core", cloud(isolatedCore));
-    const sharedOutputs = identityOutputs(sharedBinary, "binary", cloud(sharedBinary));
-    const localOutputs = identityOutputs(flyteWorkloads(localStackConfig({ "flyte:projectIsolation": "true", "flyte:flyteProjects": '["x"]' }).flyte), "binary", undefined);
+    const isolatedOutputs = identityStackOutputs(isolatedCore, "core", cloud(isolatedCore));
+    const sharedOutputs = identityStackOutputs(sharedBinary, "binary", cloud(sharedBinary));
+    const localOutputs = identityStackOutputs(flyteWorkloads(localStackConfig({ "flyte:projectIsolation": "true", "flyte:flyteProjects": '["x"]' }).flyte), "binary", undefined);
 
     beforeAll(async () => {
         plan = await runComponents(() => ({

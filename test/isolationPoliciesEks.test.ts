@@ -1,7 +1,7 @@
 import * as fs from "fs";
 import * as path from "path";
 import { parse } from "yaml";
-import { TRUST_POLICY_MAX, workerTrustPolicySize } from "../components/config/aws";
+import { TRUST_POLICY_MAX, trustPolicySize } from "../components/config/aws";
 import { ISOLATION_OUTPUTS, SHARED_WORKER_OUTPUTS } from "../components/contract/outputs";
 import type { Plan } from "../lib/plan/runPlan";
 import { ISOLATED_DOMAINS, isolatedStackFile } from "./helpers/isolationPlan";
@@ -106,7 +106,7 @@ describe("AWS roles behind the verdicts", () => {
         for (const [project, arn] of Object.entries(record("projectWorkerServiceAccounts"))) {
             const role = ofType(plan, "aws:iam/role:Role").find((r) => r.inputs.name === iamRoleName(plan, arn));
             const compact = JSON.stringify(JSON.parse(String(role?.inputs.assumeRolePolicy)));
-            const estimate = workerTrustPolicySize(ISOLATED_DOMAINS.map((d) => `${project}-${d}`));
+            const estimate = trustPolicySize(ISOLATED_DOMAINS.map((d) => ({ namespace: `${project}-${d}`, name: "default" })));
             expect(compact.length).toBeLessThanOrEqual(estimate);
             expect(estimate).toBeLessThanOrEqual(TRUST_POLICY_MAX);
         }

@@ -17,7 +17,7 @@ import type { FlyteConfig } from "../components/contract/config";
 import { projectDomainNamespaces } from "../components/shared/namespaces";
 import { flyteBinaryValues } from "../components/flyte/binaryValues";
 import { flyteCoreValues } from "../components/flyte/coreValues";
-import { clusterResourceCustomData, clusterResourceTemplates, type WorkerAnnotation } from "../components/flyte/flyteSettings";
+import { clusterResourceCustomData, clusterResourceTemplates, type WorkerAnnotation } from "../components/flyte/clusterResources";
 import type { RecordedResource } from "../lib/plan/monitor";
 import type { Plan } from "../lib/plan/runPlan";
 import { customDataByDomain, replaceExact } from "./helpers/flyte";
@@ -248,7 +248,6 @@ describe("project and domain ids YAML reads as booleans, nulls or numbers", () =
                 worker,
             },
             taskLogs: [],
-            taskStorageSecret: false,
             secretsChecksum: "checksum",
             replicas: 1,
         });

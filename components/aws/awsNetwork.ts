@@ -7,10 +7,23 @@ export interface AwsNetworkArgs {
     readonly name: string;
     /** The EKS cluster's name, for the subnet tags its load balancer integration looks for. */
     readonly clusterName: string;
+    /**
+     * The VPC's IPv4 CIDR, e.g. `10.0.0.0/16`: split into a private and a public subnet per zone (subnetLayout), so
+     * it bounds how many nodes and pods (the VPC CNI gives each pod a VPC address) the cluster can hold.
+     */
     readonly vpcCidr: string;
+    /**
+     * How many availability zones get subnets, 2 to 6 (config `awsAvailabilityZones`, default 3): EKS and RDS both
+     * need subnets in two zones at least (https://docs.aws.amazon.com/eks/latest/userguide/network-reqs.html,
+     * https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/USER_VPC.WorkingWithRDSInstanceinaVPC.html).
+     */
     readonly zoneCount: number;
-    /** One NAT gateway per zone, or a single one for all private subnets. */
+    /**
+     * One NAT gateway per zone (a zone's outage leaves the others' egress working; each gateway is billed), or a
+     * single one for all private subnets (cheaper; its zone is a single point of failure for egress).
+     */
     readonly natGatewayPerZone: boolean;
+    /** AWS tags on every resource; each also gets a `Name` tag from `name`. */
     readonly tags: Readonly<Record<string, string>>;
 }
 

@@ -1,24 +1,25 @@
 import * as aws from "@pulumi/aws";
 import type * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import type { AwsConfig, ProtectionConfig } from "../contract/config";
+import type { AwsConfig } from "../contract/config";
 import type {
     FlyteDatabase,
     FlytePlatform,
+    FlytePlatformArgs,
     FlyteWorkloadIdentity,
     LoadBalancerExposure,
-    S3Storage,
+    AwsS3Storage,
     TaskLogLink,
 } from "../contract/platform";
-import type { FlyteWorkloads } from "../contract/identities";
-import { AwsNames, s3BucketNames } from "./names";
+import { awsNames, s3BucketNames } from "./names";
+import { awsTags } from "./tags";
 import { identityName } from "../contract/identities";
 import { awsPartition } from "./iam";
 import { AwsNetwork } from "./awsNetwork";
 import { cloudWatchTaskLogLink } from "./cloudWatch";
 import { EksCluster } from "./eksCluster";
 import { FlyteRoles } from "./flyteRoles";
-import { RDS_OPTIONS, RdsPostgres } from "./rdsPostgres";
+import { RdsPostgres } from "./rdsPostgres";
 import { S3Buckets } from "./s3Buckets";
 
 export const IRSA_ANNOTATION = "eks.amazonaws.com/role-arn";
@@ -41,16 +42,12 @@ export const EKS_TASK_ENVIRONMENT: Readonly<Record<string, string>> = {
     AWS_METADATA_SERVICE_NUM_ATTEMPTS: "20",
 };
 
-export interface AwsPlatformArgs {
-    readonly config: AwsConfig;
-    readonly protection: ProtectionConfig;
-    readonly names: AwsNames;
-    readonly pulumiProject: string;
-    readonly stack: string;
-    /** The identities Flyte asks for: each gets an IAM role that trusts exactly its Kubernetes service accounts. */
-    readonly workloads: FlyteWorkloads;
-    readonly tags: Readonly<Record<string, string>>;
-}
+/**
+ * The shape every platform takes. Each identity request gets an IAM role that trusts exactly its Kubernetes
+ * service accounts; names come from awsNames and s3BucketNames (the deployment, account and region), tags from
+ * awsTags.
+ */
+export type AwsPlatformArgs = FlytePlatformArgs<AwsConfig>;
 
 /**
  * Everything Flyte needs on AWS: a VPC, EKS, RDS for PostgreSQL, S3 and IRSA roles, handed to the Flyte layer
@@ -67,7 +64,7 @@ export class AwsPlatform extends pulumi.ComponentResource implements FlytePlatfo
     readonly kubeconfig: pulumi.Output<string>;
     readonly clusterName: pulumi.Output<string>;
     readonly database: FlyteDatabase;
-    readonly storage: S3Storage;
+    readonly storage: AwsS3Storage;
     readonly identity: FlyteWorkloadIdentity;
     readonly taskLogs: readonly TaskLogLink[];
     readonly taskEnvironment = EKS_TASK_ENVIRONMENT;
@@ -76,7 +73,9 @@ export class AwsPlatform extends pulumi.ComponentResource implements FlytePlatfo
 
     constructor(name: string, args: AwsPlatformArgs, opts?: pulumi.ComponentResourceOptions) {
         super("flyte:aws:AwsPlatform", name, {}, opts);
-        const { config, names, tags } = args;
+        const { config, deployment } = args;
+        const names = awsNames(deployment);
+        const tags = awsTags(deployment);
         const child = { parent: this };
 
         this.network = new AwsNetwork(
@@ -124,8 +123,8 @@ export class AwsPlatform extends pulumi.ComponentResource implements FlytePlatfo
         const isolated = args.workloads.isolatedProjects;
         const bucketNames = accountId.apply((id) =>
             s3BucketNames({
-                pulumiProject: args.pulumiProject,
-                stack: args.stack,
+                pulumiProject: deployment.pulumiProject,
+                stack: deployment.stack,
                 accountId: id,
                 region: config.region,
                 projects: isolated,
@@ -171,21 +170,13 @@ export class AwsPlatform extends pulumi.ComponentResource implements FlytePlatfo
         this.kubernetesProvider = this.eks.provider;
         this.kubeconfig = this.eks.kubeconfig;
         this.clusterName = this.eks.clusterName;
-        this.database = {
-            host: this.postgres.host,
-            port: this.postgres.port,
-            name: this.postgres.databaseName,
-            username: this.postgres.username,
-            password: this.postgres.password,
-            options: RDS_OPTIONS,
-        };
+        this.database = this.postgres.connection;
         this.storage = {
             provider: "s3",
             region: config.region,
             metadataBucket: this.buckets.metadata.bucket,
             userDataBucket: this.buckets.userData.bucket,
-            disableSSL: false,
-            projectBuckets: Object.fromEntries(projectBuckets.map(([p, b]) => [p, b.bucket])),
+            projects: Object.fromEntries(projectBuckets.map(([p, b]) => [p, { bucket: b.bucket }])),
         };
         this.identity = {
             annotationKey: IRSA_ANNOTATION,

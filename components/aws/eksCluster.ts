@@ -16,16 +16,30 @@ export const CONTROL_PLANE_LOG_TYPES = ["api", "audit", "authenticator"] as cons
 export const LOG_RETENTION_DAYS = 90;
 
 export interface EksClusterArgs {
+    /**
+     * Names from awsNames: the cluster (at most 100 characters), its node group, the IAM roles of the cluster, the
+     * nodes, the VPC CNI and CloudWatch (64 each), and the alias of the KMS key for Secrets. Changing one replaces
+     * that resource.
+     */
     readonly names: Pick<
         AwsNames,
         "cluster" | "nodeGroup" | "clusterRole" | "nodeRole" | "vpcCniRole" | "cloudWatchRole" | "secretsKeyAlias"
     >;
+    /**
+     * Kubernetes version, node instance types, node count (min, max), Spot nodes, node disk size in GiB, the CIDRs
+     * allowed to reach a public API endpoint (none: private endpoint only), the IAM principals made cluster
+     * administrators (none: whoever runs `pulumi up`), and Container Insights (CloudWatch container logs).
+     */
     readonly config: AwsConfig["eks"];
+    /** The AWS region, e.g. `eu-central-1`: it picks the partition of managed policy ARNs and the kubeconfig's endpoint. */
     readonly region: string;
+    /** EKS deletion protection on the cluster: deleting it fails until this is turned off. */
     readonly deletionProtection: boolean;
+    /** The private subnets (in two zones at least) the control plane's network interfaces and the nodes are placed in. */
     readonly privateSubnetIds: pulumi.Input<string[]>;
     /** The private subnets' way out (NAT): nodes pull images and reach AWS APIs through it. */
     readonly egress: readonly pulumi.Resource[];
+    /** AWS tags on every resource; the nodes' instances also get a `Name` tag. */
     readonly tags: Readonly<Record<string, string>>;
 }
 

@@ -7,20 +7,30 @@ import { irsaTrustPolicy } from "./iam";
 export interface RoleSpec {
     /** Who runs as it and what it may touch. */
     readonly request: IdentityRequest;
+    /** The IAM role's name (at most 64 characters), from awsNames; its ARN is what the service accounts are annotated with. */
     readonly roleName: string;
 }
 
 export interface FlyteRolesArgs {
+    /** One IAM role per identity request, with the name it gets. */
     readonly roles: readonly RoleSpec[];
+    /** ARN of the cluster's IAM OIDC provider: the federated principal each role's trust policy names. */
     readonly oidcProviderArn: pulumi.Input<string>;
+    /**
+     * The cluster's OIDC issuer URL (`https://oidc.eks.<region>.amazonaws.com/id/<id>`): the trust policies'
+     * conditions on `<issuer>:sub` and `<issuer>:aud` are keyed by it (without the scheme).
+     */
     readonly oidcIssuerUrl: pulumi.Input<string>;
     /** ARNs of Flyte's buckets; the roles may use these and nothing else. */
     readonly bucketArns: {
+        /** The metadata bucket: with project isolation a project's role may use only its own prefixes in it. */
         readonly metadata: pulumi.Input<string>;
+        /** The shared user-data (raw outputs) bucket. */
         readonly userData: pulumi.Input<string>;
         /** With project isolation: each project's data bucket. */
         readonly projects: Readonly<Record<string, pulumi.Input<string>>>;
     };
+    /** AWS tags on every role. */
     readonly tags: Readonly<Record<string, string>>;
 }
 

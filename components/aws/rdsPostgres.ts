@@ -2,6 +2,7 @@ import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
 import type { AwsConfig } from "../contract/config";
+import type { FlyteDatabase } from "../contract/platform";
 import type { AwsNames } from "./names";
 
 export const RDS_DATABASE = "flyte";
@@ -16,20 +17,32 @@ export function postgresFamily(engineVersion: string): string {
 }
 
 export interface RdsPostgresArgs {
+    /**
+     * Names from awsNames (each within a DNS label, 63 characters): the instance identifier, its subnet group,
+     * parameter group and security group, and the final snapshot taken when a protected instance is deleted.
+     * Changing the identifier replaces the instance.
+     */
     readonly names: Pick<
         AwsNames,
         "database" | "databaseSubnetGroup" | "databaseParameterGroup" | "databaseSecurityGroup" | "databaseFinalSnapshot"
     >;
+    /**
+     * Engine version (e.g. `16.4`; its major version picks the parameter group family), instance class, storage in
+     * GiB (allocated, and the most storage autoscaling may grow it to), Multi-AZ, and backup retention in days.
+     */
     readonly config: AwsConfig["database"];
     /** Deletion protection, a final snapshot, and Pulumi `protect`. */
     readonly deletionProtection: boolean;
+    /** The VPC the database's security group belongs to: the cluster's. */
     readonly vpcId: pulumi.Input<string>;
+    /** The private subnets (in two zones at least, as RDS requires of a subnet group) the instance may be placed in. */
     readonly privateSubnetIds: pulumi.Input<string[]>;
     /**
      * The only clients: the security group of the cluster's nodes. The rule that admits them is a separate
      * resource, so the database never waits for the cluster.
      */
     readonly clientSecurityGroupId: pulumi.Input<string>;
+    /** AWS tags on every resource; snapshots copy them (copyTagsToSnapshot). */
     readonly tags: Readonly<Record<string, string>>;
 }
 
@@ -43,11 +56,8 @@ export class RdsPostgres extends pulumi.ComponentResource {
     readonly securityGroup: aws.ec2.SecurityGroup;
     /** The rule that lets the nodes in; a client of the database needs it in place. */
     readonly clientAccess: aws.vpc.SecurityGroupIngressRule;
-    readonly host: pulumi.Output<string>;
-    readonly port = RDS_PORT;
-    readonly databaseName: pulumi.Output<string>;
-    readonly username: pulumi.Output<string>;
-    readonly password: pulumi.Output<string>;
+    /** How Flyte connects: the instance's address, over TLS, with the generated password (a Pulumi secret). */
+    readonly connection: FlyteDatabase;
 
     constructor(name: string, args: RdsPostgresArgs, opts?: pulumi.ComponentResourceOptions) {
         super("flyte:aws:RdsPostgres", name, {}, opts);
@@ -56,8 +66,8 @@ export class RdsPostgres extends pulumi.ComponentResource {
         const tags = { ...args.tags };
         const protect = args.deletionProtection;
 
-        const password = new random.RandomPassword(`${name}-password`, { length: 40, special: false }, child);
-        this.password = pulumi.secret(password.result);
+        const generated = new random.RandomPassword(`${name}-password`, { length: 40, special: false }, child);
+        const password = pulumi.secret(generated.result);
 
         // No rules inline: the provider then also drops AWS's default allow-all egress.
         this.securityGroup = new aws.ec2.SecurityGroup(
@@ -108,7 +118,7 @@ export class RdsPostgres extends pulumi.ComponentResource {
                 storageEncrypted: true,
                 dbName: RDS_DATABASE,
                 username: RDS_USER,
-                password: this.password,
+                password,
                 port: RDS_PORT,
                 dbSubnetGroupName: subnetGroup.name,
                 vpcSecurityGroupIds: [this.securityGroup.id],
@@ -129,9 +139,14 @@ export class RdsPostgres extends pulumi.ComponentResource {
             { ...child, protect },
         );
 
-        this.host = this.instance.address;
-        this.databaseName = pulumi.output(RDS_DATABASE);
-        this.username = pulumi.output(RDS_USER);
-        this.registerOutputs({ host: this.host });
+        this.connection = {
+            host: this.instance.address,
+            port: RDS_PORT,
+            name: pulumi.output(RDS_DATABASE),
+            username: pulumi.output(RDS_USER),
+            password,
+            options: RDS_OPTIONS,
+        };
+        this.registerOutputs({ host: this.connection.host });
     }
 }

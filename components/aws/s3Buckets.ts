@@ -6,14 +6,20 @@ import { tlsOnlyBucketPolicy } from "./iam";
 export const NONCURRENT_VERSION_DAYS = 30;
 
 export interface S3BucketsArgs {
+    /**
+     * Name of the metadata bucket (workflow inputs, outputs and state), from s3BucketNames: globally unique, 3 to
+     * 63 characters. A new name means a new, empty bucket.
+     */
     readonly metadataBucketName: pulumi.Input<string>;
+    /** Name of the user-data bucket (raw task outputs), from s3BucketNames; globally unique like the metadata bucket's. */
     readonly userDataBucketName: pulumi.Input<string>;
-    /** With project isolation: each project's data bucket name, by project. */
+    /** With project isolation: each project's data bucket name, by project; empty without. */
     readonly projectBucketNames: Readonly<Record<string, pulumi.Input<string>>>;
-    /** Pulumi `protect` on both buckets. */
+    /** Pulumi `protect` on every bucket: `pulumi destroy` refuses to delete Flyte's data until this is turned off. */
     readonly deletionProtection: boolean;
-    /** Allow destroying buckets that still hold objects. */
+    /** Allow destroying buckets that still hold objects (their objects are deleted with them); off, a non-empty bucket stays. */
     readonly forceDestroy: boolean;
+    /** AWS tags on every bucket; a project's bucket also gets `flyte-project: <project>`. */
     readonly tags: Readonly<Record<string, string>>;
 }
 

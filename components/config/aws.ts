@@ -1,40 +1,125 @@
-import { parseCidr } from "../shared/cidr";
-import { distinctNamespaces } from "../shared/namespaces";
 import { ConfigError } from "./errors";
-import { ConfigReader, parseCidrKey, requireRegion } from "./reader";
+import { cidrList, ConfigContext, ConfigReader, integerBounds, requireItems, requireRegion } from "./reader";
 import { AWS_REGIONS, awsOtherPartition } from "./regions";
-import { PROJECT_WORKER_MAX_AWS, s3SafeSuffix } from "../aws/names";
+import { awsPartition, irsaTrustPolicy } from "../aws/iam";
+import { AWS_LIMITS, PROJECT_WORKER_MAX_AWS, s3BucketNames, s3SafeSuffix } from "../aws/names";
+import { flyteWorkloads, type IdentityRequest } from "../contract/identities";
+import { type FlyteBucketArns, s3PolicyFor } from "../contract/s3Access";
 import { requireDistinctProjectBuckets, requireIsolatedProjectLength } from "./flyte";
 import type { AwsConfig, FlyteConfig } from "../contract/config";
+import type { KubernetesServiceAccountRef } from "../contract/platform";
 
-const AWS_REGION = /^[a-z]{2}(-gov|-iso[a-z]?)?-[a-z]+-\d$/;
-const EKS_VERSION = /^1\.\d{2}$/;
 const INSTANCE_TYPE = /^[a-z][a-z0-9-]*\.[a-z0-9]+$/;
-const RDS_INSTANCE_CLASS = /^db\.[a-z0-9-]+\.[a-z0-9]+$/;
-const RDS_ENGINE_VERSION = /^\d{2}(\.\d{1,2})?$/;
 /** An IAM role or user an access entry can name (not an assumed-role session). */
 const IAM_PRINCIPAL = /^arn:aws(-[a-z]+)*:iam::\d{12}:(role|user)\/([\w+=,.@-]+\/)*[\w+=,.@-]{1,64}$/;
-/** IAM's default cap on a role's trust policy, in characters without whitespace. */
-export const TRUST_POLICY_MAX = 2048;
-/** What the worker role's trust policy holds besides its subjects (issuer twice, provider ARN, structure). */
-const TRUST_POLICY_OVERHEAD = 520;
 
-/** IAM's cap on the inline policies of one role, in characters without whitespace. */
-export const ROLE_POLICY_MAX = 10240;
-/**
- * With project isolation the backend's S3 policy names two ARNs per project bucket (the bucket and its objects),
- * each at most `"arn:aws-us-gov:s3:::" + 63 + "/*"` (the longest partition) plus quotes and a comma; the rest of the
- * policy takes under 700.
+/*
+ * IAM's quotas (https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_iam-quotas.html): a role's trust policy
+ * ("role trust policy length") and all its inline policies together ("role policy size"), in characters; IAM does not
+ * count white space.
  */
-export const MAX_ISOLATED_PROJECTS = Math.floor((ROLE_POLICY_MAX - 700) / (2 * (20 + 63 + 2 + 3)));
+/** IAM's default cap on a role's trust policy. */
+export const TRUST_POLICY_MAX = 2048;
+/** IAM's cap on the inline policies of one role, together. */
+export const ROLE_POLICY_MAX = 10240;
 
-/** Roughly how long the worker role's trust policy gets: one subject per project-domain namespace. */
-export function workerTrustPolicySize(namespaces: readonly string[]): number {
-    return namespaces.reduce((total, ns) => total + `"system:serviceaccount:${ns}:default",`.length, TRUST_POLICY_OVERHEAD);
+/** A policy document's size as IAM counts it: its characters other than white space. */
+export function iamPolicySize(document: string): number {
+    return document.replace(/\s/g, "").length;
+}
+
+/** Every AWS account id has 12 digits, so ARNs with this one are as long as the real ones. */
+const ACCOUNT_ID = "000000000000";
+
+/**
+ * The OIDC issuer of an EKS cluster in `region` and the ARN of its IAM provider, as long as real ones: the issuer is
+ * `https://oidc.eks.<region>.amazonaws.com/id/<32 hexadecimal digits>`
+ * (https://docs.aws.amazon.com/eks/latest/userguide/enable-iam-roles-for-service-accounts.html), under
+ * `amazonaws.com.cn` in the China regions as their other endpoints, and the provider
+ * `arn:<partition>:iam::<account>:oidc-provider/<issuer without https://>`.
+ */
+export function eksOidcOfLength(region: string): { readonly issuerUrl: string; readonly oidcProviderArn: string } {
+    const partition = awsPartition(region);
+    const host = `oidc.eks.${region}.amazonaws.com${partition === "aws-cn" ? ".cn" : ""}/id/${"0".repeat(32)}`;
+    return { issuerUrl: `https://${host}`, oidcProviderArn: `arn:${partition}:iam::${ACCOUNT_ID}:oidc-provider/${host}` };
+}
+
+/** The region whose issuer is the longest: where the region is not known yet, sizes are measured for it. */
+const LONGEST_ISSUER_REGION = AWS_REGIONS.reduce((longest, region) =>
+    eksOidcOfLength(region).issuerUrl.length > eksOidcOfLength(longest).issuerUrl.length ? region : longest,
+);
+
+/**
+ * The size of the trust policy of a role for these service accounts, as components/aws/flyteRoles.ts writes it, in
+ * `region` or, where that is not known, the region of the longest issuer.
+ */
+export function trustPolicySize(serviceAccounts: readonly KubernetesServiceAccountRef[], region = LONGEST_ISSUER_REGION): number {
+    return iamPolicySize(irsaTrustPolicy({ ...eksOidcOfLength(region), serviceAccounts }));
+}
+
+/** The ARNs of Flyte's buckets as the program names them, with the first `projects` having buckets of their own. */
+function bucketArns(context: ConfigContext, region: string, projects: readonly string[]): FlyteBucketArns {
+    const arn = (bucket: string) => `arn:${awsPartition(region)}:s3:::${bucket}`;
+    const names = s3BucketNames({ pulumiProject: context.pulumiProject, stack: context.stack, accountId: ACCOUNT_ID, region, projects });
+    return {
+        metadata: arn(names.metadata),
+        userData: arn(names.userData),
+        projects: Object.fromEntries(Object.entries(names.projects).map(([project, bucket]) => [project, arn(bucket)])),
+    };
+}
+
+/** The size of the permissions (the S3 policy, its only inline policy) of the role a request gets. */
+function rolePolicySize(request: IdentityRequest, buckets: FlyteBucketArns): number {
+    return iamPolicySize(s3PolicyFor(request.data, buckets) ?? "");
+}
+
+/**
+ * Every IAM role the program makes for Flyte must stay within IAM's quotas. Their documents are built here as
+ * components/aws/flyteRoles.ts builds them (irsaTrustPolicy, s3PolicyFor) and measured, with ARNs as long as the real
+ * ones: the region's partition, a 12-digit account id, the bucket names components/aws/names.ts gives this stack.
+ */
+function requireRolesFit(config: ConfigReader, flyte: FlyteConfig, context: ConfigContext, region: string): void {
+    const workloads = flyteWorkloads(flyte);
+    // Flyte's own roles each trust one service account: only task pods' roles grow with the config.
+    for (const request of workloads.identities.filter((r) => r.role === "worker")) {
+        if (trustPolicySize(request.serviceAccounts, region) > TRUST_POLICY_MAX) {
+            config.fail(
+                "flyteProjects",
+                request.data.kind === "project" ? request.data.project : flyte.projects,
+                `with cloud aws, a task pods' role trusts each of its ${request.serviceAccounts.length} project-domain namespaces by name and IAM caps its trust policy at ${TRUST_POLICY_MAX} characters: use fewer ${flyte.projectIsolation ? "domains or shorter names" : "projects or domains, shorter names, or projectIsolation"}`,
+            );
+        }
+    }
+    const buckets = bucketArns(context, region, workloads.isolatedProjects);
+    /** Whether the roles' policies fit with the first `count` isolated projects' buckets. */
+    const fit = (requests: readonly IdentityRequest[], count = workloads.isolatedProjects.length) => {
+        const listed = { ...buckets, projects: Object.fromEntries(Object.entries(buckets.projects).slice(0, count)) };
+        return requests.every((request) => rolePolicySize(request, listed) <= ROLE_POLICY_MAX);
+    };
+    if (!fit(workloads.identities.filter((r) => r.data.kind === "project"))) {
+        config.fail(
+            "flyteDomains",
+            flyte.domains,
+            `with cloud aws and projectIsolation, each project's role lists its two prefixes per domain in the metadata bucket and IAM caps a role's policies at ${ROLE_POLICY_MAX} characters: use fewer domains or shorter names`,
+        );
+    }
+    // Whoever serves user data lists every project's bucket: how many of these projects fit?
+    const sharedRoles = workloads.identities.filter((r) => r.data.kind === "shared");
+    if (!fit(sharedRoles)) {
+        let fitting = workloads.isolatedProjects.length - 1;
+        while (fitting > 0 && !fit(sharedRoles, fitting)) {
+            fitting--;
+        }
+        config.fail(
+            "flyteProjects",
+            flyte.projects,
+            `with cloud aws and projectIsolation, Flyte's own roles list every project's bucket and IAM caps a role's policies at ${ROLE_POLICY_MAX} characters: at most ${fitting} projects`,
+        );
+    }
 }
 
 /** The keys that only `cloud: aws` reads, including the provider's aws:region. */
-export function parseAws(config: ConfigReader, flyte: FlyteConfig): AwsConfig {
+export function parseAws(config: ConfigReader, flyte: FlyteConfig, context: ConfigContext): AwsConfig {
     const requested = config.rawValue("aws:region");
     const otherPartition = requested === undefined ? undefined : awsOtherPartition(requested);
     if (otherPartition !== undefined) {
@@ -44,69 +129,33 @@ export function parseAws(config: ConfigReader, flyte: FlyteConfig): AwsConfig {
             `allowed: a region of the aws, aws-cn or aws-us-gov partition; this one is in ${otherPartition}, whose ARNs this program does not write`,
         );
     }
-    const region = requireRegion(config, "aws:region", "AWS", AWS_REGIONS, AWS_REGION, "eu-central-1");
+    const region = requireRegion(config, "aws:region", AWS_REGIONS);
 
-    requireIsolatedProjectLength(config, flyte, PROJECT_WORKER_MAX_AWS, "an IAM role (64 characters in all)");
+    requireIsolatedProjectLength(config, flyte, PROJECT_WORKER_MAX_AWS, `an IAM role (${AWS_LIMITS.iamRole} characters in all)`);
     requireDistinctProjectBuckets(config, flyte, s3SafeSuffix);
-    // One task role trusts every project-domain namespace, or with project isolation each project's role its own.
-    const groups = flyte.projectIsolation
-        ? flyte.projects.map((project) => flyte.projectNamespaces.filter((p) => p.project === project))
-        : [flyte.projectNamespaces];
-    for (const group of groups) {
-        const namespaces = distinctNamespaces(group);
-        if (workerTrustPolicySize(namespaces) > TRUST_POLICY_MAX) {
-            config.fail(
-                "flyteProjects",
-                flyte.projectIsolation ? group[0].project : flyte.projects,
-                `with cloud aws, a task pods' role trusts each of its ${namespaces.length} project-domain namespaces by name and IAM caps its trust policy at ${TRUST_POLICY_MAX} characters: use fewer ${flyte.projectIsolation ? "domains or shorter names" : "projects or domains, shorter names, or projectIsolation"}`,
-            );
-        }
-    }
+    requireRolesFit(config, flyte, context, region);
 
-    if (flyte.projectIsolation && flyte.projects.length > MAX_ISOLATED_PROJECTS) {
-        config.fail(
-            "flyteProjects",
-            flyte.projects,
-            `with cloud aws and projectIsolation, Flyte's own roles list every project's bucket and IAM caps a role's policies at ${ROLE_POLICY_MAX} characters: at most ${MAX_ISOLATED_PROJECTS} projects`,
-        );
-    }
+    const vpc = config.cidr("awsVpcCidr");
+    const availabilityZones = config.integer("awsAvailabilityZones");
 
-    const vpc = parseCidrKey(config, "awsVpcCidr", 16, 20);
-    const availabilityZones = config.integer("awsAvailabilityZones", 2, 6);
-
-    const instanceTypes = config.list("eksInstanceTypes", "an EC2 instance type such as m6i.xlarge");
+    const instanceTypes = config.list("eksInstanceTypes");
     if (instanceTypes.length === 0) {
         config.fail("eksInstanceTypes", instanceTypes, "allowed: a non-empty list of EC2 instance types such as m6i.xlarge");
     }
-    for (const type of instanceTypes) {
-        if (!INSTANCE_TYPE.test(type)) {
-            config.fail("eksInstanceTypes", type, "allowed: EC2 instance types such as m6i.xlarge");
-        }
-    }
-    const minNodes = config.integer("eksMinNodes", 1, 450);
-    const maxNodes = config.integer("eksMaxNodes", 1, 450);
-    if (minNodes > maxNodes) {
-        config.fail("eksMinNodes", minNodes, `must not exceed eksMaxNodes (${maxNodes})`);
-    }
-    const publicAccessCidrs = config.list("eksPublicAccessCidrs", "an IPv4 CIDR");
-    for (const cidr of publicAccessCidrs) {
-        if (!parseCidr(cidr)) {
-            config.fail("eksPublicAccessCidrs", cidr, "allowed: IPv4 CIDRs a.b.c.d/n, the address being the first of its range");
-        }
-    }
-    const adminPrincipals = config.list("eksAdminPrincipals", "an IAM role or user ARN");
-    for (const arn of adminPrincipals) {
-        if (!IAM_PRINCIPAL.test(arn)) {
-            config.fail(
-                "eksAdminPrincipals",
-                arn,
-                "allowed: IAM role or user ARNs such as arn:aws:iam::123456789012:role/platform-admins (not assumed-role sessions)",
-            );
-        }
-    }
+    requireItems(config, "eksInstanceTypes", instanceTypes, (type) => INSTANCE_TYPE.test(type), "EC2 instance types such as m6i.xlarge");
+    const nodes = integerBounds(config, "eksMinNodes", "eksMaxNodes");
+    const publicAccessCidrs = cidrList(config, "eksPublicAccessCidrs");
+    const adminPrincipals = config.list("eksAdminPrincipals");
+    requireItems(
+        config,
+        "eksAdminPrincipals",
+        adminPrincipals,
+        (arn) => IAM_PRINCIPAL.test(arn),
+        "IAM role or user ARNs such as arn:aws:iam::123456789012:role/platform-admins (not assumed-role sessions)",
+    );
 
-    const allocatedStorageGb = config.integer("databaseDiskSizeGb", 20, 65536);
-    const maxAllocatedStorageGb = config.integer("rdsMaxAllocatedStorageGb", 20, 65536);
+    const allocatedStorageGb = config.integer("databaseDiskSizeGb", "aws");
+    const maxAllocatedStorageGb = config.integer("rdsMaxAllocatedStorageGb");
     if (maxAllocatedStorageGb < allocatedStorageGb) {
         config.fail(
             "rdsMaxAllocatedStorageGb",
@@ -123,23 +172,23 @@ export function parseAws(config: ConfigReader, flyte: FlyteConfig): AwsConfig {
             natGatewayPerZone: config.boolean("awsNatGatewayPerZone"),
         },
         eks: {
-            version: config.matching("eksVersion", EKS_VERSION, "a Kubernetes minor version such as 1.34"),
+            version: config.string("eksVersion"),
             instanceTypes,
-            minNodes,
-            maxNodes,
+            minNodes: nodes.lower,
+            maxNodes: nodes.upper,
             spotNodes: config.boolean("eksSpotNodes"),
-            nodeDiskSizeGb: config.integer("eksNodeDiskSizeGb", 20, 2000),
+            nodeDiskSizeGb: config.integer("eksNodeDiskSizeGb"),
             publicAccessCidrs,
             adminPrincipals,
             containerInsights: config.boolean("eksContainerInsights"),
         },
         database: {
-            engineVersion: config.matching("rdsEngineVersion", RDS_ENGINE_VERSION, "a PostgreSQL version such as 16 or 16.4"),
-            instanceClass: config.matching("rdsInstanceClass", RDS_INSTANCE_CLASS, "an RDS instance class such as db.m6g.large"),
+            engineVersion: config.string("rdsEngineVersion"),
+            instanceClass: config.string("rdsInstanceClass"),
             allocatedStorageGb,
             maxAllocatedStorageGb,
             multiAz: config.boolean("databaseHighAvailability"),
-            backupRetentionDays: config.integer("databaseBackupRetentionDays", 1, 35),
+            backupRetentionDays: config.integer("databaseBackupRetentionDays", "aws"),
         },
     };
 }

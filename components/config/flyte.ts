@@ -4,30 +4,28 @@ import {
     bucketGrants,
     conditionalBindingCount,
     MAX_CONDITION_PREFIXES,
+    MAX_CONDITION_TERMS,
     MAX_CONDITIONAL_BINDINGS,
     MAX_POLICY_PRINCIPALS,
 } from "../gcp/iam";
-import { ConfigReader, DNS_LABEL_RULE, IMAGE_REFERENCE, requireDnsLabels } from "./reader";
-import { FLAVORS } from "../contract/config";
-import { SUPPORTED_FLAVORS } from "./schema";
+import { ConfigReader, requireDnsLabels } from "./reader";
+import { CONFIG_KEYS, DNS_LABEL_RULE } from "./schema";
 import type { FlyteConfig } from "../contract/config";
 import { unquotedYamlReading } from "./yamlScalars";
 
 /** A pinned chart version (semver, optional "v" and pre-release); the major version is checked on its own. */
 const CHART_VERSION = /^v?(\d+)\.\d+\.\d+(-[0-9A-Za-z.-]+)?$/;
-const FLYTE_1_CHART = "a Flyte 1 chart version v1.<minor>.<patch>";
+const FLYTE_1_CHART = CONFIG_KEYS.chartVersion.allows;
 /** What the console shows for a domain. */
-const DOMAIN_NAME = /^[A-Za-z0-9][A-Za-z0-9 ._-]{0,63}$/;
+const DOMAIN_NAME_MAX = 64;
+const DOMAIN_NAME = new RegExp(`^[A-Za-z0-9][A-Za-z0-9 ._-]{0,${DOMAIN_NAME_MAX - 1}}$`);
 
 /** The Flyte part of the config, the same on every cloud. */
 export function parseFlyte(config: ConfigReader): FlyteConfig {
-    const flavor = config.oneOf("flavor", FLAVORS);
-    if (!SUPPORTED_FLAVORS.includes(flavor)) {
-        config.fail("flavor", flavor, `not supported; allowed: ${SUPPORTED_FLAVORS.join(", ")}`);
-    }
-    const projects = config.list("flyteProjects", "a Flyte project id");
+    const flavor = config.oneOf("flavor");
+    const projects = config.list("flyteProjects");
     requireDnsLabels(config, "flyteProjects", projects);
-    const domainEntries = config.list("flyteDomains", 'a Flyte domain id, or "id:Display name"');
+    const domainEntries = config.list("flyteDomains");
     const domains = domainEntries.map((entry) => entry.split(":")[0]);
     requireDnsLabels(config, "flyteDomains", domains);
     const domainNames: Record<string, string> = {};
@@ -35,16 +33,16 @@ export function parseFlyte(config: ConfigReader): FlyteConfig {
         const [id, ...rest] = entry.split(":");
         const name = rest.length > 0 ? rest.join(":") : id;
         if (!DOMAIN_NAME.test(name)) {
-            config.fail("flyteDomains", entry, `the name after ':' must be 1 to 64 letters, digits, spaces, '.', '_' or '-'`);
+            config.fail("flyteDomains", entry, `the name after ':' must be 1 to ${DOMAIN_NAME_MAX} letters, digits, spaces, '.', '_' or '-'`);
         }
         domainNames[id] = name;
     }
 
-    const namespace = config.string("flyteNamespace", DNS_LABEL_RULE);
-    const namespaceTemplateText = config.string("namespaceTemplate", "a template using {{ project }} and {{ domain }}");
+    const namespace = config.string("flyteNamespace");
+    const namespaceTemplate = config.string("namespaceTemplate");
     // Flyte 1.x's cluster resource sync maps a domain's display name, not its id, through the namespace template,
     // while executions use the id: with {{ domain }} in the template the two must be the same.
-    if (namespaceTemplateText.includes("{{ domain }}")) {
+    if (namespaceTemplate.includes("{{ domain }}")) {
         const renamed = domainEntries.find((entry) => domainNames[entry.split(":")[0]] !== entry.split(":")[0]);
         if (renamed !== undefined) {
             config.fail(
@@ -55,7 +53,7 @@ export function parseFlyte(config: ConfigReader): FlyteConfig {
         }
     }
     if (!isDns1123Label(namespace) || isReservedNamespace(namespace)) {
-        config.fail("flyteNamespace", namespace, `allowed: ${DNS_LABEL_RULE}, not default, kube-* or gke-*`);
+        config.refuse("flyteNamespace", namespace);
     }
     // flyte-core writes its namespace into every manifest unquoted (`namespace: {{ template "flyte.namespace" . }}`,
     // charts/flyte-core/templates), where Kubernetes reads YAML 1.1: nothing the program passes can quote it.
@@ -69,7 +67,6 @@ export function parseFlyte(config: ConfigReader): FlyteConfig {
         );
     }
 
-    const namespaceTemplate = namespaceTemplateText;
     const projectNamespaces = projectDomainNamespaces(projects, domains, namespaceTemplate);
     for (const pair of projectNamespaces) {
         const problem = !isDns1123Label(pair.namespace)
@@ -107,7 +104,7 @@ export function parseFlyte(config: ConfigReader): FlyteConfig {
 
     // Since Flyte 2 became generally available (2026-08), the flyte-binary chart in the same repository also has v2.x
     // versions: Flyte 2, a different product whose values this program does not produce.
-    const chartVersion = config.string("chartVersion", FLYTE_1_CHART);
+    const chartVersion = config.string("chartVersion");
     const major = CHART_VERSION.exec(chartVersion)?.[1];
     if (major === undefined) {
         config.fail("chartVersion", chartVersion, `allowed: ${FLYTE_1_CHART}, pinned (not latest or a range)`);
@@ -116,7 +113,7 @@ export function parseFlyte(config: ConfigReader): FlyteConfig {
         const flyte2 = major === "2" ? " (v2.x is Flyte 2, whose values this program does not produce)" : "";
         config.fail("chartVersion", chartVersion, `allowed: ${FLYTE_1_CHART}${flyte2}`);
     }
-    const chartRepository = config.string("chartRepository", "an https:// URL");
+    const chartRepository = config.string("chartRepository");
     let repositoryUrl: URL | undefined;
     try {
         repositoryUrl = new URL(chartRepository);
@@ -124,19 +121,15 @@ export function parseFlyte(config: ConfigReader): FlyteConfig {
         repositoryUrl = undefined;
     }
     if (repositoryUrl?.protocol !== "https:") {
-        config.fail("chartRepository", chartRepository, "allowed: an https:// URL of a Helm chart repository");
+        config.refuse("chartRepository", chartRepository);
     }
 
     const core = {
-        replicas: config.integer("coreReplicas", 1, 10),
-        proxyImage: config.matching("coreProxyImage", IMAGE_REFERENCE, "an image reference such as docker.io/nginxinc/nginx-unprivileged:1.27.3-alpine"),
+        replicas: config.integer("coreReplicas"),
+        proxyImage: config.string("coreProxyImage"),
     };
     const projectIsolation = config.boolean("projectIsolation");
-    const projectSetupImage = config.matching(
-        "projectSetupImage",
-        IMAGE_REFERENCE,
-        "an image reference such as docker.io/curlimages/curl:8.11.1",
-    );
+    const projectSetupImage = config.string("projectSetupImage");
     if (projectIsolation) {
         requireDistinctDataPrefixes(config, projects, domains);
     }
@@ -201,7 +194,7 @@ export function requireGcsIsolationFits(config: ConfigReader, flyte: FlyteConfig
         config.fail(
             "flyteDomains",
             flyte.domains,
-            `with cloud gcp and projectIsolation, each project's task identity needs one conditional binding on the metadata bucket per ${domainsPerBinding} domains (IAM allows 12 logical operators in a condition) and IAM allows ${MAX_CONDITIONAL_BINDINGS} such bindings per role and principal: at most ${domainsPerBinding * MAX_CONDITIONAL_BINDINGS} domains`,
+            `with cloud gcp and projectIsolation, each project's task identity needs one conditional binding on the metadata bucket per ${domainsPerBinding} domains (IAM allows ${MAX_CONDITION_TERMS - 1} logical operators in a condition) and IAM allows ${MAX_CONDITIONAL_BINDINGS} such bindings per role and principal: at most ${domainsPerBinding * MAX_CONDITIONAL_BINDINGS} domains`,
         );
     }
     // Every binding this program makes on the metadata bucket names its principal once.

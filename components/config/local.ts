@@ -1,30 +1,22 @@
 import { isDns1123Label } from "../shared/namespaces";
+import { localDependenciesNamespace, localProjectBucket, MINIO_BUCKET_MAX, PROJECT_BUCKET_MAX_LOCAL } from "../local/names";
 import { requireIsolatedProjectLength } from "./flyte";
-import { ConfigReader, DNS_LABEL_RULE, IMAGE_REFERENCE } from "./reader";
-import { ConfigKey, NODE_PORT_RANGE } from "./schema";
+import { ConfigReader } from "./reader";
+import { ConfigKey, DNS_LABEL_RULE } from "./schema";
 import type { FlyteConfig, LocalConfig, LocalNodePorts } from "../contract/config";
 
-/** A DNS-1123 subdomain, as StorageClass names are. */
-const DNS_SUBDOMAIN = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
-
-export const LOCAL_DEPENDENCIES_SUFFIX = "-deps";
-
-function image(config: ConfigReader, key: ConfigKey): string {
-    return config.matching(key, IMAGE_REFERENCE, "an image reference such as docker.io/library/postgres:16.6-alpine");
-}
-
 function nodePorts(config: ConfigReader, dashboard: boolean): LocalNodePorts {
-    const keys: [keyof LocalNodePorts, ConfigKey][] = [
+    const keys = [
         ["http", "localHttpNodePort"],
         ["grpc", "localGrpcNodePort"],
         ["minio", "localMinioNodePort"],
         ["minioConsole", "localMinioConsoleNodePort"],
         ["dashboard", "localDashboardNodePort"],
-    ];
+    ] as const satisfies readonly (readonly [keyof LocalNodePorts, ConfigKey])[];
     const ports = {} as Record<keyof LocalNodePorts, number>;
     const seen = new Map<number, ConfigKey>();
     for (const [name, key] of keys) {
-        const port = config.integer(key, NODE_PORT_RANGE.min, NODE_PORT_RANGE.max);
+        const port = config.integer(key);
         const clash = seen.get(port);
         // The dashboard's port only has to be free when the dashboard is installed.
         if (clash !== undefined && (name !== "dashboard" || dashboard)) {
@@ -38,7 +30,7 @@ function nodePorts(config: ConfigReader, dashboard: boolean): LocalNodePorts {
 
 /** The keys that only `cloud: local` reads. */
 export function parseLocal(config: ConfigReader, flyte: FlyteConfig): LocalConfig {
-    const namespace = `${flyte.namespace}${LOCAL_DEPENDENCIES_SUFFIX}`;
+    const namespace = localDependenciesNamespace(flyte.namespace);
     if (!isDns1123Label(namespace) || flyte.projectNamespaces.some((p) => p.namespace === namespace)) {
         config.fail(
             "flyteNamespace",
@@ -46,19 +38,15 @@ export function parseLocal(config: ConfigReader, flyte: FlyteConfig): LocalConfi
             `with cloud local, "${namespace}" holds Postgres and MinIO, so it must be a valid namespace (${DNS_LABEL_RULE}) and not a project-domain namespace`,
         );
     }
-    requireIsolatedProjectLength(config, flyte, 52, "a MinIO bucket (flyte-data-<project>, 63 characters in all)");
-    const kubeconfig = config.string("localKubeconfig", "a file path, or empty");
-    if (kubeconfig !== kubeconfig.trim() || kubeconfig.includes("\n")) {
-        config.fail("localKubeconfig", kubeconfig, "allowed: empty, or the path of a kubeconfig file");
-    }
-    const context = config.string("localKubeContext", "a context name, or empty");
-    if (/\s/.test(context)) {
-        config.fail("localKubeContext", context, "allowed: empty, or a kubeconfig context name (no spaces)");
-    }
-    const storageClass = config.string("localStorageClass", "a StorageClass name, or empty");
-    if (storageClass !== "" && (storageClass.length > 253 || !DNS_SUBDOMAIN.test(storageClass))) {
-        config.fail("localStorageClass", storageClass, "allowed: empty, or a StorageClass name (DNS-1123 subdomain)");
-    }
+    requireIsolatedProjectLength(
+        config,
+        flyte,
+        PROJECT_BUCKET_MAX_LOCAL,
+        `a MinIO bucket (${localProjectBucket("<project>")}, ${MINIO_BUCKET_MAX} characters in all)`,
+    );
+    const kubeconfig = config.string("localKubeconfig");
+    const context = config.string("localKubeContext");
+    const storageClass = config.string("localStorageClass");
     const dashboard = config.boolean("localDashboard");
     return {
         kubeconfig,
@@ -66,11 +54,11 @@ export function parseLocal(config: ConfigReader, flyte: FlyteConfig): LocalConfi
         namespace,
         nodePorts: nodePorts(config, dashboard),
         storageClass,
-        postgres: { image: image(config, "localPostgresImage"), volumeGi: config.integer("localPostgresVolumeGi", 1, 1000) },
+        postgres: { image: config.string("localPostgresImage"), volumeGi: config.integer("localPostgresVolumeGi") },
         minio: {
-            image: image(config, "localMinioImage"),
-            clientImage: image(config, "localMinioClientImage"),
-            volumeGi: config.integer("localMinioVolumeGi", 1, 10000),
+            image: config.string("localMinioImage"),
+            clientImage: config.string("localMinioClientImage"),
+            volumeGi: config.integer("localMinioVolumeGi"),
         },
         dashboard,
     };

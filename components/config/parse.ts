@@ -4,8 +4,7 @@ import { parseGcp } from "./gcp";
 import { checkEncryptedKeys, checkKnownKeys, checkTargets } from "./keys";
 import { parseLocal } from "./local";
 import { ConfigContext, ConfigReader, RawConfig } from "./reader";
-import { CLOUDS } from "../contract/config";
-import { CONFIG_KEYS, SUPPORTED_CLOUDS } from "./schema";
+import { CONFIG_KEYS } from "./schema";
 import type { StackConfig } from "../contract/config";
 
 export type { ConfigContext, RawConfig } from "./reader";
@@ -22,10 +21,7 @@ export function parseStackConfig(raw: RawConfig, context: ConfigContext): StackC
     checkEncryptedKeys(secretKeys, namespace);
     const config = new ConfigReader(raw, namespace, CONFIG_KEYS, secretKeys);
 
-    const cloud = config.oneOf("cloud", CLOUDS);
-    if (!SUPPORTED_CLOUDS.includes(cloud)) {
-        config.fail("cloud", cloud, `not supported yet; allowed: ${SUPPORTED_CLOUDS.join(", ")}`);
-    }
+    const cloud = config.oneOf("cloud");
     checkTargets(raw, namespace, cloud);
     const flyte = parseFlyte(config);
     const protection = {
@@ -38,7 +34,7 @@ export function parseStackConfig(raw: RawConfig, context: ConfigContext): StackC
         case "local":
             return { ...common, cloud, local: parseLocal(config, flyte) };
         case "aws":
-            return { ...common, cloud, aws: parseAws(config, flyte) };
+            return { ...common, cloud, aws: parseAws(config, flyte, context) };
         case "gcp":
             return { ...common, cloud, gcp: parseGcp(config, flyte) };
     }

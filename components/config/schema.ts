@@ -1,14 +1,24 @@
 /**
- * The configuration contract: every key this program reads from its own namespace, with its type, default and
- * description. `Pulumi.yaml`'s `config:` block and the README's reference are checked against this table by the
- * tests, so the three cannot drift apart.
+ * The configuration contract: every key this program reads, each in one entry holding its type, default, what it
+ * allows (bounds, pattern, values or prefix lengths), the targets that read it, whether it may hold a secret, and
+ * its description. Validation (components/config/*.ts) reads what a key allows from here, and `npm run config:sync`
+ * writes `Pulumi.yaml`'s `config:` block and the README's tables from here (test/configContract.test.ts checks
+ * both), so none of it is written twice.
  */
-import { CLOUDS, type Cloud, type Flavor } from "../contract/config";
+import { CLOUDS, type Cloud, type Flavor, GKE_RELEASE_CHANNELS, POSTGRES_VERSIONS } from "../contract/config";
+import { DNS1123_LABEL_MAX } from "../shared/namespaces";
 
-export type ConfigKeyType = "string" | "integer" | "boolean" | "array";
+/** Whole numbers from `min` to `max`, both included. */
+export interface Range {
+    readonly min: number;
+    readonly max: number;
+}
 
 interface KeySpecBase {
-    /** One sentence for `Pulumi.yaml` and the README. */
+    /**
+     * One sentence for `Pulumi.yaml` and the README. `{range}` (or `{range:<target>}`), `{values}` and `{prefix}`
+     * stand for what the entry allows, written out by describeKey, so that no bound is written twice.
+     */
     readonly description: string;
     /** The targets (flyte:cloud) that read the key; a stack for any other target must not set it. */
     readonly targets: readonly Cloud[];
@@ -19,14 +29,40 @@ interface KeySpecBase {
     readonly secret?: true;
 }
 
-export interface StringKeySpec extends KeySpecBase {
+/** A string whose parser checks it (a template, a URL, an address in a subnet), or that must match `pattern`. */
+export interface TextKeySpec extends KeySpecBase {
     readonly type: "string";
+    /** Without a default the key is required. */
     readonly default?: string;
+    /** What the key allows, in words: the end of its error messages (`allowed: …`). */
+    readonly allows: string;
+    /** Every value must match it; without one, the key's parser checks the value. */
+    readonly pattern?: RegExp;
 }
+
+/** A string that is one of a few values. */
+export interface EnumKeySpec extends KeySpecBase {
+    readonly type: "string";
+    readonly default: string;
+    /** The values in the order messages list them, each with what it means ("" where the name says it all). */
+    readonly values: Readonly<Record<string, string>>;
+}
+
+/** An IPv4 range `a.b.c.d/n`. */
+export interface CidrKeySpec extends KeySpecBase {
+    readonly type: "string";
+    readonly default: string;
+    /** The prefix lengths `n` allowed: the smallest is the largest range. */
+    readonly prefixLength: Range;
+}
+
+export type StringKeySpec = TextKeySpec | EnumKeySpec | CidrKeySpec;
 
 export interface IntegerKeySpec extends KeySpecBase {
     readonly type: "integer";
     readonly default: number;
+    /** The values allowed, the same on every target or each target's own (Cloud SQL and RDS differ). */
+    readonly range: Range | Readonly<Partial<Record<Cloud, Range>>>;
 }
 
 export interface BooleanKeySpec extends KeySpecBase {
@@ -37,12 +73,11 @@ export interface BooleanKeySpec extends KeySpecBase {
 export interface ArrayKeySpec extends KeySpecBase {
     readonly type: "array";
     readonly default: readonly string[];
+    /** What each item is, in words (`a YAML list of strings, each …`); the key's parser checks the items. */
+    readonly items: string;
 }
 
 export type KeySpec = StringKeySpec | IntegerKeySpec | BooleanKeySpec | ArrayKeySpec;
-
-/** The targets this version deploys; the others are recognised and rejected with a clear message. */
-export const SUPPORTED_CLOUDS: readonly Cloud[] = ["gcp", "aws", "local"];
 
 const ALL_TARGETS: readonly Cloud[] = CLOUDS;
 const GCP: readonly Cloud[] = ["gcp"];
@@ -51,9 +86,27 @@ const LOCAL: readonly Cloud[] = ["local"];
 /** The database and bucket keys Cloud SQL and GCS (gcp) and RDS and S3 (aws) both read. */
 const GCP_AND_AWS: readonly Cloud[] = ["gcp", "aws"];
 
-export const SUPPORTED_FLAVORS: readonly Flavor[] = ["binary", "core"];
+/** Reserved NodePort range of a default Kubernetes API server (`--service-node-port-range`). */
+const NODE_PORT_RANGE: Range = { min: 30000, max: 32767 };
 
+export const DNS_LABEL_RULE = `lowercase letters, digits and '-', starting and ending with a letter or digit, at most ${DNS1123_LABEL_MAX} characters (DNS-1123 label)`;
 
+/**
+ * An image reference as Docker parses it: an optional registry (with a port, e.g. a kind registry on
+ * localhost:5001), a lowercase path, and a tag and/or a digest.
+ */
+const IMAGE_REFERENCE =
+    /^(?:[a-z0-9](?:[a-z0-9.-]*[a-z0-9])?(?::[0-9]{1,5})?\/)?[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*(?:\/[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*)*(?::[A-Za-z0-9_][A-Za-z0-9_.-]{0,127})?(?:@sha256:[a-f0-9]{64})?$/;
+
+/** An image key: a reference such as its default. */
+function image(reference: string): { readonly default: string; readonly pattern: RegExp; readonly allows: string } {
+    return { default: reference, pattern: IMAGE_REFERENCE, allows: `an image reference such as ${reference}` };
+}
+
+/** Values whose names say it all. */
+function plainValues<const V extends string>(values: readonly V[]): Readonly<Record<V, "">> {
+    return Object.fromEntries(values.map((value) => [value, ""])) as Record<V, "">;
+}
 
 /** Keys in the project's namespace (`<project>:<key>`). */
 export const CONFIG_KEYS = {
@@ -61,26 +114,35 @@ export const CONFIG_KEYS = {
         type: "string",
         targets: ALL_TARGETS,
         default: "local",
-        description:
-            "Where Flyte runs: local (an existing kind/k3d/Docker Desktop cluster, in-cluster Postgres and MinIO), gcp (GKE, Cloud SQL, GCS) or aws (EKS, RDS, S3).",
+        values: {
+            gcp: "GKE, Cloud SQL, GCS",
+            aws: "EKS, RDS, S3",
+            local: "an existing kind/k3d/Docker Desktop cluster, in-cluster Postgres and MinIO",
+        } satisfies Record<Cloud, string>,
+        description: "Where Flyte runs: {values}.",
     },
     flavor: {
         type: "string",
         targets: ALL_TARGETS,
         default: "binary",
-        description:
-            "Which Flyte chart to deploy: binary (flyte-binary, one Deployment) or core (flyte-core: admin, propeller, datacatalog, scheduler and console as separate services, each with its own identity).",
+        values: {
+            binary: "flyte-binary, one Deployment",
+            core: "flyte-core: admin, propeller, datacatalog, scheduler and console as separate services, each with its own identity",
+        } satisfies Record<Flavor, string>,
+        description: "Which Flyte chart to deploy: {values}.",
     },
     flyteProjects: {
         type: "array",
         targets: ALL_TARGETS,
         default: ["flytesnacks"],
+        items: "a Flyte project id",
         description: "Flyte projects seeded at start-up; each gets one namespace per domain.",
     },
     flyteDomains: {
         type: "array",
         targets: ALL_TARGETS,
         default: ["development", "staging", "production"],
+        items: 'a Flyte domain id, or "id:Display name"',
         description:
             'Flyte domains: an id (also the name the console shows), or "id:Display name", e.g. "dev:Development" — only with a namespaceTemplate without {{ domain }}, since Flyte 1.x names namespaces after the display name when it syncs them.',
     },
@@ -94,7 +156,7 @@ export const CONFIG_KEYS = {
     projectSetupImage: {
         type: "string",
         targets: ALL_TARGETS,
-        default: "docker.io/curlimages/curl:8.11.1",
+        ...image("docker.io/curlimages/curl:8.11.1"),
         description:
             "With projectIsolation: an image with curl, run as a Job after each change to point each project's raw outputs at its own bucket.",
     },
@@ -102,6 +164,7 @@ export const CONFIG_KEYS = {
         type: "string",
         targets: ALL_TARGETS,
         default: "{{ project }}-{{ domain }}",
+        allows: "a template using {{ project }} and {{ domain }}",
         description:
             "Kubernetes namespace of each project-domain pair; placeholders {{ project }} and {{ domain }}.",
     },
@@ -109,30 +172,34 @@ export const CONFIG_KEYS = {
         type: "string",
         targets: ALL_TARGETS,
         default: "flyte",
+        allows: `${DNS_LABEL_RULE}, not default, kube-* or gke-*`,
         description: "Namespace Flyte itself runs in.",
     },
     chartVersion: {
         type: "string",
         targets: ALL_TARGETS,
         default: "v1.16.8",
+        allows: "a Flyte 1 chart version v1.<minor>.<patch>",
         description: "Version of the Flyte Helm chart (and of the Flyte images it pins).",
     },
     chartRepository: {
         type: "string",
         targets: ALL_TARGETS,
         default: "https://flyteorg.github.io/flyte",
+        allows: "an https:// URL of a Helm chart repository",
         description: "Helm repository the chart is pulled from (https); point it at a mirror if needed.",
     },
     coreReplicas: {
         type: "integer",
         targets: ALL_TARGETS,
         default: 1,
-        description: "flavor core: replicas of flyteadmin, flyteconsole, datacatalog and the endpoint proxy (1 to 10).",
+        range: { min: 1, max: 10 },
+        description: "flavor core: replicas of flyteadmin, flyteconsole, datacatalog and the endpoint proxy ({range}).",
     },
     coreProxyImage: {
         type: "string",
         targets: ALL_TARGETS,
-        default: "docker.io/nginxinc/nginx-unprivileged:1.27.3-alpine",
+        ...image("docker.io/nginxinc/nginx-unprivileged:1.27.3-alpine"),
         description:
             "flavor core: nginx image of the proxy that serves the console and flyteadmin's API on one HTTP port and flyteadmin's gRPC on another.",
     },
@@ -153,6 +220,7 @@ export const CONFIG_KEYS = {
         type: "string",
         targets: GCP,
         default: "",
+        allows: "empty or a zone of gcp:region",
         description:
             "Empty: a regional GKE cluster in gcp:region. A zone of gcp:region (e.g. europe-west1-b): a zonal cluster.",
     },
@@ -160,31 +228,37 @@ export const CONFIG_KEYS = {
         type: "string",
         targets: GCP,
         default: "REGULAR",
-        description: "GKE release channel: RAPID, REGULAR or STABLE.",
+        values: plainValues(GKE_RELEASE_CHANNELS),
+        description: "GKE release channel: {values}.",
     },
     gkeMachineType: {
         type: "string",
         targets: GCP,
         default: "e2-standard-4",
+        pattern: /^[a-z][a-z0-9]*-[a-z0-9-]*[a-z0-9]$/,
+        allows: "a Compute Engine machine type such as e2-standard-4",
         description: "Machine type of the Flyte node pool.",
     },
     gkeDiskSizeGb: {
         type: "integer",
         targets: GCP,
         default: 100,
-        description: "Boot disk size of each node, in GB (20 to 2000).",
+        range: { min: 20, max: 2000 },
+        description: "Boot disk size of each node, in GB ({range}).",
     },
     gkeMinNodesPerZone: {
         type: "integer",
         targets: GCP,
         default: 1,
-        description: "Autoscaler minimum nodes per zone.",
+        range: { min: 0, max: 100 },
+        description: "Autoscaler minimum nodes per zone ({range}), at most gkeMaxNodesPerZone.",
     },
     gkeMaxNodesPerZone: {
         type: "integer",
         targets: GCP,
         default: 3,
-        description: "Autoscaler maximum nodes per zone.",
+        range: { min: 1, max: 1000 },
+        description: "Autoscaler maximum nodes per zone ({range}).",
     },
     gkeSpotNodes: {
         type: "boolean",
@@ -196,6 +270,7 @@ export const CONFIG_KEYS = {
         type: "array",
         targets: GCP,
         default: [],
+        items: "an IPv4 CIDR",
         description:
             "CIDRs allowed to reach the control plane's public IP endpoint. Empty: no public IP endpoint; " +
             "pulumi and kubectl use the IAM-authenticated DNS endpoint.",
@@ -204,43 +279,51 @@ export const CONFIG_KEYS = {
         type: "string",
         targets: GCP,
         default: "10.0.0.0/20",
-        description: "Primary range of the cluster subnet (nodes and the internal load balancer).",
+        prefixLength: { min: 8, max: 29 },
+        description: "Primary range of the cluster subnet (nodes and the internal load balancer), {prefix}.",
     },
     podsCidr: {
         type: "string",
         targets: GCP,
         default: "10.16.0.0/14",
-        description: "Secondary range for Pods (VPC-native cluster).",
+        prefixLength: { min: 8, max: 24 },
+        description: "Secondary range for Pods (VPC-native cluster), {prefix}.",
     },
     servicesCidr: {
         type: "string",
         targets: GCP,
         default: "10.20.0.0/20",
-        description: "Secondary range for Services.",
+        prefixLength: { min: 8, max: 27 },
+        description: "Secondary range for Services, {prefix}.",
     },
     privateServicesCidr: {
         type: "string",
         targets: GCP,
         default: "10.32.0.0/16",
-        description: "Range reserved for private services access (Cloud SQL's private IP); a /24 or larger.",
+        prefixLength: { min: 8, max: 24 },
+        description: "Range reserved for private services access (Cloud SQL's private IP), {prefix}.",
     },
     databaseVersion: {
         type: "string",
         targets: GCP,
         default: "POSTGRES_16",
-        description: "Cloud SQL Postgres major version.",
+        values: plainValues(POSTGRES_VERSIONS),
+        description: "Cloud SQL Postgres major version: {values}.",
     },
     databaseTier: {
         type: "string",
         targets: GCP,
         default: "db-custom-2-7680",
+        pattern: /^db-[a-z0-9-]*[a-z0-9]$/,
+        allows: "a Cloud SQL tier such as db-custom-2-7680 or db-g1-small",
         description: "Cloud SQL machine tier (Enterprise edition), e.g. db-custom-2-7680 or db-g1-small.",
     },
     databaseDiskSizeGb: {
         type: "integer",
         targets: GCP_AND_AWS,
         default: 20,
-        description: "Initial database disk size in GB (Cloud SQL or RDS); it grows automatically.",
+        range: { gcp: { min: 10, max: 65536 }, aws: { min: 20, max: 65536 } },
+        description: "Initial database disk size in GB (Cloud SQL: {range:gcp}, RDS: {range:aws}); it grows automatically.",
     },
     databaseHighAvailability: {
         type: "boolean",
@@ -252,13 +335,15 @@ export const CONFIG_KEYS = {
         type: "integer",
         targets: GCP_AND_AWS,
         default: 14,
+        range: { gcp: { min: 1, max: 365 }, aws: { min: 1, max: 35 } },
         description:
-            "Days of automated backups: Cloud SQL keeps this many daily backups (1 to 365) with point-in-time recovery over min(7, this) days; RDS keeps backups and point-in-time recovery for this many days (1 to 35).",
+            "Days of automated backups: Cloud SQL keeps this many daily backups ({range:gcp}) with point-in-time recovery over min(7, this) days; RDS keeps backups and point-in-time recovery for this many days ({range:aws}).",
     },
     loadBalancerIp: {
         type: "string",
         targets: GCP,
         default: "",
+        allows: "empty or an IPv4 address in subnetCidr",
         description: "Internal IP for Flyte's load balancer, inside subnetCidr. Empty: one is reserved for you.",
     },
     loadBalancerGlobalAccess: {
@@ -271,13 +356,15 @@ export const CONFIG_KEYS = {
         type: "string",
         targets: AWS,
         default: "10.0.0.0/16",
-        description: "cloud aws: the VPC's range (/16 to /20), split into a private and a public subnet per zone.",
+        prefixLength: { min: 16, max: 20 },
+        description: "cloud aws: the VPC's range ({prefix}), split into a private and a public subnet per zone.",
     },
     awsAvailabilityZones: {
         type: "integer",
         targets: AWS,
         default: 3,
-        description: "cloud aws: how many availability zones the VPC, nodes and database span (2 to 6).",
+        range: { min: 2, max: 6 },
+        description: "cloud aws: how many availability zones the VPC, nodes and database span ({range}).",
     },
     awsNatGatewayPerZone: {
         type: "boolean",
@@ -289,25 +376,30 @@ export const CONFIG_KEYS = {
         type: "string",
         targets: AWS,
         default: "1.34",
+        pattern: /^1\.\d{2}$/,
+        allows: "a Kubernetes minor version such as 1.34",
         description: "cloud aws: Kubernetes version of the EKS cluster (standard support only).",
     },
     eksInstanceTypes: {
         type: "array",
         targets: AWS,
         default: ["m6i.xlarge"],
+        items: "an EC2 instance type such as m6i.xlarge",
         description: "cloud aws: EC2 instance types of the managed node group.",
     },
     eksMinNodes: {
         type: "integer",
         targets: AWS,
         default: 2,
-        description: "cloud aws: minimum nodes of the node group.",
+        range: { min: 1, max: 450 },
+        description: "cloud aws: minimum nodes of the node group ({range}), at most eksMaxNodes.",
     },
     eksMaxNodes: {
         type: "integer",
         targets: AWS,
         default: 6,
-        description: "cloud aws: maximum nodes of the node group.",
+        range: { min: 1, max: 450 },
+        description: "cloud aws: maximum nodes of the node group ({range}).",
     },
     eksSpotNodes: {
         type: "boolean",
@@ -319,12 +411,14 @@ export const CONFIG_KEYS = {
         type: "integer",
         targets: AWS,
         default: 100,
-        description: "cloud aws: encrypted gp3 root volume of each node, in GB (20 to 2000).",
+        range: { min: 20, max: 2000 },
+        description: "cloud aws: encrypted gp3 root volume of each node, in GB ({range}).",
     },
     eksPublicAccessCidrs: {
         type: "array",
         targets: AWS,
         default: [],
+        items: "an IPv4 CIDR",
         description:
             "cloud aws: CIDRs allowed to reach the EKS API over the internet (still IAM-authenticated). Empty: private endpoint only; run pulumi from inside the VPC.",
     },
@@ -332,6 +426,7 @@ export const CONFIG_KEYS = {
         type: "array",
         targets: AWS,
         default: [],
+        items: "an IAM role or user ARN",
         description:
             "cloud aws: IAM role or user ARNs that administer the cluster through access entries. Empty: the identity running pulumi up.",
     },
@@ -345,55 +440,69 @@ export const CONFIG_KEYS = {
         type: "string",
         targets: AWS,
         default: "16",
+        pattern: /^\d{2}(\.\d{1,2})?$/,
+        allows: "a PostgreSQL version such as 16 or 16.4",
         description: "cloud aws: RDS for PostgreSQL engine version, major (16) or major.minor (16.4).",
     },
     rdsInstanceClass: {
         type: "string",
         targets: AWS,
         default: "db.m6g.large",
+        pattern: /^db\.[a-z0-9-]+\.[a-z0-9]+$/,
+        allows: "an RDS instance class such as db.m6g.large",
         description: "cloud aws: RDS instance class, e.g. db.m6g.large or db.t4g.medium.",
     },
     rdsMaxAllocatedStorageGb: {
         type: "integer",
         targets: AWS,
         default: 200,
-        description: "cloud aws: ceiling for RDS storage autoscaling, in GB.",
+        range: { min: 20, max: 65536 },
+        description: "cloud aws: ceiling for RDS storage autoscaling, in GB ({range}), at least databaseDiskSizeGb.",
     },
     localKubeconfig: {
         type: "string",
         targets: LOCAL,
         default: "",
+        // No white space at either end, no line break.
+        pattern: /^(?:\S(?:[^\n]*\S)?)?$/,
+        allows: "empty, or the path of a kubeconfig file",
         description: "cloud local: path of the kubeconfig to deploy with. Empty: $KUBECONFIG, else ~/.kube/config.",
     },
     localKubeContext: {
         type: "string",
         targets: LOCAL,
         default: "",
+        pattern: /^\S*$/,
+        allows: "empty, or a kubeconfig context name (no spaces)",
         description: "cloud local: kubeconfig context to deploy into. Empty: the current context.",
     },
     localHttpNodePort: {
         type: "integer",
         targets: LOCAL,
         default: 30080,
-        description: "cloud local: NodePort for Flyte's HTTP API and console (30000 to 32767).",
+        range: NODE_PORT_RANGE,
+        description: "cloud local: NodePort for Flyte's HTTP API and console ({range}).",
     },
     localGrpcNodePort: {
         type: "integer",
         targets: LOCAL,
         default: 30081,
-        description: "cloud local: NodePort for Flyte's gRPC API (flytectl, pyflyte).",
+        range: NODE_PORT_RANGE,
+        description: "cloud local: NodePort for Flyte's gRPC API (flytectl, pyflyte; {range}).",
     },
     localMinioNodePort: {
         type: "integer",
         targets: LOCAL,
         default: 30002,
-        description: "cloud local: NodePort for MinIO's S3 API; pyflyte uploads code to it through signed URLs.",
+        range: NODE_PORT_RANGE,
+        description: "cloud local: NodePort for MinIO's S3 API ({range}); pyflyte uploads code to it through signed URLs.",
     },
     localMinioConsoleNodePort: {
         type: "integer",
         targets: LOCAL,
         default: 30084,
-        description: "cloud local: NodePort for the MinIO console.",
+        range: NODE_PORT_RANGE,
+        description: "cloud local: NodePort for the MinIO console ({range}).",
     },
     localDashboard: {
         type: "boolean",
@@ -405,47 +514,54 @@ export const CONFIG_KEYS = {
         type: "integer",
         targets: LOCAL,
         default: 30088,
-        description: "cloud local: NodePort for the Kubernetes dashboard, when localDashboard is on.",
+        range: NODE_PORT_RANGE,
+        description: "cloud local: NodePort for the Kubernetes dashboard ({range}), when localDashboard is on.",
     },
     localStorageClass: {
         type: "string",
         targets: LOCAL,
         default: "",
+        // A DNS-1123 subdomain of at most 253 characters, as StorageClass names are.
+        pattern: /^(?:(?=.{1,253}$)[a-z0-9](?:[-a-z0-9]*[a-z0-9])?(?:\.[a-z0-9](?:[-a-z0-9]*[a-z0-9])?)*)?$/,
+        allows: "empty, or a StorageClass name (DNS-1123 subdomain)",
         description: "cloud local: StorageClass of the Postgres and MinIO volumes. Empty: the cluster's default.",
     },
     localPostgresImage: {
         type: "string",
         targets: LOCAL,
-        default: "docker.io/library/postgres:16.6-alpine",
+        ...image("docker.io/library/postgres:16.6-alpine"),
         description: "cloud local: Postgres image (the official one).",
     },
     localPostgresVolumeGi: {
         type: "integer",
         targets: LOCAL,
         default: 5,
-        description: "cloud local: size of the Postgres volume in GiB.",
+        range: { min: 1, max: 1000 },
+        description: "cloud local: size of the Postgres volume in GiB ({range}).",
     },
     localMinioImage: {
         type: "string",
         targets: LOCAL,
-        default: "quay.io/minio/minio:RELEASE.2024-12-18T13-15-44Z",
+        ...image("quay.io/minio/minio:RELEASE.2024-12-18T13-15-44Z"),
         description: "cloud local: MinIO server image.",
     },
     localMinioClientImage: {
         type: "string",
         targets: LOCAL,
-        default: "quay.io/minio/mc:RELEASE.2024-11-21T17-21-54Z",
+        ...image("quay.io/minio/mc:RELEASE.2024-11-21T17-21-54Z"),
         description: "cloud local: MinIO client image, used once to create the buckets.",
     },
     localMinioVolumeGi: {
         type: "integer",
         targets: LOCAL,
         default: 20,
-        description: "cloud local: size of the MinIO volume in GiB.",
+        range: { min: 1, max: 10000 },
+        description: "cloud local: size of the MinIO volume in GiB ({range}).",
     },
 } as const satisfies Record<string, KeySpec>;
 
-export type ConfigKey = keyof typeof CONFIG_KEYS;
+export type ConfigSchema = typeof CONFIG_KEYS;
+export type ConfigKey = keyof ConfigSchema;
 
 /**
  * The provider namespaces whose keys belong to one target: every `gcp:` key (ours or the provider's) configures
@@ -454,12 +570,98 @@ export type ConfigKey = keyof typeof CONFIG_KEYS;
 export const PROVIDER_NAMESPACES = { gcp: "gcp", aws: "aws" } as const satisfies Record<string, Cloud>;
 export type ProviderNamespace = keyof typeof PROVIDER_NAMESPACES;
 
+/** A provider key this program reads: required on its provider's target. */
+export interface ProviderKeySpec {
+    /** One sentence for the README; `{example}` stands for the example. */
+    readonly description: string;
+    readonly pattern: RegExp;
+    /** What the key allows, in words (`allowed: …`); `{example}` stands for the example. */
+    readonly allows: string;
+    /** A valid value, for the docs and messages. */
+    readonly example?: string;
+}
+
 /** Provider keys this program reads (owned by the provider's namespace, so not declared in Pulumi.yaml). */
 export const PROVIDER_KEYS = {
-    "gcp:project": "GCP project id that receives every resource (required for cloud gcp).",
-    "gcp:region": "GCP region, e.g. europe-west1 (required for cloud gcp).",
-    "aws:region": "AWS region, e.g. eu-central-1 (required for cloud aws).",
-} as const;
+    "gcp:project": {
+        pattern: /^[a-z][a-z0-9-]{4,28}[a-z0-9]$/,
+        allows: "a GCP project id: 6 to 30 lowercase letters, digits or '-', starting with a letter",
+        description: "GCP project id that receives every resource (required for cloud gcp).",
+    },
+    "gcp:region": {
+        pattern: /^[a-z]+-[a-z]+[0-9]+$/,
+        allows: "a GCP region such as {example}",
+        example: "europe-west1",
+        description: "GCP region, e.g. {example} (required for cloud gcp).",
+    },
+    "aws:region": {
+        pattern: /^[a-z]{2}(-gov|-iso[a-z]?)?-[a-z]+-\d$/,
+        allows: "an AWS region such as {example}",
+        example: "eu-central-1",
+        description: "AWS region, e.g. {example} (required for cloud aws).",
+    },
+} as const satisfies Record<string, ProviderKeySpec>;
 
-/** Reserved NodePort range of a default Kubernetes API server. */
-export const NODE_PORT_RANGE = { min: 30000, max: 32767 } as const;
+export type ProviderKey = keyof typeof PROVIDER_KEYS;
+
+// ---- What an entry allows, in words, for messages and docs ----
+
+/** `a, b or c`. */
+function inWords(items: readonly string[]): string {
+    return items.length <= 1 ? items.join("") : `${items.slice(0, -1).join(", ")} or ${items[items.length - 1]}`;
+}
+
+/** The range of an integer key, on `target` where the targets differ. */
+export function rangeOf(key: string, spec: IntegerKeySpec, target?: Cloud): Range {
+    const range = "min" in spec.range ? spec.range : target === undefined ? undefined : spec.range[target];
+    if (range === undefined) {
+        throw new Error(`${key} has a range per target, and none for ${target ?? "no target"}`);
+    }
+    return range;
+}
+
+/** `1 to 10`. */
+export function rangeText(range: Range): string {
+    return `${range.min} to ${range.max}`;
+}
+
+/** The values of an enum key, in order. */
+export function valuesOf(spec: EnumKeySpec): string[] {
+    return Object.keys(spec.values);
+}
+
+function placeholders(text: string, value: (name: string, argument: string | undefined) => string | undefined, what: string): string {
+    return text.replace(/\{(\w+)(?::(\w+))?\}/g, (token: string, name: string, argument: string | undefined) => {
+        const replacement = value(name, argument);
+        if (replacement === undefined) {
+            throw new Error(`${what}: ${token} does not apply`);
+        }
+        return replacement;
+    });
+}
+
+/** A key's description with its placeholders written out: `{range}` as `1 to 10`, `{values}`, `{prefix}` as `/8 to /24`. */
+export function describeKey(key: string, spec: KeySpec): string {
+    return placeholders(
+        spec.description,
+        (name, argument) => {
+            if (name === "range" && spec.type === "integer") {
+                return rangeText(rangeOf(key, spec, argument as Cloud | undefined));
+            }
+            if (name === "values" && "values" in spec) {
+                return inWords(Object.entries(spec.values).map(([value, meaning]) => (meaning === "" ? value : `${value} (${meaning})`)));
+            }
+            if (name === "prefix" && "prefixLength" in spec) {
+                return `/${spec.prefixLength.min} to /${spec.prefixLength.max}`;
+            }
+            return undefined;
+        },
+        key,
+    );
+}
+
+/** A provider key's description or allowed values with the example written out. */
+export function describeProviderKey(key: ProviderKey, text: "description" | "allows"): string {
+    const spec: ProviderKeySpec = PROVIDER_KEYS[key];
+    return placeholders(spec[text], (name) => (name === "example" ? spec.example : undefined), key);
+}

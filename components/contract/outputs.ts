@@ -61,6 +61,12 @@ export const ISOLATION_OUTPUTS = ["projectWorkerServiceAccounts", "projectDataLo
 export const LOCAL_OUTPUTS = ["minioConsoleUrl", "minioRootUser", "minioRootPassword"] as const satisfies readonly (keyof FlyteStackOutputs)[];
 export const DASHBOARD_OUTPUTS = ["kubernetesDashboardUrl"] as const satisfies readonly (keyof FlyteStackOutputs)[];
 
+/**
+ * The outputs only some targets have, which their platform states itself (`FlytePlatform.extraOutputs`), so that
+ * the program exports them without knowing which platform it built.
+ */
+export type PlatformOutputs = Pick<FlyteStackOutputs, (typeof LOCAL_OUTPUTS)[number] | (typeof DASHBOARD_OUTPUTS)[number]>;
+
 /** The contract's outputs a target has; the others are left out rather than exported as undefined. */
 export function definedOutputs(outputs: FlyteStackOutputs): Record<string, pulumi.Output<unknown>> {
     const defined: Record<string, pulumi.Output<unknown>> = {};

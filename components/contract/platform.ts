@@ -1,5 +1,8 @@
 import type * as k8s from "@pulumi/kubernetes";
 import type * as pulumi from "@pulumi/pulumi";
+import type { ProtectionConfig } from "./config";
+import type { FlyteWorkloads } from "./identities";
+import type { PlatformOutputs } from "./outputs";
 
 /**
  * What a cloud (or local) platform hands to the cloud-agnostic Flyte layer. Each platform builds one of these
@@ -10,26 +13,67 @@ export interface FlytePlatform {
     readonly kubernetesProvider: k8s.Provider;
     /** The same cluster access for people and other stacks; a Pulumi secret. */
     readonly kubeconfig: pulumi.Output<string>;
+    /** The cluster's name (GKE, EKS, or the local context's), for people and the stack outputs. */
     readonly clusterName: pulumi.Output<string>;
+    /** The PostgreSQL database flyteadmin and datacatalog share. */
     readonly database: FlyteDatabase;
+    /** The object store: GCS, AWS S3, or an S3-compatible store with static keys (MinIO). */
     readonly storage: FlyteStorage;
     /** Cloud identities for the backend and task pods; absent where there are none (local). */
     readonly identity?: FlyteWorkloadIdentity;
+    /** Links from a task in the console to its logs (Cloud Logging, CloudWatch, the dashboard); may be empty. */
     readonly taskLogs: readonly TaskLogLink[];
     /** Plain environment variables for every task pod (nothing secret). */
     readonly taskEnvironment?: Readonly<Record<string, string>>;
+    /** How clients reach Flyte's two ports: an internal load balancer, or NodePorts on the workstation. */
     readonly exposure: FlyteExposure;
     /**
      * Resources Flyte relies on at start-up that are not among the release's inputs: identity grants, the node
      * pool that runs it, the NAT its image pulls go through. The release waits for these and nothing else.
      */
     readonly releaseDependencies: readonly pulumi.Resource[];
+    /** Stack outputs that exist on this target only (local: MinIO's console and credentials, the dashboard). */
+    readonly extraOutputs?: PlatformOutputs;
 }
 
+/** Which deployment this is: every platform derives its resource names, labels and tags from it. */
+export interface DeploymentId {
+    /** The Pulumi project's name (`name` in Pulumi.yaml), e.g. `flyte`. */
+    readonly pulumiProject: string;
+    /** The stack's name, e.g. `dev`: two stacks of one project get different names for everything they create. */
+    readonly stack: string;
+}
+
+/**
+ * What every platform is built from, whatever its target: its part of the stack's config and the rest the stack
+ * decides once. Each platform derives its names, labels and tags from these itself.
+ */
+export interface FlytePlatformArgs<TConfig> {
+    /** The target's own config section (`StackConfig.gcp`, `.aws` or `.local`), already validated. */
+    readonly config: TConfig;
+    /**
+     * Whether stateful resources (cluster, database, buckets, volumes) refuse deletion, and whether buckets that
+     * still hold objects may be destroyed. Shared by every target so that one config key means the same everywhere.
+     */
+    readonly protection: ProtectionConfig;
+    /** The Pulumi project and stack: resource names, labels and tags follow from them, unique per deployment. */
+    readonly deployment: DeploymentId;
+    /**
+     * The identities Flyte asks for and what each may touch: the platform gives each one a cloud identity (a Google
+     * service account, an IAM role) or, locally, storage credentials of its own.
+     */
+    readonly workloads: FlyteWorkloads;
+}
+
+/** A PostgreSQL database for Flyte, as pods in the cluster reach it. */
 export interface FlyteDatabase {
+    /** Host name or IP address (Cloud SQL's private IP, the RDS endpoint, the in-cluster Service). */
     readonly host: pulumi.Output<string>;
+    /** TCP port (5432). */
     readonly port: number;
+    /** The database's name. */
     readonly name: pulumi.Output<string>;
+    /** The role Flyte logs in as. */
     readonly username: pulumi.Output<string>;
     /** A Pulumi secret. */
     readonly password: pulumi.Output<string>;
@@ -37,36 +81,93 @@ export interface FlyteDatabase {
     readonly options: string;
 }
 
-export interface GcsStorage {
+/**
+ * Where Flyte keeps its data, as one of three kinds of object store that cannot be mistaken for one another: each
+ * carries exactly what its kind needs (a GCP project; an AWS region; an endpoint and static keys), so a store with
+ * keys but no endpoint, or with project isolation but no project keys, does not type-check.
+ */
+export type FlyteStorage = GcsStorage | AwsS3Storage | S3CompatibleStorage;
+
+/** The two buckets every store has, by name. */
+interface FlyteBuckets {
+    /**
+     * Flyte's metadata bucket (execution metadata, uploaded code), by name. Shared by every project; with project
+     * isolation each project may touch only its own prefixes in it (`projectMetadataPrefixes`).
+     */
+    readonly metadataBucket: pulumi.Output<string>;
+    /** The bucket raw task outputs go to by default, by name. Without project isolation every project writes here. */
+    readonly userDataBucket: pulumi.Output<string>;
+}
+
+/** One isolated project's own data bucket. */
+export interface ProjectBucket {
+    /** The bucket's name; the project's raw outputs go under `<bucket>/data` (components/flyte/projectDataLocations.ts). */
+    readonly bucket: pulumi.Output<string>;
+}
+
+/** Google Cloud Storage, reached with each pod's Google service account (Workload Identity): no keys anywhere. */
+export interface GcsStorage extends FlyteBuckets {
+    /** Tells this kind of store apart. */
     readonly provider: "gcs";
+    /** The GCP project id the buckets belong to (Flyte's `storage.gcs.projectId`). */
     readonly project: string;
-    readonly metadataBucket: pulumi.Output<string>;
-    readonly userDataBucket: pulumi.Output<string>;
-    /** With project isolation: each project's own data bucket. */
-    readonly projectBuckets?: Readonly<Record<string, pulumi.Output<string>>>;
+    /**
+     * With project isolation: each isolated project's own bucket, by project id; empty otherwise. A project missing
+     * here fails the plan (ProjectDataLocations) rather than write into the shared bucket.
+     */
+    readonly projects: Readonly<Record<string, ProjectBucket>>;
 }
 
-export interface S3Storage {
+/** AWS S3, reached with each pod's IAM role (IRSA): no keys, no custom endpoint, always TLS. */
+export interface AwsS3Storage extends FlyteBuckets {
+    /** Tells this kind of store apart. */
     readonly provider: "s3";
+    /** The buckets' AWS region, e.g. `eu-central-1`: the S3 client signs for it and presigns URLs with it. */
     readonly region: string;
-    readonly metadataBucket: pulumi.Output<string>;
-    readonly userDataBucket: pulumi.Output<string>;
-    /** An S3-compatible endpoint as pods reach it (MinIO); absent for AWS S3. */
-    readonly endpoint?: string;
-    readonly disableSSL: boolean;
-    /** Static access keys (MinIO), Pulumi secrets; absent when pods authenticate with their IAM identity. */
-    readonly accessKey?: { readonly id: pulumi.Output<string>; readonly secret: pulumi.Output<string> };
-    /** The endpoint signed URLs name, when clients outside the cluster reach the store elsewhere than pods do. */
-    readonly signedUrlEndpoint?: string;
-    /** With project isolation: each project's own data bucket. */
-    readonly projectBuckets?: Readonly<Record<string, pulumi.Output<string>>>;
-    /** With project isolation on MinIO: each project's own access key, for its task pods. */
-    readonly projectAccessKeys?: Readonly<
-        Record<string, { readonly id: pulumi.Output<string>; readonly secret: pulumi.Output<string> }>
-    >;
+    /** With project isolation: each isolated project's own bucket, by project id; empty otherwise. */
+    readonly projects: Readonly<Record<string, ProjectBucket>>;
 }
 
-export type FlyteStorage = GcsStorage | S3Storage;
+/** An S3 access key pair, both Pulumi secrets: they never appear in chart values, only in Kubernetes Secrets. */
+export interface S3AccessKey {
+    /** The access key id (`AWS_ACCESS_KEY_ID`). */
+    readonly id: pulumi.Output<string>;
+    /** The secret access key (`AWS_SECRET_ACCESS_KEY`). */
+    readonly secret: pulumi.Output<string>;
+}
+
+/** One isolated project's own bucket on a store with static keys, and the key that reaches only that bucket. */
+export interface KeyedProjectBucket extends ProjectBucket {
+    /** The project's own key: its task pods get it instead of Flyte's, which reaches every bucket. */
+    readonly accessKey: S3AccessKey;
+}
+
+/**
+ * An S3-compatible object store reached with static access keys at an endpoint of its own (MinIO in the cluster).
+ * Pods have no cloud identity here, so Flyte and its task pods get keys, from Secrets this program creates.
+ */
+export interface S3CompatibleStorage extends FlyteBuckets {
+    /** Tells this kind of store apart. */
+    readonly provider: "s3-compatible";
+    /** The region the S3 client signs for; MinIO accepts its configured one (default `us-east-1`). */
+    readonly region: string;
+    /** The S3 API as pods reach it, e.g. `http://minio.flyte-deps.svc.cluster.local:9000`. */
+    readonly endpoint: string;
+    /** Plain HTTP to the endpoint (true for an in-cluster MinIO without certificates). */
+    readonly disableSSL: boolean;
+    /** Flyte's own key: reaches the metadata, user-data and every project bucket. */
+    readonly accessKey: S3AccessKey;
+    /**
+     * The endpoint written into signed URLs, where clients outside the cluster reach the store elsewhere than pods
+     * do (a NodePort on the workstation, e.g. `http://localhost:30002`); absent: the pods' endpoint.
+     */
+    readonly signedUrlEndpoint?: string;
+    /**
+     * With project isolation: each isolated project's bucket and its own key, by project id; empty otherwise. A
+     * bucket always comes with its key, so an isolated project's task pods never fall back to Flyte's key.
+     */
+    readonly projects: Readonly<Record<string, KeyedProjectBucket>>;
+}
 
 /** How Kubernetes service accounts are tied to cloud identities (GKE Workload Identity, EKS IRSA). */
 export interface FlyteWorkloadIdentity {
@@ -78,11 +179,17 @@ export interface FlyteWorkloadIdentity {
      * With project isolation: project p's task identity is `prefix + p + suffix`, so that Flyte's cluster resource
      * templates can annotate the namespaces of any project, including ones it creates itself.
      */
-    readonly projectWorkerPattern?: pulumi.Output<{ readonly prefix: string; readonly suffix: string }>;
+    readonly projectWorkerPattern?: pulumi.Output<{
+        /** What comes before the project id, e.g. `flyte-prod-worker-` or `arn:aws:iam::<account>:role/<prefix>`. */
+        readonly prefix: string;
+        /** What comes after it, e.g. `@<project>.iam.gserviceaccount.com`; empty for IAM roles. */
+        readonly suffix: string;
+    }>;
 }
 
 /** A link from a task in the Flyte console to its logs. */
 export interface TaskLogLink {
+    /** Flyte's logging plugin the link is for (Cloud Logging, CloudWatch, the Kubernetes dashboard). */
     readonly plugin: "stackdriver" | "cloudwatch" | "kubernetes";
     /** Flyte log template (https://docs.flyte.org/en/latest/user_guide/productionizing/configuring_logging_links_in_the_ui.html). */
     readonly templateUri: string;
@@ -93,9 +200,11 @@ export type FlyteExposure = LoadBalancerExposure | NodePortExposure;
 
 /** A cloud load balancer in front of Flyte (internal on every cloud target). */
 export interface LoadBalancerExposure {
+    /** Tells this kind of exposure apart. */
     readonly kind: "loadBalancer";
     /** Annotations that make the cloud's load balancer internal and place it. */
     readonly annotations: Readonly<Record<string, string>>;
+    /** A reserved internal address for the load balancer (GKE); absent: the cloud picks one. */
     readonly loadBalancerIP?: pulumi.Output<string>;
     /** The address clients use; absent when the cloud assigns one (read from the Service's status). */
     readonly host?: pulumi.Output<string>;
@@ -103,14 +212,20 @@ export interface LoadBalancerExposure {
 
 /** Fixed NodePorts, mapped to the workstation by kind, k3d or Docker Desktop. */
 export interface NodePortExposure {
+    /** Tells this kind of exposure apart. */
     readonly kind: "nodePort";
+    /** The NodePort of Flyte's HTTP port (30000-32767, mapped to the workstation by the cluster's config). */
     readonly httpNodePort: number;
+    /** The NodePort of Flyte's gRPC port. */
     readonly grpcNodePort: number;
     /** The address clients use, e.g. localhost. */
     readonly host: string;
 }
 
+/** A Kubernetes service account, by namespace and name. */
 export interface KubernetesServiceAccountRef {
+    /** Its namespace. */
     readonly namespace: string;
+    /** Its name. */
     readonly name: string;
 }

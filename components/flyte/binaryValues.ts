@@ -1,18 +1,9 @@
 import { stringify } from "yaml";
 import type { FlyteConfig } from "../contract/config";
-import {
-    clusterResourceCustomData,
-    clusterResourceTemplates,
-    CustomData,
-    DatabaseInput,
-    DB_PASSWORD_SECRET_KEY,
-    defaultEnvVars,
-    escapeForHelmTpl,
-    S3AccessKeyInput,
-    SECRETS_CHECKSUM_ANNOTATION,
-    TASK_STORAGE_SECRET,
-    WorkerAnnotation,
-} from "./flyteSettings";
+import type { CustomData, WorkerAnnotation } from "./clusterResources";
+import { clusterResourceCustomData, clusterResourceTemplates } from "./clusterResources";
+import type { ChartStorage, DatabaseInput, S3AccessKeyInput } from "./commonValues";
+import { DB_PASSWORD_SECRET_KEY, escapeForHelmTpl, SECRETS_CHECKSUM_ANNOTATION, TASK_STORAGE_SECRET, tplDefaultEnvVars } from "./commonValues";
 import type { TaskLogLink } from "../contract/platform";
 import { INLINE_DATA_LIMIT_MB, remoteDataValues, type RemoteDataValues } from "./remoteData";
 
@@ -181,46 +172,33 @@ export interface FlyteInlineConfig {
 }
 
 export interface FlyteBinaryValuesInput {
+    /** Projects (seeded into flyteadmin), domains and their display names, the namespace template. */
     readonly flyte: FlyteConfig;
+    /** Where the database is and which Secret holds its password (mounted at DB_PASSWORD_MOUNT). */
     readonly database: DatabaseInput;
-    readonly storage: StorageInput;
+    /**
+     * The object store. With static keys (S3-compatible) its `credentialsSecret` names the Secret holding
+     * SECRET_CONFIG_FILE, and task pods read TASK_STORAGE_SECRET.
+     */
+    readonly storage: ChartStorage;
     /** Cloud identities; absent where there are none (local). */
     readonly identity?: {
+        /** The service-account annotation the cluster reads. */
         readonly annotationKey: string;
-        /** The backend's identity. */
+        /** The backend's identity (a Google service account email, an IAM role ARN); it also signs URLs on GCS. */
         readonly backend: string;
+        /** How task pods' service accounts are annotated. */
         readonly worker: WorkerAnnotation;
     };
+    /** Links from a task in the console to its logs; each plugin the platform gives is switched on. */
     readonly taskLogs: readonly TaskLogLink[];
+    /** The chart's `commonLabels`: on every object it renders. */
     readonly labels: Record<string, string>;
-    /** Name of the Secret holding SECRET_CONFIG_FILE, when the storage uses access keys. */
-    readonly secretConfig?: string;
-    /** secretsChecksum() of every secret the program hands Flyte. */
+    /** secretsChecksum() of every secret the program hands Flyte: a pod annotation, so a change restarts Flyte. */
     readonly secretsChecksum: string;
-    /** Plain environment variables for task pods. */
+    /** Plain environment variables for task pods (`default-env-vars`); absent or empty: none. */
     readonly taskEnvironment?: Readonly<Record<string, string>>;
 }
-
-export type StorageInput =
-    | {
-          readonly provider: "gcs";
-          readonly project: string;
-          readonly metadataBucket: string;
-          readonly userDataBucket: string;
-      }
-    | {
-          readonly provider: "s3";
-          readonly region: string;
-          readonly metadataBucket: string;
-          readonly userDataBucket: string;
-          /** S3-compatible endpoint (MinIO); empty for AWS S3. */
-          readonly endpoint: string;
-          readonly disableSSL: boolean;
-          /** Static access keys (in SECRET_CONFIG_FILE) rather than the pod's IAM identity. */
-          readonly accessKeyAuth: boolean;
-          /** The endpoint written into signed URLs, for clients outside the cluster. */
-          readonly signedUrlEndpoint: string;
-      };
 
 /**
  * The chart pastes log template URIs into YAML unquoted; a double-quoted scalar keeps characters such as `#`,
@@ -235,20 +213,22 @@ function loggingPlugin(links: readonly TaskLogLink[], plugin: TaskLogLink["plugi
     return link ? { enabled: true, templateUri: yamlQuoted(link.templateUri) } : { enabled: false, templateUri: "" };
 }
 
-function storageValues(storage: StorageInput): StorageValues {
+function storageValues(storage: ChartStorage): StorageValues {
     const containers = { metadataContainer: storage.metadataBucket, userDataContainer: storage.userDataBucket };
     if (storage.provider === "gcs") {
         return { ...containers, provider: "gcs", providerConfig: { gcs: { project: storage.project } } };
     }
+    // AWS S3 (no endpoint): the SDK's endpoint for the region, always over TLS.
+    const compatible = storage.provider === "s3-compatible";
     return {
         ...containers,
         provider: "s3",
         providerConfig: {
             s3: {
                 region: storage.region,
-                disableSSL: storage.disableSSL,
+                disableSSL: compatible && storage.disableSSL,
                 v2Signing: false,
-                endpoint: storage.endpoint,
+                endpoint: compatible ? storage.endpoint : "",
                 // With authType accesskey the chart requires the keys in its values, where every preview would
                 // show them. Access keys are switched on in the inline config instead, and the keys themselves
                 // come from SECRET_CONFIG_FILE.
@@ -258,15 +238,15 @@ function storageValues(storage: StorageInput): StorageValues {
     };
 }
 
-function inlineStorage(storage: StorageInput): FlyteInlineConfig["storage"] {
+function inlineStorage(storage: ChartStorage): FlyteInlineConfig["storage"] {
     // The chart leaves flytestdlib's 2 MB; flyte-core's and the inline-data size (remoteData.ts) are 10.
     const limits = { maxDownloadMBs: INLINE_DATA_LIMIT_MB };
-    if (storage.provider !== "s3") {
+    if (storage.provider !== "s3-compatible") {
         return { limits };
     }
     return {
         limits,
-        ...(storage.accessKeyAuth ? { stow: { config: { auth_type: "accesskey" as const } } } : {}),
+        stow: { config: { auth_type: "accesskey" } },
         ...(storage.signedUrlEndpoint ? { signedUrl: { stowConfigOverride: { endpoint: storage.signedUrlEndpoint } } } : {}),
     };
 }
@@ -275,11 +255,15 @@ function inlineStorage(storage: StorageInput): FlyteInlineConfig["storage"] {
  * The backend signs execution data as flyte-core's flyteadmin does: on GCS as its own service account, on S3
  * through its role; with MinIO's access keys flyteadmin's default (no signing) stays.
  */
-function inlineRemoteData(storage: StorageInput, identity: FlyteBinaryValuesInput["identity"]): RemoteDataValues | undefined {
-    if (storage.provider === "gcs") {
-        return identity ? remoteDataValues({ provider: "gcs", signingPrincipal: identity.backend }) : undefined;
+function inlineRemoteData(storage: ChartStorage, identity: FlyteBinaryValuesInput["identity"]): RemoteDataValues | undefined {
+    switch (storage.provider) {
+        case "gcs":
+            return identity ? remoteDataValues({ provider: "gcs", signingPrincipal: identity.backend }) : undefined;
+        case "s3":
+            return remoteDataValues({ provider: "s3", region: storage.region });
+        case "s3-compatible":
+            return undefined;
     }
-    return storage.accessKeyAuth ? undefined : remoteDataValues({ provider: "s3", region: storage.region });
 }
 
 export function flyteBinaryValues(input: FlyteBinaryValuesInput): FlyteBinaryValues {
@@ -327,22 +311,16 @@ export function flyteBinaryValues(input: FlyteBinaryValuesInput): FlyteBinaryVal
                     k8s: {
                         "inject-finalizer": true,
                         ...(input.taskEnvironment && Object.keys(input.taskEnvironment).length > 0
-                            ? {
-                                  // configuration.inline is rendered through tpl.
-                                  "default-env-vars": defaultEnvVars(input.taskEnvironment).map((entry) =>
-                                      Object.fromEntries(Object.entries(entry).map(([k, v]) => [k, escapeForHelmTpl(v)])),
-                                  ),
-                              }
+                            ? // configuration.inline is rendered through tpl.
+                              { "default-env-vars": tplDefaultEnvVars(input.taskEnvironment) }
                             : {}),
-                        ...(input.storage.provider === "s3" && input.storage.accessKeyAuth
-                            ? { "default-env-from-secrets": [TASK_STORAGE_SECRET] }
-                            : {}),
+                        ...(input.storage.provider === "s3-compatible" ? { "default-env-from-secrets": [TASK_STORAGE_SECRET] } : {}),
                     },
                 },
                 storage,
                 ...(remoteData ? { remoteData } : {}),
             },
-            ...(input.secretConfig ? { inlineSecretRef: input.secretConfig } : {}),
+            ...(input.storage.provider === "s3-compatible" ? { inlineSecretRef: input.storage.credentialsSecret } : {}),
         },
         clusterResourceTemplates: { inline: clusterResourceTemplates(identity?.worker) },
         deployment: {

@@ -1,18 +1,9 @@
 import { stringify } from "yaml";
 import type { FlyteConfig } from "../contract/config";
-import {
-    clusterResourceCustomData,
-    clusterResourceTemplates,
-    CustomData,
-    DatabaseInput,
-    DB_PASSWORD_SECRET_KEY,
-    defaultEnvVars,
-    escapeForHelmTpl,
-    S3AccessKeyInput,
-    SECRETS_CHECKSUM_ANNOTATION,
-    TASK_STORAGE_SECRET,
-    WorkerAnnotation,
-} from "./flyteSettings";
+import type { CustomData, WorkerAnnotation } from "./clusterResources";
+import { clusterResourceCustomData, clusterResourceTemplates } from "./clusterResources";
+import type { ChartStorage, DatabaseInput, S3AccessKeyInput } from "./commonValues";
+import { DB_PASSWORD_SECRET_KEY, escapeForHelmTpl, SECRETS_CHECKSUM_ANNOTATION, TASK_STORAGE_SECRET, tplDefaultEnvVars } from "./commonValues";
 import type { TaskLogLink } from "../contract/platform";
 import { INLINE_DATA_LIMIT_MB, remoteDataValues as remoteData, type RemoteDataValues } from "./remoteData";
 import { FlyteCoreComponent, METADATA_PREFIX } from "../contract/identities";
@@ -163,62 +154,63 @@ export interface PropellerValues {
     readonly "leader-election": { readonly "lock-config-map": { readonly namespace: string } };
 }
 
-export type CoreStorageInput =
-    | { readonly provider: "gcs"; readonly project: string; readonly metadataBucket: string; readonly userDataBucket: string }
-    | {
-          readonly provider: "s3";
-          readonly region: string;
-          readonly metadataBucket: string;
-          readonly userDataBucket: string;
-          /** Name of CORE_STORAGE_SECRET when the store uses access keys (MinIO); absent for IAM (AWS S3). */
-          readonly secretName?: string;
-      };
-
 export interface FlyteCoreValuesInput {
+    /** Projects (seeded into flyteadmin), domains and their display names, the namespace templates. */
     readonly flyte: FlyteConfig;
+    /** Where the database is and which Secret holds its password (the chart mounts it at /etc/db). */
     readonly database: DatabaseInput;
-    readonly storage: CoreStorageInput;
+    /**
+     * The object store. With static keys (S3-compatible) Flyte's whole storage section comes from the Secret its
+     * `credentialsSecret` names (CORE_STORAGE_FILE), and task pods read TASK_STORAGE_SECRET.
+     */
+    readonly storage: ChartStorage;
     /** Cloud identities; absent where there are none (local). */
     readonly identity?: {
+        /** The service-account annotation the cluster reads. */
         readonly annotationKey: string;
-        /** Each component's identity. */
+        /** Each component's identity; flyteadmin's also signs URLs on GCS. */
         readonly components: Readonly<Record<FlyteCoreComponent, string>>;
+        /** How task pods' service accounts are annotated. */
         readonly worker: WorkerAnnotation;
     };
+    /** Links from a task in the console to its logs; each plugin the platform gives is switched on. */
     readonly taskLogs: readonly TaskLogLink[];
-    /** Plain environment variables for task pods. */
+    /** Plain environment variables for task pods (`default-env-vars`); absent: none. */
     readonly taskEnvironment?: Readonly<Record<string, string>>;
-    /** Task pods read TASK_STORAGE_SECRET (access-key storage). */
-    readonly taskStorageSecret: boolean;
-    /** secretsChecksum() of every secret the program hands Flyte. */
+    /** secretsChecksum() of every secret the program hands Flyte: a pod annotation, so a change restarts Flyte. */
     readonly secretsChecksum: string;
-    /** Replicas of flyteadmin, flyteconsole and datacatalog. */
+    /** Replicas of flyteadmin, flyteconsole and datacatalog (flyte:coreReplicas); 2 or more survive a node's loss. */
     readonly replicas: number;
 }
 
-function rawOutputPrefix(storage: CoreStorageInput): string {
+function rawOutputPrefix(storage: ChartStorage): string {
     return `${storage.provider === "gcs" ? "gs" : "s3"}://${storage.userDataBucket}/data`;
 }
 
-function storageValues(storage: CoreStorageInput): CoreStorageValues {
+function storageValues(storage: ChartStorage): CoreStorageValues {
     const limits = { maxDownloadMBs: INLINE_DATA_LIMIT_MB };
-    if (storage.provider === "gcs") {
-        return { type: "gcs", bucketName: storage.metadataBucket, gcs: { projectId: storage.project }, limits };
+    switch (storage.provider) {
+        case "gcs":
+            return { type: "gcs", bucketName: storage.metadataBucket, gcs: { projectId: storage.project }, limits };
+        case "s3":
+            return { type: "s3", bucketName: storage.metadataBucket, s3: { region: storage.region, authType: "iam" }, limits };
+        case "s3-compatible":
+            return { secretName: storage.credentialsSecret };
     }
-    if (storage.secretName) {
-        return { secretName: storage.secretName };
-    }
-    return { type: "s3", bucketName: storage.metadataBucket, s3: { region: storage.region, authType: "iam" }, limits };
 }
 
-function remoteDataValues(storage: CoreStorageInput, identity: FlyteCoreValuesInput["identity"]): RemoteDataValues {
-    if (storage.provider === "gcs") {
-        if (!identity) {
-            throw new Error("GCS storage needs flyteadmin's identity to sign URLs");
-        }
-        return remoteData({ provider: "gcs", signingPrincipal: identity.components.flyteadmin });
+function remoteDataValues(storage: ChartStorage, identity: FlyteCoreValuesInput["identity"]): RemoteDataValues {
+    switch (storage.provider) {
+        case "gcs":
+            if (!identity) {
+                throw new Error("GCS storage needs flyteadmin's identity to sign URLs");
+            }
+            return remoteData({ provider: "gcs", signingPrincipal: identity.components.flyteadmin });
+        case "s3":
+            return remoteData({ provider: "s3", region: storage.region });
+        case "s3-compatible":
+            return remoteData({ provider: "s3-access-keys" });
     }
-    return remoteData(storage.secretName ? { provider: "s3-access-keys" } : { provider: "s3", region: storage.region });
 }
 
 /** Flyte's task log settings; the chart renders them through `tpl`, so template braces are escaped. */
@@ -334,10 +326,8 @@ export function flyteCoreValues(input: FlyteCoreValuesInput): FlyteCoreValues {
                 plugins: {
                     k8s: {
                         // Rendered through tpl, like everything in this ConfigMap.
-                        "default-env-vars": defaultEnvVars(input.taskEnvironment ?? {}).map((entry) =>
-                            Object.fromEntries(Object.entries(entry).map(([k, v]) => [k, escapeForHelmTpl(v)])),
-                        ),
-                        ...(input.taskStorageSecret ? { "default-env-from-secrets": [TASK_STORAGE_SECRET] } : {}),
+                        "default-env-vars": tplDefaultEnvVars(input.taskEnvironment ?? {}),
+                        ...(input.storage.provider === "s3-compatible" ? { "default-env-from-secrets": [TASK_STORAGE_SECRET] } : {}),
                     },
                 },
             },
@@ -352,11 +342,16 @@ export function flyteCoreValues(input: FlyteCoreValuesInput): FlyteCoreValues {
  */
 export function coreStorageSecretFile(
     input: S3AccessKeyInput & {
+        /** The bucket Flyte's stow client opens (`storage.container`). */
         readonly metadataBucket: string;
+        /** The S3 API as pods reach it. */
         readonly endpoint: string;
+        /** The region the client signs for. */
         readonly region: string;
+        /** Plain HTTP to the endpoint. */
         readonly disableSSL: boolean;
-        readonly signedUrlEndpoint: string;
+        /** The endpoint signed URLs name, for clients outside the cluster; absent or empty: the pods' endpoint. */
+        readonly signedUrlEndpoint?: string;
     },
 ): string {
     return stringify({

@@ -1,7 +1,7 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { restrictedContainerSecurityContext, restrictedPodSecurityContext } from "../shared/hardening";
-import { FLYTE_GRPC_PORT, FLYTE_HTTP_PORT } from "./flyteSettings";
+import { FLYTE_GRPC_PORT, FLYTE_HTTP_PORT } from "./commonValues";
 
 /**
  * flyte-core serves the console and flyteadmin from separate Services, but clients expect what flyte-binary
@@ -10,10 +10,24 @@ import { FLYTE_GRPC_PORT, FLYTE_HTTP_PORT } from "./flyteSettings";
  */
 
 export interface ProxyUpstreams {
-    /** The namespace of the Services. */
+    /** The namespace of the Services (Flyte's own). */
     readonly namespace: string;
-    readonly admin: { readonly service: string; readonly httpPort: number; readonly grpcPort: number };
-    readonly console: { readonly service: string; readonly httpPort: number };
+    /** flyteadmin: it serves the API over HTTP and gRPC. */
+    readonly admin: {
+        /** The chart's Service name (FLYTEADMIN_SERVICE). */
+        readonly service: string;
+        /** Its HTTP port: everything outside /console goes here. */
+        readonly httpPort: number;
+        /** Its gRPC port: FLYTE_GRPC_PORT is passed through to it as a TCP stream. */
+        readonly grpcPort: number;
+    };
+    /** flyteconsole: the web UI under /console. */
+    readonly console: {
+        /** The chart's Service name (FLYTECONSOLE_SERVICE). */
+        readonly service: string;
+        /** Its HTTP port. */
+        readonly httpPort: number;
+    };
 }
 
 /** The proxy pods' labels; the endpoint Service selects on them. */
@@ -72,11 +86,17 @@ export function endpointProxyConfig(upstreams: ProxyUpstreams): string {
 }
 
 export interface EndpointProxyArgs {
+    /** Flyte's namespace (read from its Namespace object): the proxy runs next to the Services it forwards to. */
     readonly namespace: pulumi.Input<string>;
+    /** Where HTTP and gRPC go: flyteadmin's and the console's Services. */
     readonly upstreams: ProxyUpstreams;
+    /** An unprivileged nginx image with the stream module (flyte:coreProxyImage), e.g. nginx-unprivileged. */
     readonly image: string;
+    /** Pods of the proxy (flyte:coreReplicas, as flyteadmin's): with 2 or more, spread over nodes, one may go. */
     readonly replicas: number;
+    /** Labels of the ConfigMap, Deployment and pods (with endpointProxySelector's, which the endpoint Service selects). */
     readonly labels: Readonly<Record<string, string>>;
+    /** The Kubernetes provider of Flyte's cluster. */
     readonly provider: k8s.Provider;
     /** The Flyte release: nginx resolves its upstreams at start, so it starts once their Services exist. */
     readonly release: pulumi.Resource;

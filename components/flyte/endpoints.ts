@@ -1,4 +1,4 @@
-import { FLYTE_GRPC_PORT, FLYTE_HTTP_PORT } from "./flyteSettings";
+import { FLYTE_GRPC_PORT, FLYTE_HTTP_PORT } from "./commonValues";
 
 /** Where clients reach Flyte, derived from the address of its load balancer. */
 export interface FlyteEndpoints {
@@ -6,6 +6,7 @@ export interface FlyteEndpoints {
     readonly grpcEndpoint: string;
     /** Base URL of the HTTP API. */
     readonly httpEndpoint: string;
+    /** The Flyte console: `<httpEndpoint>/console`. */
     readonly consoleUrl: string;
     /** Contents of `~/.flyte/config.yaml`. */
     readonly flytectlConfig: string;

@@ -1,14 +1,7 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import {
-    JOB_ANNOTATIONS,
-    JOB_TERMINATION_MESSAGE_POLICY,
-    jobBounds,
-    jobCustomTimeouts,
-    restrictedContainerSecurityContext,
-    restrictedPodSecurityContext,
-} from "../shared/hardening";
-import type { FlyteStorage } from "../contract/platform";
+import { jobCustomTimeouts, setupJobArgs } from "../shared/hardening";
+import type { FlyteStorage, ProjectBucket } from "../contract/platform";
 
 /**
  * With project isolation, each project's task pods may only write to the project's own bucket, so Flyte must send
@@ -80,15 +73,19 @@ export function projectAttributesScript(adminUrl: string, prefixes: Readonly<Rec
 }
 
 export interface ProjectDataLocationsArgs {
+    /** Flyte's namespace: the Job runs next to flyteadmin. */
     readonly namespace: pulumi.Input<string>;
     /** flyteadmin's HTTP API inside the cluster, e.g. `http://flyte-binary-http.flyte.svc.cluster.local:8088`. */
     readonly adminUrl: string;
+    /** The object store: its kind gives the URL scheme (`gs://`, `s3://`), its `projects` each project's bucket. */
     readonly storage: FlyteStorage;
-    /** The isolated projects: each must have a bucket in storage.projectBuckets. */
+    /** The isolated projects: each must have a bucket in `storage.projects`, or the plan fails naming it. */
     readonly projects: readonly string[];
-    /** An image with curl. */
+    /** An image with curl and a POSIX shell (flyte:projectSetupImage). */
     readonly image: string;
+    /** Labels of the Job and its pod (with `app.kubernetes.io/name: flyte-project-data-locations`). */
     readonly labels: Readonly<Record<string, string>>;
+    /** The Kubernetes provider of Flyte's cluster. */
     readonly provider: k8s.Provider;
     /** The Flyte release: the Job runs once flyteadmin is up. */
     readonly release: pulumi.Resource;
@@ -105,13 +102,13 @@ export class ProjectDataLocations extends pulumi.ComponentResource {
 
     constructor(name: string, args: ProjectDataLocationsArgs, opts?: pulumi.ComponentResourceOptions) {
         super("flyte:flyte:ProjectDataLocations", name, {}, opts);
-        const projectBuckets = args.storage.projectBuckets ?? {};
-        const missing = args.projects.filter((p) => projectBuckets[p] === undefined);
+        const isolated: Readonly<Record<string, ProjectBucket | undefined>> = args.storage.projects;
+        const missing = args.projects.filter((p) => isolated[p] === undefined);
         if (missing.length > 0) {
             throw new Error(`the platform gave no data bucket for project(s) ${missing.join(", ")}`);
         }
         const buckets = pulumi.all(
-            Object.fromEntries(args.projects.map((p) => [p, projectBuckets[p]])) as Record<string, pulumi.Output<string>>,
+            Object.fromEntries(args.projects.flatMap((p) => (isolated[p] === undefined ? [] : [[p, isolated[p].bucket]]))),
         );
         this.prefixes = buckets.apply((b) => projectRawOutputPrefixes(args.storage.provider, b));
         const labels = { ...args.labels, "app.kubernetes.io/name": "flyte-project-data-locations" };
@@ -119,33 +116,19 @@ export class ProjectDataLocations extends pulumi.ComponentResource {
         // waits a little longer than that, so `pulumi up` fails with the Job's reason and the script's last lines.
         this.job = new k8s.batch.v1.Job(
             `${name}-job`,
-            {
-                metadata: { namespace: args.namespace, labels, annotations: { ...JOB_ANNOTATIONS } },
-                spec: {
-                    ...jobBounds(),
-                    template: {
-                        metadata: { labels },
-                        spec: {
-                            // A failed pod stays (with its log) and the next attempt is a new pod.
-                            restartPolicy: "Never",
-                            automountServiceAccountToken: false,
-                            // Any non-root uid does: curl writes nothing.
-                            securityContext: restrictedPodSecurityContext({ uid: 65532, gid: 65532 }),
-                            containers: [
-                                {
-                                    name: "set-project-attributes",
-                                    image: args.image,
-                                    command: ["/bin/sh", "-c"],
-                                    args: [this.prefixes.apply((p) => projectAttributesScript(args.adminUrl, p))],
-                                    resources: { requests: { cpu: "10m", memory: "16Mi" }, limits: { memory: "64Mi" } },
-                                    securityContext: restrictedContainerSecurityContext(),
-                                    terminationMessagePolicy: JOB_TERMINATION_MESSAGE_POLICY,
-                                },
-                            ],
-                        },
-                    },
+            setupJobArgs({
+                namespace: args.namespace,
+                labels,
+                // Any non-root uid does: curl writes nothing.
+                user: { uid: 65532, gid: 65532 },
+                container: {
+                    name: "set-project-attributes",
+                    image: args.image,
+                    command: ["/bin/sh", "-c"],
+                    args: [this.prefixes.apply((p) => projectAttributesScript(args.adminUrl, p))],
+                    resources: { requests: { cpu: "10m", memory: "16Mi" }, limits: { memory: "64Mi" } },
                 },
-            },
+            }),
             { parent: this, provider: args.provider, dependsOn: [args.release], customTimeouts: jobCustomTimeouts() },
         );
         this.registerOutputs({ prefixes: this.prefixes });

@@ -2,6 +2,7 @@ import * as gcp from "@pulumi/gcp";
 import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
 import type { CloudSqlConfig } from "../contract/config";
+import type { FlyteDatabase } from "../contract/platform";
 
 export const FLYTE_DATABASE = "flyte";
 export const FLYTE_DATABASE_USER = "flyte";
@@ -10,9 +11,20 @@ export const POSTGRES_PORT = 5432;
 export const FLYTE_DATABASE_OPTIONS = "sslmode=require";
 
 export interface CloudSqlPostgresArgs {
+    /** The GCP project id the instance lives in. */
     readonly project: string;
+    /** The instance's region: the cluster's, so that Flyte reaches its database without leaving the region. */
     readonly region: string;
+    /**
+     * The instance's name (at most 67 characters, see GCP_LIMITS). A new name means a new, empty instance, and a
+     * deleted instance's name cannot be used again for up to a week
+     * (https://cloud.google.com/sql/docs/postgres/create-instance).
+     */
     readonly instanceName: string;
+    /**
+     * Postgres major version, machine tier (e.g. `db-custom-2-7680`), starting disk size in GB (it grows on its
+     * own), high availability (a standby in another zone), and how many daily backups are kept.
+     */
     readonly config: CloudSqlConfig;
     /** Provider deletion protection on the instance and Pulumi `protect` on the instance and database. */
     readonly deletionProtection: boolean;
@@ -20,8 +32,13 @@ export interface CloudSqlPostgresArgs {
     readonly network: pulumi.Input<string>;
     /** The private services access peering; a private-IP instance cannot be created before it. */
     readonly privateServicesConnection: pulumi.Resource;
+    /** GCP labels on the instance (`userLabels`). */
     readonly labels: Readonly<Record<string, string>>;
-    readonly apis: { readonly sqladmin: pulumi.Resource };
+    /** APIs that must be enabled first. */
+    readonly apis: {
+        /** sqladmin.googleapis.com: creating the instance fails until it is enabled. */
+        readonly sqladmin: pulumi.Resource;
+    };
 }
 
 /**
@@ -32,24 +49,21 @@ export class CloudSqlPostgres extends pulumi.ComponentResource {
     readonly instance: gcp.sql.DatabaseInstance;
     readonly database: gcp.sql.Database;
     readonly user: gcp.sql.User;
-    readonly host: pulumi.Output<string>;
-    readonly port = POSTGRES_PORT;
-    readonly databaseName: pulumi.Output<string>;
-    readonly username: pulumi.Output<string>;
-    readonly password: pulumi.Output<string>;
+    /** How Flyte connects: the private IP, over TLS, as Flyte's user with its password (a Pulumi secret). */
+    readonly connection: FlyteDatabase;
 
     constructor(name: string, args: CloudSqlPostgresArgs, opts?: pulumi.ComponentResourceOptions) {
         super("flyte:gcp:CloudSqlPostgres", name, {}, opts);
         const { config } = args;
         const protect = args.deletionProtection;
 
-        const password = new random.RandomPassword(
+        const generated = new random.RandomPassword(
             `${name}-password`,
             // Letters and digits only: nothing that needs escaping in a DSN or a mounted file.
             { length: 40, special: false },
             { parent: this },
         );
-        this.password = pulumi.secret(password.result);
+        const password = pulumi.secret(generated.result);
 
         this.instance = new gcp.sql.DatabaseInstance(
             `${name}-instance`,
@@ -116,17 +130,22 @@ export class CloudSqlPostgres extends pulumi.ComponentResource {
                 project: args.project,
                 instance: this.instance.name,
                 name: FLYTE_DATABASE_USER,
-                password: this.password,
+                password,
                 // Postgres refuses to drop a role that owns Flyte's tables.
                 deletionPolicy: "ABANDON",
             },
             { parent: this },
         );
 
-        this.host = this.instance.privateIpAddress;
-        this.databaseName = this.database.name;
-        this.username = this.user.name;
+        this.connection = {
+            host: this.instance.privateIpAddress,
+            port: POSTGRES_PORT,
+            name: this.database.name,
+            username: this.user.name,
+            password,
+            options: FLYTE_DATABASE_OPTIONS,
+        };
 
-        this.registerOutputs({ host: this.host, databaseName: this.databaseName, username: this.username });
+        this.registerOutputs({ host: this.connection.host, databaseName: this.connection.name, username: this.connection.username });
     }
 }

@@ -20,16 +20,24 @@ export interface ServiceAccountSpec {
 }
 
 export interface FlyteServiceAccountsArgs {
+    /** The GCP project id the service accounts are created in (their emails end in `@<project>.iam.gserviceaccount.com`). */
     readonly project: string;
+    /** One Google service account per identity request, with the account id it gets (6 to 30 characters). */
     readonly accounts: readonly ServiceAccountSpec[];
     /** Names of Flyte's buckets; roles are granted on these and nothing else. */
     readonly buckets: {
+        /** The metadata bucket: grants on it may be limited to prefixes (IAM conditions) with project isolation. */
         readonly metadata: pulumi.Input<string>;
+        /** The shared user-data (raw outputs) bucket. */
         readonly userData: pulumi.Input<string>;
         /** With project isolation: each project's data bucket. */
         readonly projects: Readonly<Record<string, pulumi.Input<string>>>;
     };
-    readonly apis: { readonly iam: pulumi.Resource };
+    /** APIs that must be enabled first. */
+    readonly apis: {
+        /** iam.googleapis.com: creating a service account fails until it is enabled. */
+        readonly iam: pulumi.Resource;
+    };
 }
 
 /**

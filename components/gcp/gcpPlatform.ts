@@ -1,18 +1,19 @@
 import type * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import type { GcpConfig, ProtectionConfig } from "../contract/config";
+import type { GcpConfig } from "../contract/config";
 import type {
     FlyteDatabase,
     LoadBalancerExposure,
     FlytePlatform,
+    FlytePlatformArgs,
     FlyteWorkloadIdentity,
     GcsStorage,
     TaskLogLink,
 } from "../contract/platform";
-import type { FlyteWorkloads } from "../contract/identities";
-import { GcpNames, projectDataBucket } from "./names";
+import { gcpNames, projectDataBucket } from "./names";
+import { gcpLabels } from "./labels";
 import { identityName } from "../contract/identities";
-import { CloudSqlPostgres, FLYTE_DATABASE_OPTIONS } from "./cloudSqlPostgres";
+import { CloudSqlPostgres } from "./cloudSqlPostgres";
 import { cloudLoggingTaskLogLink } from "./cloudLogging";
 import { FlyteServiceAccounts } from "./flyteServiceAccounts";
 import { GcsBuckets } from "./gcsBuckets";
@@ -24,15 +25,11 @@ import { WorkloadIdentityBindings } from "./workloadIdentityBindings";
 
 export const GKE_SERVICE_ACCOUNT_ANNOTATION = "iam.gke.io/gcp-service-account";
 
-export interface GcpPlatformArgs {
-    readonly config: GcpConfig;
-    readonly protection: ProtectionConfig;
-    readonly names: GcpNames;
-    /** The identities Flyte asks for: each gets a Google service account bound to its Kubernetes service accounts. */
-    readonly workloads: FlyteWorkloads;
-    /** GCP resource labels. */
-    readonly labels: Readonly<Record<string, string>>;
-}
+/**
+ * The shape every platform takes. Each identity request gets a Google service account bound to its Kubernetes
+ * service accounts; names come from gcpNames (the deployment and the GCP project), labels from gcpLabels.
+ */
+export type GcpPlatformArgs = FlytePlatformArgs<GcpConfig>;
 
 /**
  * Everything Flyte needs on Google Cloud: APIs, network, GKE, Cloud SQL, GCS, identities and the internal load
@@ -61,8 +58,10 @@ export class GcpPlatform extends pulumi.ComponentResource implements FlytePlatfo
 
     constructor(name: string, args: GcpPlatformArgs, opts?: pulumi.ComponentResourceOptions) {
         super("flyte:gcp:GcpPlatform", name, {}, opts);
-        const { config, names, labels } = args;
+        const { config } = args;
         const { project, region } = config;
+        const names = gcpNames({ ...args.deployment, gcpProject: project });
+        const labels = gcpLabels(args.deployment);
         const child = { parent: this };
 
         this.apis = new ProjectServices(`${name}-apis`, { project }, child);
@@ -183,20 +182,13 @@ export class GcpPlatform extends pulumi.ComponentResource implements FlytePlatfo
         this.kubernetesProvider = this.gke.provider;
         this.kubeconfig = this.gke.kubeconfig;
         this.clusterName = this.gke.clusterName;
-        this.database = {
-            host: this.postgres.host,
-            port: this.postgres.port,
-            name: this.postgres.databaseName,
-            username: this.postgres.username,
-            password: this.postgres.password,
-            options: FLYTE_DATABASE_OPTIONS,
-        };
+        this.database = this.postgres.connection;
         this.storage = {
             provider: "gcs",
             project,
             metadataBucket: this.buckets.metadata.name,
             userDataBucket: this.buckets.userData.name,
-            projectBuckets: Object.fromEntries(Object.entries(this.buckets.projects).map(([p, b]) => [p, b.name])),
+            projects: Object.fromEntries(Object.entries(this.buckets.projects).map(([p, b]) => [p, { bucket: b.name }])),
         };
         this.identity = {
             annotationKey: GKE_SERVICE_ACCOUNT_ANNOTATION,

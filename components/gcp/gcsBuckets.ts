@@ -5,19 +5,33 @@ import * as pulumi from "@pulumi/pulumi";
 export const NONCURRENT_VERSION_RETENTION_DAYS = 30;
 
 export interface GcsBucketsArgs {
+    /** The GCP project id the buckets belong to (and are billed to). */
     readonly project: string;
     /** Bucket location: the cluster's region keeps traffic regional and free of egress. */
     readonly location: string;
+    /**
+     * Name of the metadata bucket (workflow inputs, outputs and state), from gcpNames: globally unique, 3 to 63
+     * characters. A new name means a new, empty bucket.
+     */
     readonly metadataBucketName: string;
+    /** Name of the user-data bucket (raw task outputs), from gcpNames; globally unique like the metadata bucket's. */
     readonly userDataBucketName: string;
-    /** With project isolation: each project's data bucket name, by project. */
+    /** With project isolation: each project's data bucket name, by project; empty without. */
     readonly projectBucketNames: Readonly<Record<string, string>>;
-    /** Provider deletion policy PREVENT and Pulumi `protect`. */
+    /**
+     * Provider deletion policy PREVENT and Pulumi `protect` on every bucket: `pulumi destroy` refuses to delete
+     * Flyte's data until this is turned off.
+     */
     readonly deletionProtection: boolean;
-    /** Allow destroying buckets that still hold objects. */
+    /** Allow destroying buckets that still hold objects (their objects are deleted with them); off, a non-empty bucket stays. */
     readonly forceDestroy: boolean;
+    /** GCP labels on every bucket; a project's bucket also gets `flyte-project: <project>`. */
     readonly labels: Readonly<Record<string, string>>;
-    readonly apis: { readonly storage: pulumi.Resource };
+    /** APIs that must be enabled first. */
+    readonly apis: {
+        /** storage.googleapis.com: creating a bucket fails until it is enabled. */
+        readonly storage: pulumi.Resource;
+    };
 }
 
 /**

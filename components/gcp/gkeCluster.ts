@@ -19,17 +19,38 @@ const NODE_OAUTH_SCOPES = ["https://www.googleapis.com/auth/cloud-platform"];
 export const FLYTE_WEBHOOK_PORT = 9443;
 
 export interface GkeClusterArgs {
+    /** The GCP project id the cluster, its node service account and its firewall rule live in. */
     readonly project: string;
+    /**
+     * The cluster's and node pool's names (at most 40 characters) and the node service account's id (6 to 30), from
+     * gcpNames: changing one replaces that resource.
+     */
     readonly names: Pick<GcpNames, "cluster" | "nodePool" | "nodeServiceAccount">;
+    /**
+     * Location (a region: regional cluster, nodes in each zone; a zone: zonal), release channel, machine type, boot
+     * disk size in GB, nodes per zone (min, max), Spot nodes, and the CIDRs allowed to reach a public control plane
+     * endpoint (none: no public IP endpoint at all).
+     */
     readonly config: GkeConfig;
+    /** GKE deletion protection on the cluster: `pulumi destroy` fails until it is turned off. */
     readonly deletionProtection: boolean;
+    /** The VPC network's id; nodes, pods and the webhook firewall rule are in it. */
     readonly network: pulumi.Input<string>;
+    /** The nodes' subnet's id; it must hold the two secondary ranges named below. */
     readonly subnet: pulumi.Input<string>;
+    /** Name of the subnet's secondary range pod IPs come from (VPC-native cluster). */
     readonly podsRangeName: string;
+    /** Name of the subnet's secondary range Service cluster IPs come from. */
     readonly servicesRangeName: string;
+    /** GCP labels on the cluster (`resourceLabels`), for cost reports and finding what this stack owns. */
     readonly labels: Readonly<Record<string, string>>;
-    /** APIs that must be enabled first. */
-    readonly apis: { readonly container: pulumi.Resource; readonly iam: pulumi.Resource };
+    /** APIs that must be enabled first: the cluster fails to create until they are. */
+    readonly apis: {
+        /** container.googleapis.com: the cluster and its node pool. */
+        readonly container: pulumi.Resource;
+        /** iam.googleapis.com: the node service account. */
+        readonly iam: pulumi.Resource;
+    };
 }
 
 /**

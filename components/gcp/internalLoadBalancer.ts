@@ -14,14 +14,26 @@ export function gkeInternalLoadBalancerAnnotations(args: {
 }
 
 export interface InternalLoadBalancerAddressArgs {
+    /** The GCP project id the address is reserved in. */
     readonly project: string;
+    /** The subnet's region: an internal load balancer's address is regional. */
     readonly region: string;
+    /** The address resource's name (a Compute name, at most 63 characters); changing it replaces the address. */
     readonly name: string;
+    /** The id of the subnet the address is taken from: the cluster's nodes' subnet. */
     readonly subnet: pulumi.Input<string>;
-    /** A fixed address in the subnet; empty lets GCP choose a free one, which then stays reserved. */
+    /**
+     * A fixed IPv4 address in the subnet, e.g. `10.10.0.50`; empty lets GCP choose a free one, which then stays
+     * reserved. Other services' configuration names this address, so it outlives the Service that uses it.
+     */
     readonly ip: string;
+    /** GCP labels on the address. */
     readonly labels: Readonly<Record<string, string>>;
-    readonly apis: { readonly compute: pulumi.Resource };
+    /** APIs that must be enabled first. */
+    readonly apis: {
+        /** compute.googleapis.com: reserving the address fails until it is enabled. */
+        readonly compute: pulumi.Resource;
+    };
 }
 
 /**

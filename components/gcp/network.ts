@@ -4,15 +4,30 @@ import type { GcpNetworkConfig } from "../contract/config";
 import type { GcpNames } from "./names";
 
 export interface GcpNetworkArgs {
+    /** The GCP project id the VPC and everything in it live in. */
     readonly project: string;
+    /** The region of the subnet, router and NAT: the cluster's region, so nodes and Cloud SQL sit together. */
     readonly region: string;
+    /**
+     * Names from gcpNames (Compute names, at most 63 characters): VPC, subnet, router, NAT, private services
+     * range, and the subnet's two secondary ranges. Changing one replaces that resource.
+     */
     readonly names: Pick<
         GcpNames,
         "network" | "subnet" | "router" | "nat" | "privateServicesRange" | "podsRange" | "servicesRange"
     >;
+    /**
+     * CIDRs of the nodes' subnet, the pods' and the Services' secondary ranges, and the range reserved for
+     * private services access (Cloud SQL's private IP); config validation keeps them from overlapping.
+     */
     readonly config: GcpNetworkConfig;
-    /** APIs that must be enabled first. */
-    readonly apis: { readonly compute: pulumi.Resource; readonly servicenetworking: pulumi.Resource };
+    /** APIs that must be enabled first: creating the VPC or the peering fails until they are. */
+    readonly apis: {
+        /** compute.googleapis.com: the VPC, subnet, router, NAT and reserved range. */
+        readonly compute: pulumi.Resource;
+        /** servicenetworking.googleapis.com: the private services access peering. */
+        readonly servicenetworking: pulumi.Resource;
+    };
 }
 
 /**

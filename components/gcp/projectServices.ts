@@ -51,9 +51,4 @@ export class ProjectServices extends pulumi.ComponentResource {
         this.services = Object.fromEntries(entries) as Record<RequiredService, gcp.projects.Service>;
         this.registerOutputs({});
     }
-
-    /** The API resources a component must wait for. */
-    require(...keys: RequiredService[]): gcp.projects.Service[] {
-        return keys.map((k) => this.services[k]);
-    }
 }

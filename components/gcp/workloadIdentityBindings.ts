@@ -18,6 +18,10 @@ export interface WorkloadIdentityBindingsArgs {
      * only once the pool exists; IAM rejects members of a pool that does not.
      */
     readonly workloadPool: pulumi.Input<string>;
+    /**
+     * One per Google service account: which Kubernetes service accounts may act as it. A Kubernetes service account
+     * that is not listed cannot act as that Google service account, whatever its annotation says.
+     */
     readonly bindings: readonly WorkloadIdentityBinding[];
 }
 

@@ -38,8 +38,14 @@ export function dashboardTaskLogLink(nodePort: number): TaskLogLink {
 }
 
 export interface KubernetesDashboardArgs {
+    /**
+     * The NodePort (30000-32767, config `localDashboardNodePort`) its Kong proxy serves HTTPS on: the console's
+     * task log links point at `https://localhost:<nodePort>`.
+     */
     readonly nodePort: number;
+    /** Kubernetes labels on its namespace, its viewer account and that account's role binding. */
     readonly labels: Readonly<Record<string, string>>;
+    /** The local cluster's provider; every object is created through it. */
     readonly provider: k8s.Provider;
 }
 

@@ -1,17 +1,9 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
-import {
-    JOB_ANNOTATIONS,
-    JOB_TERMINATION_MESSAGE_POLICY,
-    jobBounds,
-    jobCustomTimeouts,
-    restrictedContainerSecurityContext,
-    restrictedPodSecurityContext,
-    scratchVolume,
-} from "../shared/hardening";
+import { jobCustomTimeouts, scratchVolume, setupJobArgs } from "../shared/hardening";
 import { s3ProjectPolicy, s3ReadWritePolicy } from "../contract/s3Access";
-import { dataVolume } from "./volume";
+import { dataServer } from "./dataServer";
 
 export const MINIO_SERVICE = "minio";
 export const MINIO_API_PORT = 9000;
@@ -39,8 +31,14 @@ export const MINIO_CERTS_DIR = "/tmp/certs";
 
 /** With project isolation: a project's own bucket, and its prefixes in the shared metadata bucket. */
 export interface MinioProjectData {
+    /** The Flyte project id, e.g. `ml`. */
     readonly project: string;
+    /** Its own bucket's name (localProjectBucket), at most 63 characters as MinIO requires. */
     readonly bucket: string;
+    /**
+     * The prefixes of the shared metadata bucket its task pods may use (projectMetadataPrefixes: its executions'
+     * and its uploads', per domain); nothing else in that bucket.
+     */
     readonly metadataPrefixes: readonly string[];
 }
 
@@ -59,20 +57,34 @@ export function projectKeyVariables(index: number): { accessKey: string; secretK
 }
 
 export interface LocalMinioArgs {
+    /** The namespace of the server, its Service, Secret, volume and bucket Job (`<flyteNamespace>-deps`); pods reach MinIO in it. */
     readonly namespace: pulumi.Input<string>;
+    /** The MinIO server image (config `localMinioImage`); it runs as MINIO_USER, not as the image's root. */
     readonly image: string;
+    /** The MinIO client (mc) image the bucket Job runs (config `localMinioClientImage`); it needs `/bin/sh`. */
     readonly clientImage: string;
+    /** Size of the data volume in GiB (config `localMinioVolumeGi`, default 20): every workflow's data is kept in it. */
     readonly volumeGi: number;
     /** Empty for the cluster's default StorageClass. */
     readonly storageClass: string;
+    /** Name of the metadata bucket the Job creates (versioned), e.g. `flyte-metadata`. */
     readonly metadataBucket: string;
+    /** Name of the user-data (raw outputs) bucket the Job creates, e.g. `flyte-userdata`. */
     readonly userDataBucket: string;
     /** With project isolation: each project's bucket and metadata prefixes; its task pods get a user of their own. */
     readonly projects: readonly MinioProjectData[];
-    readonly nodePorts: { readonly api: number; readonly console: number };
+    /** The NodePorts (30000-32767) that publish MinIO on the workstation. */
+    readonly nodePorts: {
+        /** The S3 API's: URLs Flyte signs for uploads and downloads from the workstation point here. */
+        readonly api: number;
+        /** The web console's (`minioConsoleUrl`), where people log in with the root credentials. */
+        readonly console: number;
+    };
     /** Pulumi `protect` on the data volume. */
     readonly protect: boolean;
+    /** Kubernetes labels on every object, besides MinIO's own `app.kubernetes.io/name` and `component`. */
     readonly labels: Readonly<Record<string, string>>;
+    /** The local cluster's provider; every object is created through it. */
     readonly provider: k8s.Provider;
 }
 
@@ -151,8 +163,8 @@ export class LocalMinio extends pulumi.ComponentResource {
     readonly bucketsReady: k8s.batch.v1.Job;
     /** The S3 endpoint as pods reach it. */
     readonly endpoint: pulumi.Output<string>;
-    readonly rootUser: pulumi.Output<string>;
-    readonly rootPassword: pulumi.Output<string>;
+    /** The admin account people log in to the console with; both Pulumi secrets. */
+    readonly root: { readonly user: pulumi.Output<string>; readonly password: pulumi.Output<string> };
     readonly accessKeyId: pulumi.Output<string>;
     readonly secretAccessKey: pulumi.Output<string>;
     /** With project isolation: each project's keys (Pulumi secrets), by project. */
@@ -171,8 +183,7 @@ export class LocalMinio extends pulumi.ComponentResource {
             { length: 20, special: false, upper: true, lower: false },
             { parent: this },
         );
-        this.rootUser = pulumi.secret("flyte-admin");
-        this.rootPassword = pulumi.secret(rootPassword.result);
+        this.root = { user: pulumi.secret("flyte-admin"), password: pulumi.secret(rootPassword.result) };
         this.accessKeyId = pulumi.secret(accessKey.result);
         this.secretAccessKey = pulumi.secret(secretKey.result);
         const projectKeys: Record<string, { id: pulumi.Output<string>; secret: pulumi.Output<string> }> = {};
@@ -197,8 +208,8 @@ export class LocalMinio extends pulumi.ComponentResource {
                 metadata: { name: "minio-credentials", namespace: args.namespace, labels },
                 type: "Opaque",
                 stringData: {
-                    MINIO_ROOT_USER: this.rootUser,
-                    MINIO_ROOT_PASSWORD: this.rootPassword,
+                    MINIO_ROOT_USER: this.root.user,
+                    MINIO_ROOT_PASSWORD: this.root.password,
                     FLYTE_ACCESS_KEY: this.accessKeyId,
                     FLYTE_SECRET_KEY: this.secretAccessKey,
                     ...projectKeyData,
@@ -211,160 +222,95 @@ export class LocalMinio extends pulumi.ComponentResource {
             valueFrom: { secretKeyRef: { name: credentials.metadata.name, key } },
         });
 
-        this.volume = dataVolume(
-            `${name}-data`,
-            {
-                namespace: args.namespace,
-                claimName: "minio-data",
-                sizeGi: args.volumeGi,
-                storageClass: args.storageClass,
-                labels,
-                protect: args.protect,
-            },
-            k8sOpts,
-        );
-
-        this.deployment = new k8s.apps.v1.Deployment(
-            `${name}-server`,
-            {
-                metadata: { name: "minio", namespace: args.namespace, labels },
-                spec: {
-                    replicas: 1,
-                    strategy: { type: "Recreate" },
-                    selector: { matchLabels: appLabels },
-                    template: {
-                        metadata: { labels },
-                        spec: {
-                            // MinIO serves S3 and its console; it never talks to the Kubernetes API.
-                            automountServiceAccountToken: false,
-                            securityContext: restrictedPodSecurityContext({ ...MINIO_USER, fsGroup: true }),
-                            containers: [
-                                {
-                                    name: "minio",
-                                    image: args.image,
-                                    args: [
-                                        "server",
-                                        "/data",
-                                        "--console-address",
-                                        `:${MINIO_CONSOLE_PORT}`,
-                                        // By default under $HOME, which the read-only root filesystem does not let
-                                        // it create (minio cmd/common-main.go: fatal "Unable to create certs CA directory").
-                                        "--certs-dir",
-                                        MINIO_CERTS_DIR,
-                                    ],
-                                    env: [fromSecret("MINIO_ROOT_USER"), fromSecret("MINIO_ROOT_PASSWORD")],
-                                    ports: [
-                                        { name: "api", containerPort: MINIO_API_PORT },
-                                        { name: "console", containerPort: MINIO_CONSOLE_PORT },
-                                    ],
-                                    readinessProbe: {
-                                        httpGet: { path: "/minio/health/ready", port: "api" },
-                                        periodSeconds: 5,
-                                    },
-                                    livenessProbe: {
-                                        httpGet: { path: "/minio/health/live", port: "api" },
-                                        initialDelaySeconds: 20,
-                                        periodSeconds: 10,
-                                    },
-                                    resources: {
-                                        requests: { cpu: "100m", memory: "256Mi" },
-                                        limits: { memory: "1Gi" },
-                                    },
-                                    securityContext: restrictedContainerSecurityContext(),
-                                    // It writes its objects under /data and its certificate directory under /tmp.
-                                    volumeMounts: [
-                                        { name: "data", mountPath: "/data" },
-                                        { name: "tmp", mountPath: "/tmp" },
-                                    ],
-                                },
-                            ],
-                            volumes: [
-                                { name: "data", persistentVolumeClaim: { claimName: this.volume.metadata.name } },
-                                // Room for what its embedded console may buffer there.
-                                scratchVolume("tmp", "1Gi"),
-                            ],
-                        },
-                    },
-                },
-            },
-            k8sOpts,
-        );
-
         // One Service for pods (its cluster IP) and for the workstation (fixed NodePorts): pyflyte uploads code
         // to the S3 API through URLs Flyte signs for the NodePort, and people use the console.
-        this.service = new k8s.core.v1.Service(
-            `${name}-service`,
+        ({ volume: this.volume, deployment: this.deployment, service: this.service } = dataServer(
+            name,
             {
-                metadata: { name: MINIO_SERVICE, namespace: args.namespace, labels },
-                spec: {
-                    type: "NodePort",
-                    selector: appLabels,
-                    ports: [
-                        { name: "api", port: MINIO_API_PORT, targetPort: "api", nodePort: args.nodePorts.api },
-                        {
-                            name: "console",
-                            port: MINIO_CONSOLE_PORT,
-                            targetPort: "console",
-                            nodePort: args.nodePorts.console,
-                        },
+                namespace: args.namespace,
+                server: MINIO_SERVICE,
+                appLabels,
+                labels,
+                user: MINIO_USER,
+                volumeGi: args.volumeGi,
+                storageClass: args.storageClass,
+                protect: args.protect,
+                // It writes its objects under /data and its certificate directory under /tmp, where its embedded
+                // console may also buffer.
+                dataPath: "/data",
+                scratch: [{ name: "tmp", mountPath: "/tmp", sizeLimit: "1Gi" }],
+                container: {
+                    image: args.image,
+                    args: [
+                        "server",
+                        "/data",
+                        "--console-address",
+                        `:${MINIO_CONSOLE_PORT}`,
+                        // By default under $HOME, which the read-only root filesystem does not let it create (minio
+                        // cmd/common-main.go: fatal "Unable to create certs CA directory").
+                        "--certs-dir",
+                        MINIO_CERTS_DIR,
                     ],
+                    env: [fromSecret("MINIO_ROOT_USER"), fromSecret("MINIO_ROOT_PASSWORD")],
+                    ports: [
+                        { name: "api", containerPort: MINIO_API_PORT },
+                        { name: "console", containerPort: MINIO_CONSOLE_PORT },
+                    ],
+                    readinessProbe: { httpGet: { path: "/minio/health/ready", port: "api" }, periodSeconds: 5 },
+                    livenessProbe: {
+                        httpGet: { path: "/minio/health/live", port: "api" },
+                        initialDelaySeconds: 20,
+                        periodSeconds: 10,
+                    },
                 },
+                serviceType: "NodePort",
+                servicePorts: [
+                    { name: "api", port: MINIO_API_PORT, targetPort: "api", nodePort: args.nodePorts.api },
+                    { name: "console", port: MINIO_CONSOLE_PORT, targetPort: "console", nodePort: args.nodePorts.console },
+                ],
             },
             k8sOpts,
-        );
+        ));
         this.endpoint = this.service.metadata.namespace.apply(minioEndpoint);
 
         // Bounded: the script gives up on MinIO after MINIO_WAIT_ATTEMPTS, the Job after its deadline, and Pulumi
         // waits a little longer than that, so `pulumi up` fails with the Job's reason and the script's last lines.
         this.bucketsReady = new k8s.batch.v1.Job(
             `${name}-buckets`,
-            {
-                metadata: { namespace: args.namespace, labels, annotations: { ...JOB_ANNOTATIONS } },
-                spec: {
-                    ...jobBounds(),
-                    template: {
-                        metadata: { labels: { ...args.labels, "app.kubernetes.io/name": "minio-setup" } },
-                        spec: {
-                            // A failed pod stays (with its log) and the next attempt is a new pod.
-                            restartPolicy: "Never",
-                            automountServiceAccountToken: false,
-                            securityContext: restrictedPodSecurityContext(MINIO_USER),
-                            containers: [
-                                {
-                                    name: "mc",
-                                    image: args.clientImage,
-                                    command: ["/bin/sh", "-c"],
-                                    args: [
-                                        this.endpoint.apply((endpoint) =>
-                                            bucketSetupScript({
-                                                endpoint,
-                                                metadataBucket: args.metadataBucket,
-                                                userDataBucket: args.userDataBucket,
-                                                projects: args.projects,
-                                            }),
-                                        ),
-                                    ],
-                                    env: [
-                                        fromSecret("MINIO_ROOT_USER"),
-                                        fromSecret("MINIO_ROOT_PASSWORD"),
-                                        fromSecret("FLYTE_ACCESS_KEY"),
-                                        fromSecret("FLYTE_SECRET_KEY"),
-                                        ...Object.keys(projectKeyData).map(fromSecret),
-                                        // mc keeps its aliases under $HOME.
-                                        { name: "HOME", value: "/tmp" },
-                                    ],
-                                    resources: { requests: { cpu: "10m", memory: "32Mi" }, limits: { memory: "128Mi" } },
-                                    securityContext: restrictedContainerSecurityContext(),
-                                    terminationMessagePolicy: JOB_TERMINATION_MESSAGE_POLICY,
-                                    // mc's config ($HOME) and the policy files the script writes.
-                                    volumeMounts: [{ name: "tmp", mountPath: "/tmp" }],
-                                },
-                            ],
-                            volumes: [scratchVolume("tmp")],
-                        },
-                    },
+            setupJobArgs({
+                namespace: args.namespace,
+                labels,
+                podLabels: { ...args.labels, "app.kubernetes.io/name": "minio-setup" },
+                user: MINIO_USER,
+                container: {
+                    name: "mc",
+                    image: args.clientImage,
+                    command: ["/bin/sh", "-c"],
+                    args: [
+                        this.endpoint.apply((endpoint) =>
+                            bucketSetupScript({
+                                endpoint,
+                                metadataBucket: args.metadataBucket,
+                                userDataBucket: args.userDataBucket,
+                                projects: args.projects,
+                            }),
+                        ),
+                    ],
+                    env: [
+                        fromSecret("MINIO_ROOT_USER"),
+                        fromSecret("MINIO_ROOT_PASSWORD"),
+                        fromSecret("FLYTE_ACCESS_KEY"),
+                        fromSecret("FLYTE_SECRET_KEY"),
+                        ...Object.keys(projectKeyData).map(fromSecret),
+                        // mc keeps its aliases under $HOME.
+                        { name: "HOME", value: "/tmp" },
+                    ],
+                    resources: { requests: { cpu: "10m", memory: "32Mi" }, limits: { memory: "128Mi" } },
+                    // mc's config ($HOME) and the policy files the script writes.
+                    volumeMounts: [{ name: "tmp", mountPath: "/tmp" }],
                 },
-            },
+                volumes: [scratchVolume("tmp")],
+            }),
             // It talks to the server: start once the server is ready.
             { ...k8sOpts, dependsOn: [this.deployment], customTimeouts: jobCustomTimeouts() },
         );

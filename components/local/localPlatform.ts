@@ -1,20 +1,18 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import type { LocalConfig, ProtectionConfig } from "../contract/config";
-import type { FlyteDatabase, FlytePlatform, NodePortExposure, S3Storage, TaskLogLink } from "../contract/platform";
+import type { LocalConfig } from "../contract/config";
+import type { PlatformOutputs } from "../contract/outputs";
+import type { FlyteDatabase, FlytePlatform, FlytePlatformArgs, NodePortExposure, S3CompatibleStorage, TaskLogLink } from "../contract/platform";
+import { kubernetesLabels } from "../shared/labels";
 import { localClusterName, readKubeconfig, resolveKubeconfigPath } from "./kubeconfig";
 import { dashboardTaskLogLink, KubernetesDashboard } from "./kubernetesDashboard";
 import type { FlyteWorkloads } from "../contract/identities";
 import { LocalMinio, MINIO_REGION, minioEndpoint, MinioProjectData } from "./localMinio";
-import { LOCAL_POSTGRES_OPTIONS, LocalPostgres } from "./localPostgres";
+import { LocalPostgres } from "./localPostgres";
+import { localProjectBucket } from "./names";
 
 export const LOCAL_METADATA_BUCKET = "flyte-metadata";
 export const LOCAL_USER_DATA_BUCKET = "flyte-userdata";
-
-/** With project isolation: a project's own bucket. */
-export function localProjectBucket(project: string): string {
-    return `flyte-data-${project}`;
-}
 
 /** Each isolated project's bucket and metadata prefixes, from Flyte's identity requests. */
 export function minioProjects(workloads: FlyteWorkloads): MinioProjectData[] {
@@ -33,14 +31,11 @@ export function minioProjects(workloads: FlyteWorkloads): MinioProjectData[] {
 /** kind, k3d and Docker Desktop publish NodePorts on the workstation's loopback. */
 export const LOCAL_HOST = "localhost";
 
-export interface LocalPlatformArgs {
-    readonly config: LocalConfig;
-    readonly protection: ProtectionConfig;
-    /** What Flyte's task pods may touch; with project isolation each project gets a MinIO user of its own. */
-    readonly workloads: FlyteWorkloads;
-    /** Kubernetes labels. */
-    readonly labels: Readonly<Record<string, string>>;
-}
+/**
+ * The shape every platform takes. With project isolation each project's identity request gets a MinIO user of its
+ * own; the Kubernetes labels come from kubernetesLabels, as Flyte's own do.
+ */
+export type LocalPlatformArgs = FlytePlatformArgs<LocalConfig>;
 
 /**
  * Flyte's dependencies on a cluster that already exists (kind, k3d, Docker Desktop): Postgres and MinIO in their
@@ -56,15 +51,17 @@ export class LocalPlatform extends pulumi.ComponentResource implements FlytePlat
     readonly kubeconfig: pulumi.Output<string>;
     readonly clusterName: pulumi.Output<string>;
     readonly database: FlyteDatabase;
-    readonly storage: S3Storage;
+    readonly storage: S3CompatibleStorage;
     readonly taskLogs: readonly TaskLogLink[];
     readonly exposure: NodePortExposure;
     readonly releaseDependencies: readonly pulumi.Resource[];
     readonly minioConsoleUrl: pulumi.Output<string>;
+    readonly extraOutputs: PlatformOutputs;
 
     constructor(name: string, args: LocalPlatformArgs, opts?: pulumi.ComponentResourceOptions) {
         super("flyte:local:LocalPlatform", name, {}, opts);
-        const { config, labels } = args;
+        const { config } = args;
+        const labels = kubernetesLabels(args.deployment);
         const protect = args.protection.deletionProtection;
 
         const kubeconfigPath = resolveKubeconfigPath(config.kubeconfig, { KUBECONFIG: process.env.KUBECONFIG, HOME: process.env.HOME });
@@ -130,16 +127,9 @@ export class LocalPlatform extends pulumi.ComponentResource implements FlytePlat
             );
         }
 
-        this.database = {
-            host: this.postgres.host,
-            port: this.postgres.port,
-            name: this.postgres.databaseName,
-            username: this.postgres.username,
-            password: this.postgres.password,
-            options: LOCAL_POSTGRES_OPTIONS,
-        };
+        this.database = this.postgres.connection;
         this.storage = {
-            provider: "s3",
+            provider: "s3-compatible",
             region: MINIO_REGION,
             metadataBucket: pulumi.output(LOCAL_METADATA_BUCKET),
             userDataBucket: pulumi.output(LOCAL_USER_DATA_BUCKET),
@@ -147,8 +137,9 @@ export class LocalPlatform extends pulumi.ComponentResource implements FlytePlat
             disableSSL: true,
             accessKey: { id: this.minio.accessKeyId, secret: this.minio.secretAccessKey },
             signedUrlEndpoint: `http://${LOCAL_HOST}:${config.nodePorts.minio}`,
-            projectBuckets: Object.fromEntries(projects.map((p) => [p.project, pulumi.output(p.bucket)])),
-            projectAccessKeys: this.minio.projectKeys,
+            projects: Object.fromEntries(
+                projects.map((p) => [p.project, { bucket: pulumi.output(p.bucket), accessKey: this.minio.projectKeys[p.project] }]),
+            ),
         };
         this.taskLogs = config.dashboard ? [dashboardTaskLogLink(config.nodePorts.dashboard)] : [];
         this.exposure = {
@@ -159,6 +150,12 @@ export class LocalPlatform extends pulumi.ComponentResource implements FlytePlat
         };
         // Flyte connects to both at start-up: wait until Postgres answers and the buckets exist.
         this.releaseDependencies = [this.postgres.deployment, this.minio.bucketsReady];
+        this.extraOutputs = {
+            minioConsoleUrl: this.minioConsoleUrl,
+            minioRootUser: this.minio.root.user,
+            minioRootPassword: this.minio.root.password,
+            kubernetesDashboardUrl: this.dashboard?.url,
+        };
 
         this.registerOutputs({ clusterName: this.clusterName });
     }

@@ -1,8 +1,8 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
-import { restrictedContainerSecurityContext, restrictedPodSecurityContext, scratchVolume } from "../shared/hardening";
-import { dataVolume } from "./volume";
+import type { FlyteDatabase } from "../contract/platform";
+import { dataServer } from "./dataServer";
 
 export const LOCAL_POSTGRES_SERVICE = "postgres";
 export const LOCAL_POSTGRES_DATABASE = "flyte";
@@ -19,14 +19,22 @@ export const LOCAL_POSTGRES_OPTIONS = "sslmode=disable";
 export const POSTGRES_USER_ID = { uid: 70, gid: 70 } as const;
 
 export interface LocalPostgresArgs {
+    /** The namespace of the server, its Service, Secret and volume (`<flyteNamespace>-deps`); the host Flyte connects to is in it. */
     readonly namespace: pulumi.Input<string>;
+    /**
+     * A Postgres image of the official family (config `localPostgresImage`, default an Alpine variant, whose user
+     * has uid 70): the entrypoint's environment variables and `pg_isready` are what this relies on.
+     */
     readonly image: string;
+    /** Size of the data volume in GiB (config `localPostgresVolumeGi`, default 5); Flyte's database grows with its executions. */
     readonly volumeGi: number;
     /** Empty for the cluster's default StorageClass. */
     readonly storageClass: string;
     /** Pulumi `protect` on the data volume. */
     readonly protect: boolean;
+    /** Kubernetes labels on every object, besides Postgres' own `app.kubernetes.io/name` and `component`. */
     readonly labels: Readonly<Record<string, string>>;
+    /** The local cluster's provider; every object is created through it. */
     readonly provider: k8s.Provider;
 }
 
@@ -38,11 +46,8 @@ export class LocalPostgres extends pulumi.ComponentResource {
     readonly deployment: k8s.apps.v1.Deployment;
     readonly service: k8s.core.v1.Service;
     readonly volume: k8s.core.v1.PersistentVolumeClaim;
-    readonly host: pulumi.Output<string>;
-    readonly port = LOCAL_POSTGRES_PORT;
-    readonly databaseName: pulumi.Output<string>;
-    readonly username: pulumi.Output<string>;
-    readonly password: pulumi.Output<string>;
+    /** How Flyte connects: the Service's cluster DNS name, without TLS, with the generated password (a Pulumi secret). */
+    readonly connection: FlyteDatabase;
 
     constructor(name: string, args: LocalPostgresArgs, opts?: pulumi.ComponentResourceOptions) {
         super("flyte:local:LocalPostgres", name, {}, opts);
@@ -50,115 +55,67 @@ export class LocalPostgres extends pulumi.ComponentResource {
         const appLabels = { "app.kubernetes.io/name": "postgres", "app.kubernetes.io/component": "flyte-database" };
         const labels = { ...args.labels, ...appLabels };
 
-        const password = new random.RandomPassword(`${name}-password`, { length: 32, special: false }, { parent: this });
-        this.password = pulumi.secret(password.result);
+        const generated = new random.RandomPassword(`${name}-password`, { length: 32, special: false }, { parent: this });
+        const password = pulumi.secret(generated.result);
         const secret = new k8s.core.v1.Secret(
             `${name}-credentials`,
             {
                 metadata: { name: "postgres-credentials", namespace: args.namespace, labels },
                 type: "Opaque",
-                stringData: { POSTGRES_PASSWORD: this.password },
-            },
-            k8sOpts,
-        );
-
-        this.volume = dataVolume(
-            `${name}-data`,
-            {
-                namespace: args.namespace,
-                claimName: "postgres-data",
-                sizeGi: args.volumeGi,
-                storageClass: args.storageClass,
-                labels,
-                protect: args.protect,
+                stringData: { POSTGRES_PASSWORD: password },
             },
             k8sOpts,
         );
 
         const pgIsReady = ["pg_isready", "-h", "127.0.0.1", "-U", LOCAL_POSTGRES_USER, "-d", LOCAL_POSTGRES_DATABASE];
-        this.deployment = new k8s.apps.v1.Deployment(
-            `${name}-server`,
+        ({ volume: this.volume, deployment: this.deployment, service: this.service } = dataServer(
+            name,
             {
-                metadata: { name: "postgres", namespace: args.namespace, labels },
-                spec: {
-                    replicas: 1,
-                    // One volume, one server: never two pods on the same data directory.
-                    strategy: { type: "Recreate" },
-                    selector: { matchLabels: appLabels },
-                    template: {
-                        metadata: { labels },
-                        spec: {
-                            automountServiceAccountToken: false,
-                            securityContext: restrictedPodSecurityContext({ ...POSTGRES_USER_ID, fsGroup: true }),
-                            containers: [
-                                {
-                                    name: "postgres",
-                                    image: args.image,
-                                    ports: [{ name: "postgres", containerPort: LOCAL_POSTGRES_PORT }],
-                                    env: [
-                                        { name: "POSTGRES_USER", value: LOCAL_POSTGRES_USER },
-                                        { name: "POSTGRES_DB", value: LOCAL_POSTGRES_DATABASE },
-                                        {
-                                            name: "POSTGRES_PASSWORD",
-                                            valueFrom: {
-                                                secretKeyRef: { name: secret.metadata.name, key: "POSTGRES_PASSWORD" },
-                                            },
-                                        },
-                                        // A subdirectory: the volume's root may hold lost+found.
-                                        { name: "PGDATA", value: "/var/lib/postgresql/data/pgdata" },
-                                    ],
-                                    readinessProbe: {
-                                        exec: { command: pgIsReady },
-                                        periodSeconds: 5,
-                                        failureThreshold: 6,
-                                    },
-                                    livenessProbe: {
-                                        exec: { command: pgIsReady },
-                                        initialDelaySeconds: 30,
-                                        periodSeconds: 10,
-                                    },
-                                    resources: {
-                                        requests: { cpu: "100m", memory: "256Mi" },
-                                        limits: { memory: "1Gi" },
-                                    },
-                                    securityContext: restrictedContainerSecurityContext(),
-                                    // Postgres writes its data directory, its socket and lock file in
-                                    // /var/run/postgresql (the image's socket directory), and the entrypoint /tmp.
-                                    volumeMounts: [
-                                        { name: "data", mountPath: "/var/lib/postgresql/data" },
-                                        { name: "run", mountPath: "/var/run/postgresql" },
-                                        { name: "tmp", mountPath: "/tmp" },
-                                    ],
-                                },
-                            ],
-                            volumes: [
-                                { name: "data", persistentVolumeClaim: { claimName: this.volume.metadata.name } },
-                                scratchVolume("run"),
-                                scratchVolume("tmp"),
-                            ],
+                namespace: args.namespace,
+                server: LOCAL_POSTGRES_SERVICE,
+                appLabels,
+                labels,
+                user: POSTGRES_USER_ID,
+                volumeGi: args.volumeGi,
+                storageClass: args.storageClass,
+                protect: args.protect,
+                // Postgres writes its data directory, its socket and lock file in /var/run/postgresql (the image's
+                // socket directory), and the entrypoint /tmp.
+                dataPath: "/var/lib/postgresql/data",
+                scratch: [
+                    { name: "run", mountPath: "/var/run/postgresql" },
+                    { name: "tmp", mountPath: "/tmp" },
+                ],
+                container: {
+                    image: args.image,
+                    ports: [{ name: "postgres", containerPort: LOCAL_POSTGRES_PORT }],
+                    env: [
+                        { name: "POSTGRES_USER", value: LOCAL_POSTGRES_USER },
+                        { name: "POSTGRES_DB", value: LOCAL_POSTGRES_DATABASE },
+                        {
+                            name: "POSTGRES_PASSWORD",
+                            valueFrom: { secretKeyRef: { name: secret.metadata.name, key: "POSTGRES_PASSWORD" } },
                         },
-                    },
+                        // A subdirectory: the volume's root may hold lost+found.
+                        { name: "PGDATA", value: "/var/lib/postgresql/data/pgdata" },
+                    ],
+                    readinessProbe: { exec: { command: pgIsReady }, periodSeconds: 5, failureThreshold: 6 },
+                    livenessProbe: { exec: { command: pgIsReady }, initialDelaySeconds: 30, periodSeconds: 10 },
                 },
+                serviceType: "ClusterIP",
+                servicePorts: [{ name: "postgres", port: LOCAL_POSTGRES_PORT, targetPort: "postgres" }],
             },
             k8sOpts,
-        );
+        ));
 
-        this.service = new k8s.core.v1.Service(
-            `${name}-service`,
-            {
-                metadata: { name: LOCAL_POSTGRES_SERVICE, namespace: args.namespace, labels },
-                spec: {
-                    type: "ClusterIP",
-                    selector: appLabels,
-                    ports: [{ name: "postgres", port: LOCAL_POSTGRES_PORT, targetPort: "postgres" }],
-                },
-            },
-            k8sOpts,
-        );
-
-        this.host = pulumi.interpolate`${this.service.metadata.name}.${this.service.metadata.namespace}.svc.cluster.local`;
-        this.databaseName = pulumi.output(LOCAL_POSTGRES_DATABASE);
-        this.username = pulumi.output(LOCAL_POSTGRES_USER);
-        this.registerOutputs({ host: this.host });
+        this.connection = {
+            host: pulumi.interpolate`${this.service.metadata.name}.${this.service.metadata.namespace}.svc.cluster.local`,
+            port: LOCAL_POSTGRES_PORT,
+            name: pulumi.output(LOCAL_POSTGRES_DATABASE),
+            username: pulumi.output(LOCAL_POSTGRES_USER),
+            password,
+            options: LOCAL_POSTGRES_OPTIONS,
+        };
+        this.registerOutputs({ host: this.connection.host });
     }
 }

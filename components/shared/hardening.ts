@@ -83,3 +83,52 @@ export function jobCustomTimeouts(): pulumi.CustomTimeouts {
  * which the provider includes in the error `pulumi up` prints.
  */
 export const JOB_TERMINATION_MESSAGE_POLICY = "FallbackToLogsOnError";
+
+/** What a setup Job runs, and where. */
+export interface SetupJobSpec {
+    /** Namespace of the Job and its pods. */
+    readonly namespace: pulumi.Input<string>;
+    /** Labels of the Job. */
+    readonly labels: Readonly<Record<string, string>>;
+    /** Labels of its pods; the Job's when absent. */
+    readonly podLabels?: Readonly<Record<string, string>>;
+    /** The uid and gid its pod runs as: never root, whatever the image's own user. */
+    readonly user: { readonly uid: number; readonly gid: number };
+    /**
+     * Its one container, without the security context and termination message policy every setup Job shares
+     * (restricted; the last log lines as the failure message). It must set its own resources.
+     */
+    readonly container: k8s.types.input.core.v1.Container & { readonly resources: k8s.types.input.core.v1.ResourceRequirements };
+    /** The pod's volumes (e.g. a scratchVolume the container writes to); none when absent. */
+    readonly volumes?: k8s.types.input.core.v1.Volume[];
+}
+
+/**
+ * A setup Job's arguments: bounded (jobBounds), run again by the next `pulumi up` once it failed (JOB_ANNOTATIONS),
+ * a restricted non-root pod with no Kubernetes API token that is never restarted in place: a failed pod stays, with
+ * its log, and the next attempt is a new pod. Declare it with `customTimeouts: jobCustomTimeouts()`.
+ */
+export function setupJobArgs(spec: SetupJobSpec): k8s.batch.v1.JobArgs {
+    return {
+        metadata: { namespace: spec.namespace, labels: spec.labels, annotations: { ...JOB_ANNOTATIONS } },
+        spec: {
+            ...jobBounds(),
+            template: {
+                metadata: { labels: spec.podLabels ?? spec.labels },
+                spec: {
+                    restartPolicy: "Never",
+                    automountServiceAccountToken: false,
+                    securityContext: restrictedPodSecurityContext(spec.user),
+                    containers: [
+                        {
+                            ...spec.container,
+                            securityContext: restrictedContainerSecurityContext(),
+                            terminationMessagePolicy: JOB_TERMINATION_MESSAGE_POLICY,
+                        },
+                    ],
+                    ...(spec.volumes === undefined ? {} : { volumes: spec.volumes }),
+                },
+            },
+        },
+    };
+}

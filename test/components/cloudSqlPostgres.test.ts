@@ -26,7 +26,8 @@ async function planDatabase(overrides: Record<string, string>, deletionProtectio
             labels: { app: "flyte" },
             apis: { sqladmin },
         });
-        return { host: db.host, database: db.databaseName, user: db.username, password: db.password };
+        const c = db.connection;
+        return { host: c.host, database: c.name, user: c.username, password: c.password, port: c.port, options: c.options };
     });
 }
 
@@ -95,8 +96,8 @@ describe("a production database", () => {
         expect(JSON.stringify(plan)).not.toContain(mockPassword("pg-password"));
     });
 
-    test("exports the private IP as the host", () => {
-        expect(plan.outputs).toMatchObject({ host: "10.32.0.3", database: "flyte", user: "flyte" });
+    test("exports the private IP as the host; Flyte connects on 5432 over TLS", () => {
+        expect(plan.outputs).toMatchObject({ host: "10.32.0.3", database: "flyte", user: "flyte", port: 5432, options: "sslmode=require" });
     });
 });
 

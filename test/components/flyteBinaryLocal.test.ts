@@ -1,9 +1,12 @@
 import * as k8s from "@pulumi/kubernetes";
+import { secretConfigFile } from "../../components/flyte/binaryValues";
+import { secretsChecksum } from "../../components/flyte/commonValues";
 import { FlyteBinary } from "../../components/flyte/flyteBinary";
 import type { Plan } from "../../lib/plan/runPlan";
 import { at, childrenOf, component, runComponents } from "../helpers/components";
 import { localStackConfig } from "../helpers/config";
-import { recordAt } from "../helpers/helm";
+import { InputCapture } from "../helpers/flyteCoreFixtures";
+import { recordAt, stringMapAt } from "../helpers/helm";
 import { byName, only } from "../helpers/plan";
 import { minioLikePlatform } from "../helpers/testPlatforms";
 
@@ -14,6 +17,8 @@ const SECRET_ACCESS_KEY = "distinct-secret-access-key/Zx9+Qw8";
 const DB_PASSWORD = "distinct-db-password-5150";
 const MINIO = "http://minio.flyte-deps.svc.cluster.local:9000";
 
+const SECRET_TYPE = "kubernetes:core/v1:Secret";
+const capture = new InputCapture((type, name) => type === SECRET_TYPE && name === "flyte-secret-config");
 let plan: Plan;
 
 beforeAll(async () => {
@@ -28,7 +33,11 @@ beforeAll(async () => {
             accessKey: { id: ACCESS_KEY_ID, secret: SECRET_ACCESS_KEY },
             releaseDependencies: [postgres, buckets],
         });
-        const flyte = new FlyteBinary("flyte", { flyte: config.flyte, platform, labels: { team: "ml" } });
+        const flyte = new FlyteBinary(
+            "flyte",
+            { flyte: config.flyte, platform, labels: { team: "ml" } },
+            { transformations: [capture.transformation] },
+        );
         return {
             grpcEndpoint: flyte.grpcEndpoint,
             httpEndpoint: flyte.httpEndpoint,
@@ -155,4 +164,13 @@ test("neither access key nor the database password appears anywhere in the plan"
     expect(text).not.toContain(ACCESS_KEY_ID);
     expect(text).not.toContain(SECRET_ACCESS_KEY);
     expect(text).not.toContain(DB_PASSWORD);
+});
+
+test("the secret config holds exactly Flyte's keys, and the pod's digest covers it with the password", async () => {
+    const file = stringMapAt(await capture.inputs(SECRET_TYPE, "flyte-secret-config"), "stringData")["200-secret-config.yaml"];
+    expect(file).toBe(secretConfigFile({ accessKeyId: ACCESS_KEY_ID, secretAccessKey: SECRET_ACCESS_KEY }));
+    // A new key changes the file, so the digest, so Flyte restarts and reads it.
+    expect(recordAt(values(), "deployment", "podAnnotations")).toEqual({
+        "checksum/pulumi-secrets": secretsChecksum([DB_PASSWORD, file]),
+    });
 });

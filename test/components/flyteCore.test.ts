@@ -3,7 +3,7 @@ import * as k8s from "@pulumi/kubernetes";
 import { FLYTEADMIN_GRPC_PORT, FLYTEADMIN_HTTP_PORT, FLYTECONSOLE_HTTP_PORT } from "../../components/flyte/coreValues";
 import { endpointProxyConfig, endpointProxySelector } from "../../components/flyte/endpointProxy";
 import { FlyteCore } from "../../components/flyte/flyteCore";
-import { secretsChecksum } from "../../components/flyte/flyteSettings";
+import { secretsChecksum } from "../../components/flyte/commonValues";
 import type { Plan } from "../../lib/plan/runPlan";
 import { at, childrenOf, component, runComponents } from "../helpers/components";
 import { gcpStackConfig } from "../helpers/config";

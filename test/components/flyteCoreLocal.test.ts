@@ -1,7 +1,7 @@
 import * as k8s from "@pulumi/kubernetes";
 import { endpointProxySelector } from "../../components/flyte/endpointProxy";
 import { FlyteCore } from "../../components/flyte/flyteCore";
-import { secretsChecksum } from "../../components/flyte/flyteSettings";
+import { secretsChecksum } from "../../components/flyte/commonValues";
 import { projectAttributesScript } from "../../components/flyte/projectDataLocations";
 import type { Plan } from "../../lib/plan/runPlan";
 import { at, childrenOf, component, runComponents } from "../helpers/components";
@@ -47,8 +47,10 @@ beforeAll(async () => {
             provider,
             dbPassword: DB_PASSWORD,
             accessKey: { id: ACCESS_KEY_ID, secret: SECRET_ACCESS_KEY },
-            projectBuckets: { alpha: "flyte-alpha", beta: "flyte-beta" },
-            projectAccessKeys: PROJECT_KEYS,
+            projects: {
+                alpha: { bucket: "flyte-alpha", key: PROJECT_KEYS.alpha },
+                beta: { bucket: "flyte-beta", key: PROJECT_KEYS.beta },
+            },
             releaseDependencies: [postgres, buckets],
         });
         const flyte = new FlyteCore(

@@ -37,8 +37,8 @@ beforeAll(async () => {
         const accessKeyId = minio.accessKeyId.apply((v) => v ?? "");
         return {
             endpoint: minio.endpoint,
-            rootUser: minio.rootUser,
-            rootPassword: minio.rootPassword,
+            rootUser: minio.root.user,
+            rootPassword: minio.root.password,
             accessKeyId,
             secretAccessKey: minio.secretAccessKey,
             accessKeyIdIsSecret: pulumi.output(pulumi.isSecret(minio.accessKeyId)),

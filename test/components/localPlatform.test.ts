@@ -63,8 +63,8 @@ function planPlatform(config: LocalStackConfig): Promise<Plan> {
         const platform = new LocalPlatform("local", {
             config: config.local,
             protection: config.protection,
+            deployment: { pulumiProject: config.pulumiProject, stack: config.stack },
             workloads: flyteWorkloads(config.flyte),
-            labels: { "app.kubernetes.io/part-of": "flyte" },
         });
         const storage = platform.storage;
         const asFlytePlatform: FlytePlatform = platform;
@@ -99,6 +99,8 @@ function planPlatform(config: LocalStackConfig): Promise<Plan> {
             exposure: { ...platform.exposure },
             minioConsoleUrl: platform.minioConsoleUrl,
             hasDashboard: platform.dashboard !== undefined,
+            // What the program exports for this target without knowing it is local (FlytePlatform.extraOutputs).
+            extraOutputs: asFlytePlatform.extraOutputs ?? "none",
         };
     });
 }
@@ -177,7 +179,7 @@ describe("defaults: current kubeconfig, no dashboard, deletion protection on", (
 
     test("storage is MinIO over S3: in-cluster endpoint, plain http, access keys, signed URLs on the NodePort", () => {
         expect(plan.outputs.storage).toEqual({
-            provider: "s3",
+            provider: "s3-compatible",
             region: "us-east-1",
             metadataBucket: "flyte-metadata",
             userDataBucket: "flyte-userdata",
@@ -189,6 +191,14 @@ describe("defaults: current kubeconfig, no dashboard, deletion protection on", (
         });
         expect(plan.outputs.identity).toBe("none");
         expect(plan.outputs.minioConsoleUrl).toBe("http://localhost:30084");
+    });
+
+    test("the platform states its own outputs: MinIO's console, its admin credentials as secrets, no dashboard", () => {
+        expect(plan.outputs.extraOutputs).toEqual({
+            minioConsoleUrl: "http://localhost:30084",
+            minioRootUser: "[secret]",
+            minioRootPassword: "[secret]",
+        });
     });
 
     test("the buckets the Job creates are the ones Flyte is given", () => {
@@ -300,6 +310,7 @@ describe("configured kubeconfig and context, dashboard on, deletion protection o
 
     test("the dashboard is installed on its NodePort and linked from task logs", () => {
         expect(plan.outputs.hasDashboard).toBe(true);
+        expect(plan.outputs.extraOutputs).toMatchObject({ minioConsoleUrl: "http://localhost:31084", kubernetesDashboardUrl: "https://localhost:31088" });
         expect(component(plan, "flyte:local:KubernetesDashboard").parent).toBe(component(plan, "flyte:local:LocalPlatform").urn);
         expect(at(only(plan, "kubernetes:helm.sh/v3:Release").inputs, "values", "kong", "proxy", "tls", "nodePort")).toBe(31088);
         expect(plan.outputs.taskLogs).toEqual([

@@ -20,7 +20,8 @@ async function planPostgres(storageClass: string, protect: boolean): Promise<Pla
             labels: { team: "ml" },
             provider,
         });
-        return { host: pg.host, port: pg.port, database: pg.databaseName, user: pg.username, password: pg.password };
+        const c = pg.connection;
+        return { host: c.host, port: c.port, database: c.name, user: c.username, password: c.password, options: c.options };
     });
 }
 
@@ -156,13 +157,14 @@ describe("with a StorageClass, protected", () => {
         expect(stringMapAt(volume().inputs, "metadata", "labels")).toMatchObject({ team: "ml" });
     });
 
-    test("outputs: the Service's cluster DNS name, port, database and user; the password is secret", () => {
+    test("outputs: the Service's cluster DNS name, port, database and user, without TLS; the password is secret", () => {
         expect(plan.outputs).toEqual({
             host: "postgres.flyte-deps.svc.cluster.local",
             port: 5432,
             database: "flyte",
             user: "flyte",
             password: "[secret]",
+            options: "sslmode=disable",
         });
     });
 

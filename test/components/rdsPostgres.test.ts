@@ -31,7 +31,8 @@ function planDatabase(overrides: Record<string, string>, deletionProtection: boo
             clientSecurityGroupId: nodes.id,
             tags: { app: "flyte" },
         });
-        return { host: db.host, database: db.databaseName, user: db.username, password: db.password, port: db.port };
+        const c = db.connection;
+        return { host: c.host, database: c.name, user: c.username, password: c.password, port: c.port, options: c.options };
     });
 }
 
@@ -138,8 +139,8 @@ describe("a protected database (defaults)", () => {
         expect(mockPassword("pg-password")).toMatch(/^mockpw[0-9a-f]{24}$/);
     });
 
-    test("exports the instance's address, database, user and port", () => {
-        expect(plan.outputs).toMatchObject({ database: "flyte", user: "flyte", port: 5432 });
+    test("exports the instance's address, database, user and port; Flyte connects over TLS", () => {
+        expect(plan.outputs).toMatchObject({ database: "flyte", user: "flyte", port: 5432, options: "sslmode=require" });
         expect(String(plan.outputs.host)).toMatch(/^flyte-test-pg\.[0-9a-f]{12}\.mock-region-1\.rds\.amazonaws\.com$/);
     });
 });

@@ -11,9 +11,9 @@ import { minioLikePlatform } from "../helpers/testPlatforms";
 
 /**
  * Which access key the task pods of an access-key object store (MinIO) get, through FlyteCore: with project
- * isolation each project's own key, and a project the platform gave no key fails the plan instead of falling back
- * to the shared key (which reaches every project's bucket); without isolation the shared key, whatever else the
- * platform offers.
+ * isolation each project's own key, and a project the platform does not isolate (no bucket, hence no key: the
+ * storage type gives both or neither) fails the plan instead of falling back to the shared key (which reaches every
+ * project's bucket); without isolation the shared key, whatever else the platform offers.
  */
 
 const SHARED = { id: "SHAREDKEYID0000001", secret: "shared-secret-key/0001" };
@@ -34,16 +34,14 @@ function flyteConfig(isolation: boolean): FlyteConfig {
     }).flyte;
 }
 
-/** FlyteCore on a MinIO platform whose per-project keys are `projectKeys` (undefined: none at all). */
-function declareFlyteCore(flyte: FlyteConfig, projectKeys: Readonly<Record<string, Key>> | undefined, capture?: InputCapture): Record<string, unknown> {
+/** FlyteCore on a MinIO platform that isolates the projects of `projectKeys`, each with its bucket and that key. */
+function declareFlyteCore(flyte: FlyteConfig, projectKeys: Readonly<Record<string, Key>>, capture?: InputCapture): Record<string, unknown> {
     const provider = new k8s.Provider("cluster", { kubeconfig: "{}" });
     const platform = minioLikePlatform({
         provider,
         dbPassword: "db-password",
         accessKey: SHARED,
-        // Every project has its bucket: only the keys differ between the cases.
-        projectBuckets: Object.fromEntries(PROJECTS.map((p) => [p, `flyte-data-${p}`])),
-        projectAccessKeys: projectKeys,
+        projects: Object.fromEntries(Object.entries(projectKeys).map(([p, key]) => [p, { bucket: `flyte-data-${p}`, key }])),
         releaseDependencies: [],
     });
     const flyteCore = new FlyteCore("flyte", { flyte, platform, labels: {} }, { transformations: capture ? [capture.transformation] : [] });
@@ -78,15 +76,15 @@ test("with projectIsolation each project's namespaces get its own key, never the
     expect(Object.values(keys)).not.toContain(pair(SHARED));
 });
 
-test("with projectIsolation a project without its own key fails the plan, naming the project", async () => {
+test("with projectIsolation a project the store does not isolate (no bucket, no key) fails the plan, naming the project", async () => {
     await expect(runComponents(() => declareFlyteCore(flyteConfig(true), { alpha: ALPHA }))).rejects.toThrow(
-        "the platform gave no storage key for project beta",
+        "the platform gave no data bucket for project(s) beta",
     );
 });
 
-test("with projectIsolation a platform with no per-project keys at all fails at the first project", async () => {
-    await expect(runComponents(() => declareFlyteCore(flyteConfig(true), undefined))).rejects.toThrow(
-        "the platform gave no storage key for project alpha",
+test("with projectIsolation a platform that isolates no project at all fails, naming every project", async () => {
+    await expect(runComponents(() => declareFlyteCore(flyteConfig(true), {}))).rejects.toThrow(
+        "the platform gave no data bucket for project(s) alpha, beta",
     );
 });
 

@@ -1,6 +1,6 @@
 import type * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import type { FlytePlatform, TaskLogLink } from "../../components/contract/platform";
+import type { FlytePlatform, KeyedProjectBucket, S3AccessKey, TaskLogLink } from "../../components/contract/platform";
 
 /**
  * Hand-built FlytePlatforms for the Flyte components' tests, standing in for what GcpPlatform and LocalPlatform
@@ -37,6 +37,7 @@ export function gcpLikePlatform(args: {
             project: "acme-test",
             metadataBucket: pulumi.output("meta-bucket"),
             userDataBucket: pulumi.output("data-bucket"),
+            projects: {},
         },
         identity: {
             annotationKey: "iam.gke.io/gcp-service-account",
@@ -58,8 +59,14 @@ export interface TestKey {
     readonly secret: string;
 }
 
-function asSecrets(key: TestKey): { id: pulumi.Output<string>; secret: pulumi.Output<string> } {
+function asSecrets(key: TestKey): S3AccessKey {
     return { id: pulumi.secret(key.id), secret: pulumi.secret(key.secret) };
+}
+
+/** An isolated project's bucket and key, as a test gives them. */
+export interface TestProjectStore {
+    readonly bucket: string;
+    readonly key: TestKey;
 }
 
 /** In-cluster Postgres without TLS, MinIO with access keys (and per-project buckets and keys), NodePorts. */
@@ -67,13 +74,13 @@ export function minioLikePlatform(args: {
     readonly provider: k8s.Provider;
     readonly dbPassword: string;
     readonly accessKey: TestKey;
-    /** With project isolation: each project's bucket and key. */
-    readonly projectBuckets?: Readonly<Record<string, string>>;
-    readonly projectAccessKeys?: Readonly<Record<string, TestKey>>;
+    /** With project isolation: each project's bucket and key; none by default. */
+    readonly projects?: Readonly<Record<string, TestProjectStore>>;
     readonly releaseDependencies: readonly pulumi.Resource[];
 }): FlytePlatform {
-    const mapValues = <T, U>(record: Readonly<Record<string, T>> | undefined, f: (value: T) => U) =>
-        record && Object.fromEntries(Object.entries(record).map(([key, value]) => [key, f(value)]));
+    const projects = Object.entries(args.projects ?? {}).map(
+        ([project, store]): [string, KeyedProjectBucket] => [project, { bucket: pulumi.output(store.bucket), accessKey: asSecrets(store.key) }],
+    );
     return {
         kubernetesProvider: args.provider,
         kubeconfig: pulumi.secret("{}"),
@@ -87,7 +94,7 @@ export function minioLikePlatform(args: {
             options: "sslmode=disable",
         },
         storage: {
-            provider: "s3",
+            provider: "s3-compatible",
             region: "us-east-1",
             metadataBucket: pulumi.output("flyte-metadata"),
             userDataBucket: pulumi.output("flyte-userdata"),
@@ -95,8 +102,7 @@ export function minioLikePlatform(args: {
             disableSSL: true,
             accessKey: asSecrets(args.accessKey),
             signedUrlEndpoint: TEST_SIGNED_URL_ENDPOINT,
-            projectBuckets: mapValues(args.projectBuckets, (bucket) => pulumi.output(bucket)),
-            projectAccessKeys: mapValues(args.projectAccessKeys, asSecrets),
+            projects: Object.fromEntries(projects),
         },
         taskLogs: [],
         exposure: { kind: "nodePort", host: "localhost", httpNodePort: 31080, grpcNodePort: 31081 },

@@ -18,19 +18,24 @@ export function kubernetesIdentities(workloads: FlyteWorkloads): Record<string, 
     );
 }
 
-export interface IdentityOutputs {
+/** The identity part of the stack outputs (see FlyteStackOutputs in components/contract/outputs.ts). */
+export interface IdentityStackOutputs {
+    /** Every identity by request key: a Google service account email, an IAM role ARN, or `namespace/name` of KSAs. */
     readonly identities: pulumi.Output<Record<string, string>>;
+    /** The identity other stacks grant Flyte's backend access through (flyteadmin's on flyte-core). */
     readonly backendServiceAccount: pulumi.Output<string>;
+    /** Without project isolation: the one identity every task pod runs as. */
     readonly workerServiceAccount?: pulumi.Output<string>;
+    /** With project isolation: each project's task identity, by project. */
     readonly projectWorkerServiceAccounts?: pulumi.Output<Record<string, string>>;
 }
 
 /** The identity part of the stack outputs, from the platform's identities (or the Kubernetes service accounts). */
-export function identityOutputs(
+export function identityStackOutputs(
     workloads: FlyteWorkloads,
     flavor: Flavor,
     identity: FlyteWorkloadIdentity | undefined,
-): IdentityOutputs {
+): IdentityStackOutputs {
     const identities: pulumi.Output<Record<string, string>> = identity
         ? pulumi.all(identity.identities as Record<string, pulumi.Output<string>>)
         : pulumi.output(kubernetesIdentities(workloads));

@@ -1,0 +1,122 @@
+import * as pulumi from "@pulumi/pulumi";
+import type { WorkerAnnotation } from "./clusterResources";
+import { ChartStorage, DatabaseInput, S3AccessKeyInput, secretsChecksum } from "./commonValues";
+import type {
+    AwsS3Storage,
+    FlyteDatabase,
+    FlyteWorkloadIdentity,
+    GcsStorage,
+    S3AccessKey,
+    S3CompatibleStorage,
+} from "../contract/platform";
+import { WORKER_IDENTITY } from "../contract/identities";
+
+/**
+ * The platform's outputs resolved into what both charts' values builders take (commonValues.ts): the database,
+ * the object store without its keys, the identities, and the digest of the secrets. Creates no resources; reading
+ * a Secret's name from the Secret makes whatever uses the result wait for that Secret.
+ */
+
+/**
+ * pulumi.all's object form with each key's own type: its declaration (`Record<string, Input<T>>`) gives every key
+ * one type. The same call at run time; the result resolves each key of `values`.
+ */
+export function allOf<T extends object>(values: T): pulumi.Output<pulumi.Unwrap<T>> {
+    return pulumi.all(values as Record<string, unknown>) as unknown as pulumi.Output<pulumi.Unwrap<T>>;
+}
+
+/** The database as the values builders take it, with the password Secret's name read from the Secret. */
+export function databaseInput(database: FlyteDatabase, passwordSecretName: pulumi.Output<string>): pulumi.Output<DatabaseInput> {
+    const { port, options } = database;
+    return allOf({ host: database.host, name: database.name, username: database.username, passwordSecret: passwordSecretName }).apply(
+        ({ host, name, username, passwordSecret }) => ({ host, port, name, username, options, passwordSecret }),
+    );
+}
+
+/** An access key pair, resolved (still a Pulumi secret). */
+export function resolvedAccessKey(key: S3AccessKey): pulumi.Output<S3AccessKeyInput> {
+    return allOf({ accessKeyId: key.id, secretAccessKey: key.secret });
+}
+
+/** A store reached through the pods' cloud identities (GCS, AWS S3) as the values builders take it. */
+export function chartStorage(storage: GcsStorage | AwsS3Storage): pulumi.Output<ChartStorage> {
+    const buckets = allOf({ metadataBucket: storage.metadataBucket, userDataBucket: storage.userDataBucket });
+    return storage.provider === "gcs"
+        ? buckets.apply((b): ChartStorage => ({ provider: "gcs", project: storage.project, ...b }))
+        : buckets.apply((b): ChartStorage => ({ provider: "s3", region: storage.region, ...b }));
+}
+
+/**
+ * A store reached with static keys (MinIO) as the values builders take it, without the keys: they are in the
+ * Secret `credentialsSecretName` names (read from the Secret, so that the release waits for it).
+ */
+export function keyedChartStorage(storage: S3CompatibleStorage, credentialsSecretName: pulumi.Output<string>): pulumi.Output<ChartStorage> {
+    const { region, endpoint, disableSSL, signedUrlEndpoint } = storage;
+    const resolved = allOf({
+        metadataBucket: storage.metadataBucket,
+        userDataBucket: storage.userDataBucket,
+        credentialsSecret: credentialsSecretName,
+    });
+    return resolved.apply(
+        ({ metadataBucket, userDataBucket, credentialsSecret }): ChartStorage => ({
+            provider: "s3-compatible",
+            region,
+            metadataBucket,
+            userDataBucket,
+            endpoint,
+            disableSSL,
+            ...(signedUrlEndpoint === undefined ? {} : { signedUrlEndpoint }),
+            credentialsSecret,
+        }),
+    );
+}
+
+/**
+ * The platform's cloud identities as both charts' values builders need them, resolved: what Flyte's own service
+ * accounts and the task pods' are annotated with.
+ */
+export interface ChartIdentity {
+    /** The service-account annotation the cluster reads, e.g. `iam.gke.io/gcp-service-account`. */
+    readonly annotationKey: string;
+    /** The annotation value of each backend identity asked for, by identity key (`backend`, or each flyte-core component). */
+    readonly backend: Readonly<Record<string, string>>;
+    /** How task pods' service accounts are annotated. */
+    readonly worker: WorkerAnnotation;
+}
+
+/**
+ * The identities `backendKeys` of the platform and how workers are annotated, or undefined where the platform has
+ * no cloud identities (local). A key the platform made no identity for fails the plan, naming it.
+ */
+export function chartIdentity(
+    identity: FlyteWorkloadIdentity | undefined,
+    backendKeys: readonly string[],
+): pulumi.Output<ChartIdentity | undefined> {
+    if (!identity) {
+        return pulumi.output(undefined);
+    }
+    const lookup = (key: string) => {
+        const value = identity.identities[key];
+        if (!value) {
+            throw new Error(`the platform made no identity ${key}`);
+        }
+        return value;
+    };
+    const backend = pulumi.all(Object.fromEntries(backendKeys.map((key) => [key, lookup(key)])));
+    const worker: pulumi.Output<WorkerAnnotation> = identity.projectWorkerPattern
+        ? identity.projectWorkerPattern.apply(
+              (p): WorkerAnnotation => ({ kind: "perProject", annotationKey: identity.annotationKey, prefix: p.prefix, suffix: p.suffix }),
+          )
+        : lookup(WORKER_IDENTITY).apply(
+              (value): WorkerAnnotation => ({ kind: "shared", annotationKey: identity.annotationKey, identity: value }),
+          );
+    return allOf({ backend, worker }).apply(
+        ({ backend: b, worker: w }): ChartIdentity => ({ annotationKey: identity.annotationKey, backend: b, worker: w }),
+    );
+}
+
+/** A digest of the secrets Flyte reads from outside its chart (a pod annotation: a change restarts Flyte). */
+export function secretsDigest(secrets: pulumi.Input<string>[]): pulumi.Output<string> {
+    // The digest of high-entropy secrets reveals nothing; unsecret it so the chart values stay visible in previews.
+    return pulumi.unsecret(pulumi.all(secrets).apply((values) => secretsChecksum(values)));
+}
