@@ -1,7 +1,7 @@
 /**
  * The config contract's documentation, written out from components/config/schema.ts: `Pulumi.yaml`'s `config:`
  * block and the README's two tables. `npm run config:sync` writes them (scripts/sync-config-docs.ts);
- * test/configContract.test.ts checks that the files hold exactly these.
+ * test/contracts/config.test.ts checks that the files hold exactly these.
  */
 import { stringify } from "yaml";
 import { CONFIG_KEYS, describeKey, describeProviderKey, KeySpec, PROVIDER_KEYS, ProviderKey } from "../components/config/schema";

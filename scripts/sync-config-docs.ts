@@ -3,7 +3,7 @@
  *
  * Rewrites the `config:` block of Pulumi.yaml and the config tables in README.md from the config contract in
  * components/config/schema.ts (scripts/configDocs.ts), and components/config/providerKeys.ts from the installed
- * provider SDKs. test/configContract.test.ts fails when they drift apart.
+ * provider SDKs. test/contracts/config.test.ts fails when they drift apart.
  */
 import * as fs from "fs";
 import * as path from "path";

@@ -111,7 +111,7 @@ interface ForeignKey {
  * The Pulumi CLI passes the project defaults of Pulumi.yaml (`default:`) to the program as config, so a stack that
  * never names gkeMachineType still hands us `flyte:gkeMachineType = e2-standard-4`. Such a value cannot be told from
  * one the stack sets, so a key of another target counts as set only when it differs from its default; the schema's
- * defaults are Pulumi.yaml's (test/configContract.test.ts), and Pulumi.yaml sets no provider keys.
+ * defaults are Pulumi.yaml's (test/contracts/config.test.ts), and Pulumi.yaml sets no provider keys.
  */
 export function checkTargets(raw: RawConfig, namespace: string, cloud: Cloud, schema: Schema = CONFIG_KEYS): void {
     const foreign: ForeignKey[] = [];

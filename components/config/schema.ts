@@ -2,7 +2,7 @@
  * The configuration contract: every key this program reads, each in one entry holding its type, default, what it
  * allows (bounds, pattern, values or prefix lengths), the targets that read it, whether it may hold a secret, and
  * its description. Validation (components/config/*.ts) reads what a key allows from here, and `npm run config:sync`
- * writes `Pulumi.yaml`'s `config:` block and the README's tables from here (test/configContract.test.ts checks
+ * writes `Pulumi.yaml`'s `config:` block and the README's tables from here (test/contracts/config.test.ts checks
  * both), so none of it is written twice.
  */
 import { CLOUDS, type Cloud, type Flavor, GKE_RELEASE_CHANNELS, POSTGRES_VERSIONS } from "../contract/config";

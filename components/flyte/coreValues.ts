@@ -45,7 +45,7 @@ interface ComponentValues {
  * in every template; Helm merges it over the chart's defaults, which keep their non-root uid, fsGroup and
  * fsGroupChangePolicy). The chart's container securityContexts are written into its templates (no privilege
  * escalation, every capability dropped; none at all for flytepropeller and syncresources, nor a read-only root
- * for any): a value cannot change them. See chartContainerGaps in test/workloadHardening.test.ts.
+ * for any): a value cannot change them. See chartContainerGaps in test/stacks/workloadHardening.test.ts.
  */
 export interface CorePodSecurity {
     readonly runAsNonRoot: true;

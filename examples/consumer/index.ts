@@ -1,7 +1,7 @@
 /**
  * Another team's program that builds on a Flyte stack: it reads the outputs contract (contract/stack-outputs.json)
  * through a StackReference, lets Flyte's task pods read one of its datasets, and re-exports where to reach Flyte.
- * test/consumer.test.ts runs it against the outputs the shipped stacks plan.
+ * test/examples/consumer.test.ts runs it against the outputs the shipped stacks plan.
  */
 import * as gcp from "@pulumi/gcp";
 import * as pulumi from "@pulumi/pulumi";

@@ -20,7 +20,7 @@ export interface EksStackExpectations {
 // Spelled out here rather than imported from the program, so that a change on either side shows up as a failure.
 const IRSA_ANNOTATION = "eks.amazonaws.com/role-arn";
 const STS_AUDIENCE = "sts.amazonaws.com";
-/** The chart's backend ServiceAccount (fullnameOverride flyte-binary); chartContractEks checks it against the render. */
+/** The chart's backend ServiceAccount (fullnameOverride flyte-binary); test/contracts/charts/eks.test.ts checks it against the render. */
 const BACKEND_SERVICE_ACCOUNT = "flyte-binary";
 const WORKER_SERVICE_ACCOUNT = "default";
 const WORKER_IDENTITY_VARIABLE = "workerIdentity";

@@ -93,7 +93,7 @@ export function describeGcpStack(stack: string, expected: GcpStackExpectations):
     const flyteNamespace = settings.string("flyteNamespace");
     const taskNamespaces = flyteProjectNamespaces(settings.string("namespaceTemplate"), projects, domains);
     if (settings.boolean("projectIsolation")) {
-        // Per-project task identities are covered by chartContractCore (the poc stack).
+        // Per-project task identities are covered by test/contracts/charts/core.test.ts (the poc stack).
         throw new Error(`describeGcpStack expects one task identity shared by every project; Pulumi.${stack}.yaml sets projectIsolation`);
     }
     const pool = `${gcpProject}.svc.id.goog`;

@@ -5,7 +5,7 @@
  *
  * The Pulumi runtime runs one program at a time, and a program runs once per module load: between stacks the
  * project's modules are dropped from Node's cache, so the next stack runs the program afresh. The plans are the
- * same, byte for byte, as one process per stack gives (test/planCli.test.ts compares one with `npm run plan`); the SDKs,
+ * same, byte for byte, as one process per stack gives (test/lib/plan/cli.test.ts compares one with `npm run plan`); the SDKs,
  * loaded once, are what this saves.
  */
 import * as fs from "fs";

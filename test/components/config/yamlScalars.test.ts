@@ -1,6 +1,6 @@
 /**
  * Ids that Kubernetes' YAML (1.1) reads as booleans, nulls or numbers: which the config accepts (project and domain
- * ids: every place renders them as strings, test/kubernetesSchemas.test.ts) and which it refuses (flyte-core's own
+ * ids: every place renders them as strings, test/contracts/kubernetesSchemas.test.ts) and which it refuses (flyte-core's own
  * namespace, which that chart writes into every manifest unquoted), in one line.
  */
 import { ConfigError } from "../../../components/config/errors";

@@ -1,0 +1,183 @@
+import { S3Buckets } from "../../../components/aws/s3Buckets";
+import type { RecordedResource } from "../../../lib/plan/monitor";
+import type { Plan } from "../../../lib/plan/runPlan";
+import { childrenOf, component, runComponents } from "../../helpers/components";
+import { byName, ofType } from "../../helpers/plan";
+
+const METADATA = "flyte-test-123456789012-eu-central-1-metadata";
+const USERDATA = "flyte-test-123456789012-eu-central-1-userdata";
+
+function planBuckets(deletionProtection: boolean, forceDestroy: boolean): Promise<Plan> {
+    return runComponents(() => {
+        const buckets = new S3Buckets("b", {
+            metadataBucketName: METADATA,
+            projectBucketNames: {},
+            userDataBucketName: USERDATA,
+            deletionProtection,
+            forceDestroy,
+            tags: { app: "flyte" },
+        });
+        return { metadata: buckets.metadata.bucket, userData: buckets.userData.bucket, metadataArn: buckets.metadata.arn };
+    });
+}
+
+const BUCKET = "aws:s3/bucket:Bucket";
+const PER_BUCKET = [
+    "aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock",
+    "aws:s3/bucketOwnershipControls:BucketOwnershipControls",
+    "aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration",
+    "aws:s3/bucketPolicy:BucketPolicy",
+] as const;
+const VERSIONING = "aws:s3/bucketVersioning:BucketVersioning";
+const LIFECYCLE = "aws:s3/bucketLifecycleConfiguration:BucketLifecycleConfiguration";
+
+/** The one resource of a type attached to a bucket (as its child). */
+function settingOf(plan: Plan, bucket: RecordedResource, type: string): RecordedResource {
+    const found = ofType(plan, type).filter((r) => r.parent === bucket.urn);
+    if (found.length !== 1) {
+        throw new Error(`expected one ${type} under ${bucket.name}, found ${found.length}`);
+    }
+    return found[0];
+}
+
+describe("protected buckets", () => {
+    let plan: Plan;
+    beforeAll(async () => {
+        plan = await planBuckets(true, false);
+    });
+    const metadata = () => byName(plan, BUCKET, "b-metadata");
+    const userData = () => byName(plan, BUCKET, "b-userdata");
+    const both = () =>
+        [
+            [metadata(), METADATA],
+            [userData(), USERDATA],
+        ] as const;
+
+    test("the component owns exactly the two buckets, named as given", () => {
+        expect(childrenOf(plan, component(plan, "flyte:aws:S3Buckets")).map((r) => r.name).sort()).toEqual([
+            "b-metadata",
+            "b-userdata",
+        ]);
+        expect(metadata().inputs.bucket).toBe(METADATA);
+        expect(userData().inputs.bucket).toBe(USERDATA);
+        expect(plan.outputs).toMatchObject({ metadata: METADATA, userData: USERDATA, metadataArn: `arn:aws:s3:::${METADATA}` });
+    });
+
+    test("every form of public access is blocked on both", () => {
+        for (const [bucket, name] of both()) {
+            expect(settingOf(plan, bucket, PER_BUCKET[0]).inputs).toEqual({
+                bucket: name,
+                blockPublicAcls: true,
+                blockPublicPolicy: true,
+                ignorePublicAcls: true,
+                restrictPublicBuckets: true,
+            });
+        }
+    });
+
+    test("ACLs are disabled: the bucket owner owns every object", () => {
+        for (const [bucket, name] of both()) {
+            expect(settingOf(plan, bucket, PER_BUCKET[1]).inputs).toEqual({
+                bucket: name,
+                rule: { objectOwnership: "BucketOwnerEnforced" },
+            });
+        }
+    });
+
+    test("server-side encryption with S3-managed keys by default", () => {
+        for (const [bucket, name] of both()) {
+            const sse = settingOf(plan, bucket, PER_BUCKET[2]).inputs;
+            expect(sse.bucket).toBe(name);
+            expect(sse.rules).toEqual([{ applyServerSideEncryptionByDefault: { sseAlgorithm: "AES256" }, bucketKeyEnabled: true }]);
+        }
+    });
+
+    test("a bucket policy that denies every request without TLS, on the bucket and its objects", () => {
+        for (const [bucket, name] of both()) {
+            const policy = settingOf(plan, bucket, PER_BUCKET[3]).inputs;
+            expect(policy.bucket).toBe(name);
+            expect(JSON.parse(String(policy.policy))).toEqual({
+                Version: "2012-10-17",
+                Statement: [
+                    {
+                        Sid: "DenyInsecureTransport",
+                        Effect: "Deny",
+                        Principal: "*",
+                        Action: "s3:*",
+                        Resource: [`arn:aws:s3:::${name}`, `arn:aws:s3:::${name}/*`],
+                        Condition: { Bool: { "aws:SecureTransport": "false" } },
+                    },
+                ],
+            });
+        }
+    });
+
+    test("metadata is versioned and old versions expire after versioning is on; user data is neither", () => {
+        const versioning = settingOf(plan, metadata(), VERSIONING);
+        expect(versioning.inputs).toEqual({ bucket: METADATA, versioningConfiguration: { status: "Enabled" } });
+        const lifecycle = settingOf(plan, metadata(), LIFECYCLE);
+        expect(lifecycle.inputs).toEqual({
+            bucket: METADATA,
+            rules: [
+                {
+                    id: "expire-old-versions",
+                    status: "Enabled",
+                    filter: {},
+                    noncurrentVersionExpiration: { noncurrentDays: 30 },
+                },
+            ],
+        });
+        expect(lifecycle.dependencies).toContain(versioning.urn);
+        expect(ofType(plan, VERSIONING)).toHaveLength(1);
+        expect(ofType(plan, LIFECYCLE)).toHaveLength(1);
+    });
+
+    test("each bucket has exactly its settings and nothing else", () => {
+        expect(childrenOf(plan, metadata()).map((r) => r.type).sort()).toEqual([...PER_BUCKET, VERSIONING, LIFECYCLE].sort());
+        expect(childrenOf(plan, userData()).map((r) => r.type).sort()).toEqual([...PER_BUCKET].sort());
+    });
+
+    test("cannot be destroyed: no force-destroy, Pulumi protect", () => {
+        for (const [bucket] of both()) {
+            expect(bucket.inputs.forceDestroy).toBe(false);
+            expect(bucket.protect).toBe(true);
+            expect(bucket.inputs.tags).toEqual({ app: "flyte" });
+        }
+    });
+});
+
+describe("disposable buckets", () => {
+    let plan: Plan;
+    beforeAll(async () => {
+        plan = await planBuckets(false, true);
+    });
+
+    test("can be force-destroyed and are not protected, only because the stack says so", () => {
+        for (const name of ["b-metadata", "b-userdata"]) {
+            const bucket = byName(plan, BUCKET, name);
+            expect(bucket.inputs.forceDestroy).toBe(true);
+            expect(bucket.protect).toBe(false);
+        }
+    });
+
+    test("are just as private and TLS-only", () => {
+        expect(ofType(plan, PER_BUCKET[0]).map((r) => r.inputs.restrictPublicBuckets)).toEqual([true, true]);
+        expect(ofType(plan, PER_BUCKET[3])).toHaveLength(2);
+        expect(ofType(plan, VERSIONING)).toHaveLength(1);
+    });
+});
+
+describe("protected but force-destroyable (the flags are independent)", () => {
+    let plan: Plan;
+    beforeAll(async () => {
+        plan = await planBuckets(true, true);
+    });
+
+    test("protect and forceDestroy each follow their own argument", () => {
+        for (const name of ["b-metadata", "b-userdata"]) {
+            const bucket = byName(plan, BUCKET, name);
+            expect(bucket.inputs.forceDestroy).toBe(true);
+            expect(bucket.protect).toBe(true);
+        }
+    });
+});

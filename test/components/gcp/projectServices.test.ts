@@ -1,0 +1,37 @@
+import { ProjectServices, REQUIRED_SERVICES } from "../../../components/gcp/projectServices";
+import type { Plan } from "../../../lib/plan/runPlan";
+import { runComponents } from "../../helpers/components";
+import { ofType } from "../../helpers/plan";
+
+let plan: Plan;
+beforeAll(async () => {
+    plan = await runComponents(() => {
+        new ProjectServices("apis", { project: "acme-test" });
+        return {};
+    });
+});
+
+test("enables every API a fresh project needs for Flyte", () => {
+    const services = ofType(plan, "gcp:projects/service:Service").map((s) => s.inputs.service);
+    expect(services.sort()).toEqual(
+        [
+            "cloudresourcemanager.googleapis.com",
+            "compute.googleapis.com",
+            "container.googleapis.com",
+            "iam.googleapis.com",
+            "iamcredentials.googleapis.com",
+            "logging.googleapis.com",
+            "monitoring.googleapis.com",
+            "servicenetworking.googleapis.com",
+            "sqladmin.googleapis.com",
+            "storage.googleapis.com",
+        ].sort(),
+    );
+    expect(Object.values(REQUIRED_SERVICES).sort()).toEqual(services.sort());
+});
+
+test("leaves APIs enabled on destroy: other workloads may use them", () => {
+    for (const s of ofType(plan, "gcp:projects/service:Service")) {
+        expect(s.inputs).toMatchObject({ project: "acme-test", disableOnDestroy: false, disableDependentServices: false });
+    }
+});

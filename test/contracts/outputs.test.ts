@@ -1,0 +1,193 @@
+/**
+ * The outputs contract (contract/stack-outputs.json) is what other teams build on. The program's output lists,
+ * every shipped stack's outputs (names, types, secrecy) and README's table must all agree with it, so that an
+ * output cannot be renamed, removed or retyped without the contract changing in the same pull request.
+ */
+import * as fs from "fs";
+import * as path from "path";
+import {
+    COMMON_OUTPUTS,
+    DASHBOARD_OUTPUTS,
+    definedOutputs,
+    FlyteStackOutputs,
+    ISOLATION_OUTPUTS,
+    LOCAL_OUTPUTS,
+    SHARED_WORKER_OUTPUTS,
+} from "../../components/contract/outputs";
+import type { Json } from "../../lib/plan/wire";
+import { PROJECT_DIR } from "../helpers/plan";
+import { sharedPlan } from "../helpers/sharedPlans";
+import * as pulumi from "@pulumi/pulumi";
+
+type Presence = "always" | "sharedWorkers" | "projectIsolation" | "local" | "localDashboard";
+
+interface ContractEntry {
+    readonly type: "string" | "map<string>";
+    readonly secret: boolean;
+    readonly presence: Presence;
+    readonly description: string;
+}
+
+const contract = JSON.parse(fs.readFileSync(path.join(PROJECT_DIR, "contract", "stack-outputs.json"), "utf8")) as {
+    presence: Record<Presence, string>;
+    outputs: Record<string, ContractEntry>;
+};
+const readme = fs.readFileSync(path.join(PROJECT_DIR, "README.md"), "utf8");
+
+/** The program's lists, by the presence the contract gives them. */
+const PROGRAM_LISTS: Record<Presence, readonly string[]> = {
+    always: COMMON_OUTPUTS,
+    sharedWorkers: SHARED_WORKER_OUTPUTS,
+    projectIsolation: ISOLATION_OUTPUTS,
+    local: LOCAL_OUTPUTS,
+    localDashboard: DASHBOARD_OUTPUTS,
+};
+
+// Compile-time: the outputs interface has exactly the contract's keys (a new key without an entry here fails tsc).
+const INTERFACE_KEYS: Record<keyof FlyteStackOutputs, true> = {
+    grpcEndpoint: true,
+    httpEndpoint: true,
+    consoleUrl: true,
+    flytectlConfig: true,
+    portForwardCommand: true,
+    kubeconfig: true,
+    clusterName: true,
+    metadataBucket: true,
+    userDataBucket: true,
+    databaseHost: true,
+    backendServiceAccount: true,
+    identities: true,
+    workerServiceAccount: true,
+    projectWorkerServiceAccounts: true,
+    projectDataLocations: true,
+    minioConsoleUrl: true,
+    minioRootUser: true,
+    minioRootPassword: true,
+    kubernetesDashboardUrl: true,
+};
+
+describe("the program declares exactly the contract", () => {
+    test("the same output names as the outputs interface", () => {
+        expect(Object.keys(contract.outputs).sort()).toEqual(Object.keys(INTERFACE_KEYS).sort());
+    });
+
+    test.each(Object.entries(PROGRAM_LISTS))("presence %s: the program's list matches", (presence, list) => {
+        const inContract = Object.entries(contract.outputs)
+            .filter(([, entry]) => entry.presence === presence)
+            .map(([name]) => name)
+            .sort();
+        expect([...list].sort()).toEqual(inContract);
+        expect(contract.presence[presence as Presence]).toEqual(expect.any(String));
+    });
+
+    test("every entry has a type, secrecy and a description", () => {
+        for (const [name, entry] of Object.entries(contract.outputs)) {
+            expect([name, ["string", "map<string>"].includes(entry.type)]).toEqual([name, true]);
+            expect([name, typeof entry.secret]).toEqual([name, "boolean"]);
+            expect([name, entry.description.length > 10]).toEqual([name, true]);
+        }
+    });
+
+    test("definedOutputs exports what is set and leaves out what is not", () => {
+        const value = pulumi.output("x");
+        const outputs: FlyteStackOutputs = {
+            grpcEndpoint: value,
+            httpEndpoint: value,
+            consoleUrl: value,
+            flytectlConfig: value,
+            portForwardCommand: value,
+            kubeconfig: value,
+            clusterName: value,
+            metadataBucket: value,
+            userDataBucket: value,
+            databaseHost: value,
+            backendServiceAccount: value,
+            identities: pulumi.output<Record<string, string>>({ backend: "b" }),
+            workerServiceAccount: value,
+        };
+        expect(Object.keys(definedOutputs(outputs)).sort()).toEqual([...COMMON_OUTPUTS, "workerServiceAccount"].sort());
+    });
+});
+
+describe("README's outputs table is the contract", () => {
+    const section = readme.slice(readme.indexOf("## Outputs contract"), readme.indexOf("## How it is verified"));
+    const rows = new Map(
+        [...section.matchAll(/^\| `(\w+)` \| ([^|]+) \|/gm)].map((m) => [m[1], m[2].trim()] as const),
+    );
+
+    test("one row per output, nothing else", () => {
+        expect([...rows.keys()].sort()).toEqual(Object.keys(contract.outputs).sort());
+    });
+
+    test.each(Object.entries(contract.outputs))("%s: type and secrecy as in the contract", (name, entry) => {
+        const type = rows.get(name) ?? "";
+        expect(type.startsWith(entry.type === "string" ? "string" : "map of string")).toBe(true);
+        expect(type.includes("secret")).toBe(entry.secret);
+    });
+
+    test("points readers at the contract file", () => {
+        expect(section).toContain("contract/stack-outputs.json");
+    });
+});
+
+/** What a stack should export, from the contract and the stack's config. */
+function expectedOutputs(options: { isolation: boolean; local: boolean; dashboard: boolean }): string[] {
+    return Object.entries(contract.outputs)
+        .filter(([, entry]) => {
+            switch (entry.presence) {
+                case "always":
+                    return true;
+                case "sharedWorkers":
+                    return !options.isolation;
+                case "projectIsolation":
+                    return options.isolation;
+                case "local":
+                    return options.local;
+                case "localDashboard":
+                    return options.local && options.dashboard;
+            }
+        })
+        .map(([name]) => name)
+        .sort();
+}
+
+/** What `npm run plan -- --stack <stack> --json` prints as outputs: the shared plan's. */
+async function planOutputs(stack: string): Promise<Record<string, Json>> {
+    return (await sharedPlan(stack)).outputs;
+}
+
+describe.each([
+    { stack: "dev", isolation: false, local: false, dashboard: false },
+    { stack: "prod", isolation: false, local: false, dashboard: false },
+    { stack: "eks", isolation: false, local: false, dashboard: false },
+    { stack: "local", isolation: false, local: true, dashboard: false },
+    { stack: "poc", isolation: true, local: false, dashboard: false },
+])("stack $stack exports the contract", (options) => {
+    let outputs: Record<string, Json>;
+    beforeAll(async () => {
+        outputs = await planOutputs(options.stack);
+    });
+
+    test("exactly the outputs the contract gives it", () => {
+        expect(Object.keys(outputs).sort()).toEqual(expectedOutputs(options));
+    });
+
+    test("each with the contract's type and secrecy", () => {
+        for (const [name, value] of Object.entries(outputs)) {
+            const entry = contract.outputs[name];
+            if (entry.secret) {
+                expect([name, value]).toEqual([name, "[secret]"]);
+                continue;
+            }
+            if (entry.type === "string") {
+                expect([name, typeof value]).toEqual([name, "string"]);
+                expect([name, value === "" || value === "[secret]"]).toEqual([name, false]);
+            } else {
+                expect([name, typeof value === "object" && value !== null && !Array.isArray(value)]).toEqual([name, true]);
+                const values = Object.values(value as Record<string, Json>);
+                expect(values.length).toBeGreaterThan(0);
+                expect([name, values.every((v) => typeof v === "string" && v !== "")]).toEqual([name, true]);
+            }
+        }
+    });
+});

@@ -1,8 +1,0 @@
-import { describeGcpStack } from "./helpers/gcpStack";
-
-describeGcpStack("dev", {
-    protectedData: false,
-    highAvailability: false,
-    forceDestroyBuckets: true,
-    clusterLocation: "europe-west1-b",
-});
