@@ -21,22 +21,11 @@ import { clusterResourceCustomData, clusterResourceTemplates, type WorkerAnnotat
 import type { RecordedResource } from "../../lib/plan/monitor";
 import type { Plan } from "../../lib/plan/runPlan";
 import { customDataByDomain, replaceExact } from "../helpers/flyte";
-import {
-    arrayAt,
-    at,
-    ChartLocation,
-    FLYTE_BINARY_CHART_LOCATION,
-    FLYTE_CORE_CHART_LOCATION,
-    isRecord,
-    JsonRecord,
-    renderChartText,
-    resolveChart,
-    resolveHelm,
-    stringAt,
-} from "../helpers/helm";
+import { ChartLocation, FLYTE_BINARY_CHART_LOCATION, FLYTE_CORE_CHART_LOCATION, releaseChart, releaseValues, renderChartText, resolveChart, resolveHelm } from "../helpers/helm";
 import { ManifestDocument, parseKubernetesYaml, planObjects, schemaReport, YAML_NON_STRING_DNS_LABELS } from "../helpers/kubernetesSchemas";
 import { ofType } from "../helpers/plan";
 import { sharedPlan, shippedStacks } from "../helpers/sharedPlans";
+import { arrayAt, at, isRecord, JsonRecord, stringAt } from "../helpers/json";
 
 const RELEASE = "kubernetes:helm.sh/v3:Release";
 /**
@@ -52,10 +41,6 @@ const CLUSTER_API_VERSIONS = ["apiextensions.k8s.io/v1/CustomResourceDefinition"
 const WITHOUT_SCHEMA: Readonly<Record<string, string>> = {};
 /** How the plan shows a secret value (lib/plan/monitor.ts). */
 const isSecretPlaceholder = (value: unknown) => value === "[secret]";
-const PINNED_CHARTS: Readonly<Record<string, ChartLocation>> = {
-    [FLYTE_BINARY_CHART_LOCATION.chart]: FLYTE_BINARY_CHART_LOCATION,
-    [FLYTE_CORE_CHART_LOCATION.chart]: FLYTE_CORE_CHART_LOCATION,
-};
 const STACKS = shippedStacks();
 
 let helm: string;
@@ -64,26 +49,10 @@ beforeAll(() => {
     helm = resolveHelm();
 });
 
-function releaseValues(release: RecordedResource): JsonRecord {
-    const values = at(release.inputs, "values");
-    if (!isRecord(values)) {
-        throw new Error(`the values of release ${release.name} are not plain JSON in the plan: ${JSON.stringify(values)}`);
-    }
-    return values;
-}
-
-function pinnedChart(release: RecordedResource): ChartLocation {
-    const location = PINNED_CHARTS[stringAt(release.inputs, "chart")];
-    if (!location) {
-        throw new Error(`release ${release.name} installs chart ${stringAt(release.inputs, "chart")}, which the tests do not have`);
-    }
-    return location;
-}
-
 /** The chart's objects as the API server reads them, rendered from `values` (the release's own by default). */
 function renderRelease(release: RecordedResource, values: unknown = releaseValues(release)): { documents: ManifestDocument[]; problems: string[] } {
     const text = renderChartText({
-        chart: resolveChart(pinnedChart(release)),
+        chart: resolveChart(releaseChart(release)),
         helm,
         releaseName: stringAt(release.inputs, "name"),
         namespace: stringAt(release.inputs, "namespace"),
@@ -143,7 +112,7 @@ describe.each(STACKS)("stack %s", (stack) => {
     test("its releases install the pinned charts rendered here", () => {
         expect(rendered.length).toBeGreaterThan(0);
         for (const { release } of rendered) {
-            expect(stringAt(release.inputs, "version")).toBe(pinnedChart(release).version);
+            expect(stringAt(release.inputs, "version")).toBe(releaseChart(release).version);
         }
     });
 

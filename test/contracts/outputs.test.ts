@@ -18,6 +18,7 @@ import type { Json } from "../../lib/plan/wire";
 import { PROJECT_DIR } from "../helpers/plan";
 import { sharedPlan } from "../helpers/sharedPlans";
 import * as pulumi from "@pulumi/pulumi";
+import { isRecord } from "../helpers/json";
 
 type Presence = "always" | "sharedWorkers" | "projectIsolation" | "local" | "localDashboard";
 
@@ -183,7 +184,7 @@ describe.each([
                 expect([name, typeof value]).toEqual([name, "string"]);
                 expect([name, value === "" || value === "[secret]"]).toEqual([name, false]);
             } else {
-                expect([name, typeof value === "object" && value !== null && !Array.isArray(value)]).toEqual([name, true]);
+                expect([name, isRecord(value)]).toEqual([name, true]);
                 const values = Object.values(value as Record<string, Json>);
                 expect(values.length).toBeGreaterThan(0);
                 expect([name, values.every((v) => typeof v === "string" && v !== "")]).toEqual([name, true]);

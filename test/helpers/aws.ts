@@ -1,4 +1,4 @@
-import { at, isRecord, JsonRecord, recordAt } from "./helm";
+import { at, isRecord, JsonRecord, recordAt } from "./json";
 
 /**
  * IAM policy documents as AWS evaluates them, read from the JSON text a plan records (role trust policies,

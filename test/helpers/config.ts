@@ -1,5 +1,5 @@
 import { parseStackConfig, RawConfig } from "../../components/config/parse";
-import type { AwsStackConfig, GcpStackConfig, LocalStackConfig, StackConfig } from "../../components/contract/config";
+import type { AwsStackConfig, FlyteConfig, GcpStackConfig, LocalStackConfig, StackConfig } from "../../components/contract/config";
 
 /** `base` with keys set, or removed where the override is undefined. */
 function withOverrides(base: Record<string, string>, overrides: Record<string, string | undefined>): RawConfig {
@@ -52,4 +52,23 @@ export function awsStackConfig(overrides: Record<string, string | undefined> = {
         throw new Error(`expected an aws config, got ${config.cloud}`);
     }
     return config;
+}
+
+/** The domains of twoProjectFlyteConfig. */
+export const TWO_PROJECT_DOMAINS = ["d-dev", "t-dev", "p-dev"];
+
+/**
+ * A GCP stack's Flyte config with two projects, x and y, in three domains (TWO_PROJECT_DOMAINS), their namespaces
+ * team-<project>-<domain> and Flyte in team-flyte: the identity and isolation tests' config, on either chart.
+ */
+export function twoProjectFlyteConfig(flavor: "binary" | "core", isolation: boolean, overrides: Record<string, string> = {}): FlyteConfig {
+    return gcpStackConfig({
+        "flyte:flavor": flavor,
+        "flyte:projectIsolation": String(isolation),
+        "flyte:flyteProjects": '["x","y"]',
+        "flyte:flyteDomains": JSON.stringify(TWO_PROJECT_DOMAINS),
+        "flyte:namespaceTemplate": "team-{{ project }}-{{ domain }}",
+        "flyte:flyteNamespace": "team-flyte",
+        ...overrides,
+    }).flyte;
 }

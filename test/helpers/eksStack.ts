@@ -5,9 +5,10 @@ import type { RecordedResource } from "../../lib/plan/monitor";
 import type { Plan } from "../../lib/plan/runPlan";
 import { awsConsoleHost, awsPartitionOf, consoleLinkTarget, parseIpv4Cidr, parsePolicy, rangeContains, rangesOverlap, serviceAccountSubject, webIdentityTrust } from "./aws";
 import { annotationsOf, customDataByDomain, flyteProjectNamespaces, mergedOneKeyMaps } from "./flyte";
-import { arrayAt, at, isRecord, parseManifests, recordAt, stringAt, stringMapAt } from "./helm";
+import { parseManifests } from "./helm";
 import { byMockedId, byUrn, mocked, ofType, only, planStack, transitiveDependencies } from "./plan";
 import { readStackSettings } from "./stackSettings";
+import { arrayAt, at, isRecord, recordAt, stringAt, stringMapAt } from "./json";
 
 export interface EksStackExpectations {
     /** Deletion protection on the cluster and the database, a final snapshot, Pulumi protect on data. */

@@ -4,11 +4,11 @@ import { parse } from "yaml";
 import { mockPassword } from "../../lib/plan/mocks";
 import type { RecordedResource } from "../../lib/plan/monitor";
 import type { Plan } from "../../lib/plan/runPlan";
-import { at } from "./helm";
 import { flyteProjectNamespaces } from "./flyte";
-import { arrayAt, selects, stringAt, stringMapAt } from "./helm";
+import { selects } from "./helm";
 import { byName, byUrn, ofType, only, planStack, PROJECT_DIR, transitiveDependencies } from "./plan";
 import { readStackSettings } from "./stackSettings";
+import { arrayAt, at, stringAt, stringMapAt } from "./json";
 
 export interface GcpStackExpectations {
     /** Deletion protection, Pulumi protect and PREVENT on data. */

@@ -4,73 +4,18 @@ import * as os from "os";
 import * as path from "path";
 import { parse, parseAllDocuments } from "yaml";
 import { PINNED_CHARTS, PinnedChart } from "../setup/prerequisites";
+import type { RecordedResource } from "../../lib/plan/monitor";
+import type { Plan } from "../../lib/plan/runPlan";
+import { arrayAt, at, isRecord, JsonRecord, recordAt, stringAt } from "./json";
+import { planStack } from "./plan";
 
 /**
  * Renders real Helm charts with `helm template` and reads what they produce, so tests can check the values the
  * program computes against the chart's actual templates. Rendering and parsing work for any chart; where helm
- * (HELM_BIN) and the Flyte charts (FLYTE_BINARY_CHART, FLYTE_CORE_CHART) are found is decided here too.
+ * (HELM_BIN) and the Flyte charts (FLYTE_BINARY_CHART, FLYTE_CORE_CHART) are found is decided here too, and so is
+ * how a plan's Flyte release is rendered (renderFlyteRelease, renderStack, beforeAllRendered): the one place the
+ * chart contracts and the stack tests get their rendered charts from. JSON and YAML values are read with json.ts.
  */
-
-// ---- Small type guards: rendered manifests and plan inputs are `unknown` until checked ----
-
-export type JsonRecord = Record<string, unknown>;
-
-export function isRecord(value: unknown): value is JsonRecord {
-    return typeof value === "object" && value !== null && !Array.isArray(value);
-}
-
-/** Reads a nested value by keys and indexes, e.g. at(doc, "spec", "template", "spec", "containers", 0). */
-export function at(value: unknown, ...keys: (string | number)[]): unknown {
-    let current: unknown = value;
-    for (const key of keys) {
-        if (typeof key === "number" ? !Array.isArray(current) : !isRecord(current)) {
-            return undefined;
-        }
-        current = (current as Record<string | number, unknown>)[key];
-    }
-    return current;
-}
-
-function pathText(keys: readonly (string | number)[]): string {
-    return keys.length > 0 ? keys.join(".") : "(root)";
-}
-
-export function recordAt(value: unknown, ...keys: (string | number)[]): JsonRecord {
-    const found = at(value, ...keys);
-    if (!isRecord(found)) {
-        throw new Error(`expected a mapping at ${pathText(keys)}, found ${JSON.stringify(found)}`);
-    }
-    return found;
-}
-
-export function arrayAt(value: unknown, ...keys: (string | number)[]): unknown[] {
-    const found = at(value, ...keys);
-    if (!Array.isArray(found)) {
-        throw new Error(`expected a list at ${pathText(keys)}, found ${JSON.stringify(found)}`);
-    }
-    return found;
-}
-
-export function stringAt(value: unknown, ...keys: (string | number)[]): string {
-    const found = at(value, ...keys);
-    if (typeof found !== "string") {
-        throw new Error(`expected a string at ${pathText(keys)}, found ${JSON.stringify(found)}`);
-    }
-    return found;
-}
-
-/** A mapping of strings to strings (labels, selectors, annotations, ConfigMap data). */
-export function stringMapAt(value: unknown, ...keys: (string | number)[]): Record<string, string> {
-    const found = recordAt(value, ...keys);
-    const result: Record<string, string> = {};
-    for (const [key, item] of Object.entries(found)) {
-        if (typeof item !== "string") {
-            throw new Error(`expected a string at ${pathText([...keys, key])}, found ${JSON.stringify(item)}`);
-        }
-        result[key] = item;
-    }
-    return result;
-}
 
 // ---- Kubernetes manifests ----
 
@@ -249,6 +194,76 @@ export function renderChart(options: RenderOptions): K8sObject[] {
     return parseManifests(renderChartText(options), `helm template ${options.releaseName} ${options.chart}`);
 }
 
+// ---- A plan's Flyte release, rendered ----
+
+const RELEASE_TYPE = "kubernetes:helm.sh/v3:Release";
+const PINNED_LOCATIONS: Readonly<Record<string, ChartLocation>> = {
+    [FLYTE_BINARY_CHART_LOCATION.chart]: FLYTE_BINARY_CHART_LOCATION,
+    [FLYTE_CORE_CHART_LOCATION.chart]: FLYTE_CORE_CHART_LOCATION,
+};
+
+/** The pinned chart a release installs; fails for a chart the tests do not have. */
+export function releaseChart(release: RecordedResource): ChartLocation {
+    const location = PINNED_LOCATIONS[stringAt(release.inputs, "chart")];
+    if (!location) {
+        throw new Error(`release ${release.name} installs chart ${stringAt(release.inputs, "chart")}, which the tests do not have`);
+    }
+    return location;
+}
+
+/** A release's values as the plan records them: plain JSON. "[secret]" would mean a secret (a password, a key) leaked into them. */
+export function releaseValues(release: RecordedResource): JsonRecord {
+    const values = at(release.inputs, "values");
+    if (!isRecord(values)) {
+        throw new Error(`the values of release ${release.name} are not plain JSON in the plan: ${JSON.stringify(values)}`);
+    }
+    return values;
+}
+
+/** The plan's one release of a Flyte chart (flyte-binary or flyte-core). */
+export function flyteRelease(plan: Plan): RecordedResource {
+    const releases = plan.resources.filter((r) => r.type === RELEASE_TYPE && /^flyte-(binary|core)$/.test(String(r.inputs.chart)));
+    if (releases.length !== 1) {
+        throw new Error(`expected one Flyte release in the plan of ${plan.stack}, found ${releases.length}`);
+    }
+    return releases[0];
+}
+
+/** A plan's Flyte release as `helm template` renders it with the plan's values, and what it was rendered with. */
+export interface RenderedRelease {
+    readonly plan: Plan;
+    readonly release: RecordedResource;
+    /** The packaged chart and the helm binary it was rendered with, to render it again with other values. */
+    readonly chart: string;
+    readonly helm: string;
+    readonly releaseName: string;
+    readonly namespace: string;
+    readonly values: JsonRecord;
+    readonly rendered: string;
+    readonly docs: K8sObject[];
+}
+
+/** Renders a plan's Flyte release with its pinned chart and the values the plan gives it. */
+export function renderFlyteRelease(plan: Plan, helm = resolveHelm()): RenderedRelease {
+    const release = flyteRelease(plan);
+    const chart = resolveChart(releaseChart(release));
+    const releaseName = stringAt(release.inputs, "name");
+    const namespace = stringAt(release.inputs, "namespace");
+    const values = releaseValues(release);
+    const rendered = renderChartText({ chart, helm, releaseName, namespace, values });
+    return { plan, release, chart, helm, releaseName, namespace, values, rendered, docs: parseManifests(rendered, `${releaseName} render (${plan.stack})`) };
+}
+
+/**
+ * A stack's plan (a shipped stack's shared plan, or a stack file's) with its Flyte release rendered. helm and the
+ * charts are looked up first, so that a missing one fails at once, saying what to set, rather than after the plan.
+ */
+export async function renderStack(stack: string, stackFile?: string): Promise<RenderedRelease> {
+    const helm = resolveHelm();
+    Object.values(PINNED_LOCATIONS).forEach(resolveChart);
+    return renderFlyteRelease(await planStack(stack, stackFile), helm);
+}
+
 // ---- Pods: containers, volumes and the files they see ----
 
 /** A pod template's container (Deployment, StatefulSet, Job, ...: `spec.template.spec.containers`). */
@@ -304,20 +319,6 @@ export function mountContaining(container: JsonRecord, file: string): { mount: V
     return candidates[0];
 }
 
-/** Where in a JSON value a string occurs, e.g. ["configuration.database.password"]. */
-export function pathsContaining(value: unknown, needle: string, where = ""): string[] {
-    if (typeof value === "string") {
-        return value.includes(needle) ? [where || "(root)"] : [];
-    }
-    if (Array.isArray(value)) {
-        return value.flatMap((v, i) => pathsContaining(v, needle, `${where}[${i}]`));
-    }
-    if (isRecord(value)) {
-        return Object.entries(value).flatMap(([k, v]) => pathsContaining(v, needle, where ? `${where}.${k}` : k));
-    }
-    return [];
-}
-
 // ---- Layered config files (viper-style, as Flyte loads /etc/flyte/config.d/*.yaml) ----
 
 /** `override` merged onto `base`: mappings deep-merged key by key, anything else (lists too) replaced. */
@@ -354,4 +355,21 @@ export function mergeConfigFiles(files: Readonly<Record<string, string>>): JsonR
         merged = recordAt(deepMerge(merged, doc));
     }
     return merged;
+}
+
+/**
+ * For a chart contract's test file: renders the stack's Flyte release (renderStack) before the file's tests, in a
+ * `beforeAll` there, and returns the reader of the result.
+ */
+export function beforeAllRendered(stack: string, stackFile?: string): () => RenderedRelease {
+    let rendered: RenderedRelease | undefined;
+    beforeAll(async () => {
+        rendered = await renderStack(stack, stackFile);
+    }, 15 * 60 * 1000);
+    return () => {
+        if (rendered === undefined) {
+            throw new Error(`${stack} was not rendered`);
+        }
+        return rendered;
+    };
 }

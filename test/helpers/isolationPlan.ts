@@ -6,7 +6,8 @@ import { RecordingMonitor } from "../../lib/plan/monitor";
 import { Plan, runProgram } from "../../lib/plan/runPlan";
 import { readProjectFile, readStackConfig, stackFilePath } from "../../lib/plan/stackFile";
 import { Json, revealWire } from "../../lib/plan/wire";
-import { PROJECT_DIR } from "./plan";
+import type { IsolationSubject } from "./isolationSuite";
+import { mapOutput, PROJECT_DIR } from "./plan";
 
 /**
  * Plans a stack the way `npm run plan` does, and also keeps each resource's inputs with their secrets revealed
@@ -92,4 +93,32 @@ export function isolatedStackFile(base: string, extra: Record<string, unknown> =
         }),
     );
     return file;
+}
+
+/** The bucket of a project's data location, `<scheme>://<bucket>/data`. */
+export function dataLocationBucket(location: string, scheme: "gs" | "s3"): string {
+    const match = new RegExp(`^${scheme}://([^/]+)/data$`).exec(location);
+    if (!match) {
+        throw new Error(`not a ${scheme}:// data location: ${location}`);
+    }
+    return match[1];
+}
+
+/**
+ * What an isolation subject (isolationSuite.ts) reads from a plan's outputs: the projects with a data location,
+ * the shared buckets, and each project's bucket.
+ */
+export function isolatedStorage(
+    plan: Plan,
+    scheme: "gs" | "s3",
+    domains: readonly string[] = ISOLATED_DOMAINS,
+): Pick<IsolationSubject, "projects" | "domains" | "metadataBucket" | "userDataBucket" | "projectBuckets"> {
+    const locations = mapOutput(plan, "projectDataLocations");
+    return {
+        projects: Object.keys(locations),
+        domains: [...domains],
+        metadataBucket: String(plan.outputs.metadataBucket),
+        userDataBucket: String(plan.outputs.userDataBucket),
+        projectBuckets: Object.fromEntries(Object.entries(locations).map(([project, location]) => [project, dataLocationBucket(location, scheme)])),
+    };
 }

@@ -1,7 +1,7 @@
 import * as path from "path";
 import { isMap, isPair, isScalar, isSeq, parseAllDocuments, type Node, type ScalarTag, type Tags } from "yaml";
 import type { Plan } from "../../lib/plan/runPlan";
-import { isRecord } from "./helm";
+import { isRecord } from "./json";
 
 /**
  * Kubernetes objects checked the way the API server reads them, before anything reaches a cluster:

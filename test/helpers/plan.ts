@@ -131,3 +131,35 @@ export function byMockedId(plan: Plan, type: string, id: string): RecordedResour
     }
     return found[0];
 }
+
+/** A stack output that must be a string (a secret reads "[secret]"). */
+export function stringOutput(plan: Plan, key: string): string {
+    const value = plan.outputs[key];
+    if (typeof value !== "string") {
+        throw new Error(`stack output ${key} is ${JSON.stringify(value)}, expected a string`);
+    }
+    return value;
+}
+
+/** Resources of a type whose parent is a component of the given type. */
+export function under(plan: Plan, type: string, componentType: string): RecordedResource[] {
+    return ofType(plan, type).filter((r) => r.parent !== "" && byUrn(plan, r.parent).type === componentType);
+}
+
+/** The one resource of a type under a component of the given type. */
+export function onlyUnder(plan: Plan, type: string, componentType: string): RecordedResource {
+    const found = under(plan, type, componentType);
+    if (found.length !== 1) {
+        throw new Error(`expected one ${type} under ${componentType}, found ${found.map((r) => r.name).join(", ") || "none"}`);
+    }
+    return found[0];
+}
+
+/** A stack output that is a map (identities by key, workers and data locations by project), its values as strings. */
+export function mapOutput(plan: Plan, key: string): Record<string, string> {
+    const value = plan.outputs[key];
+    if (typeof value !== "object" || value === null || Array.isArray(value)) {
+        throw new Error(`output ${key} is not a map: ${JSON.stringify(value)}`);
+    }
+    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, String(v)]));
+}

@@ -19,6 +19,7 @@ import type {
 import type { RecordedResource } from "../../lib/plan/monitor";
 import type { Plan } from "../../lib/plan/runPlan";
 import type { Json } from "../../lib/plan/wire";
+import { isRecord } from "./json";
 
 export const PROJECT = "flyte";
 /** The stack builders put resources in unless told otherwise: not a production stack. */
@@ -341,7 +342,7 @@ export function removeResource(plan: Plan, type: string, name: string): Plan {
 
 /** Whether a plan value is a JSON object (not null, not a list). */
 export function isJsonObject(value: Json | undefined): value is { [key: string]: Json } {
-    return typeof value === "object" && value !== null && !Array.isArray(value);
+    return isRecord(value);
 }
 
 /**

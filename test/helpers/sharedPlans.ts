@@ -93,3 +93,22 @@ export function sharedPlan(stack: string): Promise<Plan> {
     }
     return plan;
 }
+
+/**
+ * Loads the shared plans of `stacks` before the tests of the calling file (a `beforeAll` there), with what `prepare`
+ * computes from each once (by default the plan itself), and returns the reader of those results by stack.
+ */
+export function beforeAllPlans<S extends string, T = Plan>(stacks: readonly S[], prepare?: (plan: Plan, stack: S) => T): (stack: S) => T {
+    const prepared = new Map<S, T>();
+    beforeAll(async () => {
+        for (const [stack, plan] of await Promise.all(stacks.map(async (s) => [s, await sharedPlan(s)] as const))) {
+            prepared.set(stack, prepare ? prepare(plan, stack) : (plan as T));
+        }
+    }, 300000);
+    return (stack) => {
+        if (!prepared.has(stack)) {
+            throw new Error(`${stack} was not planned`);
+        }
+        return prepared.get(stack) as T;
+    };
+}

@@ -2,6 +2,7 @@ import * as fs from "fs";
 import * as path from "path";
 import { parse } from "yaml";
 import { CONFIG_KEYS, ConfigKey, KeySpec } from "../../components/config/schema";
+import { isRecord } from "./json";
 import { PROJECT_DIR } from "./plan";
 
 /**
@@ -24,10 +25,6 @@ export interface StackSettings {
     strings(key: ConfigKey): string[];
     /** A provider key such as `aws:region`, from the stack file only; fails if it is not set. */
     provider(key: string): string;
-}
-
-function isRecord(value: unknown): value is Record<string, unknown> {
-    return typeof value === "object" && value !== null && !Array.isArray(value);
 }
 
 function readYaml(file: string): unknown {

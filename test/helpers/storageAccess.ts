@@ -1,8 +1,8 @@
 import type { RecordedResource } from "../../lib/plan/monitor";
 import type { Plan } from "../../lib/plan/runPlan";
-import type { Json } from "../../lib/plan/wire";
-import { checkIamCondition, evaluateIamCondition, GcsRequestAttributes, gcsRequestAttributes, GCS_BUCKET_TYPE, GCS_OBJECT_TYPE, IAM_MAX_LOGICAL_OPERATORS } from "./celConditions";
+import { checkIamCondition, evaluateIamCondition, GCS_BUCKET_TYPE, GCS_OBJECT_TYPE, GcsRequestAttributes, gcsRequestAttributes, IAM_MAX_LOGICAL_OPERATORS } from "./celConditions";
 import { mocked } from "./plan";
+import { isRecord } from "./json";
 import { UnsupportedGrant } from "./unsupported";
 
 export { IAM_MAX_LOGICAL_OPERATORS, UnsupportedGrant };
@@ -20,10 +20,6 @@ export type StorageRequest =
     | { readonly action: "get" | "put" | "delete"; readonly bucket: string; readonly key: string }
     /** List object names under a prefix ("" for the whole bucket). */
     | { readonly action: "list"; readonly bucket: string; readonly prefix: string };
-
-function isRecord(value: unknown): value is Record<string, unknown> {
-    return typeof value === "object" && value !== null && !Array.isArray(value);
-}
 
 function describeRequest(request: StorageRequest): string {
     return request.action === "list"
@@ -496,19 +492,6 @@ export function minioUserAllows(script: MinioScript, variable: string, request: 
     const names = script.userPolicies[variable] ?? [];
     const documents = names.map((name) => ({ document: script.policies[name], where: `MinIO policy ${name}` }));
     return s3Decision(documents, request) === "allow";
-}
-
-/** A value at a path of JSON, or undefined. */
-export function jsonAt(value: Json | undefined, ...path: (string | number)[]): Json | undefined {
-    let current: Json | undefined = value;
-    for (const key of path) {
-        if (typeof key === "number") {
-            current = Array.isArray(current) ? current[key] : undefined;
-        } else {
-            current = current !== null && typeof current === "object" && !Array.isArray(current) ? current[key] : undefined;
-        }
-    }
-    return current;
 }
 
 /** `read` once per plan and key: plans do not change once made, and the isolation suites ask thousands of times. */

@@ -11,6 +11,20 @@ export const TEST_MINIO_ENDPOINT = "http://minio.flyte-deps.svc.cluster.local:90
 export const TEST_SIGNED_URL_ENDPOINT = "http://localhost:30002";
 export const TEST_LOAD_BALANCER_IP = "10.0.0.42";
 
+/**
+ * The storage a default local stack hands Flyte: MinIO in flyte-deps over plain http, signed URLs through MinIO's
+ * NodePort on the workstation. (Its access keys come apart.)
+ */
+export const LOCAL_MINIO_STORAGE = {
+    provider: "s3-compatible",
+    region: "us-east-1",
+    metadataBucket: "flyte-metadata",
+    userDataBucket: "flyte-userdata",
+    endpoint: TEST_MINIO_ENDPOINT,
+    disableSSL: true,
+    signedUrlEndpoint: TEST_SIGNED_URL_ENDPOINT,
+} as const;
+
 /** GCS, Cloud SQL-like Postgres with TLS, Workload Identity annotations and an internal load balancer. */
 export function gcpLikePlatform(args: {
     readonly provider: k8s.Provider;
@@ -94,18 +108,24 @@ export function minioLikePlatform(args: {
             options: "sslmode=disable",
         },
         storage: {
-            provider: "s3-compatible",
-            region: "us-east-1",
-            metadataBucket: pulumi.output("flyte-metadata"),
-            userDataBucket: pulumi.output("flyte-userdata"),
-            endpoint: TEST_MINIO_ENDPOINT,
-            disableSSL: true,
+            ...LOCAL_MINIO_STORAGE,
+            metadataBucket: pulumi.output(LOCAL_MINIO_STORAGE.metadataBucket),
+            userDataBucket: pulumi.output(LOCAL_MINIO_STORAGE.userDataBucket),
             accessKey: asSecrets(args.accessKey),
-            signedUrlEndpoint: TEST_SIGNED_URL_ENDPOINT,
             projects: Object.fromEntries(projects),
         },
         taskLogs: [],
         exposure: { kind: "nodePort", host: "localhost", httpNodePort: 31080, grpcNodePort: 31081 },
         releaseDependencies: args.releaseDependencies,
     };
+}
+
+/** What a local platform's release waits for, as stand-ins: Postgres's Deployment (postgres-ready) and the bucket Job (buckets-ready). */
+export function localReadiness(provider: k8s.Provider): pulumi.Resource[] {
+    // Loaded here, not at the top: the value tests that read LOCAL_MINIO_STORAGE do without the Kubernetes SDK.
+    const kubernetes = require("@pulumi/kubernetes") as typeof k8s;
+    return [
+        new kubernetes.apps.v1.Deployment("postgres-ready", { spec: { selector: {}, template: {} } }, { provider }),
+        new kubernetes.batch.v1.Job("buckets-ready", { spec: { template: {} } }, { provider }),
+    ];
 }

@@ -1,6 +1,7 @@
 import * as fs from "fs";
 import * as path from "path";
 import { parseDocument } from "yaml";
+import { isRecord } from "./json";
 import { PROJECT_DIR } from "./plan";
 
 /**
@@ -13,9 +14,8 @@ export const WORKFLOW_DIR = path.join(PROJECT_DIR, ".github", "workflows");
 
 export type YamlMap = { readonly [key: string]: unknown };
 
-export function isMap(value: unknown): value is YamlMap {
-    return typeof value === "object" && value !== null && !Array.isArray(value);
-}
+/** A mapping (json.ts's isRecord, under the workflow readers' name). */
+export const isMap: (value: unknown) => value is YamlMap = isRecord;
 
 export function asMap(value: unknown, where: string): YamlMap {
     if (!isMap(value)) {

@@ -4,9 +4,9 @@ import { parse } from "yaml";
 import { TRUST_POLICY_MAX, trustPolicySize } from "../../components/config/aws";
 import { ISOLATION_OUTPUTS, SHARED_WORKER_OUTPUTS } from "../../components/contract/outputs";
 import type { Plan } from "../../lib/plan/runPlan";
-import { ISOLATED_DOMAINS, isolatedStackFile } from "../helpers/isolationPlan";
+import { dataLocationBucket, ISOLATED_DOMAINS, isolatedStackFile, isolatedStorage } from "../helpers/isolationPlan";
 import { describeProjectIsolation } from "../helpers/isolationSuite";
-import { ofType, planStack, PROJECT_DIR, runPlanCommand } from "../helpers/plan";
+import { mapOutput, ofType, planStack, PROJECT_DIR, runPlanCommand } from "../helpers/plan";
 import { iamRoleSimulatedAllows } from "../helpers/iamSimulator";
 import { iamRoleAllows, iamRoleName, iamRolePolicies, StorageRequest } from "../helpers/storageAccess";
 
@@ -23,23 +23,6 @@ let plan: Plan;
 beforeAll(async () => {
     plan = await planStack(STACK, stackFile);
 });
-
-function record(name: string): Record<string, string> {
-    const value = plan.outputs[name];
-    if (typeof value !== "object" || value === null || Array.isArray(value)) {
-        throw new Error(`output ${name} is not a map: ${JSON.stringify(value)}`);
-    }
-    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, String(v)]));
-}
-
-/** s3://<bucket>/data -> <bucket> */
-function bucketOf(location: string): string {
-    const match = /^s3:\/\/([^/]+)\/data$/.exec(location);
-    if (!match) {
-        throw new Error(`not an s3:// data location: ${location}`);
-    }
-    return match[1];
-}
 
 const access = (roleArn: string) => async (request: StorageRequest) => {
     const role = iamRoleName(plan, roleArn);
@@ -64,7 +47,7 @@ test("the stack file is Pulumi.eks.yaml's config with isolation on for x and y",
 
 test("exports each project's role and data location, and no shared worker role", () => {
     for (const key of ISOLATION_OUTPUTS) {
-        expect(Object.keys(record(key)).sort()).toEqual(["x", "y"]);
+        expect(Object.keys(mapOutput(plan, key)).sort()).toEqual(["x", "y"]);
     }
     for (const key of SHARED_WORKER_OUTPUTS) {
         expect(plan.outputs[key]).toBeUndefined();
@@ -72,13 +55,9 @@ test("exports each project's role and data location, and no shared worker role",
 });
 
 describeProjectIsolation("AWS with projectIsolation (Pulumi.eks.yaml + x, y)", () => {
-    const workers = record("projectWorkerServiceAccounts");
+    const workers = mapOutput(plan, "projectWorkerServiceAccounts");
     return {
-        projects: Object.keys(workers),
-        domains: [...ISOLATED_DOMAINS],
-        metadataBucket: String(plan.outputs.metadataBucket),
-        userDataBucket: String(plan.outputs.userDataBucket),
-        projectBuckets: Object.fromEntries(Object.entries(record("projectDataLocations")).map(([p, l]) => [p, bucketOf(l)])),
+        ...isolatedStorage(plan, "s3"),
         worker: (project) => access(workers[project]),
         backends: { backend: access(String(plan.outputs.backendServiceAccount)) },
     };
@@ -86,7 +65,7 @@ describeProjectIsolation("AWS with projectIsolation (Pulumi.eks.yaml + x, y)", (
 
 describe("AWS roles behind the verdicts", () => {
     test("each project's role trusts exactly the default service account of its own namespaces", () => {
-        const workers = record("projectWorkerServiceAccounts");
+        const workers = mapOutput(plan, "projectWorkerServiceAccounts");
         for (const [project, arn] of Object.entries(workers)) {
             const role = ofType(plan, "aws:iam/role:Role").find((r) => r.inputs.name === iamRoleName(plan, arn));
             const trust = JSON.parse(String(role?.inputs.assumeRolePolicy)) as {
@@ -103,7 +82,7 @@ describe("AWS roles behind the verdicts", () => {
     });
 
     test("each project's trust policy stays within IAM's cap and within what config validation estimated", () => {
-        for (const [project, arn] of Object.entries(record("projectWorkerServiceAccounts"))) {
+        for (const [project, arn] of Object.entries(mapOutput(plan, "projectWorkerServiceAccounts"))) {
             const role = ofType(plan, "aws:iam/role:Role").find((r) => r.inputs.name === iamRoleName(plan, arn));
             const compact = JSON.stringify(JSON.parse(String(role?.inputs.assumeRolePolicy)));
             const estimate = trustPolicySize(ISOLATED_DOMAINS.map((d) => ({ namespace: `${project}-${d}`, name: "default" })));
@@ -113,16 +92,16 @@ describe("AWS roles behind the verdicts", () => {
     });
 
     test("each project's role has one inline policy and nothing attached", () => {
-        for (const arn of Object.values(record("projectWorkerServiceAccounts"))) {
+        for (const arn of Object.values(mapOutput(plan, "projectWorkerServiceAccounts"))) {
             expect(iamRolePolicies(plan, iamRoleName(plan, arn))).toHaveLength(1);
         }
-        const roleNames = Object.values(record("projectWorkerServiceAccounts")).map((arn) => iamRoleName(plan, arn));
+        const roleNames = Object.values(mapOutput(plan, "projectWorkerServiceAccounts")).map((arn) => iamRoleName(plan, arn));
         const attachments = ofType(plan, "aws:iam/rolePolicyAttachment:RolePolicyAttachment").filter((a) => roleNames.includes(String(a.inputs.role)));
         expect(attachments).toEqual([]);
     });
 
     test("every bucket refuses plain HTTP, the one thing its policy says", () => {
-        const buckets = [plan.outputs.metadataBucket, plan.outputs.userDataBucket, ...Object.values(record("projectDataLocations")).map(bucketOf)];
+        const buckets = [plan.outputs.metadataBucket, plan.outputs.userDataBucket, ...Object.values(mapOutput(plan, "projectDataLocations")).map((l) => dataLocationBucket(l, "s3"))];
         for (const bucket of buckets) {
             const policies = ofType(plan, "aws:s3/bucketPolicy:BucketPolicy").filter((p) => p.inputs.bucket === bucket);
             expect(policies).toHaveLength(1);

@@ -1,7 +1,7 @@
 import type { Plan } from "../../lib/plan/runPlan";
-import { ISOLATED_DOMAINS, isolatedStackFile } from "../helpers/isolationPlan";
+import { isolatedStackFile, isolatedStorage } from "../helpers/isolationPlan";
 import { describeProjectIsolation } from "../helpers/isolationSuite";
-import { planStack } from "../helpers/plan";
+import { mapOutput, planStack } from "../helpers/plan";
 import { gcpServiceAccountMember, gcsAllows, StorageRequest } from "../helpers/storageAccess";
 
 /**
@@ -15,37 +15,17 @@ beforeAll(async () => {
     plan = await planStack("dev-isolation", stackFile);
 });
 
-function record(name: string): Record<string, string> {
-    const value = plan.outputs[name];
-    if (typeof value !== "object" || value === null || Array.isArray(value)) {
-        throw new Error(`output ${name} is not a map: ${JSON.stringify(value)}`);
-    }
-    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, String(v)]));
-}
-
-function bucketOf(location: string): string {
-    const match = /^gs:\/\/([^/]+)\/data$/.exec(location);
-    if (!match) {
-        throw new Error(`not a gs:// data location: ${location}`);
-    }
-    return match[1];
-}
-
 const access = (email: string) => (request: StorageRequest) => gcsAllows(plan, gcpServiceAccountMember(plan, email), request);
 
 test("the stack runs flyte-binary: one backend identity and a worker per project", () => {
-    expect(Object.keys(record("identities")).sort()).toEqual(["backend", "worker-x", "worker-y"]);
-    expect(plan.outputs.backendServiceAccount).toBe(record("identities").backend);
+    expect(Object.keys(mapOutput(plan, "identities")).sort()).toEqual(["backend", "worker-x", "worker-y"]);
+    expect(plan.outputs.backendServiceAccount).toBe(mapOutput(plan, "identities").backend);
 });
 
 describeProjectIsolation("GCP flyte-binary with projectIsolation (Pulumi.dev.yaml + x, y)", () => {
-    const workers = record("projectWorkerServiceAccounts");
+    const workers = mapOutput(plan, "projectWorkerServiceAccounts");
     return {
-        projects: Object.keys(workers),
-        domains: [...ISOLATED_DOMAINS],
-        metadataBucket: String(plan.outputs.metadataBucket),
-        userDataBucket: String(plan.outputs.userDataBucket),
-        projectBuckets: Object.fromEntries(Object.entries(record("projectDataLocations")).map(([p, l]) => [p, bucketOf(l)])),
+        ...isolatedStorage(plan, "gs"),
         worker: (project) => access(workers[project]),
         backends: { backend: access(String(plan.outputs.backendServiceAccount)) },
     };

@@ -1,8 +1,8 @@
 import type { RecordedResource } from "../../lib/plan/monitor";
 import type { Plan } from "../../lib/plan/runPlan";
-import { isolatedStackFile } from "../helpers/isolationPlan";
+import { isolatedStackFile, isolatedStorage } from "../helpers/isolationPlan";
 import { describeProjectIsolation } from "../helpers/isolationSuite";
-import { ofType, planStack } from "../helpers/plan";
+import { mapOutput, ofType, planStack } from "../helpers/plan";
 import { checkIamCondition, conditionPrefixes } from "../helpers/celConditions";
 import { gcpServiceAccountMember, gcsAllows, gcsGrants, IAM_MAX_LOGICAL_OPERATORS, StorageRequest } from "../helpers/storageAccess";
 
@@ -25,22 +25,6 @@ let plan: Plan;
 beforeAll(async () => {
     plan = await planStack("poc-many-domains", stackFile);
 });
-
-function record(name: string): Record<string, string> {
-    const value = plan.outputs[name];
-    if (typeof value !== "object" || value === null || Array.isArray(value)) {
-        throw new Error(`output ${name} is not a map: ${JSON.stringify(value)}`);
-    }
-    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, String(v)]));
-}
-
-function bucketOf(location: string): string {
-    const match = /^gs:\/\/([^/]+)\/data$/.exec(location);
-    if (!match) {
-        throw new Error(`not a gs:// data location: ${location}`);
-    }
-    return match[1];
-}
 
 const member = (email: string) => gcpServiceAccountMember(plan, email);
 const access = (email: string) => (request: StorageRequest) => gcsAllows(plan, member(email), request);
@@ -75,11 +59,11 @@ const expectedPrefixes = (project: string) =>
 
 /** The grants of project p's task identity on the metadata bucket. */
 function metadataGrants(project: string): RecordedResource[] {
-    return gcsGrants(plan, member(record("projectWorkerServiceAccounts")[project])).filter((g) => g.inputs.bucket === metadataBucket());
+    return gcsGrants(plan, member(mapOutput(plan, "projectWorkerServiceAccounts")[project])).filter((g) => g.inputs.bucket === metadataBucket());
 }
 
 test("the stack has the seven domains and isolation on for x and y", () => {
-    expect(Object.keys(record("projectWorkerServiceAccounts")).sort()).toEqual(PROJECTS);
+    expect(Object.keys(mapOutput(plan, "projectWorkerServiceAccounts")).sort()).toEqual(PROJECTS);
     expect(expectedPrefixes("x")).toHaveLength(14);
     // Two terms per prefix: more than one condition's 13.
     expect(2 * expectedPrefixes("x").length).toBeGreaterThan(IAM_MAX_LOGICAL_OPERATORS + 1);
@@ -128,7 +112,7 @@ describe.each(PROJECTS)("project %s's grants on the shared metadata bucket", (pr
     });
 
     test("the prefixes of the last domain, which only the third binding covers, are reachable and listable", () => {
-        const can = access(record("projectWorkerServiceAccounts")[project]);
+        const can = access(mapOutput(plan, "projectWorkerServiceAccounts")[project]);
         const last = DOMAINS[DOMAINS.length - 1];
         for (const key of [`metadata/propeller/${project}-${last}-abc123/n0/data/0/outputs.pb`, `uploads/${project}/${last}/AB12CD/script_mode.tar.gz`]) {
             expect({ key, put: can({ action: "put", bucket: metadataBucket(), key }) }).toEqual({ key, put: true });
@@ -149,14 +133,10 @@ test("every conditional grant in the plan is within IAM's limits and on the meta
 });
 
 describeProjectIsolation("GCP flyte-core with projectIsolation and seven domains (Pulumi.poc.yaml + 7 domains)", () => {
-    const identities = record("identities");
-    const workers = record("projectWorkerServiceAccounts");
+    const identities = mapOutput(plan, "identities");
+    const workers = mapOutput(plan, "projectWorkerServiceAccounts");
     return {
-        projects: Object.keys(workers),
-        domains: DOMAINS,
-        metadataBucket: metadataBucket(),
-        userDataBucket: String(plan.outputs.userDataBucket),
-        projectBuckets: Object.fromEntries(Object.entries(record("projectDataLocations")).map(([p, l]) => [p, bucketOf(l)])),
+        ...isolatedStorage(plan, "gs", DOMAINS),
         worker: (project) => access(workers[project]),
         backends: { flyteadmin: access(identities.flyteadmin), flytepropeller: access(identities.flytepropeller) },
     };

@@ -1,10 +1,9 @@
 import { parse } from "yaml";
-import type { Json } from "../../lib/plan/wire";
-import { at } from "../helpers/helm";
-import { ISOLATED_DOMAINS, ISOLATED_PROJECTS, isolatedStackFile, planRevealingSecrets, RevealedPlan } from "../helpers/isolationPlan";
+import { dataLocationBucket, ISOLATED_DOMAINS, ISOLATED_PROJECTS, isolatedStackFile, isolatedStorage, planRevealingSecrets, RevealedPlan } from "../helpers/isolationPlan";
 import { describeProjectIsolation } from "../helpers/isolationSuite";
-import { byName, ofType, only } from "../helpers/plan";
-import { jsonAt, MinioScript, minioUserAllows, parseMinioScript, StorageRequest } from "../helpers/storageAccess";
+import { byName, mapOutput, ofType, only } from "../helpers/plan";
+import { MinioScript, minioUserAllows, parseMinioScript, StorageRequest } from "../helpers/storageAccess";
+import { at } from "../helpers/json";
 
 /**
  * Local (Pulumi.local.yaml with projectIsolation on for x and y): project x's task pods have no access to project
@@ -23,22 +22,6 @@ beforeAll(async () => {
 });
 const plan = () => revealed.plan;
 
-function record(name: string): Record<string, string> {
-    const value = plan().outputs[name];
-    if (typeof value !== "object" || value === null || Array.isArray(value)) {
-        throw new Error(`output ${name} is not a map: ${JSON.stringify(value)}`);
-    }
-    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, String(v)]));
-}
-
-function bucketOf(location: string): string {
-    const match = /^s3:\/\/([^/]+)\/data$/.exec(location);
-    if (!match) {
-        throw new Error(`not an s3:// data location: ${location}`);
-    }
-    return match[1];
-}
-
 interface BucketJob {
     readonly script: MinioScript;
     readonly rawScript: string;
@@ -51,11 +34,12 @@ function bucketJob(): BucketJob {
     const container = at(job.inputs, "spec", "template", "spec", "containers", 0);
     const rawScript = String(at(container, "args", 0));
     const env: Record<string, { secret: string; key: string }> = {};
-    for (const entry of (jsonAt(container as Json, "env") as Json[] | undefined) ?? []) {
-        const ref = jsonAt(entry, "valueFrom", "secretKeyRef");
-        const name = jsonAt(entry, "name");
+    const entries = at(container, "env");
+    for (const entry of Array.isArray(entries) ? entries : []) {
+        const ref = at(entry, "valueFrom", "secretKeyRef");
+        const name = at(entry, "name");
         if (ref !== undefined && typeof name === "string") {
-            env[name] = { secret: String(jsonAt(ref, "name")), key: String(jsonAt(ref, "key")) };
+            env[name] = { secret: String(at(ref, "name")), key: String(at(ref, "key")) };
         }
     }
     return { script: parseMinioScript(rawScript), rawScript, env };
@@ -106,11 +90,7 @@ const namespacesOf = (project: string) => ISOLATED_DOMAINS.map((d) => `${project
 const accessOf = (variable: string) => (request: StorageRequest) => minioUserAllows(bucketJob().script, variable, request);
 
 describeProjectIsolation("local MinIO with projectIsolation (Pulumi.local.yaml + x, y)", () => ({
-    projects: Object.keys(record("projectDataLocations")),
-    domains: [...ISOLATED_DOMAINS],
-    metadataBucket: String(plan().outputs.metadataBucket),
-    userDataBucket: String(plan().outputs.userDataBucket),
-    projectBuckets: Object.fromEntries(Object.entries(record("projectDataLocations")).map(([p, l]) => [p, bucketOf(l)])),
+    ...isolatedStorage(plan(), "s3"),
     // Every namespace of the project must agree; taskPodVariable of the first is checked against the others below.
     worker: (project) => accessOf(taskPodVariable(namespacesOf(project)[0])),
     backends: { "flyte-binary": accessOf(backendVariable()) },
@@ -137,7 +117,7 @@ describe("the chain from task pods to MinIO policies", () => {
 
     test("the job creates every bucket the verdicts name", () => {
         const { rawScript } = bucketJob();
-        const buckets = [plan().outputs.metadataBucket, plan().outputs.userDataBucket, ...Object.values(record("projectDataLocations")).map(bucketOf)];
+        const buckets = [plan().outputs.metadataBucket, plan().outputs.userDataBucket, ...Object.values(mapOutput(plan(), "projectDataLocations")).map((l) => dataLocationBucket(l, "s3"))];
         for (const bucket of buckets) {
             expect(rawScript).toContain(`mc mb --ignore-existing local/${String(bucket)}\n`);
         }

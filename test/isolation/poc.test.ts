@@ -1,6 +1,7 @@
 import type { Plan } from "../../lib/plan/runPlan";
+import { dataLocationBucket, isolatedStorage } from "../helpers/isolationPlan";
 import { describeProjectIsolation } from "../helpers/isolationSuite";
-import { ofType, planStack } from "../helpers/plan";
+import { mapOutput, ofType, planStack } from "../helpers/plan";
 import { checkIamCondition, conditionPrefixes } from "../helpers/celConditions";
 import { gcpServiceAccountMember, gcsAllows, gcsGrants, StorageRequest } from "../helpers/storageAccess";
 
@@ -15,35 +16,14 @@ beforeAll(async () => {
     plan = await planStack("poc");
 });
 
-function record(name: string): Record<string, string> {
-    const value = plan.outputs[name];
-    if (typeof value !== "object" || value === null || Array.isArray(value)) {
-        throw new Error(`output ${name} is not a map: ${JSON.stringify(value)}`);
-    }
-    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, String(v)]));
-}
-
-/** gs://<bucket>/data -> <bucket> */
-function bucketOf(location: string): string {
-    const match = /^gs:\/\/([^/]+)\/data$/.exec(location);
-    if (!match) {
-        throw new Error(`not a gs:// data location: ${location}`);
-    }
-    return match[1];
-}
-
 const member = (email: string) => gcpServiceAccountMember(plan, email);
 const access = (email: string) => (request: StorageRequest) => gcsAllows(plan, member(email), request);
 
 describeProjectIsolation("GCP proof of concept (poc)", () => {
-    const identities = record("identities");
-    const workers = record("projectWorkerServiceAccounts");
+    const identities = mapOutput(plan, "identities");
+    const workers = mapOutput(plan, "projectWorkerServiceAccounts");
     return {
-        projects: Object.keys(workers),
-        domains: ["d-dev", "t-dev", "p-dev"],
-        metadataBucket: String(plan.outputs.metadataBucket),
-        userDataBucket: String(plan.outputs.userDataBucket),
-        projectBuckets: Object.fromEntries(Object.entries(record("projectDataLocations")).map(([p, l]) => [p, bucketOf(l)])),
+        ...isolatedStorage(plan, "gs"),
         worker: (project) => access(workers[project]),
         backends: { flyteadmin: access(identities.flyteadmin), flytepropeller: access(identities.flytepropeller) },
     };
@@ -51,10 +31,10 @@ describeProjectIsolation("GCP proof of concept (poc)", () => {
 
 describe("GCP grants behind the verdicts", () => {
     test("each project's task identity has exactly three grants: its bucket twice, the metadata bucket under a condition", () => {
-        const workers = record("projectWorkerServiceAccounts");
+        const workers = mapOutput(plan, "projectWorkerServiceAccounts");
         for (const [project, email] of Object.entries(workers)) {
             const grants = gcsGrants(plan, member(email)).map((g) => [g.inputs.bucket, g.inputs.role, g.inputs.condition === undefined]);
-            const own = bucketOf(record("projectDataLocations")[project]);
+            const own = dataLocationBucket(mapOutput(plan, "projectDataLocations")[project], "gs");
             expect(grants.sort()).toEqual(
                 [
                     [own, "roles/storage.legacyBucketReader", true],
@@ -66,14 +46,14 @@ describe("GCP grants behind the verdicts", () => {
     });
 
     test("datacatalog reads and writes metadata only; the scheduler touches no data", () => {
-        const identities = record("identities");
+        const identities = mapOutput(plan, "identities");
         const catalog = access(identities.datacatalog);
         const scheduler = access(identities.flytescheduler);
         const metadata = String(plan.outputs.metadataBucket);
         const key = "metadata/propeller/x-d-dev-abc123/n0/data/0/outputs.pb";
         expect(catalog({ action: "get", bucket: metadata, key })).toBe(true);
         expect(catalog({ action: "put", bucket: metadata, key })).toBe(true);
-        for (const bucket of [String(plan.outputs.userDataBucket), ...Object.values(record("projectDataLocations")).map(bucketOf)]) {
+        for (const bucket of [String(plan.outputs.userDataBucket), ...Object.values(mapOutput(plan, "projectDataLocations")).map((l) => dataLocationBucket(l, "gs"))]) {
             expect(catalog({ action: "get", bucket, key: "data/a" })).toBe(false);
         }
         expect(gcsGrants(plan, member(identities.flytescheduler))).toEqual([]);
@@ -93,7 +73,7 @@ describe("GCP grants behind the verdicts", () => {
     });
 
     test("each project's condition admits its six prefixes for objects and for listing, in 11 logical operators", () => {
-        const workers = record("projectWorkerServiceAccounts");
+        const workers = mapOutput(plan, "projectWorkerServiceAccounts");
         for (const [project, email] of Object.entries(workers)) {
             const [grant] = gcsGrants(plan, member(email)).filter((g) => g.inputs.condition !== undefined);
             const expression = String((grant.inputs.condition as { expression: string }).expression);

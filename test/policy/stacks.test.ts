@@ -19,26 +19,11 @@ import {
     Violation,
     withInput,
 } from "../helpers/policy";
-import { sharedPlan } from "../helpers/sharedPlans";
+import { beforeAllPlans } from "../helpers/sharedPlans";
 
 const STACKS = ["dev", "prod", "poc", "eks", "local"] as const;
-type Stack = (typeof STACKS)[number];
 
-const plans = new Map<Stack, Plan>();
-
-beforeAll(async () => {
-    for (const [stack, plan] of await Promise.all(STACKS.map(async (stack) => [stack, await sharedPlan(stack)] as const))) {
-        plans.set(stack, plan);
-    }
-}, 300000);
-
-function planOf(stack: Stack): Plan {
-    const plan = plans.get(stack);
-    if (plan === undefined) {
-        throw new Error(`${stack} was not planned`);
-    }
-    return plan;
-}
+const planOf = beforeAllPlans(STACKS);
 
 function one(plan: Plan, type: string, name?: string): RecordedResource {
     const found = plan.resources.filter((r) => r.type === type && (name === undefined || r.name === name));

@@ -4,8 +4,8 @@ import { parse } from "yaml";
 import { COMMON_OUTPUTS, LOCAL_OUTPUTS, SHARED_WORKER_OUTPUTS } from "../../components/contract/outputs";
 import { mockPassword, mockRandomString } from "../../lib/plan/mocks";
 import type { Plan } from "../../lib/plan/runPlan";
-import { at } from "../helpers/helm";
 import { byName, ofType, only, planStack, PROJECT_DIR, transitiveDependencies } from "../helpers/plan";
+import { at } from "../helpers/json";
 
 let plan: Plan;
 beforeAll(async () => {

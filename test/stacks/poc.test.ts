@@ -1,9 +1,9 @@
 import { COMMON_OUTPUTS, ISOLATION_OUTPUTS, SHARED_WORKER_OUTPUTS } from "../../components/contract/outputs";
 import type { RecordedResource } from "../../lib/plan/monitor";
 import type { Plan } from "../../lib/plan/runPlan";
-import { at } from "../helpers/helm";
 import { byName, byUrn, mocked, ofType, only, planStack } from "../helpers/plan";
 import { readStackSettings } from "../helpers/stackSettings";
+import { at } from "../helpers/json";
 
 /**
  * Pulumi.poc.yaml: the proof of concept on a locked-down multi-tenant GKE platform. Every namespace is dictated by

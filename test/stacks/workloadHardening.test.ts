@@ -14,18 +14,10 @@ import type { RecordedResource } from "../../lib/plan/monitor";
 import type { Plan } from "../../lib/plan/runPlan";
 import type { Json } from "../../lib/plan/wire";
 import { jobBounded, podSpecPath, workloadReadOnlyRoot, workloadResources, workloadRestricted } from "../../policy/policies";
-import {
-    at,
-    FLYTE_BINARY_CHART_LOCATION,
-    FLYTE_CORE_CHART_LOCATION,
-    K8sObject,
-    renderChart,
-    resolveChart,
-    resolveHelm,
-    stringAt,
-} from "../helpers/helm";
+import { K8sObject, renderFlyteRelease } from "../helpers/helm";
 import { editInput, isJsonObject, planViolations, resourceViolations } from "../helpers/policy";
-import { sharedPlan } from "../helpers/sharedPlans";
+import { beforeAllPlans } from "../helpers/sharedPlans";
+import { at, stringAt } from "../helpers/json";
 
 const STACKS = ["dev", "prod", "eks", "local", "poc"] as const;
 type Stack = (typeof STACKS)[number];
@@ -45,49 +37,12 @@ const DECLARED: Readonly<Record<Stack, readonly string[]>> = {
     ],
 };
 
-const plans = new Map<Stack, Plan>();
-/** Each stack's Flyte chart, rendered with the plan's values. */
-const rendered = new Map<Stack, K8sObject[]>();
-
-beforeAll(async () => {
-    const charts = { "flyte-binary": resolveChart(FLYTE_BINARY_CHART_LOCATION), "flyte-core": resolveChart(FLYTE_CORE_CHART_LOCATION) };
-    const helm = resolveHelm();
-    for (const [stack, plan] of await Promise.all(STACKS.map(async (s) => [s, await sharedPlan(s)] as const))) {
-        plans.set(stack, plan);
-        const release = releaseOf(plan);
-        const chart = stringAt(release.inputs, "chart");
-        if (chart !== "flyte-binary" && chart !== "flyte-core") {
-            throw new Error(`${stack}: unexpected chart ${chart}`);
-        }
-        const values = release.inputs.values;
-        if (!isJsonObject(values)) {
-            throw new Error(`${stack}: the release's values are not plain JSON in the plan`);
-        }
-        rendered.set(
-            stack,
-            renderChart({ chart: charts[chart], helm, releaseName: stringAt(release.inputs, "name"), namespace: stringAt(release.inputs, "namespace"), values }),
-        );
-    }
-}, 300000);
-
-function planOf(stack: Stack): Plan {
-    const plan = plans.get(stack);
-    if (plan === undefined) {
-        throw new Error(`${stack} was not planned`);
-    }
-    return plan;
-}
-
-function releaseOf(plan: Plan): RecordedResource {
-    const releases = plan.resources.filter((r) => r.type === "kubernetes:helm.sh/v3:Release" && /flyte-(binary|core)$/.test(String(r.inputs.chart)));
-    if (releases.length !== 1) {
-        throw new Error(`expected one Flyte release in ${plan.stack}, found ${releases.length}`);
-    }
-    return releases[0];
-}
+/** Each stack's plan, and its Flyte chart rendered with the plan's values. */
+const renderedOf = beforeAllPlans(STACKS, (plan) => renderFlyteRelease(plan));
+const planOf = (stack: Stack): Plan => renderedOf(stack).plan;
 
 function chartOf(stack: Stack): string {
-    return stringAt(releaseOf(planOf(stack)).inputs, "chart");
+    return stringAt(renderedOf(stack).release.inputs, "chart");
 }
 
 function workloadsOf(plan: Plan): RecordedResource[] {
@@ -100,7 +55,7 @@ function typeOf(doc: K8sObject): string {
 }
 
 function renderedWorkloads(stack: Stack): K8sObject[] {
-    return (rendered.get(stack) ?? []).filter((doc) => podSpecPath(typeOf(doc)) !== undefined);
+    return renderedOf(stack).docs.filter((doc) => podSpecPath(typeOf(doc)) !== undefined);
 }
 
 /** What `policy` reports about every rendered workload of the stack's chart. */

@@ -2,9 +2,10 @@ import { AwsNetwork } from "../../../components/aws/awsNetwork";
 import { mockResource } from "../../../lib/plan/mocks";
 import type { RecordedResource } from "../../../lib/plan/monitor";
 import type { Plan } from "../../../lib/plan/runPlan";
-import { at, childrenOf, component, runComponents } from "../../helpers/components";
+import { childrenOf, component, runComponents } from "../../helpers/components";
 import { awsStackConfig } from "../../helpers/config";
 import { byName, ofType, only } from "../../helpers/plan";
+import { at } from "../../helpers/json";
 
 const CLUSTER_TAG = "kubernetes.io/cluster/flyte-test";
 const MOCK_ZONES = ["mock-region-1a", "mock-region-1b", "mock-region-1c"];

@@ -6,10 +6,10 @@ import { awsNames } from "../../../components/aws/names";
 import { MOCK_AWS_ROLE, mockResource } from "../../../lib/plan/mocks";
 import type { RecordedResource } from "../../../lib/plan/monitor";
 import type { Plan } from "../../../lib/plan/runPlan";
-import { at, childrenOf, component, runComponents } from "../../helpers/components";
+import { childrenOf, component, runComponents } from "../../helpers/components";
 import { awsStackConfig } from "../../helpers/config";
-import { stringAt } from "../../helpers/helm";
 import { byName, ofType, only } from "../../helpers/plan";
+import { at, stringAt } from "../../helpers/json";
 
 const SUBNETS = ["subnet-private-a", "subnet-private-b", "subnet-private-c"];
 const ADMIN_POLICY = "arn:aws:eks::aws:cluster-access-policy/AmazonEKSClusterAdminPolicy";

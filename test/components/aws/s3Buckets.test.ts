@@ -1,4 +1,5 @@
 import { S3Buckets } from "../../../components/aws/s3Buckets";
+import { tlsOnlyBucketPolicy } from "../../../components/aws/iam";
 import type { RecordedResource } from "../../../lib/plan/monitor";
 import type { Plan } from "../../../lib/plan/runPlan";
 import { childrenOf, component, runComponents } from "../../helpers/components";
@@ -96,19 +97,8 @@ describe("protected buckets", () => {
         for (const [bucket, name] of both()) {
             const policy = settingOf(plan, bucket, PER_BUCKET[3]).inputs;
             expect(policy.bucket).toBe(name);
-            expect(JSON.parse(String(policy.policy))).toEqual({
-                Version: "2012-10-17",
-                Statement: [
-                    {
-                        Sid: "DenyInsecureTransport",
-                        Effect: "Deny",
-                        Principal: "*",
-                        Action: "s3:*",
-                        Resource: [`arn:aws:s3:::${name}`, `arn:aws:s3:::${name}/*`],
-                        Condition: { Bool: { "aws:SecureTransport": "false" } },
-                    },
-                ],
-            });
+            // The document itself: tlsOnlyBucketPolicy's tests (test/components/aws/iam.test.ts).
+            expect(policy.policy).toBe(tlsOnlyBucketPolicy(`arn:aws:s3:::${name}`));
         }
     });
 

@@ -61,6 +61,34 @@ function configError(config: RawConfig, context?: ConfigContext): ConfigError {
     return err;
 }
 
+/**
+ * What a config has for every target when no key but the required ones is set: the context, Flyte's documented
+ * defaults and the protection defaults, as literals. Each target's defaults test adds its own section.
+ */
+const DEFAULTS = {
+    pulumiProject: "flyte",
+    stack: "dev",
+    flyte: {
+        flavor: "binary",
+        projects: ["flytesnacks"],
+        domains: ["development", "staging", "production"],
+        namespaceTemplate: "{{ project }}-{{ domain }}",
+        namespace: "flyte",
+        projectNamespaces: [
+            { project: "flytesnacks", domain: "development", namespace: "flytesnacks-development" },
+            { project: "flytesnacks", domain: "staging", namespace: "flytesnacks-staging" },
+            { project: "flytesnacks", domain: "production", namespace: "flytesnacks-production" },
+        ],
+        chartVersion: "v1.16.8",
+        chartRepository: "https://flyteorg.github.io/flyte",
+        domainNames: { development: "development", staging: "staging", production: "production" },
+        projectIsolation: false,
+        projectSetupImage: "docker.io/curlimages/curl:8.11.1",
+        core: { replicas: 1, proxyImage: "docker.io/nginxinc/nginx-unprivileged:1.27.3-alpine" },
+    },
+    protection: { deletionProtection: true, forceDestroyBuckets: false },
+};
+
 describe("a minimal valid config", () => {
     const config = parse();
 
@@ -74,28 +102,8 @@ describe("a minimal valid config", () => {
 
     test("gets the documented defaults (as literals)", () => {
         expect(config).toEqual({
-            pulumiProject: "flyte",
-            stack: "dev",
+            ...DEFAULTS,
             cloud: "gcp",
-            flyte: {
-                flavor: "binary",
-                projects: ["flytesnacks"],
-                domains: ["development", "staging", "production"],
-                namespaceTemplate: "{{ project }}-{{ domain }}",
-                namespace: "flyte",
-                projectNamespaces: [
-                    { project: "flytesnacks", domain: "development", namespace: "flytesnacks-development" },
-                    { project: "flytesnacks", domain: "staging", namespace: "flytesnacks-staging" },
-                    { project: "flytesnacks", domain: "production", namespace: "flytesnacks-production" },
-                ],
-                chartVersion: "v1.16.8",
-                chartRepository: "https://flyteorg.github.io/flyte",
-                domainNames: { development: "development", staging: "staging", production: "production" },
-                projectIsolation: false,
-                projectSetupImage: "docker.io/curlimages/curl:8.11.1",
-                core: { replicas: 1, proxyImage: "docker.io/nginxinc/nginx-unprivileged:1.27.3-alpine" },
-            },
-            protection: { deletionProtection: true, forceDestroyBuckets: false },
             gcp: {
                 project: "acme-flyte-dev",
                 region: "europe-west1",
@@ -626,28 +634,8 @@ describe("cloud local", () => {
 
     test("a config with only flyte:cloud local parses, without any gcp key, with every local default (as literals)", () => {
         expect(minimal).toEqual({
-            pulumiProject: "flyte",
-            stack: "dev",
+            ...DEFAULTS,
             cloud: "local",
-            flyte: {
-                flavor: "binary",
-                projects: ["flytesnacks"],
-                domains: ["development", "staging", "production"],
-                namespaceTemplate: "{{ project }}-{{ domain }}",
-                namespace: "flyte",
-                projectNamespaces: [
-                    { project: "flytesnacks", domain: "development", namespace: "flytesnacks-development" },
-                    { project: "flytesnacks", domain: "staging", namespace: "flytesnacks-staging" },
-                    { project: "flytesnacks", domain: "production", namespace: "flytesnacks-production" },
-                ],
-                chartVersion: "v1.16.8",
-                chartRepository: "https://flyteorg.github.io/flyte",
-                domainNames: { development: "development", staging: "staging", production: "production" },
-                projectIsolation: false,
-                projectSetupImage: "docker.io/curlimages/curl:8.11.1",
-                core: { replicas: 1, proxyImage: "docker.io/nginxinc/nginx-unprivileged:1.27.3-alpine" },
-            },
-            protection: { deletionProtection: true, forceDestroyBuckets: false },
             local: {
                 kubeconfig: "",
                 context: "",
@@ -803,28 +791,8 @@ describe("cloud aws", () => {
 
     test("a config with only flyte:cloud aws and aws:region parses, without any gcp key, with every aws default (as literals)", () => {
         expect(minimal).toEqual({
-            pulumiProject: "flyte",
-            stack: "dev",
+            ...DEFAULTS,
             cloud: "aws",
-            flyte: {
-                flavor: "binary",
-                projects: ["flytesnacks"],
-                domains: ["development", "staging", "production"],
-                namespaceTemplate: "{{ project }}-{{ domain }}",
-                namespace: "flyte",
-                projectNamespaces: [
-                    { project: "flytesnacks", domain: "development", namespace: "flytesnacks-development" },
-                    { project: "flytesnacks", domain: "staging", namespace: "flytesnacks-staging" },
-                    { project: "flytesnacks", domain: "production", namespace: "flytesnacks-production" },
-                ],
-                chartVersion: "v1.16.8",
-                chartRepository: "https://flyteorg.github.io/flyte",
-                domainNames: { development: "development", staging: "staging", production: "production" },
-                projectIsolation: false,
-                projectSetupImage: "docker.io/curlimages/curl:8.11.1",
-                core: { replicas: 1, proxyImage: "docker.io/nginxinc/nginx-unprivileged:1.27.3-alpine" },
-            },
-            protection: { deletionProtection: true, forceDestroyBuckets: false },
             aws: {
                 region: "eu-central-1",
                 network: { vpcCidr: "10.0.0.0/16", availabilityZones: 3, natGatewayPerZone: true },

@@ -22,6 +22,9 @@ import {
 import { WORKER_IDENTITY_VARIABLE } from "../../../components/flyte/clusterResources";
 import { flyteWorkloads } from "../../../components/contract/identities";
 import type { TaskLogLink } from "../../../components/contract/platform";
+import { renderEscapedTpl } from "../../helpers/flyteCoreFixtures";
+import { isRecord, stringsIn } from "../../helpers/json";
+import { LOCAL_MINIO_STORAGE } from "../../helpers/testPlatforms";
 
 function flyteConfig(overrides: Record<string, string> = {}): FlyteConfig {
     return parseStackConfig(
@@ -68,29 +71,6 @@ function input(flyte: FlyteConfig, taskLogs: readonly TaskLogLink[]): FlyteBinar
         taskLogs,
         labels: { "app.kubernetes.io/part-of": "flyte", "pulumi.com/stack": "prod" },
     };
-}
-
-function isRecord(value: unknown): value is Record<string, unknown> {
-    return typeof value === "object" && value !== null && !Array.isArray(value);
-}
-
-/** Every string in a value tree, with its path. */
-function strings(value: unknown, path = ""): { path: string; value: string }[] {
-    if (typeof value === "string") {
-        return [{ path, value }];
-    }
-    if (Array.isArray(value)) {
-        return value.flatMap((v, i) => strings(v, `${path}[${i}]`));
-    }
-    if (isRecord(value)) {
-        return Object.entries(value).flatMap(([k, v]) => strings(v, path ? `${path}.${k}` : k));
-    }
-    return [];
-}
-
-/** What Helm's tpl prints for an escaped string: `{{ "{{" }}` actions become `{{`. */
-function helmTplUnescape(text: string): string {
-    return text.replace(/\{\{ "\{\{" \}\}/g, "{{");
 }
 
 /** `{{` that Helm's tpl would read as the start of an action other than the escape itself. */
@@ -195,7 +175,7 @@ describe("flyteBinaryValues", () => {
     test("the namespace mapping template is escaped for Helm's tpl", () => {
         const template = values.configuration.inline.namespace_mapping.template;
         expect(template).toBe('{{ "{{" }} project }}-{{ "{{" }} domain }}');
-        expect(helmTplUnescape(template)).toBe(flyte.namespaceTemplate);
+        expect(renderEscapedTpl(template)).toBe(flyte.namespaceTemplate);
     });
 
     test("nothing in the tpl-rendered inline config holds an unescaped {{", () => {
@@ -203,23 +183,23 @@ describe("flyteBinaryValues", () => {
             input(flyteConfig({ "flyte:namespaceTemplate": "{{ org }}team-{{ project }}-{{ domain }}-{{ project }}" }), []),
         );
         for (const v of [values, custom]) {
-            const found = strings(v.configuration.inline).filter((s) => unescapedActions(s.value) > 0);
+            const found = stringsIn(v.configuration.inline).filter((s) => unescapedActions(s.value) > 0);
             expect(found).toEqual([]);
         }
-        expect(helmTplUnescape(custom.configuration.inline.namespace_mapping.template)).toBe(
+        expect(renderEscapedTpl(custom.configuration.inline.namespace_mapping.template)).toBe(
             "{{ org }}team-{{ project }}-{{ domain }}-{{ project }}",
         );
     });
 
     test("no string outside the cluster resource templates and the log templateUri contains {{ unescaped", () => {
-        const offenders = strings(values)
+        const offenders = stringsIn(values)
             .filter((s) => !s.path.startsWith("clusterResourceTemplates.inline."))
             .filter((s) => s.path !== "configuration.logging.plugins.stackdriver.templateUri")
             .filter((s) => unescapedActions(s.value) > 0)
             .map((s) => s.path);
         expect(offenders).toEqual([]);
         // The only escaped string is the namespace mapping.
-        expect(strings(values).filter((s) => s.value.includes("{{") && unescapedActions(s.value) === 0).map((s) => s.path)).toEqual([
+        expect(stringsIn(values).filter((s) => s.value.includes("{{") && unescapedActions(s.value) === 0).map((s) => s.path)).toEqual([
             "configuration.inline.namespace_mapping.template",
         ]);
     });
@@ -308,7 +288,7 @@ describe("escapeForHelmTpl", () => {
 
     test("Helm's tpl prints the original back", () => {
         for (const text of ["{{ project }}-{{ domain }}", "{{{ x }}}", "a{{b", "plain"]) {
-            expect(helmTplUnescape(escapeForHelmTpl(text))).toBe(text);
+            expect(renderEscapedTpl(escapeForHelmTpl(text))).toBe(text);
             expect(unescapedActions(escapeForHelmTpl(text))).toBe(0);
         }
     });
@@ -316,16 +296,7 @@ describe("escapeForHelmTpl", () => {
 
 describe("flyteBinaryValues with S3 storage and no cloud identity (local)", () => {
     const MINIO = "http://minio.flyte-deps.svc.cluster.local:9000";
-    const minioStorage: ChartStorage = {
-        provider: "s3-compatible",
-        region: "us-east-1",
-        metadataBucket: "flyte-metadata",
-        userDataBucket: "flyte-userdata",
-        endpoint: MINIO,
-        disableSSL: true,
-        signedUrlEndpoint: "http://localhost:30002",
-        credentialsSecret: "secret-config-from-input",
-    };
+    const minioStorage: ChartStorage = { ...LOCAL_MINIO_STORAGE, endpoint: MINIO, credentialsSecret: "secret-config-from-input" };
     /** AWS S3 through IAM: no endpoint, no keys. */
     const iamStorage: ChartStorage = { provider: "s3", region: "us-east-1", metadataBucket: "flyte-metadata", userDataBucket: "flyte-userdata" };
 
@@ -368,7 +339,7 @@ describe("flyteBinaryValues with S3 storage and no cloud identity (local)", () =
     });
 
     test("no key material anywhere in the values", () => {
-        const keys = strings(minio).filter((s) => /access_key_id|secret_key|accessKey|secretKey/i.test(s.path));
+        const keys = stringsIn(minio).filter((s) => /access_key_id|secret_key|accessKey|secretKey/i.test(s.path));
         expect(keys).toEqual([]);
     });
 

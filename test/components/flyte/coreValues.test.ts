@@ -20,8 +20,10 @@ import type { FlyteCoreComponent } from "../../../components/contract/identities
 import { awsStackConfig, gcpStackConfig, localStackConfig } from "../../helpers/config";
 import { annotationsOf, mergedOneKeyMaps } from "../../helpers/flyte";
 import { simulateClusterResources } from "../../helpers/flyte";
-import { renderEscapedTpl, stringsIn } from "../../helpers/flyteCoreFixtures";
-import { at, parseYaml } from "../../helpers/helm";
+import { renderEscapedTpl } from "../../helpers/flyteCoreFixtures";
+import { parseYaml } from "../../helpers/helm";
+import { at, stringsIn } from "../../helpers/json";
+import { LOCAL_MINIO_STORAGE } from "../../helpers/testPlatforms";
 
 /**
  * flyteCoreValues, the pure function behind the flyte-core release, for the three kinds of platform: GCP (GCS,
@@ -160,16 +162,7 @@ function minioInput(): FlyteCoreValuesInput {
             options: "sslmode=disable",
             passwordSecret: CORE_DB_PASSWORD_SECRET,
         },
-        storage: {
-            provider: "s3-compatible",
-            region: "us-east-1",
-            metadataBucket: "flyte-metadata",
-            userDataBucket: "flyte-userdata",
-            endpoint: "http://minio.flyte-deps.svc.cluster.local:9000",
-            disableSSL: true,
-            signedUrlEndpoint: "http://localhost:30002",
-            credentialsSecret: CORE_STORAGE_SECRET,
-        },
+        storage: { ...LOCAL_MINIO_STORAGE, credentialsSecret: CORE_STORAGE_SECRET },
         taskLogs: [{ plugin: "kubernetes", templateUri: DASHBOARD_LOG_URI }],
         secretsChecksum: "minio-checksum-from-input",
         replicas: 1,

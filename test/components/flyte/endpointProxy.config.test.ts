@@ -1,7 +1,7 @@
 import { FLYTEADMIN_GRPC_PORT, FLYTEADMIN_HTTP_PORT, FLYTEADMIN_SERVICE, FLYTECONSOLE_HTTP_PORT, FLYTECONSOLE_SERVICE } from "../../../components/flyte/coreValues";
 import { endpointProxyConfig, endpointProxySelector, ProxyUpstreams } from "../../../components/flyte/endpointProxy";
 import { FLYTE_GRPC_PORT, FLYTE_HTTP_PORT } from "../../../components/flyte/commonValues";
-import { NginxDirective, nginxAll, nginxBlock, nginxFlatten, nginxOne, parseNginx } from "../../helpers/flyteCoreFixtures";
+import { nginxAll, nginxBlock, NginxDirective, nginxFlatten, nginxOne, parseNginx } from "../../helpers/nginx";
 
 /**
  * endpointProxyConfig: the nginx.conf that gives flyte-core flyte-binary's shape (HTTP with the console under

@@ -2,8 +2,9 @@ import * as k8s from "@pulumi/kubernetes";
 import { EndpointProxy, endpointProxyConfig, endpointProxySelector, ProxyUpstreams } from "../../../components/flyte/endpointProxy";
 import type { Plan } from "../../../lib/plan/runPlan";
 import { childrenOf, component, runComponents } from "../../helpers/components";
-import { arrayAt, at, isK8sObject, K8sObject, mountContaining, podContainer, podVolume, recordAt, selects, stringMapAt } from "../../helpers/helm";
+import { isK8sObject, K8sObject, mountContaining, podContainer, podVolume, selects } from "../../helpers/helm";
 import { byName, only } from "../../helpers/plan";
+import { arrayAt, at, recordAt, stringMapAt } from "../../helpers/json";
 
 /** EndpointProxy on its own: the nginx ConfigMap and Deployment in front of flyte-core's Services. */
 

@@ -3,12 +3,12 @@ import { secretConfigFile } from "../../../components/flyte/binaryValues";
 import { secretsChecksum } from "../../../components/flyte/commonValues";
 import { FlyteBinary } from "../../../components/flyte/flyteBinary";
 import type { Plan } from "../../../lib/plan/runPlan";
-import { at, childrenOf, component, runComponents } from "../../helpers/components";
+import { childrenOf, component, expectFlyteEndpoints, expectOnKubernetesProvider, flyteEndpointOutputs, runComponents } from "../../helpers/components";
 import { localStackConfig } from "../../helpers/config";
 import { InputCapture } from "../../helpers/flyteCoreFixtures";
-import { recordAt, stringMapAt } from "../../helpers/helm";
 import { byName, only } from "../../helpers/plan";
-import { minioLikePlatform } from "../../helpers/testPlatforms";
+import { localReadiness, minioLikePlatform } from "../../helpers/testPlatforms";
+import { at, recordAt, stringMapAt } from "../../helpers/json";
 
 /** FlyteBinary on a local-style platform: NodePorts, MinIO behind static access keys, no cloud identity. */
 
@@ -25,25 +25,18 @@ beforeAll(async () => {
     const config = localStackConfig();
     plan = await runComponents(() => {
         const provider = new k8s.Provider("cluster", { kubeconfig: "{}" });
-        const postgres = new k8s.apps.v1.Deployment("postgres-ready", { spec: { selector: {}, template: {} } }, { provider });
-        const buckets = new k8s.batch.v1.Job("buckets-ready", { spec: { template: {} } }, { provider });
         const platform = minioLikePlatform({
             provider,
             dbPassword: DB_PASSWORD,
             accessKey: { id: ACCESS_KEY_ID, secret: SECRET_ACCESS_KEY },
-            releaseDependencies: [postgres, buckets],
+            releaseDependencies: localReadiness(provider),
         });
         const flyte = new FlyteBinary(
             "flyte",
             { flyte: config.flyte, platform, labels: { team: "ml" } },
             { transformations: [capture.transformation] },
         );
-        return {
-            grpcEndpoint: flyte.grpcEndpoint,
-            httpEndpoint: flyte.httpEndpoint,
-            consoleUrl: flyte.consoleUrl,
-            flytectlConfig: flyte.flytectlConfig,
-        };
+        return flyteEndpointOutputs(flyte);
     });
 });
 
@@ -67,10 +60,7 @@ test("owns the namespaces, the Secrets, the release and the NodePort Service, al
         "kubernetes:core/v1:Service flyte-endpoint",
         "kubernetes:helm.sh/v3:Release flyte-release",
     ]);
-    const provider = byName(plan, "pulumi:providers:kubernetes", "cluster");
-    for (const child of children) {
-        expect(child.provider.startsWith(`${provider.urn}::`)).toBe(true);
-    }
+    expectOnKubernetesProvider(plan, children, "cluster");
 });
 
 test("the -secret-config Secret lives in Flyte's namespace and its data is secret", () => {
@@ -150,13 +140,7 @@ test("a NodePort Service with the platform's nodePorts, selecting the Flyte pod"
 });
 
 test("endpoints are localhost on the NodePorts", () => {
-    expect(plan.outputs).toMatchObject({
-        grpcEndpoint: "localhost:31081",
-        httpEndpoint: "http://localhost:31080",
-        consoleUrl: "http://localhost:31080/console",
-    });
-    expect(plan.outputs.flytectlConfig).toContain("endpoint: dns:///localhost:31081\n");
-    expect(plan.outputs.flytectlConfig).toContain("insecure: true");
+    expectFlyteEndpoints(plan.outputs, "localhost", { http: 31080, grpc: 31081 });
 });
 
 test("neither access key nor the database password appears anywhere in the plan", () => {

@@ -2,10 +2,11 @@ import * as gcp from "@pulumi/gcp";
 import * as k8s from "@pulumi/kubernetes";
 import { FlyteBinary } from "../../../components/flyte/flyteBinary";
 import type { Plan } from "../../../lib/plan/runPlan";
-import { at, childrenOf, component, runComponents } from "../../helpers/components";
+import { childrenOf, component, expectFlyteEndpoints, expectOnKubernetesProvider, flyteEndpointOutputs, runComponents } from "../../helpers/components";
 import { gcpStackConfig } from "../../helpers/config";
 import { byName, only } from "../../helpers/plan";
 import { gcpLikePlatform } from "../../helpers/testPlatforms";
+import { at } from "../../helpers/json";
 
 const DB_PASSWORD = "not-a-real-password-0123456789";
 let plan: Plan;
@@ -25,12 +26,7 @@ beforeAll(async () => {
         });
         void unrelated;
         const flyte = new FlyteBinary("flyte", { flyte: config.flyte, platform, labels: { team: "ml" } });
-        return {
-            grpcEndpoint: flyte.grpcEndpoint,
-            httpEndpoint: flyte.httpEndpoint,
-            consoleUrl: flyte.consoleUrl,
-            flytectlConfig: flyte.flytectlConfig,
-        };
+        return flyteEndpointOutputs(flyte);
     });
 });
 
@@ -45,10 +41,7 @@ test("owns the namespace, the password secret, the release and the load balancer
         "kubernetes:core/v1:Service",
         "kubernetes:helm.sh/v3:Release",
     ]);
-    const provider = byName(plan, "pulumi:providers:kubernetes", "cluster");
-    for (const child of children) {
-        expect(child.provider.startsWith(`${provider.urn}::`)).toBe(true);
-    }
+    expectOnKubernetesProvider(plan, children, "cluster");
     expect(at(byName(plan, "kubernetes:core/v1:Namespace", "flyte-namespace").inputs, "metadata", "name")).toBe("flyte");
 });
 
@@ -127,10 +120,5 @@ test("a LoadBalancer Service with the platform's annotations exposes HTTP 8088 a
 });
 
 test("endpoints and flytectl config point at the load balancer address", () => {
-    expect(plan.outputs).toMatchObject({
-        grpcEndpoint: "10.0.0.42:8089",
-        httpEndpoint: "http://10.0.0.42:8088",
-        consoleUrl: "http://10.0.0.42:8088/console",
-    });
-    expect(plan.outputs.flytectlConfig).toContain("endpoint: dns:///10.0.0.42:8089");
+    expectFlyteEndpoints(plan.outputs, "10.0.0.42", { http: 8088, grpc: 8089 });
 });

@@ -1,15 +1,17 @@
 import * as k8s from "@pulumi/kubernetes";
 import { endpointProxySelector } from "../../../components/flyte/endpointProxy";
+import { coreStorageSecretFile } from "../../../components/flyte/coreValues";
 import { FlyteCore } from "../../../components/flyte/flyteCore";
 import { secretsChecksum } from "../../../components/flyte/commonValues";
 import { projectAttributesScript } from "../../../components/flyte/projectDataLocations";
 import type { Plan } from "../../../lib/plan/runPlan";
-import { at, childrenOf, component, runComponents } from "../../helpers/components";
+import { childrenOf, component, expectFlyteEndpoints, expectOnKubernetesProvider, flyteEndpointOutputs, runComponents } from "../../helpers/components";
 import { localStackConfig } from "../../helpers/config";
 import { InputCapture } from "../../helpers/flyteCoreFixtures";
-import { arrayAt, parseYaml, recordAt, selects, stringMapAt } from "../../helpers/helm";
+import { selects } from "../../helpers/helm";
 import { byName, only } from "../../helpers/plan";
-import { minioLikePlatform } from "../../helpers/testPlatforms";
+import { localReadiness, minioLikePlatform } from "../../helpers/testPlatforms";
+import { arrayAt, at, recordAt, stringMapAt } from "../../helpers/json";
 
 /**
  * FlyteCore on a local-style platform: MinIO behind access keys (a shared key for Flyte, one per project for task
@@ -41,8 +43,6 @@ let plan: Plan;
 beforeAll(async () => {
     plan = await runComponents(() => {
         const provider = new k8s.Provider("cluster", { kubeconfig: "{}" });
-        const postgres = new k8s.apps.v1.Deployment("postgres-ready", { spec: { selector: {}, template: {} } }, { provider });
-        const buckets = new k8s.batch.v1.Job("buckets-ready", { spec: { template: {} } }, { provider });
         const platform = minioLikePlatform({
             provider,
             dbPassword: DB_PASSWORD,
@@ -51,7 +51,7 @@ beforeAll(async () => {
                 alpha: { bucket: "flyte-alpha", key: PROJECT_KEYS.alpha },
                 beta: { bucket: "flyte-beta", key: PROJECT_KEYS.beta },
             },
-            releaseDependencies: [postgres, buckets],
+            releaseDependencies: localReadiness(provider),
         });
         const flyte = new FlyteCore(
             "flyte",
@@ -59,10 +59,7 @@ beforeAll(async () => {
             { transformations: [capture.transformation] },
         );
         return {
-            grpcEndpoint: flyte.grpcEndpoint,
-            httpEndpoint: flyte.httpEndpoint,
-            consoleUrl: flyte.consoleUrl,
-            flytectlConfig: flyte.flytectlConfig,
+            ...flyteEndpointOutputs(flyte),
             projectDataPrefixes: flyte.projectDataLocations?.prefixes,
         };
     });
@@ -95,10 +92,7 @@ test("owns the namespaces, the Secrets, the release, the proxy, the project data
             "kubernetes:helm.sh/v3:Release flyte-release",
         ].sort(),
     );
-    const provider = byName(plan, "pulumi:providers:kubernetes", "cluster");
-    for (const resource of plan.resources.filter((r) => r.custom && r.type.startsWith("kubernetes:"))) {
-        expect(resource.provider.startsWith(`${provider.urn}::`)).toBe(true);
-    }
+    expectOnKubernetesProvider(plan, plan.resources.filter((r) => r.custom && r.type.startsWith("kubernetes:")), "cluster");
 });
 
 test("the release waits for the namespace, both Secrets it reads and the platform's dependencies, nothing else", () => {
@@ -124,26 +118,18 @@ test("the storage Secret: in Flyte's namespace, its data secret, named in the va
 test("the storage Secret holds Flyte's storage section for MinIO: the shared key, the endpoint, signed URLs for the workstation", async () => {
     const data = await stringDataOf("flyte-storage");
     expect(Object.keys(data)).toEqual(["storage.yaml"]);
-    expect(parseYaml(data["storage.yaml"], "storage.yaml")).toEqual({
-        storage: {
-            type: "stow",
-            container: "flyte-metadata",
-            stow: {
-                kind: "s3",
-                config: {
-                    auth_type: "accesskey",
-                    access_key_id: ACCESS_KEY_ID,
-                    secret_key: SECRET_ACCESS_KEY,
-                    endpoint: MINIO,
-                    region: "us-east-1",
-                    disable_ssl: "true",
-                },
-            },
-            signedUrl: { stowConfigOverride: { endpoint: SIGNED_URL_ENDPOINT } },
-            "enable-multicontainer": false,
-            limits: { maxDownloadMBs: 10 },
-        },
-    });
+    // The file itself: coreStorageSecretFile's tests (test/components/flyte/coreValues.test.ts).
+    expect(data["storage.yaml"]).toBe(
+        coreStorageSecretFile({
+            accessKeyId: ACCESS_KEY_ID,
+            secretAccessKey: SECRET_ACCESS_KEY,
+            metadataBucket: "flyte-metadata",
+            endpoint: MINIO,
+            region: "us-east-1",
+            disableSSL: true,
+            signedUrlEndpoint: SIGNED_URL_ENDPOINT,
+        }),
+    );
 });
 
 test("each project-domain namespace has a storage Secret with its project's own key, its data secret", async () => {
@@ -248,10 +234,5 @@ test("project isolation: a Job after the release sets each project's s3:// prefi
 });
 
 test("endpoints are localhost on the NodePorts", () => {
-    expect(plan.outputs).toMatchObject({
-        grpcEndpoint: "localhost:31081",
-        httpEndpoint: "http://localhost:31080",
-        consoleUrl: "http://localhost:31080/console",
-    });
-    expect(plan.outputs.flytectlConfig).toContain("endpoint: dns:///localhost:31081\n");
+    expectFlyteEndpoints(plan.outputs, "localhost", { http: 31080, grpc: 31081 });
 });

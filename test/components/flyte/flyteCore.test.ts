@@ -5,12 +5,13 @@ import { endpointProxyConfig, endpointProxySelector } from "../../../components/
 import { FlyteCore } from "../../../components/flyte/flyteCore";
 import { secretsChecksum } from "../../../components/flyte/commonValues";
 import type { Plan } from "../../../lib/plan/runPlan";
-import { at, childrenOf, component, runComponents } from "../../helpers/components";
+import { childrenOf, component, expectFlyteEndpoints, expectOnKubernetesProvider, flyteEndpointOutputs, runComponents } from "../../helpers/components";
 import { gcpStackConfig } from "../../helpers/config";
 import { renderEscapedTpl } from "../../helpers/flyteCoreFixtures";
-import { arrayAt, recordAt, selects, stringMapAt } from "../../helpers/helm";
+import { selects } from "../../helpers/helm";
 import { byName, only, transitiveDependencies } from "../../helpers/plan";
 import { gcpLikePlatform } from "../../helpers/testPlatforms";
+import { arrayAt, at, recordAt, stringMapAt } from "../../helpers/json";
 
 /** FlyteCore on a GCP-like platform: GCS, Workload Identity per component, an internal load balancer. */
 
@@ -44,10 +45,7 @@ beforeAll(async () => {
         });
         const flyte = new FlyteCore("flyte", { flyte: config.flyte, platform, labels: { team: "ml" } });
         return {
-            grpcEndpoint: flyte.grpcEndpoint,
-            httpEndpoint: flyte.httpEndpoint,
-            consoleUrl: flyte.consoleUrl,
-            flytectlConfig: flyte.flytectlConfig,
+            ...flyteEndpointOutputs(flyte),
             hasProjectDataLocations: flyte.projectDataLocations !== undefined,
         };
     });
@@ -75,10 +73,7 @@ test("owns the namespace, the password Secret, the release, the proxy and the Se
     ]);
     expect(plan.resources.filter((r) => r.type === "flyte:flyte:ProjectDataLocations")).toEqual([]);
     expect(plan.outputs.hasProjectDataLocations).toBe(false);
-    const provider = byName(plan, "pulumi:providers:kubernetes", "cluster");
-    for (const resource of plan.resources.filter((r) => r.custom && r.type.startsWith("kubernetes:"))) {
-        expect(resource.provider.startsWith(`${provider.urn}::`)).toBe(true);
-    }
+    expectOnKubernetesProvider(plan, plan.resources.filter((r) => r.custom && r.type.startsWith("kubernetes:")), "cluster");
     expect(at(byName(plan, "kubernetes:core/v1:Namespace", "flyte-namespace").inputs, "metadata")).toEqual({
         name: "orchestration",
         labels: { team: "ml" },
@@ -228,11 +223,5 @@ test("a LoadBalancer Service with the platform's annotations, selecting the prox
 });
 
 test("endpoints and flytectl config point at the load balancer address", () => {
-    expect(plan.outputs).toMatchObject({
-        grpcEndpoint: "10.0.0.42:8089",
-        httpEndpoint: "http://10.0.0.42:8088",
-        consoleUrl: "http://10.0.0.42:8088/console",
-    });
-    expect(plan.outputs.flytectlConfig).toContain("endpoint: dns:///10.0.0.42:8089\n");
-    expect(plan.outputs.flytectlConfig).toContain("insecure: true");
+    expectFlyteEndpoints(plan.outputs, "10.0.0.42", { http: 8088, grpc: 8089 });
 });

@@ -9,14 +9,15 @@ import {
     projectAttributesScript,
     ProjectDataLocations,
     projectRawOutputPrefixes,
+    RAW_OUTPUT_PATH,
 } from "../../../components/flyte/projectDataLocations";
 import { JOB_AWAIT_TIMEOUT_SECONDS, JOB_DEADLINE_SECONDS } from "../../../components/shared/hardening";
 import type { Plan } from "../../../lib/plan/runPlan";
 import { childrenOf, component, runComponents } from "../../helpers/components";
 import { flagValue, runWithFakeCurl } from "../../helpers/flyteCoreFixtures";
-import { arrayAt, at, recordAt, stringAt } from "../../helpers/helm";
 import { durationSeconds, recordCustomTimeouts, runWithFakes } from "../../helpers/jobs";
 import { byName, only } from "../../helpers/plan";
+import { arrayAt, at, recordAt, stringAt } from "../../helpers/json";
 
 /**
  * ProjectDataLocations on its own: a Job, after the Flyte release, that points each isolated project's raw
@@ -235,29 +236,49 @@ describe("the projects it covers", () => {
 });
 
 describe("pure helpers", () => {
-    test("S3 prefixes are s3://<bucket>/data", () => {
-        expect(projectRawOutputPrefixes("s3", { b: "flyte-b-123", a: "flyte-a-123" })).toEqual({
-            a: "s3://flyte-a-123/data",
-            b: "s3://flyte-b-123/data",
-        });
-        expect(projectRawOutputPrefixes("gcs", {})).toEqual({});
+    test.each([
+        ["gcs", "gs", { x: "bx", y: "by" }],
+        ["s3", "s3", { b: "flyte-b-123", a: "flyte-a-123" }],
+    ] as const)("projectRawOutputPrefixes on %s: %s://<bucket>/data per project, nothing without projects", (provider, scheme, buckets) => {
+        expect(RAW_OUTPUT_PATH).toBe("data");
+        expect(projectRawOutputPrefixes(provider, buckets)).toEqual(
+            Object.fromEntries(Object.entries(buckets).map(([project, bucket]) => [project, `${scheme}://${bucket}/data`])),
+        );
+        expect(projectRawOutputPrefixes(provider, {})).toEqual({});
     });
 
-    test("the request targets the project's attributes and its body is valid JSON", () => {
-        const request = projectAttributesRequest("p1", "s3://b/data");
-        expect(request.path).toBe("/api/v1/project_attributes/p1");
+    test.each([
+        ["p1", "s3://b/data"],
+        ["x", "gs://bx/data"],
+    ])("projectAttributesRequest: flyteadmin's attributes of project %s, with the raw output prefix %s, as JSON without a single quote", (project, prefix) => {
+        const request = projectAttributesRequest(project, prefix);
+        expect(request.path).toBe(`/api/v1/project_attributes/${project}`);
         expect(JSON.parse(request.body)).toEqual({
             attributes: {
-                project: "p1",
-                matching_attributes: { workflow_execution_config: { raw_output_data_config: { output_location_prefix: "s3://b/data" } } },
+                project,
+                matching_attributes: { workflow_execution_config: { raw_output_data_config: { output_location_prefix: prefix } } },
             },
         });
+        // The body goes between single quotes in a shell script: it must not contain one.
+        expect(request.body).not.toContain("'");
     });
 
-    test("projects are sorted whatever their order, and no project means no request", () => {
+    test("projectAttributesScript: set -eu, one retried PUT per project in sorted order, whatever their order", () => {
+        const script = projectAttributesScript("http://admin:80", { y: "gs://by/data", x: "gs://bx/data" });
+        const lines = script.split("\n");
+        expect(lines[0]).toBe("set -eu");
+        expect(script.endsWith("\n")).toBe(true);
+        const urls = [...script.matchAll(/-X PUT -H 'Content-Type: application\/json' '([^']+)'/g)].map((m) => m[1]);
+        expect(urls).toEqual(["http://admin:80/api/v1/project_attributes/x", "http://admin:80/api/v1/project_attributes/y"]);
+        const bodies = [...script.matchAll(/--data '([^']+)'/g)].map((m) => JSON.parse(m[1]) as { attributes: { project: string } });
+        expect(bodies.map((b) => b.attributes.project)).toEqual(["x", "y"]);
+        expect(script.match(/--fail-with-body --retry 30 --retry-delay 5 --retry-all-errors/g)).toHaveLength(2);
         const text = projectAttributesScript("http://admin:80", { zz: "s3://z/data", aa: "s3://a/data", mm: "s3://m/data" });
         const projects = [...text.matchAll(/project_attributes\/([a-z]+)'/g)].map((m) => m[1]);
         expect(projects).toEqual(["aa", "mm", "zz"]);
+    });
+
+    test("no project means no request", () => {
         expect(projectAttributesScript("http://admin:80", {})).toBe("set -eu\n");
         expect(runWithFakeCurl(projectAttributesScript("http://admin:80", {})).calls).toEqual([]);
     });

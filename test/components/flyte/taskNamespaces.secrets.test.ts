@@ -5,9 +5,9 @@ import type { Plan } from "../../../lib/plan/runPlan";
 import { runComponents } from "../../helpers/components";
 import { localStackConfig } from "../../helpers/config";
 import { InputCapture } from "../../helpers/flyteCoreFixtures";
-import { stringMapAt } from "../../helpers/helm";
 import { ofType } from "../../helpers/plan";
 import { minioLikePlatform } from "../../helpers/testPlatforms";
+import { stringMapAt } from "../../helpers/json";
 
 /**
  * Which access key the task pods of an access-key object store (MinIO) get, through FlyteCore: with project

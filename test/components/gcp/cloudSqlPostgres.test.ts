@@ -2,9 +2,10 @@ import * as gcp from "@pulumi/gcp";
 import { CloudSqlPostgres } from "../../../components/gcp/cloudSqlPostgres";
 import { mockPassword } from "../../../lib/plan/mocks";
 import type { Plan } from "../../../lib/plan/runPlan";
-import { at, runComponents } from "../../helpers/components";
+import { runComponents } from "../../helpers/components";
 import { gcpStackConfig } from "../../helpers/config";
 import { byName } from "../../helpers/plan";
+import { at } from "../../helpers/json";
 
 async function planDatabase(overrides: Record<string, string>, deletionProtection: boolean): Promise<Plan> {
     const config = gcpStackConfig(overrides);

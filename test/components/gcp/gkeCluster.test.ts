@@ -4,9 +4,10 @@ import { GkeCluster, NODE_SERVICE_ACCOUNT_ROLES } from "../../../components/gcp/
 import { ProjectServices } from "../../../components/gcp/projectServices";
 import { gcpNames } from "../../../components/gcp/names";
 import type { Plan } from "../../../lib/plan/runPlan";
-import { at, childrenOf, component, runComponents } from "../../helpers/components";
+import { childrenOf, component, runComponents } from "../../helpers/components";
 import { gcpStackConfig } from "../../helpers/config";
 import { byName, ofType } from "../../helpers/plan";
+import { at } from "../../helpers/json";
 
 async function planCluster(overrides: Record<string, string>, deletionProtection: boolean): Promise<Plan> {
     const config = gcpStackConfig(overrides);

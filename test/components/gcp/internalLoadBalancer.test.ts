@@ -1,5 +1,5 @@
 import * as gcp from "@pulumi/gcp";
-import { InternalLoadBalancerAddress } from "../../../components/gcp/internalLoadBalancer";
+import { gkeInternalLoadBalancerAnnotations, InternalLoadBalancerAddress } from "../../../components/gcp/internalLoadBalancer";
 import type { Plan } from "../../../lib/plan/runPlan";
 import { runComponents } from "../../helpers/components";
 import { byName } from "../../helpers/plan";
@@ -38,4 +38,21 @@ test("reserves the configured address", async () => {
     const plan = await planAddress("10.0.0.20");
     expect(byName(plan, "gcp:compute/address:Address", "ilb-address").inputs.address).toBe("10.0.0.20");
     expect(plan.outputs.ip).toBe("10.0.0.20");
+});
+
+describe("gkeInternalLoadBalancerAnnotations", () => {
+    test("internal, in the given subnet, regional access by default", () => {
+        expect(gkeInternalLoadBalancerAnnotations({ subnetName: "flyte-dev-nodes", globalAccess: false })).toEqual({
+            "networking.gke.io/load-balancer-type": "Internal",
+            "networking.gke.io/internal-load-balancer-subnet": "flyte-dev-nodes",
+        });
+    });
+
+    test("global access only when asked", () => {
+        expect(gkeInternalLoadBalancerAnnotations({ subnetName: "s", globalAccess: true })).toEqual({
+            "networking.gke.io/load-balancer-type": "Internal",
+            "networking.gke.io/internal-load-balancer-subnet": "s",
+            "networking.gke.io/internal-load-balancer-allow-global-access": "true",
+        });
+    });
 });

@@ -2,9 +2,10 @@ import { GcpNetwork } from "../../../components/gcp/network";
 import { ProjectServices } from "../../../components/gcp/projectServices";
 import { gcpNames } from "../../../components/gcp/names";
 import type { Plan } from "../../../lib/plan/runPlan";
-import { at, childrenOf, component, runComponents } from "../../helpers/components";
+import { childrenOf, component, runComponents } from "../../helpers/components";
 import { gcpStackConfig } from "../../helpers/config";
 import { byName } from "../../helpers/plan";
+import { at } from "../../helpers/json";
 
 const config = gcpStackConfig({ "flyte:subnetCidr": "10.1.0.0/20", "flyte:privateServicesCidr": "10.64.0.0/20" });
 const names = gcpNames({ pulumiProject: "flyte", stack: "test", gcpProject: config.gcp.project });

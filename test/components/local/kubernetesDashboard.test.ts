@@ -1,8 +1,9 @@
 import * as k8s from "@pulumi/kubernetes";
-import { KubernetesDashboard } from "../../../components/local/kubernetesDashboard";
+import { DASHBOARD_CHART, DASHBOARD_CHART_VERSION, DASHBOARD_REPOSITORY, dashboardTaskLogLink, dashboardValues, KubernetesDashboard } from "../../../components/local/kubernetesDashboard";
 import type { Plan } from "../../../lib/plan/runPlan";
-import { at, childrenOf, component, runComponents } from "../../helpers/components";
+import { childrenOf, component, expectOnKubernetesProvider, runComponents } from "../../helpers/components";
 import { byName, only } from "../../helpers/plan";
+import { at } from "../../helpers/json";
 
 let plan: Plan;
 
@@ -24,10 +25,7 @@ test("owns its namespace, the release, a viewer account and its binding, all on 
         "kubernetes:helm.sh/v3:Release dash-release",
         "kubernetes:rbac.authorization.k8s.io/v1:ClusterRoleBinding dash-viewer",
     ]);
-    const provider = byName(plan, "pulumi:providers:kubernetes", "k");
-    for (const child of children) {
-        expect(child.provider.startsWith(`${provider.urn}::`)).toBe(true);
-    }
+    expectOnKubernetesProvider(plan, children, "k");
     expect(at(byName(plan, "kubernetes:core/v1:Namespace", "dash-namespace").inputs, "metadata")).toEqual({
         name: "kubernetes-dashboard",
         labels: { team: "ml" },
@@ -88,4 +86,39 @@ test("a read-only viewer account: bound to ClusterRole view, never edit or clust
 
 test("the URL is https on localhost at the NodePort", () => {
     expect(plan.outputs).toEqual({ url: "https://localhost:31443" });
+});
+
+describe("dashboardValues", () => {
+    test("the Kong proxy on a NodePort, TLS only", () => {
+        expect(at(dashboardValues(30088), "kong", "proxy")).toEqual({ type: "NodePort", http: { enabled: false }, tls: { enabled: true, nodePort: 30088 } });
+        expect(at(dashboardValues(31000), "kong", "proxy", "tls", "nodePort")).toBe(31000);
+    });
+
+    test("the pinned chart", () => {
+        expect(DASHBOARD_CHART).toBe("kubernetes-dashboard");
+        expect(DASHBOARD_CHART_VERSION).toBe("7.13.0");
+        expect(DASHBOARD_REPOSITORY).toBe("https://kubernetes.github.io/dashboard/");
+    });
+});
+
+describe("dashboardTaskLogLink", () => {
+    test("a kubernetes link to the pod's log view over https on the NodePort", () => {
+        expect(dashboardTaskLogLink(30088)).toEqual({
+            plugin: "kubernetes",
+            templateUri:
+                "https://localhost:30088/#/log/{{ .namespace }}/{{ .podName }}/pod?namespace={{ .namespace }}&container={{ .containerName }}",
+        });
+        expect(dashboardTaskLogLink(32000).templateUri.startsWith("https://localhost:32000/#/log/")).toBe(true);
+    });
+
+    test("Flyte's template variables are left unencoded", () => {
+        const uri = dashboardTaskLogLink(30088).templateUri;
+        expect(uri).not.toContain("%7B");
+        expect(uri).not.toContain("%20");
+        expect([...new Set(uri.match(/\{\{[^}]*\}\}/g) ?? [])].sort()).toEqual([
+            "{{ .containerName }}",
+            "{{ .namespace }}",
+            "{{ .podName }}",
+        ]);
+    });
 });

@@ -4,10 +4,11 @@ import { JOB_AWAIT_TIMEOUT_SECONDS, JOB_DEADLINE_SECONDS } from "../../../compon
 import { LocalMinio, MINIO_WAIT_ATTEMPTS } from "../../../components/local/localMinio";
 import { mockPassword } from "../../../lib/plan/mocks";
 import type { Plan } from "../../../lib/plan/runPlan";
-import { at, childrenOf, component, runComponents } from "../../helpers/components";
-import { arrayAt, isRecord, recordAt, selects, stringAt, stringMapAt } from "../../helpers/helm";
+import { childrenOf, component, runComponents } from "../../helpers/components";
+import { selects } from "../../helpers/helm";
 import { durationSeconds, recordCustomTimeouts, runWithFakes } from "../../helpers/jobs";
 import { byName, ofType, only } from "../../helpers/plan";
+import { arrayAt, at, isRecord, recordAt, stringAt, stringMapAt } from "../../helpers/json";
 
 const IMAGE = "quay.io/minio/minio:RELEASE.2024-12-18T13-15-44Z";
 const CLIENT_IMAGE = "quay.io/minio/mc:RELEASE.2024-11-21T17-21-54Z";

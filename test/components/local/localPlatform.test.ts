@@ -1,15 +1,17 @@
-import { flyteWorkloads } from "../../../components/contract/identities";
+import { flyteWorkloads, projectMetadataPrefixes } from "../../../components/contract/identities";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import * as pulumi from "@pulumi/pulumi";
 import type { LocalStackConfig } from "../../../components/contract/config";
 import type { FlytePlatform } from "../../../components/contract/platform";
-import { LocalPlatform } from "../../../components/local/localPlatform";
+import { LocalPlatform, minioProjects } from "../../../components/local/localPlatform";
 import type { Plan } from "../../../lib/plan/runPlan";
-import { at, childrenOf, component, runComponents } from "../../helpers/components";
+import { childrenOf, component, runComponents } from "../../helpers/components";
 import { localStackConfig } from "../../helpers/config";
 import { byName, ofType, only } from "../../helpers/plan";
+import { at } from "../../helpers/json";
+import { LOCAL_MINIO_STORAGE } from "../../helpers/testPlatforms";
 
 const KUBERNETES_TYPES = /^kubernetes:/;
 
@@ -178,17 +180,7 @@ describe("defaults: current kubeconfig, no dashboard, deletion protection on", (
     });
 
     test("storage is MinIO over S3: in-cluster endpoint, plain http, access keys, signed URLs on the NodePort", () => {
-        expect(plan.outputs.storage).toEqual({
-            provider: "s3-compatible",
-            region: "us-east-1",
-            metadataBucket: "flyte-metadata",
-            userDataBucket: "flyte-userdata",
-            endpoint: "http://minio.flyte-deps.svc.cluster.local:9000",
-            disableSSL: true,
-            signedUrlEndpoint: "http://localhost:30002",
-            accessKeyId: "[secret]",
-            secretAccessKey: "[secret]",
-        });
+        expect(plan.outputs.storage).toEqual({ ...LOCAL_MINIO_STORAGE, accessKeyId: "[secret]", secretAccessKey: "[secret]" });
         expect(plan.outputs.identity).toBe("none");
         expect(plan.outputs.minioConsoleUrl).toBe("http://localhost:30084");
     });
@@ -355,5 +347,16 @@ describe("no kubeconfig file where the plan runs", () => {
         expect(plan.outputs.kubeconfig).toBe("");
         expect(provider(plan).inputs.kubeconfig).toBeUndefined();
         expect(provider(plan).inputs.context).toBeUndefined();
+    });
+});
+
+describe("minioProjects", () => {
+    test("each isolated project's bucket (flyte-data-<project>) and prefixes; none without isolation", () => {
+        const local = localStackConfig({ "flyte:projectIsolation": "true", "flyte:flyteProjects": '["x","y"]', "flyte:flyteDomains": '["d-dev","t-dev"]' });
+        expect(minioProjects(flyteWorkloads(local.flyte))).toEqual([
+            { project: "x", bucket: "flyte-data-x", metadataPrefixes: projectMetadataPrefixes("x", ["d-dev", "t-dev"]) },
+            { project: "y", bucket: "flyte-data-y", metadataPrefixes: projectMetadataPrefixes("y", ["d-dev", "t-dev"]) },
+        ]);
+        expect(minioProjects(flyteWorkloads(localStackConfig().flyte))).toEqual([]);
     });
 });

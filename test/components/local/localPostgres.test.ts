@@ -2,9 +2,10 @@ import * as k8s from "@pulumi/kubernetes";
 import { LocalPostgres } from "../../../components/local/localPostgres";
 import { mockPassword } from "../../../lib/plan/mocks";
 import type { Plan } from "../../../lib/plan/runPlan";
-import { at, childrenOf, component, runComponents } from "../../helpers/components";
-import { arrayAt, recordAt, selects, stringMapAt } from "../../helpers/helm";
+import { childrenOf, component, runComponents } from "../../helpers/components";
+import { selects } from "../../helpers/helm";
 import { byName, only } from "../../helpers/plan";
+import { arrayAt, at, recordAt, stringMapAt } from "../../helpers/json";
 
 const IMAGE = "registry.example.com/library/postgres:16.6-alpine";
 

@@ -4,6 +4,7 @@ import { localStackConfig } from "../../helpers/config";
 describe("names on a local cluster", () => {
     test("each isolated project's MinIO bucket, and the longest project id it fits", () => {
         expect(localProjectBucket("ml")).toBe("flyte-data-ml");
+        expect(localProjectBucket("x")).toBe("flyte-data-x");
         expect(MINIO_BUCKET_MAX).toBe(63);
         expect(PROJECT_BUCKET_MAX_LOCAL).toBe(52);
         expect(localProjectBucket("p".repeat(PROJECT_BUCKET_MAX_LOCAL))).toHaveLength(MINIO_BUCKET_MAX);

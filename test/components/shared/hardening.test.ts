@@ -7,7 +7,7 @@ import {
     scratchVolume,
     setupJobArgs,
 } from "../../../components/shared/hardening";
-import { at } from "../../helpers/helm";
+import { at } from "../../helpers/json";
 
 const container = {
     name: "setup",

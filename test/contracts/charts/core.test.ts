@@ -16,51 +16,18 @@ import * as path from "path";
 import { mockPassword, mockRandomString } from "../../../lib/plan/mocks";
 import type { RecordedResource } from "../../../lib/plan/monitor";
 import type { Plan } from "../../../lib/plan/runPlan";
-import {
-    allContainers,
-    clusterServiceAddress,
-    commandLine,
-    configDirectory,
-    ConfigDirectory,
-    configGlob,
-    containerNamed,
-    podSecretNames,
-    scratchStack,
-    Upstream,
-} from "../../helpers/coreChart";
-import { flyteProjectNamespaces, replaceExact, simulateClusterResources } from "../../helpers/flyte";
-import { nginxAll, nginxBlock, NginxDirective, nginxOne, parseNginx } from "../../helpers/flyteCoreFixtures";
-import {
-    arrayAt,
-    at,
-    chartMetadata,
-    findDoc,
-    findDocs,
-    FLYTE_CORE_CHART_LOCATION,
-    isRecord,
-    JsonRecord,
-    K8sObject,
-    mountContaining,
-    parseManifests,
-    parseYaml,
-    pathsContaining,
-    podVolume,
-    recordAt,
-    renderChartText,
-    resolveChart,
-    resolveHelm,
-    selects,
-    stringAt,
-    stringMapAt,
-    volumeMounts,
-} from "../../helpers/helm";
-import { byMockedId, byName, byUrn, mocked, ofType, only, planStack, PROJECT_DIR, transitiveDependencies } from "../../helpers/plan";
+import { clusterServiceAddress, podSecretNames, scratchStack, Upstream } from "../../helpers/coreChart";
+import { allContainers, annotationsOf, commandLine, configDirectory, ConfigDirectory, configGlob, containerNamed, flyteProjectNamespaces, replaceExact, simulateClusterResources } from "../../helpers/flyte";
+import { nginxAll, nginxBlock, NginxDirective, nginxOne, parseNginx } from "../../helpers/nginx";
+import { accountEmail, boundIdentity, workloadIdentityBindings } from "../../helpers/gcp";
+import { chartMetadata, findDoc, findDocs, K8sObject, mountContaining, parseYaml, podVolume, RenderedRelease, renderStack, selects, volumeMounts } from "../../helpers/helm";
+import { byName, byUrn, mocked, ofType, only, onlyUnder, PROJECT_DIR, stringOutput, transitiveDependencies, under } from "../../helpers/plan";
 import { readStackSettings, StackSettings } from "../../helpers/stackSettings";
+import { arrayAt, at, isRecord, JsonRecord, pathsContaining, recordAt, stringAt, stringMapAt } from "../../helpers/json";
 
 // Spelled out here rather than imported from the program, so that a change on either side shows up as a failure.
 const GKE_GSA_ANNOTATION = "iam.gke.io/gcp-service-account";
 const CLOUD_IDENTITY_ANNOTATIONS = [GKE_GSA_ANNOTATION, "eks.amazonaws.com/role-arn"];
-const WORKLOAD_IDENTITY_USER = "roles/iam.workloadIdentityUser";
 const SIGN_BLOB_ROLE = "roles/iam.serviceAccountTokenCreator";
 const OBJECT_ROLE = "roles/storage.objectAdmin";
 const CHECKSUM_ANNOTATION = "checksum/pulumi-secrets";
@@ -80,7 +47,6 @@ const PROXY_UPSTREAMS = {
 } as const;
 const PROXY_HTTP_PORT = 8088;
 const PROXY_GRPC_PORT = 8089;
-const RELEASE = "kubernetes:helm.sh/v3:Release";
 const SECRET = "kubernetes:core/v1:Secret";
 const SERVICE = "kubernetes:core/v1:Service";
 const DEPLOYMENT = "kubernetes:apps/v1:Deployment";
@@ -107,89 +73,16 @@ const STACKS: readonly CoreStackSpec[] = [
     },
 ];
 
-let helm: string;
-let chart: string;
-
-beforeAll(() => {
-    // Tools first: a missing chart or helm fails at once, with what to set, instead of after the plans.
-    chart = resolveChart(FLYTE_CORE_CHART_LOCATION);
-    helm = resolveHelm();
-}, 15 * 60 * 1000);
-
 // ---- Reading the plan ----
 
-interface StackContext {
-    readonly plan: Plan;
+interface StackContext extends RenderedRelease {
     readonly settings: StackSettings;
-    readonly release: RecordedResource;
-    readonly releaseName: string;
-    readonly namespace: string;
-    readonly values: JsonRecord;
-    readonly rendered: string;
-    readonly docs: K8sObject[];
 }
 
-function output(plan: Plan, key: string): string {
-    const value = plan.outputs[key];
-    if (typeof value !== "string") {
-        throw new Error(`stack output ${key} is ${JSON.stringify(value)}, expected a string`);
-    }
-    return value;
-}
-
-/** Resources of a type whose parent is a component of the given type. */
-function under(plan: Plan, type: string, componentType: string): RecordedResource[] {
-    return ofType(plan, type).filter((r) => r.parent !== "" && byUrn(plan, r.parent).type === componentType);
-}
-
-function onlyUnder(plan: Plan, type: string, componentType: string): RecordedResource {
-    const found = under(plan, type, componentType);
-    if (found.length !== 1) {
-        throw new Error(`expected one ${type} under ${componentType}, found ${found.map((r) => r.name).join(", ") || "none"}`);
-    }
-    return found[0];
-}
+const output = stringOutput;
 
 function metadataName(resource: RecordedResource): string {
     return stringAt(resource.inputs, "metadata", "name");
-}
-
-interface WorkloadIdentityBinding {
-    /** The Google service account's email, as the mocks answer for the account the binding names. */
-    readonly email: string;
-    readonly pool: string;
-    readonly namespace: string;
-    readonly ksa: string;
-}
-
-const WORKLOAD_IDENTITY_MEMBER = /^serviceAccount:([^[\]]+)\[([^/[\]]+)\/([^/[\]]+)\]$/;
-
-/** The email GCP gives the account a binding's serviceAccountId (`projects/<p>/serviceAccounts/<email>`) names. */
-function accountEmail(plan: Plan, serviceAccountId: string): string {
-    return stringAt(mocked(byMockedId(plan, "gcp:serviceaccount/account:Account", serviceAccountId)).state, "email");
-}
-
-/** Every workloadIdentityUser member binding the plan declares. */
-function workloadIdentityBindings(plan: Plan): WorkloadIdentityBinding[] {
-    return ofType(plan, "gcp:serviceaccount/iAMMember:IAMMember")
-        .filter((r) => at(r.inputs, "role") === WORKLOAD_IDENTITY_USER)
-        .map((r) => {
-            const member = stringAt(r.inputs, "member");
-            const match = WORKLOAD_IDENTITY_MEMBER.exec(member);
-            if (!match) {
-                throw new Error(`${r.name}: member ${member} is not serviceAccount:<pool>[<namespace>/<ksa>]`);
-            }
-            return { email: accountEmail(plan, stringAt(r.inputs, "serviceAccountId")), pool: match[1], namespace: match[2], ksa: match[3] };
-        });
-}
-
-/** The one Google service account Workload Identity lets `<namespace>/<ksa>` act as. */
-function boundIdentity(plan: Plan, namespace: string, ksa: string): string {
-    const found = workloadIdentityBindings(plan).filter((b) => b.namespace === namespace && b.ksa === ksa);
-    if (found.length !== 1) {
-        throw new Error(`expected one Workload Identity binding for ${namespace}/${ksa}, found ${found.length}`);
-    }
-    return found[0].email;
 }
 
 interface ExpectedDatabase {
@@ -254,10 +147,6 @@ function podLabels(workload: unknown): Record<string, string> {
 function podAnnotations(workload: unknown): Record<string, string> {
     const annotations = at(workload, "spec", "template", "metadata", "annotations");
     return isRecord(annotations) ? stringMapAt(workload, "spec", "template", "metadata", "annotations") : {};
-}
-
-function annotationsOf(object: K8sObject): Record<string, string> {
-    return isRecord(object.metadata.annotations) ? stringMapAt(object, "metadata", "annotations") : {};
 }
 
 /** What a container started with `--config` reads; the container must be started so. */
@@ -356,27 +245,14 @@ function describeCoreStack(spec: CoreStackSpec): void {
 
         beforeAll(async () => {
             const location = spec.location();
-            let settings: StackSettings;
-            let plan: Plan;
             try {
-                settings = readStackSettings(spec.stack, location.dir);
                 // Shipped stacks from the run's shared plans; the one scratch stack in this process.
-                plan = await planStack(spec.stack, location.stackFile);
+                ctx = { settings: readStackSettings(spec.stack, location.dir), ...(await renderStack(spec.stack, location.stackFile)) };
             } finally {
                 if (location.dir !== PROJECT_DIR) {
                     fs.rmSync(location.dir, { recursive: true, force: true });
                 }
             }
-            const release = only(plan, RELEASE);
-            const values = at(release.inputs, "values");
-            if (!isRecord(values)) {
-                // "[secret]" here means a secret (a password, an access key) leaked into the values.
-                throw new Error(`the release's values are not plain JSON in the plan: ${JSON.stringify(values)}`);
-            }
-            const releaseName = stringAt(release.inputs, "name");
-            const namespace = stringAt(release.inputs, "namespace");
-            const rendered = renderChartText({ chart, helm, releaseName, namespace, values });
-            ctx = { plan, settings, release, releaseName, namespace, values, rendered, docs: parseManifests(rendered, `flyte-core render (${spec.stack})`) };
         }, 10 * 60 * 1000);
 
         const flyteNamespace = () => ctx.settings.string("flyteNamespace");
@@ -385,7 +261,7 @@ function describeCoreStack(spec: CoreStackSpec): void {
             flyteProjectNamespaces(ctx.settings.string("namespaceTemplate"), ctx.settings.strings("flyteProjects"), stackDomains(ctx.settings).map((d) => d.id));
 
         test("renders the chart and release the program installs, in Flyte's namespace", () => {
-            expect(chartMetadata(chart, helm)).toEqual({
+            expect(chartMetadata(ctx.chart, ctx.helm)).toEqual({
                 name: stringAt(ctx.release.inputs, "chart"),
                 version: stringAt(ctx.release.inputs, "version"),
             });
