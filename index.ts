@@ -6,7 +6,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { loadStackConfig } from "./components/config";
 import { FlyteBinary, FlyteCore, FlytePlatform, flyteWorkloads, identityStackOutputs } from "./components/flyte";
 import { kubernetesLabels } from "./components/shared/labels";
-import { definedOutputs, FlyteStackOutputs } from "./components/contract/outputs";
+import { definedOutputs, FlyteStackOutputs, zoneFileLines } from "./components/contract/outputs";
 import type { FlytePlatformArgs } from "./components/contract/platform";
 
 const config = loadStackConfig();
@@ -18,6 +18,8 @@ const common: Omit<FlytePlatformArgs<unknown>, "config"> = {
     protection: config.protection,
     deployment: { pulumiProject: config.pulumiProject, stack: config.stack },
     workloads,
+    https: config.https,
+    authentication: config.authentication,
 };
 
 // Each platform is loaded only when chosen: a cloud's SDK takes a noticeable part of every plan's start-up.
@@ -45,6 +47,9 @@ const platform = createPlatform();
 const flyteArgs = { flyte: config.flyte, platform, labels };
 const flyte = config.flyte.flavor === "core" ? new FlyteCore("flyte", flyteArgs) : new FlyteBinary("flyte", flyteArgs);
 const identities = identityStackOutputs(workloads, config.flyte.flavor, platform.identity);
+const { exposure } = platform;
+// Without a zone to write to, the records a person creates; with one, the program writes them itself.
+const dnsRecordsToCreate = exposure.kind === "https" && config.https?.dnsZone === "" ? exposure.dnsRecordsToCreate.apply(zoneFileLines) : undefined;
 
 const outputs: FlyteStackOutputs = {
     grpcEndpoint: flyte.grpcEndpoint,
@@ -63,6 +68,10 @@ const outputs: FlyteStackOutputs = {
     workerServiceAccount: identities.workerServiceAccount,
     projectWorkerServiceAccounts: identities.projectWorkerServiceAccounts,
     projectDataLocations: flyte.projectDataLocations?.prefixes,
+    dnsRecordsToCreate,
+    oidcRedirectUris: flyte.oidcRedirectUris,
+    ciClientId: flyte.ciClientId,
+    ciClientSecret: flyte.ciClientSecret === undefined ? undefined : pulumi.secret(flyte.ciClientSecret),
     // What only this target has (local: MinIO's console and credentials, the dashboard), as its platform states it.
     ...platform.extraOutputs,
 };

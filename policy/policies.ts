@@ -6,7 +6,7 @@ import type {
     StackValidationArgs,
     StackValidationPolicy,
 } from "@pulumi/policy";
-import { at, isRecord, jsonDocument, listAt, Props, recordAt, stackOfUrn, stringAt, stringMapAt } from "./props";
+import { at, isRecord, isSet, jsonDocument, listAt, Props, rawAt, recordAt, stackOfUrn, stringAt, stringMapAt } from "./props";
 
 /**
  * The platform's guard rails, enforced on every preview and `pulumi up` (`--policy-pack policy`). They are written
@@ -49,6 +49,13 @@ const EKS_CLUSTER = "aws:eks/cluster:Cluster";
 const K8S_SERVICE = "kubernetes:core/v1:Service";
 const HELM_RELEASE = "kubernetes:helm.sh/v3:Release";
 const K8S_INGRESS = ["kubernetes:networking.k8s.io/v1:Ingress", "kubernetes:networking.k8s.io/v1beta1:Ingress"];
+const GATEWAY = ["kubernetes:gateway.networking.k8s.io/v1:Gateway", "kubernetes:gateway.networking.k8s.io/v1beta1:Gateway"];
+/** Elastic Load Balancing v2 (ALB, NLB): `aws.alb.*` is the same resource as `aws.lb.*` under an older name. */
+const ELBV2_LOAD_BALANCER = ["aws:lb/loadBalancer:LoadBalancer", "aws:alb/loadBalancer:LoadBalancer"];
+const ELBV2_LISTENER = ["aws:lb/listener:Listener", "aws:alb/listener:Listener"];
+const ELBV2_LISTENER_RULE = ["aws:lb/listenerRule:ListenerRule", "aws:alb/listenerRule:ListenerRule"];
+/** A Classic Load Balancer. */
+const CLASSIC_ELB = "aws:elb/loadBalancer:LoadBalancer";
 /** S3 ACL grantees that mean everyone. */
 const PUBLIC_S3_GRANTEES = ["http://acs.amazonaws.com/groups/global/AllUsers", "http://acs.amazonaws.com/groups/global/AuthenticatedUsers"];
 /** The resource types that grant Google IAM roles on something: one member, a binding (members), a whole policy. */
@@ -451,10 +458,35 @@ function isInternetFacingIngress(props: Props): boolean {
     return ingressClass === undefined || ingressClass === "gce" || (ingressClass === "alb" && albScheme === "internet-facing");
 }
 
+/**
+ * GKE's GatewayClasses that give a Gateway an address on the internet (single- and multi-cluster); the others
+ * (`gke-l7-rilb`, `gke-l7-cross-regional-internal-managed-mc`, …) are internal.
+ * https://cloud.google.com/kubernetes-engine/docs/concepts/gateway-api#gatewayclass
+ */
+export const EXTERNAL_GATEWAY_CLASSES = [
+    "gke-l7-global-external-managed",
+    "gke-l7-regional-external-managed",
+    "gke-l7-gxlb",
+    "gke-l7-global-external-managed-mc",
+    "gke-l7-regional-external-managed-mc",
+    "gke-l7-gxlb-mc",
+];
+
+/** The class of a Gateway that faces the internet, or undefined for an internal one (or another resource). */
+function externalGatewayClass(resource: { readonly type: string; readonly props: Props }): string | undefined {
+    const gatewayClass = GATEWAY.includes(resource.type) ? stringAt(resource.props, "spec", "gatewayClassName") : undefined;
+    return gatewayClass !== undefined && EXTERNAL_GATEWAY_CLASSES.includes(gatewayClass) ? gatewayClass : undefined;
+}
+
+/** Whether an AWS load balancer (ALB, NLB, Classic) faces the internet: `internal` defaults to false. */
+function isInternetFacingAwsLoadBalancer(props: Props): boolean {
+    return props.internal !== true;
+}
+
 export const noPublicLoadBalancerWithoutAuth: StackValidationPolicy = {
     name: "no-public-load-balancer-without-auth",
     description:
-        "Nothing faces the internet (a LoadBalancer Service, an Ingress) unless it belongs to a Flyte release with Flyte's authentication on; internal load balancers are fine.",
+        "Nothing faces the internet (a LoadBalancer Service, an Ingress, a Gateway of an external class, an internet-facing AWS load balancer) unless Flyte authenticates: a Kubernetes object in the namespace of a Flyte release with Flyte's authentication on, an AWS load balancer in a stack whose Flyte releases all have it on; internal load balancers are fine.",
     enforcementLevel: "mandatory",
     validateStack: (args: StackValidationArgs, report: ReportViolation) => {
         const flyteReleases = args.resources.filter((r) => r.type === HELM_RELEASE && /flyte-(binary|core)$/.test(chartOf(r)));
@@ -485,9 +517,206 @@ export const noPublicLoadBalancerWithoutAuth: StackValidationPolicy = {
                 report(`Ingress ${ingress.name} faces the internet without Flyte's authentication: make it internal.`, ingress.urn);
             }
         }
+        for (const gateway of args.resources) {
+            const gatewayClass = externalGatewayClass(gateway);
+            if (gatewayClass !== undefined && !exempt(gateway)) {
+                report(
+                    `Gateway ${gateway.name} (class ${gatewayClass}) faces the internet without Flyte's authentication: use an internal class or turn authentication on.`,
+                    gateway.urn,
+                );
+            }
+        }
+        // A cloud load balancer has no namespace to tell what it serves: it is exempt only in a stack whose Flyte
+        // releases (one at least) all authenticate.
+        const stackAuthenticates = flyteReleases.length > 0 && flyteReleases.every(flyteAuthEnabled);
+        for (const lb of args.resources.filter((r) => [...ELBV2_LOAD_BALANCER, CLASSIC_ELB].includes(r.type))) {
+            if (!stackAuthenticates && isInternetFacingAwsLoadBalancer(lb.props)) {
+                report(
+                    `Load balancer ${lb.name} is internet-facing (internal is not true) without Flyte's authentication: make it internal or turn authentication on in the stack's Flyte release.`,
+                    lb.urn,
+                );
+            }
+        }
         for (const release of flyteReleases.filter((r) => !flyteAuthEnabled(r))) {
             for (const exposure of flyteReleaseExposure(release)) {
                 report(`Release ${release.name} asks its chart for ${exposure} while Flyte's authentication is off.`, release.urn);
+            }
+        }
+    },
+};
+
+// ---- HTTPS only on public load balancers, and a certificate on every TLS listener ----
+
+/** Whether a listener speaks plain HTTP; its protocol defaults to HTTP on an ALB. */
+function isPlainHttp(listener: PolicyResource): boolean {
+    return (stringAt(listener.props, "protocol") ?? "HTTP").toUpperCase() === "HTTP";
+}
+
+/**
+ * What is wrong with an action on a plain-HTTP listener of a public load balancer, or undefined when it serves
+ * nothing: only a redirect to HTTPS or a fixed response is fine (a redirect keeps the request's protocol unless
+ * told otherwise).
+ */
+function plainHttpActionFault(action: unknown): string | undefined {
+    const type = stringAt(action, "type");
+    if (type === "fixed-response") {
+        return undefined;
+    }
+    if (type === "redirect") {
+        const protocol = stringAt(action, "redirect", "protocol");
+        return protocol?.toUpperCase() === "HTTPS" ? undefined : `redirects to ${protocol ?? "the request's own protocol"} instead of HTTPS`;
+    }
+    return type === undefined ? "has an action without a type" : `has a ${type} action`;
+}
+
+/**
+ * The resource of `candidates` that `resource` points at through `property` (an ARN): by a property dependency (what
+ * `lb.arn` gives, and all there is during a preview, where the ARN is not known yet), as its child, or by the same
+ * literal ARN.
+ */
+function referencedBy(resource: PolicyResource, property: string, candidates: readonly PolicyResource[]): PolicyResource | undefined {
+    const dependencies = resource.propertyDependencies[property] ?? [];
+    const arn = rawAt(resource.props, property);
+    return (
+        candidates.find((c) => dependencies.some((d) => d.urn === c.urn)) ??
+        candidates.find((c) => resource.parent?.urn === c.urn) ??
+        (typeof arn === "string" && arn.startsWith("arn:") ? candidates.find((c) => rawAt(c.props, "arn") === arn) : undefined)
+    );
+}
+
+/** Where a plain-HTTP listener is, for messages; undefined when its load balancer is internal. */
+function publicPlace(listener: PolicyResource, loadBalancers: readonly PolicyResource[]): string | undefined {
+    const lb = referencedBy(listener, "loadBalancerArn", loadBalancers);
+    if (lb === undefined) {
+        return "a load balancer this stack does not declare (so possibly internet-facing)";
+    }
+    return isInternetFacingAwsLoadBalancer(lb.props) ? `internet-facing load balancer ${lb.name}` : undefined;
+}
+
+export const publicLoadBalancerHttpsOnly: StackValidationPolicy = {
+    name: "public-load-balancer-https-only",
+    description:
+        "Nothing is served over plain HTTP on an internet-facing address: an HTTP listener of an internet-facing ALB (or one of another stack) only redirects to HTTPS or answers with a fixed response, in its default action and its rules; a Gateway of an external class has no HTTP listener.",
+    enforcementLevel: "mandatory",
+    validateStack: (args: StackValidationArgs, report: ReportViolation) => {
+        const loadBalancers = args.resources.filter((r) => ELBV2_LOAD_BALANCER.includes(r.type));
+        const listeners = args.resources.filter((r) => ELBV2_LISTENER.includes(r.type));
+        for (const listener of listeners.filter(isPlainHttp)) {
+            const place = publicPlace(listener, loadBalancers);
+            if (place === undefined) {
+                continue;
+            }
+            for (const fault of listAt(listener.props, "defaultActions").map(plainHttpActionFault)) {
+                if (fault !== undefined) {
+                    report(
+                        `Listener ${listener.name} serves plain HTTP on ${place}: its default action ${fault}; an HTTP listener may only redirect to HTTPS or answer with a fixed response.`,
+                        listener.urn,
+                    );
+                }
+            }
+        }
+        for (const rule of args.resources.filter((r) => ELBV2_LISTENER_RULE.includes(r.type))) {
+            // A rule of a listener another stack declares is judged there, with its listener: here its protocol is unknown.
+            const listener = referencedBy(rule, "listenerArn", listeners);
+            const place = listener !== undefined && isPlainHttp(listener) ? publicPlace(listener, loadBalancers) : undefined;
+            if (listener === undefined || place === undefined) {
+                continue;
+            }
+            for (const fault of listAt(rule.props, "actions").map(plainHttpActionFault)) {
+                if (fault !== undefined) {
+                    report(
+                        `Listener rule ${rule.name} ${fault} on plain-HTTP listener ${listener.name} of ${place}: an HTTP listener may only redirect to HTTPS or answer with a fixed response.`,
+                        rule.urn,
+                    );
+                }
+            }
+        }
+        for (const gateway of args.resources) {
+            const gatewayClass = externalGatewayClass(gateway);
+            if (gatewayClass === undefined) {
+                continue;
+            }
+            for (const [i, listener] of listAt(gateway.props, "spec", "listeners").entries()) {
+                if (stringAt(listener, "protocol")?.toUpperCase() === "HTTP") {
+                    report(
+                        `Gateway ${gateway.name} (class ${gatewayClass}) has a plain-HTTP listener ${stringAt(listener, "name") ?? `#${i}`} on an internet-facing address: serve HTTPS only.`,
+                        gateway.urn,
+                    );
+                }
+            }
+        }
+    },
+};
+
+/**
+ * The ELB security policies that accept TLS 1.2 and 1.3 only: the TLS 1.3 families from 1.2 (`ELBSecurityPolicy-
+ * TLS13-1-2-…`, including -Res-, -Ext1-, -FIPS- and -PQ- variants) or 1.3 up, and the TLS 1.2-only families
+ * (`-TLS-1-2-…`, `-FS-1-2-…`). Not `ELBSecurityPolicy-TLS13-1-0-…`/`-1-1-…` (TLS 1.0/1.1 as well), and not the
+ * default AWS applies when a listener names none through the API, ELBSecurityPolicy-2016-08 (TLS 1.0).
+ * https://docs.aws.amazon.com/elasticloadbalancing/latest/application/describe-ssl-policies.html
+ */
+export const MODERN_SSL_POLICY = /^ELBSecurityPolicy-(TLS13-1-[23]|TLS-1-2|FS-1-2)-/;
+
+/**
+ * The ways a GKE Gateway's HTTPS listener gets its certificate besides `tls.certificateRefs` (a Secret): these
+ * `tls.options` (Certificate Manager certificates on regional Gateways; Compute Engine SSL certificates), or a
+ * Certificate Manager map in the Gateway's annotation.
+ * https://cloud.google.com/kubernetes-engine/docs/how-to/secure-gateway
+ */
+export const GATEWAY_CERTIFICATE_OPTIONS = ["networking.gke.io/cert-manager-certs", "networking.gke.io/pre-shared-certs"];
+export const GATEWAY_CERTMAP_ANNOTATION = "networking.gke.io/certmap";
+
+export const tlsListenerCertificate: ResourceValidationPolicy = {
+    name: "tls-listener-certificate",
+    description:
+        "Every listener that terminates TLS has a certificate: AWS HTTPS and TLS listeners a certificateArn and a TLS 1.2+ security policy; Gateway HTTPS listeners terminate TLS with certificateRefs, a GKE certificate option or a Certificate Manager map.",
+    enforcementLevel: "mandatory",
+    validateResource: (args: ResourceValidationArgs, report: ReportViolation) => {
+        const props: Props = args.props;
+        if (ELBV2_LISTENER.includes(args.type)) {
+            const protocol = stringAt(props, "protocol")?.toUpperCase();
+            if (protocol !== "HTTPS" && protocol !== "TLS") {
+                return;
+            }
+            // The certificate is usually an output of the certificate's validation: set, but not known in a preview.
+            if (!isSet(props, "certificateArn")) {
+                report(`Listener ${args.name} (${protocol}) must set certificateArn: a listener that terminates TLS needs a certificate.`);
+            }
+            const sslPolicy = stringAt(props, "sslPolicy");
+            if (sslPolicy === undefined) {
+                report(
+                    `Listener ${args.name} (${protocol}) must set sslPolicy to a TLS 1.2+ policy such as ELBSecurityPolicy-TLS13-1-2-2021-06: without one, AWS applies ELBSecurityPolicy-2016-08, which accepts TLS 1.0.`,
+                );
+            } else if (!MODERN_SSL_POLICY.test(sslPolicy)) {
+                report(
+                    `Listener ${args.name} (${protocol}): sslPolicy ${sslPolicy} is not a TLS 1.2+ policy; use ELBSecurityPolicy-TLS13-1-2-… (or -TLS13-1-3-, -TLS-1-2-, -FS-1-2-).`,
+                );
+            }
+            return;
+        }
+        if (!GATEWAY.includes(args.type)) {
+            return;
+        }
+        const certmap = isSet(props, "metadata", "annotations", GATEWAY_CERTMAP_ANNOTATION);
+        for (const [i, listener] of listAt(props, "spec", "listeners").entries()) {
+            if (stringAt(listener, "protocol")?.toUpperCase() !== "HTTPS") {
+                continue;
+            }
+            const where = `Gateway ${args.name}, listener ${stringAt(listener, "name") ?? `#${i}`}`;
+            // The Gateway API's default mode is Terminate; Passthrough would hand the TLS to the backend unchecked.
+            const mode = stringAt(listener, "tls", "mode");
+            if (mode !== undefined && mode !== "Terminate") {
+                report(`${where}: an HTTPS listener must terminate TLS (tls.mode: Terminate), not ${mode}.`);
+                continue;
+            }
+            const certificate =
+                certmap ||
+                isSet(listener, "tls", "certificateRefs") ||
+                GATEWAY_CERTIFICATE_OPTIONS.some((option) => isSet(listener, "tls", "options", option));
+            if (!certificate) {
+                report(
+                    `${where} (HTTPS) has no certificate: set tls.certificateRefs, the tls option ${GATEWAY_CERTIFICATE_OPTIONS.join(" or ")}, or the Gateway's annotation ${GATEWAY_CERTMAP_ANNOTATION}.`,
+                );
             }
         }
     },
@@ -680,6 +909,8 @@ export const policies = [
     rdsEncrypted,
     s3Encrypted,
     noPublicLoadBalancerWithoutAuth,
+    publicLoadBalancerHttpsOnly,
+    tlsListenerCertificate,
     workloadRestricted,
     workloadResources,
     jobBounded,

@@ -67,3 +67,33 @@ export function stackOfUrn(urn: string): string {
     const head = urn.split("::")[0] ?? "";
     return head.startsWith("urn:pulumi:") ? head.slice("urn:pulumi:".length) : "";
 }
+
+/**
+ * The value at `path` as the engine handed it over, read past the preview's check for values not known yet (the
+ * engine's proxy throws when such a value is read, and a stack policy that throws is skipped for the whole preview).
+ * For asking whether something is set at all, whatever it will be: an unknown value comes back as the engine's
+ * placeholder string, never as a value to compare with.
+ */
+export function rawAt(value: unknown, ...path: (string | number)[]): unknown {
+    let current = value;
+    for (const key of path) {
+        if (typeof current !== "object" || current === null) {
+            return undefined;
+        }
+        // Reading the property's descriptor goes around the proxy's `get`, the only trap it has.
+        current = Object.getOwnPropertyDescriptor(current, key)?.value;
+    }
+    return current;
+}
+
+/** Whether something is set at `path` (known or not yet known): not absent, null, "", an empty list or map. */
+export function isSet(value: unknown, ...path: (string | number)[]): boolean {
+    const found = rawAt(value, ...path);
+    if (Array.isArray(found)) {
+        return found.length > 0;
+    }
+    if (isRecord(found)) {
+        return Object.keys(found).length > 0;
+    }
+    return found !== undefined && found !== null && found !== "";
+}

@@ -38,6 +38,12 @@ export class AwsNetwork extends pulumi.ComponentResource {
     readonly publicSubnets: aws.ec2.Subnet[];
     readonly natGateways: aws.ec2.NatGateway[];
     readonly privateSubnetIds: pulumi.Output<string[]>;
+    readonly publicSubnetIds: pulumi.Output<string[]>;
+    /**
+     * The internet gateway and the public subnets' routes to it: an internet-facing load balancer can only be
+     * created in a VPC that has an internet gateway.
+     */
+    readonly publicRouting: pulumi.Resource[] = [];
     /** NAT gateways and the private subnets' routes to them: what nodes need to reach the internet. */
     readonly egress: pulumi.Resource[] = [];
 
@@ -114,13 +120,16 @@ export class AwsNetwork extends pulumi.ComponentResource {
             },
             child,
         );
-        this.publicSubnets.forEach(
-            (subnet, i) =>
-                new aws.ec2.RouteTableAssociation(
-                    `${name}-public-${i}`,
-                    { subnetId: subnet.id, routeTableId: publicRoutes.id },
-                    child,
-                ),
+        this.publicRouting.push(
+            internetGateway,
+            ...this.publicSubnets.map(
+                (subnet, i) =>
+                    new aws.ec2.RouteTableAssociation(
+                        `${name}-public-${i}`,
+                        { subnetId: subnet.id, routeTableId: publicRoutes.id },
+                        child,
+                    ),
+            ),
         );
 
         const natCount = args.natGatewayPerZone ? args.zoneCount : 1;
@@ -151,6 +160,7 @@ export class AwsNetwork extends pulumi.ComponentResource {
         this.egress.push(...this.natGateways);
 
         this.privateSubnetIds = pulumi.all(this.privateSubnets.map((s) => s.id));
+        this.publicSubnetIds = pulumi.all(this.publicSubnets.map((s) => s.id));
         this.registerOutputs({ vpcId: this.vpc.id, privateSubnetIds: this.privateSubnetIds });
     }
 }

@@ -1,23 +1,29 @@
 import * as aws from "@pulumi/aws";
 import type * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import type { AwsConfig } from "../contract/config";
+import type { AwsConfig, OidcAuthenticationConfig } from "../contract/config";
 import type {
+    DnsRecord,
     FlyteDatabase,
     FlytePlatform,
     FlytePlatformArgs,
     FlyteWorkloadIdentity,
+    HttpsExposure,
     LoadBalancerExposure,
     AwsS3Storage,
+    OidcSignIn,
     TaskLogLink,
 } from "../contract/platform";
-import { awsNames, s3BucketNames } from "./names";
+import { awsNames, httpsEndpointNames, s3BucketNames } from "./names";
 import { awsTags } from "./tags";
 import { identityName } from "../contract/identities";
 import { awsPartition } from "./iam";
+import { AcmCertificate } from "./acmCertificate";
+import { AlbEndpoint, FLYTE_GRPC_NODE_PORT, FLYTE_HTTP_NODE_PORT } from "./albEndpoint";
 import { AwsNetwork } from "./awsNetwork";
 import { cloudWatchTaskLogLink } from "./cloudWatch";
-import { EksCluster } from "./eksCluster";
+import { CognitoSignIn } from "./cognitoSignIn";
+import { EksCluster, nodeGroupAutoscalingGroup } from "./eksCluster";
 import { FlyteRoles } from "./flyteRoles";
 import { RdsPostgres } from "./rdsPostgres";
 import { S3Buckets } from "./s3Buckets";
@@ -30,6 +36,31 @@ export function internalNlbAnnotations(): Record<string, string> {
         "service.beta.kubernetes.io/aws-load-balancer-type": "nlb",
         "service.beta.kubernetes.io/aws-load-balancer-internal": "true",
         "service.beta.kubernetes.io/aws-load-balancer-cross-zone-load-balancing-enabled": "true",
+    };
+}
+
+/**
+ * Flyte behind the ALB: its endpoint Service is a NodePort Service on the fixed ports the target groups forward to;
+ * the ALB needs nothing from the Service itself (`attach` declares nothing).
+ */
+export function albHttpsExposure(hostname: string, dnsRecordsToCreate: pulumi.Output<readonly DnsRecord[]>): HttpsExposure {
+    return {
+        kind: "https",
+        hostname,
+        service: { type: "NodePort", httpNodePort: FLYTE_HTTP_NODE_PORT, grpcNodePort: FLYTE_GRPC_NODE_PORT },
+        serviceAnnotations: {},
+        attach: () => [],
+        dnsRecordsToCreate,
+    };
+}
+
+/** The team's own OpenID Connect provider, as configured; the client secret only ever as a Pulumi secret. */
+export function externalOidcSignIn(config: OidcAuthenticationConfig): OidcSignIn {
+    return {
+        issuerUrl: pulumi.output(config.issuerUrl),
+        clientId: pulumi.output(config.clientId),
+        clientSecret: pulumi.secret(config.clientSecret),
+        scopes: [...config.scopes],
     };
 }
 
@@ -51,7 +82,9 @@ export type AwsPlatformArgs = FlytePlatformArgs<AwsConfig>;
 
 /**
  * Everything Flyte needs on AWS: a VPC, EKS, RDS for PostgreSQL, S3 and IRSA roles, handed to the Flyte layer
- * as a FlytePlatform. The cluster and the database are independent and are created in parallel.
+ * as a FlytePlatform. The cluster and the database are independent and are created in parallel. With `https`,
+ * Flyte is reached through an ALB with an ACM certificate for its name instead of the internal NLB; users sign in
+ * through the team's OIDC provider or a Cognito user pool created here.
  */
 export class AwsPlatform extends pulumi.ComponentResource implements FlytePlatform {
     readonly network: AwsNetwork;
@@ -68,12 +101,22 @@ export class AwsPlatform extends pulumi.ComponentResource implements FlytePlatfo
     readonly identity: FlyteWorkloadIdentity;
     readonly taskLogs: readonly TaskLogLink[];
     readonly taskEnvironment = EKS_TASK_ENVIRONMENT;
-    readonly exposure: LoadBalancerExposure;
+    readonly exposure: LoadBalancerExposure | HttpsExposure;
     readonly releaseDependencies: readonly pulumi.Resource[];
+    readonly signIn?: OidcSignIn;
+    /** With `https`: the certificate of Flyte's name. */
+    readonly certificate?: AcmCertificate;
+    /** With `https`: the ALB in front of Flyte. */
+    readonly alb?: AlbEndpoint;
+    /** With Cognito sign-in: the user pool, its hosted domain and Flyte's app client. */
+    readonly cognito?: CognitoSignIn;
 
     constructor(name: string, args: AwsPlatformArgs, opts?: pulumi.ComponentResourceOptions) {
         super("flyte:aws:AwsPlatform", name, {}, opts);
-        const { config, deployment } = args;
+        const { config, deployment, authentication } = args;
+        if (authentication.mode !== "none" && !args.https) {
+            throw new Error(`authentication ${authentication.mode} needs an HTTPS endpoint (flyte:dnsName)`);
+        }
         const names = awsNames(deployment);
         const tags = awsTags(deployment);
         const child = { parent: this };
@@ -193,7 +236,59 @@ export class AwsPlatform extends pulumi.ComponentResource implements FlytePlatfo
         this.taskLogs = config.eks.containerInsights
             ? [cloudWatchTaskLogLink({ region: config.region, clusterName: names.cluster })]
             : [];
-        this.exposure = { kind: "loadBalancer", annotations: internalNlbAnnotations() };
+        if (authentication.mode === "cognito" && args.https) {
+            this.cognito = new CognitoSignIn(
+                `${name}-cognito`,
+                {
+                    names: httpsEndpointNames(deployment),
+                    region: config.region,
+                    hostname: args.https.dnsName,
+                    domainPrefix: authentication.domainPrefix,
+                    adminEmail: authentication.adminEmail,
+                    deletionProtection: args.protection.deletionProtection,
+                    tags,
+                },
+                child,
+            );
+            this.signIn = this.cognito.signIn;
+        } else if (authentication.mode === "oidc") {
+            this.signIn = externalOidcSignIn(authentication);
+        }
+        if (args.https) {
+            const https = args.https;
+            this.certificate = new AcmCertificate(
+                `${name}-certificate`,
+                { domainName: https.dnsName, dnsZone: https.dnsZone, tags },
+                child,
+            );
+            this.alb = new AlbEndpoint(
+                `${name}-alb`,
+                {
+                    names: httpsEndpointNames(deployment),
+                    hostname: https.dnsName,
+                    access: https.access,
+                    authenticated: authentication.mode !== "none",
+                    vpcId: this.network.vpc.id,
+                    vpcCidr: config.network.vpcCidr,
+                    privateSubnetIds: this.network.privateSubnetIds,
+                    publicSubnetIds: this.network.publicSubnetIds,
+                    publicRouting: this.network.publicRouting,
+                    nodeSecurityGroupId: this.eks.clusterSecurityGroupId,
+                    nodeAutoscalingGroupName: this.eks.nodeGroup.resources.apply((r) => nodeGroupAutoscalingGroup(r, names.nodeGroup)),
+                    certificateArn: this.certificate.issuedArn,
+                    dnsZone: https.dnsZone,
+                    deletionProtection: args.protection.deletionProtection,
+                    tags,
+                },
+                child,
+            );
+            const records = pulumi
+                .all([this.certificate.dnsRecordsToCreate, this.alb.dnsRecordsToCreate])
+                .apply(([certificate, address]) => [...certificate, ...address]);
+            this.exposure = albHttpsExposure(https.dnsName, records);
+        } else {
+            this.exposure = { kind: "loadBalancer", annotations: internalNlbAnnotations() };
+        }
         // Flyte's own services need their permissions when they start; task pods' are not waited for.
         const backendKeys = requests.filter((r) => r.role === "backend").map((r) => r.key);
         this.releaseDependencies = [

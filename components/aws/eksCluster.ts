@@ -15,6 +15,22 @@ export const CLUSTER_ADMIN_POLICY = "AmazonEKSClusterAdminPolicy";
 export const CONTROL_PLANE_LOG_TYPES = ["api", "audit", "authenticator"] as const;
 export const LOG_RETENTION_DAYS = 90;
 
+/**
+ * The Auto Scaling group of a managed node group, as EKS reports it (`NodeGroup.resources`): EKS creates one per
+ * node group (https://docs.aws.amazon.com/eks/latest/userguide/managed-node-groups.html). Load balancer target
+ * groups are attached to it, so instances it launches or terminates are registered and deregistered with them.
+ */
+export function nodeGroupAutoscalingGroup(
+    resources: readonly { readonly autoscalingGroups?: readonly { readonly name?: string }[] }[] | undefined,
+    nodeGroupName: string,
+): string {
+    const names = (resources ?? []).flatMap((r) => (r.autoscalingGroups ?? []).map((g) => g.name ?? ""));
+    if (names.length !== 1 || !names[0]) {
+        throw new Error(`EKS node group ${nodeGroupName} reports ${names.length} Auto Scaling groups (${names.join(", ") || "none"}), expected one`);
+    }
+    return names[0];
+}
+
 export interface EksClusterArgs {
     /**
      * Names from awsNames: the cluster (at most 100 characters), its node group, the IAM roles of the cluster, the

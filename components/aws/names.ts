@@ -34,6 +34,12 @@ export const AWS_LIMITS = {
     dnsLabel: 63,
     iamRole: 64,
     bucket: 63,
+    /** Application Load Balancer and target group names. */
+    loadBalancer: 32,
+    /** Cognito user pool names. */
+    userPool: 128,
+    /** A Cognito prefix domain (`<prefix>.auth.<region>.amazoncognito.com`). */
+    cognitoDomain: 63,
 } as const;
 
 export function awsNames(args: { pulumiProject: string; stack: string }): AwsNames {
@@ -59,9 +65,77 @@ export function awsNames(args: { pulumiProject: string; stack: string }): AwsNam
         databaseSubnetGroup: fitName(base, "pg", AWS_LIMITS.dnsLabel),
         databaseParameterGroup: fitName(base, "pg-tls", AWS_LIMITS.dnsLabel),
         // EC2 refuses security group names that start with "sg-" (its id prefix).
-        databaseSecurityGroup: fitName(base.startsWith("sg-") ? `db-${base}` : base, "pg", AWS_LIMITS.dnsLabel),
+        databaseSecurityGroup: fitName(securityGroupSafe(base, "db"), "pg", AWS_LIMITS.dnsLabel),
         databaseFinalSnapshot: fitName(base, "pg-final", AWS_LIMITS.dnsLabel),
         secretsKeyAlias: `alias/${fitName(base, "eks-secrets", AWS_LIMITS.dnsLabel)}`,
+    };
+}
+
+/** EC2 refuses security group names that start with "sg-" (its id prefix). */
+function securityGroupSafe(base: string, prefix: string): string {
+    return base.startsWith("sg-") ? `${prefix}-${base}` : base;
+}
+
+/** Names of the HTTPS endpoint's AWS resources (with `flyte:dnsName`). */
+export interface HttpsEndpointNames {
+    /** The Application Load Balancer: at most 32 characters, never starting with `internal-`. */
+    readonly loadBalancer: string;
+    /** The target group of Flyte's HTTP NodePort (32 characters at most, like every target group). */
+    readonly httpTargetGroup: string;
+    /** The target group of Flyte's gRPC NodePort. */
+    readonly grpcTargetGroup: string;
+    /** The load balancer's own security group. */
+    readonly loadBalancerSecurityGroup: string;
+    /** The Cognito user pool (with `flyte:authentication` cognito). */
+    readonly userPool: string;
+    /**
+     * The start of a derived Cognito domain prefix: `cognitoDomainPrefix(base, suffix)` appends a random suffix of
+     * COGNITO_DOMAIN_SUFFIX_LENGTH digits, since prefixes are unique across all of AWS in a region.
+     */
+    readonly cognitoDomainBase: string;
+}
+
+/** Digits of the random suffix of a derived Cognito domain prefix. */
+export const COGNITO_DOMAIN_SUFFIX_LENGTH = 8;
+
+/**
+ * Words Cognito refuses in a domain prefix
+ * (https://docs.aws.amazon.com/cognito/latest/developerguide/cognito-user-pools-assign-domain-prefix.html).
+ */
+const COGNITO_RESERVED_WORDS = /aws|amazon|cognito/g;
+/** CreateUserPoolDomain's pattern (https://docs.aws.amazon.com/cognito-user-identity-pools/latest/APIReference/API_CreateUserPoolDomain.html). */
+const COGNITO_DOMAIN_PATTERN = /^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$/;
+
+/** What is wrong with a Cognito domain prefix, or undefined when Cognito accepts it. */
+export function cognitoDomainPrefixProblem(prefix: string): string | undefined {
+    if (!COGNITO_DOMAIN_PATTERN.test(prefix)) {
+        return `must be 1 to ${AWS_LIMITS.cognitoDomain} lowercase letters, digits and hyphens, with no hyphen at either end`;
+    }
+    const reserved = prefix.match(COGNITO_RESERVED_WORDS);
+    if (reserved) {
+        return `must not contain ${reserved.map((w) => `"${w}"`).join(", ")} (Cognito reserves aws, amazon and cognito)`;
+    }
+    return undefined;
+}
+
+/** A derived Cognito domain prefix: the deployment's base and a random suffix of digits, e.g. `flyte-dev-40718253`. */
+export function cognitoDomainPrefix(base: string, suffix: string): string {
+    return `${base}-${suffix}`;
+}
+
+export function httpsEndpointNames(args: { pulumiProject: string; stack: string }): HttpsEndpointNames {
+    const base = deploymentName(args.pulumiProject, args.stack);
+    const lb = fitName(base, "alb", AWS_LIMITS.loadBalancer);
+    // Digits or hex after a hyphen cannot form a reserved word, so replacing them in the base is enough.
+    const cognitoBase = base.replace(COGNITO_RESERVED_WORDS, "x");
+    return {
+        // ELB refuses load balancer names that start with "internal-" (the prefix of internal ALBs' DNS names).
+        loadBalancer: lb.startsWith("internal-") ? fitName(`lb-${base}`, "alb", AWS_LIMITS.loadBalancer) : lb,
+        httpTargetGroup: fitName(base, "http", AWS_LIMITS.loadBalancer),
+        grpcTargetGroup: fitName(base, "grpc", AWS_LIMITS.loadBalancer),
+        loadBalancerSecurityGroup: fitName(securityGroupSafe(base, "lb"), "alb", AWS_LIMITS.dnsLabel),
+        userPool: fitName(base, "flyte-users", AWS_LIMITS.userPool),
+        cognitoDomainBase: fitName(cognitoBase, "", AWS_LIMITS.cognitoDomain - 1 - COGNITO_DOMAIN_SUFFIX_LENGTH),
     };
 }
 

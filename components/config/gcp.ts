@@ -4,10 +4,10 @@ import { GCP_REGIONS, gcpZones } from "./regions";
 import { ConfigKey } from "./schema";
 import { GCP_LIMITS, gcsProjectPart, PROJECT_WORKER_MAX_GCP } from "../gcp/names";
 import { requireDistinctProjectBuckets, requireGcsIsolationFits, requireIsolatedProjectLength } from "./flyte";
-import type { FlyteConfig, GcpConfig } from "../contract/config";
+import type { FlyteConfig, GcpConfig, HttpsConfig } from "../contract/config";
 
 /** The keys that only `cloud: gcp` reads, including the provider's gcp:project and gcp:region. */
-export function parseGcp(config: ConfigReader, flyte: FlyteConfig): GcpConfig {
+export function parseGcp(config: ConfigReader, flyte: FlyteConfig, https?: HttpsConfig): GcpConfig {
     const project = requireProviderKey(config, "gcp:project");
     const region = requireRegion(config, "gcp:region", GCP_REGIONS);
     requireIsolatedProjectLength(config, flyte, PROJECT_WORKER_MAX_GCP, `a Google service account (${GCP_LIMITS.serviceAccount} characters in all)`);
@@ -26,11 +26,14 @@ export function parseGcp(config: ConfigReader, flyte: FlyteConfig): GcpConfig {
     const pods = config.cidr("podsCidr");
     const services = config.cidr("servicesCidr");
     const privateServices = config.cidr("privateServicesCidr");
+    const proxyOnly = config.cidr("proxyOnlySubnetCidr");
     const ranges: [ConfigKey, typeof subnet][] = [
         ["subnetCidr", subnet],
         ["podsCidr", pods],
         ["servicesCidr", services],
         ["privateServicesCidr", privateServices],
+        // Created only for an internal HTTPS endpoint, so checked only then: other stacks may have a range there.
+        ...(https?.access === "internal" ? [["proxyOnlySubnetCidr", proxyOnly] as [ConfigKey, typeof subnet]] : []),
     ];
     ranges.forEach(([key, range], i) => {
         for (const [otherKey, other] of ranges.slice(0, i)) {
@@ -71,6 +74,7 @@ export function parseGcp(config: ConfigReader, flyte: FlyteConfig): GcpConfig {
             servicesCidr: services.text,
             privateServicesAddress: privateServices.text.split("/")[0],
             privateServicesPrefixLength: privateServices.cidr.prefixLength,
+            proxyOnlySubnetCidr: proxyOnly.text,
         },
         database: {
             version: config.oneOf("databaseVersion"),

@@ -1,6 +1,7 @@
 import { parseAws } from "./aws";
 import { parseFlyte } from "./flyte";
 import { parseGcp } from "./gcp";
+import { parseAuthentication, parseHttps } from "./endpoint";
 import { checkEncryptedKeys, checkKnownKeys, checkTargets } from "./keys";
 import { parseLocal } from "./local";
 import { ConfigContext, ConfigReader, RawConfig } from "./reader";
@@ -29,13 +30,15 @@ export function parseStackConfig(raw: RawConfig, context: ConfigContext): StackC
         // GCS and S3 buckets; on local, MinIO's data lives on a volume that deletionProtection guards.
         forceDestroyBuckets: CONFIG_KEYS.forceDestroyBuckets.targets.includes(cloud) ? config.boolean("forceDestroyBuckets") : false,
     };
-    const common = { pulumiProject: context.pulumiProject, stack: context.stack, flyte, protection };
+    const https = parseHttps(config, cloud);
+    const authentication = parseAuthentication(config, cloud, https);
+    const common = { pulumiProject: context.pulumiProject, stack: context.stack, flyte, protection, https, authentication };
     switch (cloud) {
         case "local":
             return { ...common, cloud, local: parseLocal(config, flyte) };
         case "aws":
             return { ...common, cloud, aws: parseAws(config, flyte, context) };
         case "gcp":
-            return { ...common, cloud, gcp: parseGcp(config, flyte) };
+            return { ...common, cloud, gcp: parseGcp(config, flyte, https) };
     }
 }

@@ -5,7 +5,15 @@
  * writes `Pulumi.yaml`'s `config:` block and the README's tables from here (test/contracts/config.test.ts checks
  * both), so none of it is written twice.
  */
-import { CLOUDS, type Cloud, type Flavor, GKE_RELEASE_CHANNELS, POSTGRES_VERSIONS } from "../contract/config";
+import {
+    type AuthenticationMode,
+    CLOUDS,
+    type Cloud,
+    type EndpointAccess,
+    type Flavor,
+    GKE_RELEASE_CHANNELS,
+    POSTGRES_VERSIONS,
+} from "../contract/config";
 import { DNS1123_LABEL_MAX } from "../shared/namespaces";
 
 /** Whole numbers from `min` to `max`, both included. */
@@ -88,6 +96,9 @@ const GCP_AND_AWS: readonly Cloud[] = ["gcp", "aws"];
 
 /** Reserved NodePort range of a default Kubernetes API server (`--service-node-port-range`). */
 const NODE_PORT_RANGE: Range = { min: 30000, max: 32767 };
+
+/** The longest DNS name, without the root's trailing dot (RFC 1035 2.3.4). */
+export const DNS_NAME_MAX = 253;
 
 export const DNS_LABEL_RULE = `lowercase letters, digits and '-', starting and ending with a letter or digit, at most ${DNS1123_LABEL_MAX} characters (DNS-1123 label)`;
 
@@ -216,6 +227,93 @@ export const CONFIG_KEYS = {
         default: false,
         description: "Allow destroying buckets that still hold objects (dev stacks only).",
     },
+    dnsName: {
+        type: "string",
+        targets: GCP_AND_AWS,
+        default: "",
+        allows: `empty, or a DNS name such as flyte.ml.example.com (two or more DNS-1123 labels, ${DNS_NAME_MAX} characters in all)`,
+        description:
+            "Flyte's own DNS name. Set: the console, REST API and gRPC are served over HTTPS on port 443 of it through the cloud's L7 load balancer (GKE Gateway, an ALB) with a managed certificate. Empty: the internal plaintext load balancer on ports 8088 and 8089.",
+    },
+    dnsZone: {
+        type: "string",
+        targets: GCP_AND_AWS,
+        default: "",
+        allows: "empty, a Cloud DNS managed zone's name (gcp: lowercase letters, digits and '-', at most 63 characters) or a Route 53 hosted zone id (aws: Z followed by capital letters and digits)",
+        description:
+            "With dnsName: the zone the program writes the certificate's validation record and the name's address record to, a Cloud DNS managed zone's name (gcp) or a Route 53 hosted zone id (aws). Empty: nothing is written and the dnsRecordsToCreate output lists the records to create.",
+    },
+    endpointAccess: {
+        type: "string",
+        targets: GCP_AND_AWS,
+        default: "internal",
+        values: {
+            internal: "reachable from the VPC and peered networks only",
+            public: "reachable from the internet, only with authentication",
+        } satisfies Record<EndpointAccess, string>,
+        description: "With dnsName: who reaches the HTTPS endpoint: {values}.",
+    },
+    authentication: {
+        type: "string",
+        targets: GCP_AND_AWS,
+        default: "none",
+        values: {
+            none: "no sign-in; only with endpointAccess internal",
+            oidc: "users sign in through your OpenID Connect provider (oidcIssuerUrl, oidcClientId, oidcClientSecret)",
+            cognito: "aws only: a Cognito user pool the program creates",
+        } satisfies Record<AuthenticationMode, string>,
+        description:
+            "With dnsName: how people and clients sign in to Flyte: {values}. flyteadmin issues tokens to flytectl, pyflyte, flytepropeller and CI itself.",
+    },
+    oidcIssuerUrl: {
+        type: "string",
+        targets: GCP_AND_AWS,
+        default: "",
+        allows: "an https:// issuer URL without query or fragment, e.g. https://example.okta.com/oauth2/default",
+        description:
+            "authentication oidc: the provider's issuer URL, where /.well-known/openid-configuration is served (Okta, Entra ID https://login.microsoftonline.com/<tenant>/v2.0, Google https://accounts.google.com, Keycloak https://<host>/realms/<realm>).",
+    },
+    oidcClientId: {
+        type: "string",
+        targets: GCP_AND_AWS,
+        default: "",
+        pattern: /^[!-~]{0,255}$/,
+        allows: "the client id registered at the provider, 1 to 255 printable characters without spaces",
+        description: "authentication oidc: the client id registered for Flyte at the provider.",
+    },
+    oidcClientSecret: {
+        type: "string",
+        targets: GCP_AND_AWS,
+        secret: true,
+        default: "",
+        pattern: /^[!-~]{0,1024}$/,
+        allows: "the client's secret, set with pulumi config set --secret",
+        description:
+            "authentication oidc: the client's secret (pulumi config set --secret); only ever written to a Kubernetes Secret.",
+    },
+    oidcScopes: {
+        type: "array",
+        targets: GCP_AND_AWS,
+        default: ["openid", "profile", "email"],
+        items: "a scope name (letters, digits and . _ : / -), openid among them",
+        description: "authentication oidc: the scopes flyteadmin requests when a user signs in; openid is required.",
+    },
+    cognitoDomainPrefix: {
+        type: "string",
+        targets: AWS,
+        default: "",
+        allows: "empty, or 1 to 63 lowercase letters, digits and '-', starting and ending with a letter or digit, without aws, amazon or cognito",
+        description:
+            "authentication cognito: the prefix of the hosted sign-in domain <prefix>.auth.<region>.amazoncognito.com; empty: derived from the stack with a random suffix.",
+    },
+    cognitoAdminEmail: {
+        type: "string",
+        targets: AWS,
+        default: "",
+        pattern: /^$|^[^\s@]+@[^\s@]+\.[^\s@]+$/,
+        allows: "empty, or an email address",
+        description: "authentication cognito: a first user invited by email (Cognito sends a temporary password); empty: none.",
+    },
     gkeLocation: {
         type: "string",
         targets: GCP,
@@ -302,6 +400,14 @@ export const CONFIG_KEYS = {
         default: "10.32.0.0/16",
         prefixLength: { min: 8, max: 24 },
         description: "Range reserved for private services access (Cloud SQL's private IP), {prefix}.",
+    },
+    proxyOnlySubnetCidr: {
+        type: "string",
+        targets: GCP,
+        default: "10.24.0.0/23",
+        prefixLength: { min: 8, max: 26 },
+        description:
+            "With dnsName and endpointAccess internal: the region's proxy-only subnet, where the internal Gateway's proxies run, {prefix}.",
     },
     databaseVersion: {
         type: "string",

@@ -66,6 +66,11 @@ export interface GcpNetworkConfig {
     /** The reserved range for private services access, split into address and prefix length. */
     readonly privateServicesAddress: string;
     readonly privateServicesPrefixLength: number;
+    /**
+     * The region's proxy-only subnet (purpose REGIONAL_MANAGED_PROXY) that an internal Gateway's Envoy proxies run
+     * in; created only for an internal HTTPS endpoint.
+     */
+    readonly proxyOnlySubnetCidr: string;
 }
 
 export interface CloudSqlConfig {
@@ -143,11 +148,64 @@ export interface AwsConfig {
     };
 }
 
+/** Who may reach Flyte's HTTPS endpoint (`flyte:endpointAccess`). */
+export const ENDPOINT_ACCESS = ["internal", "public"] as const;
+export type EndpointAccess = (typeof ENDPOINT_ACCESS)[number];
+
+/** How people and clients sign in to Flyte (`flyte:authentication`). */
+export const AUTHENTICATION_MODES = ["none", "oidc", "cognito"] as const;
+export type AuthenticationMode = (typeof AUTHENTICATION_MODES)[number];
+
+/**
+ * Flyte on its own DNS name over HTTPS, through the cloud's L7 load balancer with a managed certificate
+ * (`flyte:dnsName`). Absent: the internal plaintext endpoint (an internal L4 load balancer on 8088/8089).
+ */
+export interface HttpsConfig {
+    /** The name clients use, e.g. `flyte.ml.example.com`: the console is `https://<dnsName>/console`, gRPC `<dnsName>:443`. */
+    readonly dnsName: string;
+    /**
+     * The zone the program writes the certificate's validation record and the name's address record to: a Cloud DNS
+     * managed zone's name (GCP) or a Route 53 hosted zone id (AWS). Empty: the stack outputs the records to create.
+     */
+    readonly dnsZone: string;
+    /** `internal`: reachable from the VPC and peered networks only; `public`: from the internet (never without sign-in). */
+    readonly access: EndpointAccess;
+}
+
+/** Users sign in through an OpenID Connect provider of the team's own (Okta, Entra ID, Google, Keycloak, Auth0…). */
+export interface OidcAuthenticationConfig {
+    readonly mode: "oidc";
+    /** The provider's issuer URL (`https://…`, where `/.well-known/openid-configuration` is served). */
+    readonly issuerUrl: string;
+    /** The client id registered at the provider for Flyte. */
+    readonly clientId: string;
+    /** The client's secret, from an encrypted config value: wrap it in pulumi.secret before use. */
+    readonly clientSecret: string;
+    /** Scopes flyteadmin asks the provider for when a user signs in, e.g. `openid`, `profile`, `email`. */
+    readonly scopes: readonly string[];
+}
+
+/** AWS only: a Cognito user pool the program creates, with an app client and a hosted sign-in domain. */
+export interface CognitoAuthenticationConfig {
+    readonly mode: "cognito";
+    /** The hosted domain's prefix (`<prefix>.auth.<region>.amazoncognito.com`); empty: derived, with a random suffix. */
+    readonly domainPrefix: string;
+    /** A first user to invite by email (Cognito sends a temporary password); empty: none. */
+    readonly adminEmail: string;
+}
+
+/** Flyte's authentication: off (internal endpoints only), an external OIDC provider, or a Cognito user pool. */
+export type AuthenticationConfig = { readonly mode: "none" } | OidcAuthenticationConfig | CognitoAuthenticationConfig;
+
 interface StackConfigBase {
     readonly pulumiProject: string;
     readonly stack: string;
     readonly flyte: FlyteConfig;
     readonly protection: ProtectionConfig;
+    /** The HTTPS endpoint on a DNS name of the team's; absent: today's internal endpoint (always absent on local). */
+    readonly https?: HttpsConfig;
+    /** Flyte's sign-in; `{ mode: "none" }` without it (always on local). */
+    readonly authentication: AuthenticationConfig;
 }
 
 export interface GcpStackConfig extends StackConfigBase {

@@ -1,4 +1,5 @@
 import * as pulumi from "@pulumi/pulumi";
+import type { DnsRecord } from "./platform";
 
 /**
  * The stack outputs: the public contract other teams read through StackReference. Every target exports the
@@ -30,6 +31,14 @@ export interface FlyteStackOutputs {
     readonly projectWorkerServiceAccounts?: pulumi.Output<Record<string, string>>;
     /** projectIsolation: where each project's raw outputs go (its own bucket), by project. */
     readonly projectDataLocations?: pulumi.Output<Record<string, string>>;
+    /** With dnsName but no dnsZone: the DNS records to create by hand, as zone-file lines (`name. TYPE value`). */
+    readonly dnsRecordsToCreate?: pulumi.Output<string[]>;
+    /** With authentication: the redirect URI(s) to register for Flyte's client at the OpenID Connect provider. */
+    readonly oidcRedirectUris?: pulumi.Output<string[]>;
+    /** With authentication: the client id a CI pipeline uses with flyteadmin (client credentials). */
+    readonly ciClientId?: pulumi.Output<string>;
+    /** With authentication: that client's secret (a Pulumi secret). */
+    readonly ciClientSecret?: pulumi.Output<string>;
     /** cloud local: the MinIO console and its admin credentials (secrets). */
     readonly minioConsoleUrl?: pulumi.Output<string>;
     readonly minioRootUser?: pulumi.Output<string>;
@@ -58,6 +67,11 @@ export const SHARED_WORKER_OUTPUTS = ["workerServiceAccount"] as const satisfies
 /** With projectIsolation. */
 export const ISOLATION_OUTPUTS = ["projectWorkerServiceAccounts", "projectDataLocations"] as const satisfies readonly (keyof FlyteStackOutputs)[];
 
+/** With dnsName and no dnsZone. */
+export const MANUAL_DNS_OUTPUTS = ["dnsRecordsToCreate"] as const satisfies readonly (keyof FlyteStackOutputs)[];
+/** With authentication (oidc or cognito). */
+export const AUTHENTICATION_OUTPUTS = ["oidcRedirectUris", "ciClientId", "ciClientSecret"] as const satisfies readonly (keyof FlyteStackOutputs)[];
+
 export const LOCAL_OUTPUTS = ["minioConsoleUrl", "minioRootUser", "minioRootPassword"] as const satisfies readonly (keyof FlyteStackOutputs)[];
 export const DASHBOARD_OUTPUTS = ["kubernetesDashboardUrl"] as const satisfies readonly (keyof FlyteStackOutputs)[];
 
@@ -67,14 +81,30 @@ export const DASHBOARD_OUTPUTS = ["kubernetesDashboardUrl"] as const satisfies r
  */
 export type PlatformOutputs = Pick<FlyteStackOutputs, (typeof LOCAL_OUTPUTS)[number] | (typeof DASHBOARD_OUTPUTS)[number]>;
 
+/** Every output of the contract, common ones first. */
+export const ALL_OUTPUTS = [
+    ...COMMON_OUTPUTS,
+    ...SHARED_WORKER_OUTPUTS,
+    ...ISOLATION_OUTPUTS,
+    ...MANUAL_DNS_OUTPUTS,
+    ...AUTHENTICATION_OUTPUTS,
+    ...LOCAL_OUTPUTS,
+    ...DASHBOARD_OUTPUTS,
+] as const satisfies readonly (keyof FlyteStackOutputs)[];
+
 /** The contract's outputs a target has; the others are left out rather than exported as undefined. */
 export function definedOutputs(outputs: FlyteStackOutputs): Record<string, pulumi.Output<unknown>> {
     const defined: Record<string, pulumi.Output<unknown>> = {};
-    for (const key of [...COMMON_OUTPUTS, ...SHARED_WORKER_OUTPUTS, ...ISOLATION_OUTPUTS, ...LOCAL_OUTPUTS, ...DASHBOARD_OUTPUTS]) {
+    for (const key of ALL_OUTPUTS) {
         const value = outputs[key];
         if (value !== undefined) {
             defined[key] = value;
         }
     }
     return defined;
+}
+
+/** DNS records as zone-file lines (`name. TYPE value`), one per value, in the order given: what `dnsRecordsToCreate` holds. */
+export function zoneFileLines(records: readonly DnsRecord[]): string[] {
+    return records.flatMap((record) => record.values.map((value) => `${record.name} ${record.type} ${value}`));
 }

@@ -1,6 +1,6 @@
 import type * as k8s from "@pulumi/kubernetes";
 import type * as pulumi from "@pulumi/pulumi";
-import type { ProtectionConfig } from "./config";
+import type { AuthenticationConfig, HttpsConfig, ProtectionConfig } from "./config";
 import type { FlyteWorkloads } from "./identities";
 import type { PlatformOutputs } from "./outputs";
 
@@ -32,6 +32,11 @@ export interface FlytePlatform {
      * pool that runs it, the NAT its image pulls go through. The release waits for these and nothing else.
      */
     readonly releaseDependencies: readonly pulumi.Resource[];
+    /**
+     * The OpenID Connect provider users sign in through (the team's own, or one the platform created, e.g. a Cognito
+     * user pool); absent: Flyte without authentication.
+     */
+    readonly signIn?: OidcSignIn;
     /** Stack outputs that exist on this target only (local: MinIO's console and credentials, the dashboard). */
     readonly extraOutputs?: PlatformOutputs;
 }
@@ -63,6 +68,16 @@ export interface FlytePlatformArgs<TConfig> {
      * service account, an IAM role) or, locally, storage credentials of its own.
      */
     readonly workloads: FlyteWorkloads;
+    /**
+     * Flyte on its own DNS name over HTTPS: the platform builds the certificate, the L7 load balancer and the DNS
+     * records, and exposes Flyte as `HttpsExposure`. Absent: the internal plaintext endpoint, as before.
+     */
+    readonly https?: HttpsConfig;
+    /**
+     * How users sign in: the platform hands the Flyte layer the OIDC provider (`FlytePlatform.signIn`), passing an
+     * external one through or creating one (AWS: a Cognito user pool). Never other than `none` without `https`.
+     */
+    readonly authentication: AuthenticationConfig;
 }
 
 /** A PostgreSQL database for Flyte, as pods in the cluster reach it. */
@@ -196,7 +211,78 @@ export interface TaskLogLink {
 }
 
 /** How clients reach Flyte's HTTP (console, REST) and gRPC ports. */
-export type FlyteExposure = LoadBalancerExposure | NodePortExposure;
+export type FlyteExposure = LoadBalancerExposure | NodePortExposure | HttpsExposure;
+
+/** Flyte's endpoint Service as the Flyte layer declared it, for a platform to route its load balancer to. */
+export interface EndpointServiceRef {
+    /** The Service's namespace (Flyte's), read from the Service so that what uses it waits for it. */
+    readonly namespace: pulumi.Output<string>;
+    /** The Service's name. */
+    readonly name: pulumi.Output<string>;
+    /** The port serving the console, the REST API and `/healthcheck` over HTTP/1.1 (8088). */
+    readonly httpPort: number;
+    /** The port serving gRPC over cleartext HTTP/2 (h2c) (8089). */
+    readonly grpcPort: number;
+}
+
+/**
+ * Flyte on its own DNS name over HTTPS: the cloud's L7 load balancer terminates TLS with a managed certificate and
+ * carries the console, the REST API and gRPC on port 443 of the same name, gRPC paths to the gRPC port.
+ */
+export interface HttpsExposure {
+    /** Tells this kind of exposure apart. */
+    readonly kind: "https";
+    /** The DNS name clients use, e.g. `flyte.ml.example.com`. */
+    readonly hostname: string;
+    /**
+     * How the load balancer reaches the Service: `ClusterIP` (GKE's container-native load balancing to the pods), or
+     * `NodePort` with fixed ports (an ALB's instance targets).
+     */
+    readonly service: { readonly type: "ClusterIP" } | { readonly type: "NodePort"; readonly httpNodePort: number; readonly grpcNodePort: number };
+    /** The gRPC port's `appProtocol`, where the load balancer reads the backend protocol from it (GKE: `kubernetes.io/h2c`). */
+    readonly grpcAppProtocol?: string;
+    /** Annotations of the Service. */
+    readonly serviceAnnotations: Readonly<Record<string, string>>;
+    /**
+     * Points the load balancer at the Service once it is declared (GKE: the HTTPRoutes and health-check policies)
+     * and returns what it created, declared with `opts` (the Flyte component as parent, the cluster's provider); a
+     * platform whose load balancer needs nothing more returns none.
+     */
+    readonly attach: (service: EndpointServiceRef, opts: pulumi.CustomResourceOptions) => readonly pulumi.Resource[];
+    /**
+     * DNS records a person must create because the program has no zone to write them to (the certificate's
+     * validation record, the name's address); empty when the program writes them.
+     */
+    readonly dnsRecordsToCreate: pulumi.Output<readonly DnsRecord[]>;
+}
+
+/** A DNS record, as a person would create it at their DNS provider. */
+export interface DnsRecord {
+    /** Fully qualified name, with a trailing dot, e.g. `flyte.ml.example.com.`. */
+    readonly name: string;
+    /** `A`, `CNAME`, … */
+    readonly type: string;
+    /** The record's values. */
+    readonly values: readonly string[];
+    /** What it is for: `address of the Flyte endpoint`, `certificate validation`. */
+    readonly purpose: string;
+}
+
+/**
+ * The OpenID Connect provider users sign in through. flyteadmin is the relying party for people signing in to the
+ * console, and its own OAuth2 authorization server for flytectl, pyflyte (PKCE), flytepropeller and CI (client
+ * credentials), which never talk to the provider.
+ */
+export interface OidcSignIn {
+    /** The issuer URL (flyteadmin's `userAuth.openId.baseUrl`). */
+    readonly issuerUrl: pulumi.Output<string>;
+    /** The client id registered for Flyte at the provider. */
+    readonly clientId: pulumi.Output<string>;
+    /** The client's secret: a Pulumi secret, only ever written to a Kubernetes Secret. */
+    readonly clientSecret: pulumi.Output<string>;
+    /** Scopes flyteadmin requests when a user signs in. */
+    readonly scopes: readonly string[];
+}
 
 /** A cloud load balancer in front of Flyte (internal on every cloud target). */
 export interface LoadBalancerExposure {

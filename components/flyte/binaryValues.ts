@@ -3,8 +3,9 @@ import type { FlyteConfig } from "../contract/config";
 import type { CustomData, WorkerAnnotation } from "./clusterResources";
 import { clusterResourceCustomData, clusterResourceTemplates } from "./clusterResources";
 import type { ChartStorage, DatabaseInput, S3AccessKeyInput } from "./commonValues";
-import { DB_PASSWORD_SECRET_KEY, escapeForHelmTpl, SECRETS_CHECKSUM_ANNOTATION, TASK_STORAGE_SECRET, tplDefaultEnvVars } from "./commonValues";
+import { DB_PASSWORD_SECRET_KEY, escapeForHelmTpl, FLYTE_HTTP_PORT, SECRETS_CHECKSUM_ANNOTATION, TASK_STORAGE_SECRET, tplDefaultEnvVars } from "./commonValues";
 import type { TaskLogLink } from "../contract/platform";
+import { authSecretName, BinaryAuthValues, BinaryInlineAuth, ChartAuthentication, flyteBinaryAuthValues } from "./authentication";
 import { INLINE_DATA_LIMIT_MB, remoteDataValues, type RemoteDataValues } from "./remoteData";
 
 /**
@@ -25,6 +26,15 @@ const DB_PASSWORD_MOUNT = "/etc/flyte/db";
  */
 export const SECRET_CONFIG_SECRET = `${FLYTE_BINARY_RELEASE}-secret-config`;
 export const SECRET_CONFIG_FILE = "200-secret-config.yaml";
+/**
+ * With sign-in: the Secret (created by this program) with the internal client's secret and the OIDC provider's
+ * client secret, which the chart mounts at /etc/secrets (`configuration.auth.clientSecretsExternalSecretRef`).
+ */
+export const AUTH_CLIENT_SECRETS_SECRET = `${FLYTE_BINARY_RELEASE}-auth-client-secrets`;
+/** Its role among the authentication Secrets (AuthSecretSpec.role). */
+export const AUTH_CLIENT_SECRETS_ROLE = "clientSecrets";
+/** The chart's Service that serves HTTP (and gRPC) of the Flyte pod: `<fullname>-http`. */
+export const FLYTE_BINARY_HTTP_SERVICE = `${FLYTE_BINARY_RELEASE}-http`;
 
 /** Pod labels of the Flyte Deployment (`flyte-binary.selectorLabels`); the load balancer selects on them. */
 export function flyteBinarySelectorLabels(): Record<string, string> {
@@ -72,6 +82,8 @@ export interface FlyteBinaryValues {
         readonly inline: FlyteInlineConfig;
         /** A Secret with more Flyte config files, merged after the chart's (credentials). */
         readonly inlineSecretRef?: string;
+        /** With sign-in: Flyte's authentication (authentication.ts). */
+        readonly auth?: BinaryAuthValues;
     };
     readonly clusterResourceTemplates: { readonly inline: Record<string, string> };
     readonly deployment: {
@@ -88,6 +100,11 @@ export interface FlyteBinaryValues {
         readonly extraVolumes: readonly unknown[];
         readonly extraVolumeMounts: readonly unknown[];
         readonly podAnnotations: Record<string, string>;
+        /**
+         * With sign-in: the `gen-admin-auth-secret` init container, which generates flyteadmin's cookie and token
+         * signing keys into `<fullname>-admin-auth` (genAdminAuthSecretArgs). It runs with `deployment.resources`.
+         */
+        readonly genAdminAuthSecret?: { readonly args: readonly string[]; readonly securityContext: ContainerSecurityValues };
     };
     readonly serviceAccount: {
         readonly create: true;
@@ -122,6 +139,32 @@ export const FLYTE_BINARY_USER = 65534;
 /** Restricted, with a read-only root: flyte-binary writes only its webhook certificates, to the chart's /var/run/flyte emptyDir. */
 export function binaryContainerSecurity(): ContainerSecurityValues {
     return { allowPrivilegeEscalation: false, readOnlyRootFilesystem: true, capabilities: { drop: ["ALL"] } };
+}
+
+/** The Secret the chart's `gen-admin-auth-secret` fills with flyteadmin's generated keys (`<fullname>-admin-auth`). */
+export const ADMIN_AUTH_SECRET = `${FLYTE_BINARY_RELEASE}-admin-auth`;
+/**
+ * Where `gen-admin-auth-secret` writes those keys before storing them in ADMIN_AUTH_SECRET. The chart's own script
+ * writes them to /tmp, on the root filesystem, and the template gives the container no volume but the (read-only)
+ * config (templates/deployment.yaml at v1.16.8); /dev/shm is the tmpfs every container runtime mounts, writable
+ * under a read-only root, so the container stays restricted and the keys never touch a disk.
+ */
+export const ADMIN_AUTH_SCRATCH = "/dev/shm/admin-auth-secret";
+
+/**
+ * The `gen-admin-auth-secret` script (run by the chart's `sh -ec`): the chart's two `flyte secrets` commands with
+ * ADMIN_AUTH_SCRATCH for /tmp, then the files removed (containers of a pod share /dev/shm).
+ */
+export function genAdminAuthSecretArgs(): string[] {
+    const flyte = "flyte --config=/etc/flyte/config.d/*.yaml";
+    return [
+        [
+            `${flyte} secrets init --localPath ${ADMIN_AUTH_SCRATCH}`,
+            `${flyte} secrets create --name ${ADMIN_AUTH_SECRET} --fromPath ${ADMIN_AUTH_SCRATCH}`,
+            `rm -rf ${ADMIN_AUTH_SCRATCH}`,
+            "",
+        ].join("\n"),
+    ];
 }
 
 export type StorageValues =
@@ -169,6 +212,10 @@ export interface FlyteInlineConfig {
     };
     /** Signed URLs for execution data (components/flyte/remoteData.ts); absent: flyteadmin's default, none. */
     readonly remoteData?: RemoteDataValues;
+    /** With sign-in: the in-pod token endpoint of Flyte's components (BinaryInlineAuth). */
+    readonly admin?: BinaryInlineAuth["admin"];
+    /** With sign-in: the configured scopes and the CI client (BinaryInlineAuth). */
+    readonly auth?: BinaryInlineAuth["auth"];
 }
 
 export interface FlyteBinaryValuesInput {
@@ -198,6 +245,11 @@ export interface FlyteBinaryValuesInput {
     readonly secretsChecksum: string;
     /** Plain environment variables for task pods (`default-env-vars`); absent or empty: none. */
     readonly taskEnvironment?: Readonly<Record<string, string>>;
+    /**
+     * With sign-in: the provider, the generated clients' hashes and the Secret with the client secrets
+     * (AUTH_CLIENT_SECRETS_ROLE); absent: no authentication.
+     */
+    readonly authentication?: ChartAuthentication;
 }
 
 /**
@@ -266,10 +318,20 @@ function inlineRemoteData(storage: ChartStorage, identity: FlyteBinaryValuesInpu
     }
 }
 
+/** flyte-binary's authentication values (authentication.ts) for the chart's Services in Flyte's namespace. */
+export function binaryAuthValues(authentication: ChartAuthentication, namespace: string): ReturnType<typeof flyteBinaryAuthValues> {
+    return flyteBinaryAuthValues(authentication, {
+        admin: { service: FLYTE_BINARY_HTTP_SERVICE, namespace, httpPort: FLYTE_HTTP_PORT },
+        podHttpPort: FLYTE_HTTP_PORT,
+        clientSecretsSecret: authSecretName(authentication, AUTH_CLIENT_SECRETS_ROLE),
+    });
+}
+
 export function flyteBinaryValues(input: FlyteBinaryValuesInput): FlyteBinaryValues {
     const { flyte, identity } = input;
     const storage = inlineStorage(input.storage);
     const remoteData = inlineRemoteData(input.storage, identity);
+    const auth = input.authentication && binaryAuthValues(input.authentication, flyte.namespace);
     return {
         fullnameOverride: FLYTE_BINARY_RELEASE,
         commonLabels: input.labels,
@@ -319,8 +381,10 @@ export function flyteBinaryValues(input: FlyteBinaryValuesInput): FlyteBinaryVal
                 },
                 storage,
                 ...(remoteData ? { remoteData } : {}),
+                ...(auth ? auth.inline : {}),
             },
             ...(input.storage.provider === "s3-compatible" ? { inlineSecretRef: input.storage.credentialsSecret } : {}),
+            ...(auth ? { auth: auth.auth } : {}),
         },
         clusterResourceTemplates: { inline: clusterResourceTemplates(identity?.worker) },
         deployment: {
@@ -347,6 +411,7 @@ export function flyteBinaryValues(input: FlyteBinaryValuesInput): FlyteBinaryVal
                 { name: "tmp", mountPath: "/tmp" },
             ],
             podAnnotations: { [SECRETS_CHECKSUM_ANNOTATION]: input.secretsChecksum },
+            ...(auth ? { genAdminAuthSecret: { args: genAdminAuthSecretArgs(), securityContext: binaryContainerSecurity() } } : {}),
         },
         serviceAccount: {
             create: true,

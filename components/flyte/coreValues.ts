@@ -7,6 +7,7 @@ import { DB_PASSWORD_SECRET_KEY, escapeForHelmTpl, SECRETS_CHECKSUM_ANNOTATION, 
 import type { TaskLogLink } from "../contract/platform";
 import { INLINE_DATA_LIMIT_MB, remoteDataValues as remoteData, type RemoteDataValues } from "./remoteData";
 import { FlyteCoreComponent, METADATA_PREFIX } from "../contract/identities";
+import { authSecretName, ChartAuthentication, CoreAuthValues, flyteCoreAuthValues } from "./authentication";
 
 /**
  * The flyte-core chart's contract, as this program uses it, and the pure function that computes its values.
@@ -31,6 +32,18 @@ export const FLYTEADMIN_HTTP_PORT = 80;
 export const FLYTEADMIN_GRPC_PORT = 81;
 export const FLYTECONSOLE_SERVICE = "flyteconsole";
 export const FLYTECONSOLE_HTTP_PORT = 80;
+
+/**
+ * With sign-in: the Secret (created by this program) with the internal client's secret, which flytepropeller and
+ * flytescheduler mount at /etc/secrets. flytescheduler's template names it so whatever the values say.
+ */
+export const CORE_ADMIN_CLIENT_SECRET = "flyte-secret-auth";
+/** Its role among the authentication Secrets (AuthSecretSpec.role). */
+export const CORE_ADMIN_CLIENT_ROLE = "adminClient";
+/** With sign-in: the Secret (created by this program) with the OIDC provider's client secret, for flyteadmin only. */
+export const CORE_OIDC_CLIENT_SECRET = "flyte-core-oidc-client";
+/** Its role among the authentication Secrets. */
+export const CORE_OIDC_CLIENT_ROLE = "oidcClient";
 
 // ---- Typed subset of the chart's values that this program sets ----
 
@@ -75,7 +88,7 @@ export interface FlyteCoreValues {
         /** Project ids, each as a double-quoted YAML scalar (seedProjectArgument). */
         readonly initialProjects: readonly string[];
         readonly service: { readonly type: "ClusterIP" };
-    };
+    } & Partial<CoreAuthValues["adminVolumes"]>;
     readonly flytepropeller: ComponentValues;
     readonly datacatalog: ComponentValues & { readonly replicaCount: number; readonly service: { readonly type: "ClusterIP" } };
     readonly flytescheduler: ComponentValues;
@@ -91,7 +104,10 @@ export interface FlyteCoreValues {
         readonly templates: readonly { readonly key: string; readonly value: string }[];
     };
     readonly workflow_scheduler: { readonly enabled: true; readonly type: "native" };
-    readonly secrets: { readonly adminOauthClientCredentials: { readonly enabled: false; readonly clientSecret: "" } };
+    /** Without sign-in, off; with it, the Secret flyteadmin's callers mount (CoreAuthValues). */
+    readonly secrets: {
+        readonly adminOauthClientCredentials: { readonly enabled: false; readonly clientSecret: "" } | CoreAuthValues["adminOauthClientCredentials"];
+    };
     readonly common: {
         readonly databaseSecret: { readonly name: string; readonly secretManifest: Record<string, never> };
         readonly ingress: { readonly enabled: false };
@@ -113,6 +129,8 @@ export interface FlyteCoreValues {
             };
         };
         readonly task_logs: { readonly plugins: { readonly logs: Record<string, string | boolean> } };
+        /** With sign-in: flyteadmin's server and auth config, merged over the chart's (CoreAuthValues). */
+        readonly adminServer?: CoreAuthValues["adminServer"];
     };
 }
 
@@ -181,6 +199,11 @@ export interface FlyteCoreValuesInput {
     readonly secretsChecksum: string;
     /** Replicas of flyteadmin, flyteconsole and datacatalog (flyte:coreReplicas); 2 or more survive a node's loss. */
     readonly replicas: number;
+    /**
+     * With sign-in: the provider, the generated clients' hashes and the Secrets CORE_ADMIN_CLIENT_ROLE and
+     * CORE_OIDC_CLIENT_ROLE; absent: no authentication.
+     */
+    readonly authentication?: ChartAuthentication;
 }
 
 function rawOutputPrefix(storage: ChartStorage): string {
@@ -253,8 +276,18 @@ export function propellerNamespace(flyte: FlyteConfig): string {
     return namespaces.size === 1 && !flyte.namespaceTemplate.includes("{{ project }}") ? [...namespaces][0] : "all";
 }
 
+/** flyte-core's authentication values (authentication.ts) for flyteadmin's Service in Flyte's namespace. */
+export function coreAuthValues(authentication: ChartAuthentication, namespace: string): CoreAuthValues {
+    return flyteCoreAuthValues(authentication, {
+        admin: { service: FLYTEADMIN_SERVICE, namespace, httpPort: FLYTEADMIN_HTTP_PORT },
+        internalClientSecret: authSecretName(authentication, CORE_ADMIN_CLIENT_ROLE),
+        oidcClientSecret: authSecretName(authentication, CORE_OIDC_CLIENT_ROLE),
+    });
+}
+
 export function flyteCoreValues(input: FlyteCoreValuesInput): FlyteCoreValues {
     const { flyte, identity } = input;
+    const auth = input.authentication && coreAuthValues(input.authentication, flyte.namespace);
     const checksum = { [SECRETS_CHECKSUM_ANNOTATION]: input.secretsChecksum };
     const component = (name: FlyteCoreComponent): ComponentValues => ({
         serviceAccount: {
@@ -285,6 +318,7 @@ export function flyteCoreValues(input: FlyteCoreValuesInput): FlyteCoreValues {
             replicaCount: input.replicas,
             initialProjects: flyte.projects.map(seedProjectArgument),
             service: { type: "ClusterIP" },
+            ...(auth ? auth.adminVolumes : {}),
         },
         flytepropeller: component("flytepropeller"),
         datacatalog: { ...component("datacatalog"), replicaCount: input.replicas, service: { type: "ClusterIP" } },
@@ -301,7 +335,7 @@ export function flyteCoreValues(input: FlyteCoreValuesInput): FlyteCoreValues {
             templates: templateList(identity?.worker),
         },
         workflow_scheduler: { enabled: true, type: "native" },
-        secrets: { adminOauthClientCredentials: { enabled: false, clientSecret: "" } },
+        secrets: { adminOauthClientCredentials: auth ? auth.adminOauthClientCredentials : { enabled: false, clientSecret: "" } },
         common: {
             databaseSecret: { name: input.database.passwordSecret, secretManifest: {} },
             ingress: { enabled: false },
@@ -332,6 +366,7 @@ export function flyteCoreValues(input: FlyteCoreValuesInput): FlyteCoreValues {
                 },
             },
             task_logs: { plugins: { logs: taskLogValues(input.taskLogs) } },
+            ...(auth ? { adminServer: auth.adminServer } : {}),
         },
     };
 }

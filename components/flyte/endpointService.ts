@@ -1,8 +1,8 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { FLYTE_GRPC_PORT, FLYTE_HTTP_PORT } from "./commonValues";
-import { FlyteEndpoints, flyteEndpoints } from "./endpoints";
-import type { FlyteExposure } from "../contract/platform";
+import { FlyteEndpoints, flyteEndpoints, httpsEndpoints } from "./endpoints";
+import type { FlyteExposure, HttpsExposure } from "../contract/platform";
 
 /**
  * The Service clients reach Flyte through, whichever chart runs it: HTTP 8088 and gRPC 8089 of the pods it selects
@@ -10,14 +10,43 @@ import type { FlyteExposure } from "../contract/platform";
  */
 
 function serviceSpec(exposure: FlyteExposure, selector: Readonly<Record<string, string>>): k8s.types.input.core.v1.ServiceSpec {
-    const ports = (nodePorts?: { readonly http: number; readonly grpc: number }) => [
+    const ports = (nodePorts?: { readonly http: number; readonly grpc: number }, grpcAppProtocol?: string) => [
         { name: "http", port: FLYTE_HTTP_PORT, targetPort: "http", protocol: "TCP", nodePort: nodePorts?.http },
-        { name: "grpc", port: FLYTE_GRPC_PORT, targetPort: "grpc", protocol: "TCP", nodePort: nodePorts?.grpc },
+        { name: "grpc", port: FLYTE_GRPC_PORT, targetPort: "grpc", protocol: "TCP", nodePort: nodePorts?.grpc, appProtocol: grpcAppProtocol },
     ];
     const common = { selector: { ...selector }, externalTrafficPolicy: "Cluster" };
-    return exposure.kind === "loadBalancer"
-        ? { ...common, type: "LoadBalancer", loadBalancerIP: exposure.loadBalancerIP, ports: ports() }
-        : { ...common, type: "NodePort", ports: ports({ http: exposure.httpNodePort, grpc: exposure.grpcNodePort }) };
+    switch (exposure.kind) {
+        case "loadBalancer":
+            return { ...common, type: "LoadBalancer", loadBalancerIP: exposure.loadBalancerIP, ports: ports() };
+        case "nodePort":
+            return { ...common, type: "NodePort", ports: ports({ http: exposure.httpNodePort, grpc: exposure.grpcNodePort }) };
+        case "https":
+            // Behind the cloud's L7 load balancer: a ClusterIP Service (its pods are the load balancer's endpoints),
+            // or NodePorts the load balancer's instance targets are registered on.
+            return exposure.service.type === "ClusterIP"
+                ? { selector: { ...selector }, type: "ClusterIP", ports: ports(undefined, exposure.grpcAppProtocol) }
+                : {
+                      ...common,
+                      type: "NodePort",
+                      ports: ports({ http: exposure.service.httpNodePort, grpc: exposure.service.grpcNodePort }, exposure.grpcAppProtocol),
+                  };
+    }
+}
+
+/** The Service's name: `<release>-lb`, `<release>-nodeport` or `<release>-https`. */
+function serviceName(releaseName: string, exposure: FlyteExposure): string {
+    return `${releaseName}-${{ loadBalancer: "lb", nodePort: "nodeport", https: "https" }[exposure.kind]}`;
+}
+
+function serviceAnnotations(exposure: FlyteExposure): Record<string, string> {
+    switch (exposure.kind) {
+        case "loadBalancer":
+            return { ...exposure.annotations };
+        case "nodePort":
+            return {};
+        case "https":
+            return { ...exposure.serviceAnnotations };
+    }
 }
 
 export interface EndpointServiceArgs {
@@ -31,6 +60,8 @@ export interface EndpointServiceArgs {
     readonly exposure: FlyteExposure;
     /** Labels of the Service. */
     readonly labels: Readonly<Record<string, string>>;
+    /** Flyte authenticates: the flytectl config signs in (PKCE). Only with an HTTPS exposure. */
+    readonly authenticated?: boolean;
 }
 
 /** The endpoint Service, what clients use to reach it, and the port-forward that works where they cannot. */
@@ -41,6 +72,8 @@ export interface EndpointService {
     readonly endpoints: pulumi.Output<FlyteEndpoints>;
     /** `kubectl port-forward` of both ports from the Service (with the stack's kubeconfig). */
     readonly portForwardCommand: pulumi.Output<string>;
+    /** With an HTTPS exposure: what the platform declared to route its load balancer to the Service. */
+    readonly routes: readonly pulumi.Resource[];
 }
 
 export function endpointService(name: string, args: EndpointServiceArgs, opts: pulumi.CustomResourceOptions): EndpointService {
@@ -49,10 +82,10 @@ export function endpointService(name: string, args: EndpointServiceArgs, opts: p
         `${name}-endpoint`,
         {
             metadata: {
-                name: `${args.releaseName}-${exposure.kind === "loadBalancer" ? "lb" : "nodeport"}`,
+                name: serviceName(args.releaseName, exposure),
                 namespace: args.namespace,
                 labels: { ...args.labels },
-                annotations: exposure.kind === "loadBalancer" ? { ...exposure.annotations } : {},
+                annotations: serviceAnnotations(exposure),
             },
             spec: serviceSpec(exposure, args.selector),
         },
@@ -62,7 +95,10 @@ export function endpointService(name: string, args: EndpointServiceArgs, opts: p
     const portForwardCommand = pulumi.interpolate`kubectl --namespace ${service.metadata.namespace} port-forward service/${service.metadata.name} ${FLYTE_HTTP_PORT}:${FLYTE_HTTP_PORT} ${FLYTE_GRPC_PORT}:${FLYTE_GRPC_PORT}`;
     if (exposure.kind === "nodePort") {
         const ports = { http: exposure.httpNodePort, grpc: exposure.grpcNodePort };
-        return { service, endpoints: pulumi.output(flyteEndpoints(exposure.host, ports)), portForwardCommand };
+        return { service, endpoints: pulumi.output(flyteEndpoints(exposure.host, ports)), portForwardCommand, routes: [] };
+    }
+    if (exposure.kind === "https") {
+        return httpsEndpointService(service, exposure, args.authenticated ?? false, portForwardCommand, opts);
     }
     // Where the cloud picks the address (an AWS NLB's DNS name), it appears in the Service's status.
     const host =
@@ -75,5 +111,19 @@ export function endpointService(name: string, args: EndpointServiceArgs, opts: p
             }
             return address;
         });
-    return { service, endpoints: host.apply((h) => flyteEndpoints(h)), portForwardCommand };
+    return { service, endpoints: host.apply((h) => flyteEndpoints(h)), portForwardCommand, routes: [] };
+}
+
+function httpsEndpointService(
+    service: k8s.core.v1.Service,
+    exposure: HttpsExposure,
+    authenticated: boolean,
+    portForwardCommand: pulumi.Output<string>,
+    opts: pulumi.CustomResourceOptions,
+): EndpointService {
+    const routes = exposure.attach(
+        { namespace: service.metadata.namespace, name: service.metadata.name, httpPort: FLYTE_HTTP_PORT, grpcPort: FLYTE_GRPC_PORT },
+        opts,
+    );
+    return { service, endpoints: pulumi.output(httpsEndpoints(exposure.hostname, authenticated)), portForwardCommand, routes };
 }

@@ -1,8 +1,12 @@
 import type * as pulumi from "@pulumi/pulumi";
 import { BACKEND_IDENTITY } from "../contract/identities";
+import { CLIENT_SECRET_FILE, OIDC_CLIENT_SECRET_FILE } from "./authentication";
 import {
+    AUTH_CLIENT_SECRETS_ROLE,
+    AUTH_CLIENT_SECRETS_SECRET,
     DB_PASSWORD_SECRET,
     FLYTE_BINARY_CHART,
+    FLYTE_BINARY_HTTP_SERVICE,
     FLYTE_BINARY_RELEASE,
     flyteBinarySelectorLabels,
     flyteBinaryValues,
@@ -40,14 +44,27 @@ export const FLYTE_BINARY_SPEC: FlyteChartSpec<undefined> = {
         }),
     // The Flyte pod itself serves both ports.
     endpointSelector: flyteBinarySelectorLabels(),
-    admin: { service: `${FLYTE_BINARY_RELEASE}-http`, httpPort: FLYTE_HTTP_PORT },
+    admin: { service: FLYTE_BINARY_HTTP_SERVICE, httpPort: FLYTE_HTTP_PORT },
     aroundRelease: () => undefined,
+    // One Secret: the chart projects it at /etc/secrets, where flyteadmin reads the provider's client secret and
+    // the components in the pod their own (admin.clientSecretLocation's default).
+    authentication: {
+        secrets: [
+            {
+                role: AUTH_CLIENT_SECRETS_ROLE,
+                resourceSuffix: "client-secrets",
+                secretName: AUTH_CLIENT_SECRETS_SECRET,
+                files: { [CLIENT_SECRET_FILE]: "internalClientSecret", [OIDC_CLIENT_SECRET_FILE]: "oidcClientSecret" },
+            },
+        ],
+        internalClientSecret: { role: AUTH_CLIENT_SECRETS_ROLE, key: CLIENT_SECRET_FILE },
+    },
 };
 
 /**
  * Flyte's single-binary deployment, cloud-agnostic: its namespace, the secrets it reads (database password,
- * storage keys where the platform uses them), the flyte-binary Helm release, and the Service that exposes HTTP
- * and gRPC the way the platform asks.
+ * storage keys where the platform uses them; with sign-in, the client secrets), the flyte-binary Helm release,
+ * and the Service that exposes HTTP and gRPC the way the platform asks.
  */
 export class FlyteBinary extends FlyteInstallation<undefined> {
     constructor(name: string, args: FlyteBinaryArgs, opts?: pulumi.ComponentResourceOptions) {

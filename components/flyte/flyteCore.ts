@@ -1,8 +1,13 @@
 import type * as pulumi from "@pulumi/pulumi";
 import type { FlyteConfig } from "../contract/config";
 import { FLYTE_CORE_COMPONENTS, FlyteCoreComponent } from "../contract/identities";
+import { CLIENT_SECRET_FILE, OIDC_CLIENT_SECRET_FILE } from "./authentication";
 import {
+    CORE_ADMIN_CLIENT_ROLE,
+    CORE_ADMIN_CLIENT_SECRET,
     CORE_DB_PASSWORD_SECRET,
+    CORE_OIDC_CLIENT_ROLE,
+    CORE_OIDC_CLIENT_SECRET,
     CORE_STORAGE_FILE,
     CORE_STORAGE_SECRET,
     coreStorageSecretFile,
@@ -69,6 +74,24 @@ export function flyteCoreSpec(flyte: FlyteConfig): FlyteChartSpec<EndpointProxy>
                 },
                 { parent },
             ),
+        // Two Secrets: flyteadmin's callers mount the first at /etc/secrets, and only flyteadmin the second.
+        authentication: {
+            secrets: [
+                {
+                    role: CORE_ADMIN_CLIENT_ROLE,
+                    resourceSuffix: "admin-client-secret",
+                    secretName: CORE_ADMIN_CLIENT_SECRET,
+                    files: { [CLIENT_SECRET_FILE]: "internalClientSecret" },
+                },
+                {
+                    role: CORE_OIDC_CLIENT_ROLE,
+                    resourceSuffix: "oidc-client-secret",
+                    secretName: CORE_OIDC_CLIENT_SECRET,
+                    files: { [OIDC_CLIENT_SECRET_FILE]: "oidcClientSecret" },
+                },
+            ],
+            internalClientSecret: { role: CORE_ADMIN_CLIENT_ROLE, key: CLIENT_SECRET_FILE },
+        },
     };
 }
 

@@ -2,10 +2,12 @@ import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import type { FlyteConfig } from "../contract/config";
 import type { FlytePlatform, S3CompatibleStorage } from "../contract/platform";
+import type { AuthSecretSpec, ChartAuthentication } from "./authentication";
 import type { ChartIdentity } from "./chartInputs";
 import { allOf, chartIdentity, chartStorage, databaseInput, keyedChartStorage, resolvedAccessKey, secretsDigest } from "./chartInputs";
 import { ChartStorage, DatabaseInput, DB_PASSWORD_SECRET_KEY, S3AccessKeyInput } from "./commonValues";
 import { endpointService } from "./endpointService";
+import { FlyteAuthentication } from "./flyteAuthentication";
 import { ProjectDataLocations } from "./projectDataLocations";
 import { TaskNamespace, taskNamespacesWithStorageKeys } from "./taskNamespaces";
 
@@ -13,7 +15,8 @@ import { TaskNamespace, taskNamespacesWithStorageKeys } from "./taskNamespaces";
  * One routine that installs Flyte from either chart (flyte-binary, flyte-core): Flyte's namespace, the Secrets it
  * reads (database password, storage credentials where the store uses static keys), the task pods' namespaces and
  * keys, the Helm release, the Service clients reach it through, and with project isolation the Job that points
- * each project's data at its bucket. Each chart states what differs in a FlyteChartSpec.
+ * each project's data at its bucket; with sign-in (the platform's OIDC provider, over HTTPS), Flyte's
+ * authentication (authentication.ts, flyteAuthentication.ts). Each chart states what differs in a FlyteChartSpec.
  */
 
 /** Seconds Helm waits for Flyte to become ready (first install pulls images and migrates the database). */
@@ -49,8 +52,13 @@ export interface ChartInputs {
     readonly storage: ChartStorage;
     /** The backend identities the spec asked for and the workers' annotation; absent without cloud identities. */
     readonly identity?: ChartIdentity;
-    /** Digest of the database password and the storage credentials file: a pod annotation that restarts Flyte. */
+    /**
+     * Digest of the database password, the storage credentials file and, with sign-in, the client secrets Flyte
+     * mounts: a pod annotation that restarts Flyte.
+     */
     readonly secretsChecksum: string;
+    /** With sign-in: the provider, the generated clients' hashes and the Secrets created for the chart. */
+    readonly authentication?: ChartAuthentication;
     /** The platform's task log links. */
     readonly taskLogs: FlytePlatform["taskLogs"];
     /** The platform's plain environment for task pods. */
@@ -118,6 +126,13 @@ export interface FlyteChartSpec<Extras> {
     };
     /** Objects the chart needs around its release, declared right after it (flyte-core's endpoint proxy). */
     readonly aroundRelease: (context: ReleaseContext) => Extras;
+    /** With sign-in: where the chart reads the client secrets from. */
+    readonly authentication: {
+        /** The Secrets this routine creates for the chart to mount. */
+        readonly secrets: readonly AuthSecretSpec[];
+        /** The Secret (by role) and key with INTERNAL_CLIENT_ID's secret, which the project data Job reads too. */
+        readonly internalClientSecret: { readonly role: string; readonly key: string };
+    };
 }
 
 /** flyteadmin's HTTP API as pods in the cluster reach it. */
@@ -198,6 +213,14 @@ export abstract class FlyteInstallation<Extras> extends pulumi.ComponentResource
     readonly portForwardCommand: pulumi.Output<string>;
     /** With project isolation: each project's raw output prefix. */
     readonly projectDataLocations?: ProjectDataLocations;
+    /** With sign-in: the generated clients and the Secrets the chart mounts them from. */
+    readonly authentication?: FlyteAuthentication;
+    /** With sign-in: the redirect URI(s) to register for Flyte's client at the OpenID Connect provider. */
+    readonly oidcRedirectUris?: pulumi.Output<string[]>;
+    /** With sign-in: the client id a CI pipeline uses with flyteadmin (client credentials). */
+    readonly ciClientId?: pulumi.Output<string>;
+    /** With sign-in: that client's secret (a Pulumi secret). */
+    readonly ciClientSecret?: pulumi.Output<string>;
     /** What the chart's spec declared around its release. */
     protected readonly extras: Extras;
 
@@ -243,11 +266,29 @@ export abstract class FlyteInstallation<Extras> extends pulumi.ComponentResource
             this.taskNamespaces = [];
         }
 
+        if (platform.signIn !== undefined) {
+            const { exposure } = platform;
+            if (exposure.kind !== "https") {
+                throw new Error(`Flyte's sign-in needs Flyte on its own name over HTTPS (an https exposure), not a ${exposure.kind} exposure`);
+            }
+            this.authentication = new FlyteAuthentication(
+                `${name}-auth`,
+                { signIn: platform.signIn, hostname: exposure.hostname, namespace, secrets: spec.authentication.secrets, labels, provider },
+                { parent: this },
+            );
+            this.oidcRedirectUris = this.authentication.oidcRedirectUris;
+            this.ciClientId = pulumi.output(this.authentication.ciClient.id);
+            this.ciClientSecret = this.authentication.ciClient.secret;
+        }
+        const authentication = this.authentication;
+
         const resolved = allOf({
             database: databaseInput(platform.database, this.databasePassword.metadata.name),
             storage: storageInput,
             identity: chartIdentity(platform.identity, spec.backendIdentities),
-            secretsChecksum: secretsDigest([platform.database.password, credentialsFile ?? ""]),
+            // Without sign-in the same list (and digest) as before it existed.
+            secretsChecksum: secretsDigest([platform.database.password, credentialsFile ?? "", ...(authentication?.mountedSecrets ?? [])]),
+            authentication: authentication?.chartInputs,
         });
         const values = resolved.apply((inputs) =>
             spec.values({
@@ -281,7 +322,14 @@ export abstract class FlyteInstallation<Extras> extends pulumi.ComponentResource
 
         const endpoint = endpointService(
             name,
-            { releaseName: spec.releaseName, namespace, selector: spec.endpointSelector, exposure: platform.exposure, labels },
+            {
+                releaseName: spec.releaseName,
+                namespace,
+                selector: spec.endpointSelector,
+                exposure: platform.exposure,
+                labels,
+                authenticated: authentication !== undefined,
+            },
             k8sOpts,
         );
         this.service = endpoint.service;
@@ -303,6 +351,11 @@ export abstract class FlyteInstallation<Extras> extends pulumi.ComponentResource
                     labels,
                     provider,
                     release: this.release,
+                    adminClient: authentication && {
+                        clientId: authentication.internalClient.id,
+                        secretName: authentication.secret(spec.authentication.internalClientSecret.role).metadata.name,
+                        secretKey: spec.authentication.internalClientSecret.key,
+                    },
                 },
                 { parent: this },
             );
@@ -312,6 +365,7 @@ export abstract class FlyteInstallation<Extras> extends pulumi.ComponentResource
             grpcEndpoint: this.grpcEndpoint,
             httpEndpoint: this.httpEndpoint,
             consoleUrl: this.consoleUrl,
+            ...(this.oidcRedirectUris ? { oidcRedirectUris: this.oidcRedirectUris } : {}),
         });
     }
 }

@@ -1,3 +1,4 @@
+export * from "./authentication";
 export * from "./binaryValues";
 export * from "./chartInputs";
 export * from "./clusterResources";
@@ -6,6 +7,7 @@ export * from "./coreValues";
 export * from "./endpointProxy";
 export * from "./endpoints";
 export * from "./endpointService";
+export * from "./flyteAuthentication";
 export * from "./flyteBinary";
 export * from "./flyteCore";
 export * from "./flyteInstallation";

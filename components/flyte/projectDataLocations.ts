@@ -2,12 +2,14 @@ import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { jobCustomTimeouts, setupJobArgs } from "../shared/hardening";
 import type { FlyteStorage, ProjectBucket } from "../contract/platform";
+import { ADMIN_SCOPE, TOKEN_PATH } from "./authentication";
 
 /**
  * With project isolation, each project's task pods may only write to the project's own bucket, so Flyte must send
  * each project's raw outputs there: a project-level `workflow_execution_config` in flyteadmin, set through its
  * REST API by a Job after every change. Executions of a project without it would write to the shared user-data
- * bucket, which the project's identity cannot touch: they fail rather than leak.
+ * bucket, which the project's identity cannot touch: they fail rather than leak. Where flyteadmin authenticates,
+ * the Job first gets a token from flyteadmin's own token endpoint as Flyte's internal client.
  */
 
 /** Where under a project's bucket raw outputs go (as flyte-binary's default `rawoutput-prefix` does). */
@@ -48,20 +50,66 @@ export const ADMIN_CONNECT_TIMEOUT_SECONDS = 5;
 export const ADMIN_REQUEST_TIMEOUT_SECONDS = 20;
 export const ADMIN_RETRY_SECONDS = 120;
 
+/** How the Job calls flyteadmin where it authenticates: as a client with a secret, from a file. */
+export interface AdminClientCredentials {
+    /** The client id (INTERNAL_CLIENT_ID). */
+    readonly clientId: string;
+    /** The file with its secret (letters and digits, as the program generates it), mounted from a Secret. */
+    readonly secretFile: string;
+}
+
+/** Where the Job mounts the internal client's secret. */
+export const ADMIN_CLIENT_SECRET_DIR = "/etc/flyte/admin-client";
+const ADMIN_CLIENT_SECRET_FILE = "client_secret";
+
+const CURL_RETRIED = [
+    `curl --silent --show-error --fail-with-body --retry 30 --retry-delay 5 --retry-all-errors \\`,
+    `  --retry-max-time ${ADMIN_RETRY_SECONDS} --connect-timeout ${ADMIN_CONNECT_TIMEOUT_SECONDS} --max-time ${ADMIN_REQUEST_TIMEOUT_SECONDS} \\`,
+];
+
+/**
+ * Gets an access token from flyteadmin's token endpoint (client credentials, HTTP basic authentication of the
+ * client, scope ADMIN_SCOPE) into `$token`. The secret is read by the shell's `read` and handed to curl as a config
+ * on its standard input (`--config -`), never as an argument, where any process could read it. flyteadmin's
+ * authorization server answers in JSON with `access_token` (auth/authzserver/token.go, through fosite).
+ */
+function tokenCommands(adminUrl: string, client: AdminClientCredentials): string[] {
+    return [
+        `echo "token for ${client.clientId} from ${adminUrl}${TOKEN_PATH} (client credentials, retried for up to ${ADMIN_RETRY_SECONDS} s)"`,
+        `client_secret=''`,
+        `IFS= read -r client_secret < '${client.secretFile}' || true`,
+        `if [ -z "$client_secret" ]; then echo "no client secret in ${client.secretFile}" >&2; exit 1; fi`,
+        `token_response=$(printf 'user = "%s:%s"\\n' '${client.clientId}' "$client_secret" | ${CURL_RETRIED[0]}`,
+        CURL_RETRIED[1],
+        `  --config - -X POST -H 'Content-Type: application/x-www-form-urlencoded' --data 'grant_type=client_credentials&scope=${ADMIN_SCOPE}' '${adminUrl}${TOKEN_PATH}')`,
+        "unset client_secret",
+        `token=$(printf '%s' "$token_response" | sed -n 's/.*"access_token" *: *"\\([^"]*\\)".*/\\1/p')`,
+        `if [ -z "$token" ]; then echo "flyteadmin's token endpoint answered without an access token" >&2; exit 1; fi`,
+    ];
+}
+
+/**
+ * The token as request headers, in a curl config on standard input (never an argument): flyteadmin reads REST
+ * calls' tokens from its `httpAuthorizationHeader` (`flyte-authorization`), and the standard header reaches it
+ * too, through grpc-gateway (auth/handlers.go GetHTTPRequestCookieToMetadataHandler, IdentityContextFromRequest).
+ */
+const TOKEN_HEADERS = `printf 'header = "flyte-authorization: Bearer %s"\\nheader = "Authorization: Bearer %s"\\n' "$token" "$token" | `;
+
 /**
  * The Job's script: one idempotent PUT per project, retried until flyteadmin answers or ADMIN_RETRY_SECONDS have
- * passed. Its log says which project and which flyteadmin it is waiting for, and its last line why it failed.
+ * passed; where flyteadmin authenticates (`client`), with a token got first. Its log says which project and which
+ * flyteadmin it is waiting for, and its last line why it failed.
  */
-export function projectAttributesScript(adminUrl: string, prefixes: Readonly<Record<string, string>>): string {
+export function projectAttributesScript(adminUrl: string, prefixes: Readonly<Record<string, string>>, client?: AdminClientCredentials): string {
     const calls = Object.entries(prefixes)
         .sort(([a], [b]) => a.localeCompare(b))
         .map(([project, prefix]) => {
             const request = projectAttributesRequest(project, prefix);
             return [
                 `echo "project ${project}: raw outputs under ${prefix} (PUT ${adminUrl}${request.path}, retried for up to ${ADMIN_RETRY_SECONDS} s)"`,
-                `curl --silent --show-error --fail-with-body --retry 30 --retry-delay 5 --retry-all-errors \\`,
-                `  --retry-max-time ${ADMIN_RETRY_SECONDS} --connect-timeout ${ADMIN_CONNECT_TIMEOUT_SECONDS} --max-time ${ADMIN_REQUEST_TIMEOUT_SECONDS} \\`,
-                `  -X PUT -H 'Content-Type: application/json' '${adminUrl}${request.path}' \\`,
+                `${client ? TOKEN_HEADERS : ""}${CURL_RETRIED[0]}`,
+                CURL_RETRIED[1],
+                `  ${client ? "--config - " : ""}-X PUT -H 'Content-Type: application/json' '${adminUrl}${request.path}' \\`,
                 `  --data '${request.body}'`,
             ].join("\n");
         });
@@ -69,7 +117,13 @@ export function projectAttributesScript(adminUrl: string, prefixes: Readonly<Rec
         return "set -eu\n";
     }
     const failed = `setting project data locations through flyteadmin at ${adminUrl} failed (exit $status): the error from curl is above`;
-    return ["set -eu", `trap 'status=$?; if [ "$status" -ne 0 ]; then echo "${failed}" >&2; fi' EXIT`, ...calls, ""].join("\n");
+    return [
+        "set -eu",
+        `trap 'status=$?; if [ "$status" -ne 0 ]; then echo "${failed}" >&2; fi' EXIT`,
+        ...(client ? tokenCommands(adminUrl, client) : []),
+        ...calls,
+        "",
+    ].join("\n");
 }
 
 export interface ProjectDataLocationsArgs {
@@ -89,6 +143,18 @@ export interface ProjectDataLocationsArgs {
     readonly provider: k8s.Provider;
     /** The Flyte release: the Job runs once flyteadmin is up. */
     readonly release: pulumi.Resource;
+    /**
+     * Where flyteadmin authenticates: the client the Job calls it as, and the Secret (and key) with the client's
+     * secret, mounted into the Job; absent: no authentication.
+     */
+    readonly adminClient?: {
+        /** The client id. */
+        readonly clientId: string;
+        /** The Secret's name (read from the Secret, so that the Job waits for it). */
+        readonly secretName: pulumi.Input<string>;
+        /** The key with the client's secret; only that key is mounted. */
+        readonly secretKey: string;
+    };
 }
 
 /**
@@ -112,6 +178,11 @@ export class ProjectDataLocations extends pulumi.ComponentResource {
         );
         this.prefixes = buckets.apply((b) => projectRawOutputPrefixes(args.storage.provider, b));
         const labels = { ...args.labels, "app.kubernetes.io/name": "flyte-project-data-locations" };
+        const { adminClient } = args;
+        const client: AdminClientCredentials | undefined = adminClient && {
+            clientId: adminClient.clientId,
+            secretFile: `${ADMIN_CLIENT_SECRET_DIR}/${ADMIN_CLIENT_SECRET_FILE}`,
+        };
         // Bounded: curl gives up on flyteadmin after ADMIN_RETRY_SECONDS, the Job after its deadline, and Pulumi
         // waits a little longer than that, so `pulumi up` fails with the Job's reason and the script's last lines.
         this.job = new k8s.batch.v1.Job(
@@ -125,9 +196,20 @@ export class ProjectDataLocations extends pulumi.ComponentResource {
                     name: "set-project-attributes",
                     image: args.image,
                     command: ["/bin/sh", "-c"],
-                    args: [this.prefixes.apply((p) => projectAttributesScript(args.adminUrl, p))],
+                    args: [this.prefixes.apply((p) => projectAttributesScript(args.adminUrl, p, client))],
                     resources: { requests: { cpu: "10m", memory: "16Mi" }, limits: { memory: "64Mi" } },
+                    ...(adminClient ? { volumeMounts: [{ name: "admin-client", mountPath: ADMIN_CLIENT_SECRET_DIR, readOnly: true }] } : {}),
                 },
+                ...(adminClient
+                    ? {
+                          volumes: [
+                              {
+                                  name: "admin-client",
+                                  secret: { secretName: adminClient.secretName, items: [{ key: adminClient.secretKey, path: ADMIN_CLIENT_SECRET_FILE }] },
+                              },
+                          ],
+                      }
+                    : {}),
             }),
             { parent: this, provider: args.provider, dependsOn: [args.release], customTimeouts: jobCustomTimeouts() },
         );

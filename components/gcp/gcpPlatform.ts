@@ -1,13 +1,14 @@
 import type * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import type { GcpConfig } from "../contract/config";
+import type { AuthenticationConfig, GcpConfig } from "../contract/config";
 import type {
     FlyteDatabase,
-    LoadBalancerExposure,
+    FlyteExposure,
     FlytePlatform,
     FlytePlatformArgs,
     FlyteWorkloadIdentity,
     GcsStorage,
+    OidcSignIn,
     TaskLogLink,
 } from "../contract/platform";
 import { gcpNames, projectDataBucket } from "./names";
@@ -19,8 +20,10 @@ import { FlyteServiceAccounts } from "./flyteServiceAccounts";
 import { GcsBuckets } from "./gcsBuckets";
 import { GkeCluster } from "./gkeCluster";
 import { gkeInternalLoadBalancerAnnotations, InternalLoadBalancerAddress } from "./internalLoadBalancer";
+import { FLYTE_POD_PORTS } from "./gatewayManifests";
+import { HttpsGateway } from "./httpsGateway";
 import { GcpNetwork } from "./network";
-import { ProjectServices } from "./projectServices";
+import { OptionalService, ProjectServices } from "./projectServices";
 import { WorkloadIdentityBindings } from "./workloadIdentityBindings";
 
 export const GKE_SERVICE_ACCOUNT_ANNOTATION = "iam.gke.io/gcp-service-account";
@@ -32,9 +35,30 @@ export const GKE_SERVICE_ACCOUNT_ANNOTATION = "iam.gke.io/gcp-service-account";
 export type GcpPlatformArgs = FlytePlatformArgs<GcpConfig>;
 
 /**
- * Everything Flyte needs on Google Cloud: APIs, network, GKE, Cloud SQL, GCS, identities and the internal load
- * balancer address, handed to the Flyte layer as a FlytePlatform. The cluster and the database are independent
- * and are created in parallel.
+ * The OpenID Connect provider users sign in through, as the Flyte layer takes it: the team's own provider passed
+ * through, its client secret a Pulumi secret; none without authentication. Cognito is AWS's (config validation
+ * refuses it on gcp).
+ */
+export function gcpSignIn(authentication: AuthenticationConfig): OidcSignIn | undefined {
+    switch (authentication.mode) {
+        case "none":
+            return undefined;
+        case "oidc":
+            return {
+                issuerUrl: pulumi.output(authentication.issuerUrl),
+                clientId: pulumi.output(authentication.clientId),
+                clientSecret: pulumi.secret(authentication.clientSecret),
+                scopes: [...authentication.scopes],
+            };
+        case "cognito":
+            throw new Error("authentication cognito is an AWS service: a GCP stack signs users in with oidc");
+    }
+}
+
+/**
+ * Everything Flyte needs on Google Cloud: APIs, network, GKE, Cloud SQL, GCS, identities and the endpoint (the
+ * internal load balancer's address, or with `https` the certificate, records and Gateway of HttpsGateway), handed
+ * to the Flyte layer as a FlytePlatform. The cluster and the database are independent and are created in parallel.
  */
 export class GcpPlatform extends pulumi.ComponentResource implements FlytePlatform {
     readonly apis: ProjectServices;
@@ -44,7 +68,10 @@ export class GcpPlatform extends pulumi.ComponentResource implements FlytePlatfo
     readonly buckets: GcsBuckets;
     readonly serviceAccounts: FlyteServiceAccounts;
     readonly workloadIdentity: WorkloadIdentityBindings;
-    readonly loadBalancerAddress: InternalLoadBalancerAddress;
+    /** Without an HTTPS endpoint: the internal passthrough load balancer's reserved address. */
+    readonly loadBalancerAddress?: InternalLoadBalancerAddress;
+    /** With an HTTPS endpoint: the certificate, address, records and Gateway. */
+    readonly httpsGateway?: HttpsGateway;
 
     readonly kubernetesProvider: k8s.Provider;
     readonly kubeconfig: pulumi.Output<string>;
@@ -53,8 +80,9 @@ export class GcpPlatform extends pulumi.ComponentResource implements FlytePlatfo
     readonly storage: GcsStorage;
     readonly identity: FlyteWorkloadIdentity;
     readonly taskLogs: readonly TaskLogLink[];
-    readonly exposure: LoadBalancerExposure;
+    readonly exposure: FlyteExposure;
     readonly releaseDependencies: readonly pulumi.Resource[];
+    readonly signIn?: OidcSignIn;
 
     constructor(name: string, args: GcpPlatformArgs, opts?: pulumi.ComponentResourceOptions) {
         super("flyte:gcp:GcpPlatform", name, {}, opts);
@@ -63,8 +91,12 @@ export class GcpPlatform extends pulumi.ComponentResource implements FlytePlatfo
         const names = gcpNames({ ...args.deployment, gcpProject: project });
         const labels = gcpLabels(args.deployment);
         const child = { parent: this };
+        const https = args.https;
+        // Before any resource is declared: a GCP stack never signs in through Cognito.
+        this.signIn = gcpSignIn(args.authentication);
 
-        this.apis = new ProjectServices(`${name}-apis`, { project }, child);
+        const optionalApis: OptionalService[] = https ? ["certificatemanager", ...(https.dnsZone !== "" ? ["dns" as const] : [])] : [];
+        this.apis = new ProjectServices(`${name}-apis`, { project, optional: optionalApis }, child);
         const api = this.apis.services;
 
         this.network = new GcpNetwork(
@@ -74,6 +106,8 @@ export class GcpPlatform extends pulumi.ComponentResource implements FlytePlatfo
                 region,
                 names,
                 config: config.network,
+                // An internal Gateway's proxies run in the region's proxy-only subnet.
+                proxyOnlySubnet: https?.access === "internal" ? { podPorts: [FLYTE_POD_PORTS.http, FLYTE_POD_PORTS.grpc] } : undefined,
                 apis: { compute: api.compute, servicenetworking: api.servicenetworking },
             },
             child,
@@ -90,6 +124,7 @@ export class GcpPlatform extends pulumi.ComponentResource implements FlytePlatfo
                 subnet: this.network.subnet.id,
                 podsRangeName: this.network.podsRangeName,
                 servicesRangeName: this.network.servicesRangeName,
+                gatewayApi: https !== undefined,
                 labels,
                 apis: { container: api.container, iam: api.iam },
             },
@@ -165,19 +200,42 @@ export class GcpPlatform extends pulumi.ComponentResource implements FlytePlatfo
             child,
         );
 
-        this.loadBalancerAddress = new InternalLoadBalancerAddress(
-            `${name}-ilb`,
-            {
-                project,
-                region,
-                name: names.loadBalancerAddress,
-                subnet: this.network.subnet.id,
-                ip: config.loadBalancer.ip,
-                labels,
-                apis: { compute: api.compute },
-            },
-            child,
-        );
+        if (https) {
+            const optional = this.apis.optional;
+            if (!optional.certificatemanager) {
+                throw new Error("the Certificate Manager API was not enabled for the HTTPS endpoint");
+            }
+            this.httpsGateway = new HttpsGateway(
+                `${name}-https`,
+                {
+                    project,
+                    region,
+                    https,
+                    names,
+                    subnet: this.network.subnet.id,
+                    ip: config.loadBalancer.ip,
+                    globalAccess: config.loadBalancer.globalAccess,
+                    labels,
+                    gatewayDependencies: [this.network.proxyOnlySubnet, this.network.proxyOnlyFirewall].flatMap((r) => (r ? [r] : [])),
+                    apis: { compute: api.compute, certificatemanager: optional.certificatemanager, dns: optional.dns },
+                },
+                child,
+            );
+        } else {
+            this.loadBalancerAddress = new InternalLoadBalancerAddress(
+                `${name}-ilb`,
+                {
+                    project,
+                    region,
+                    name: names.loadBalancerAddress,
+                    subnet: this.network.subnet.id,
+                    ip: config.loadBalancer.ip,
+                    labels,
+                    apis: { compute: api.compute },
+                },
+                child,
+            );
+        }
 
         this.kubernetesProvider = this.gke.provider;
         this.kubeconfig = this.gke.kubeconfig;
@@ -202,15 +260,17 @@ export class GcpPlatform extends pulumi.ComponentResource implements FlytePlatfo
                     : undefined,
         };
         this.taskLogs = [cloudLoggingTaskLogLink({ project, location: config.gke.location, clusterName: names.cluster })];
-        this.exposure = {
-            kind: "loadBalancer",
-            annotations: gkeInternalLoadBalancerAnnotations({
-                subnetName: names.subnet,
-                globalAccess: config.loadBalancer.globalAccess,
-            }),
-            loadBalancerIP: this.loadBalancerAddress.ip,
-            host: this.loadBalancerAddress.ip,
-        };
+        this.exposure = this.httpsGateway
+            ? this.httpsGateway.exposure
+            : {
+                  kind: "loadBalancer",
+                  annotations: gkeInternalLoadBalancerAnnotations({
+                      subnetName: names.subnet,
+                      globalAccess: config.loadBalancer.globalAccess,
+                  }),
+                  loadBalancerIP: this.loadBalancerAddress?.ip,
+                  host: this.loadBalancerAddress?.ip,
+              };
         // Flyte's own services need their grants when they start; task pods' grants are not waited for.
         const backendKeys = requests.filter((r) => r.role === "backend").map((r) => r.key);
         this.releaseDependencies = [

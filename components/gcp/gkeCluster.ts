@@ -42,6 +42,11 @@ export interface GkeClusterArgs {
     readonly podsRangeName: string;
     /** Name of the subnet's secondary range Service cluster IPs come from. */
     readonly servicesRangeName: string;
+    /**
+     * Enable the Gateway API (its standard channel) for an HTTPS endpoint through a GKE Gateway; absent or false:
+     * the cluster is declared as without it.
+     */
+    readonly gatewayApi?: boolean;
     /** GCP labels on the cluster (`resourceLabels`), for cost reports and finding what this stack owns. */
     readonly labels: Readonly<Record<string, string>>;
     /** APIs that must be enabled first: the cluster fails to create until they are. */
@@ -143,7 +148,14 @@ export class GkeCluster extends pulumi.ComponentResource {
                 },
                 enableShieldedNodes: true,
                 loggingConfig: { enableComponents: ["SYSTEM_COMPONENTS", "WORKLOADS"] },
-                addonsConfig: { gcePersistentDiskCsiDriverConfig: { enabled: true } },
+                addonsConfig: {
+                    gcePersistentDiskCsiDriverConfig: { enabled: true },
+                    // GKE's Gateway controller needs the HTTP load balancing add-on (on by default; stated here).
+                    ...(args.gatewayApi ? { httpLoadBalancing: { disabled: false } } : {}),
+                },
+                // The Gateway API's CRDs and GKE's GatewayClasses.
+                // https://cloud.google.com/kubernetes-engine/docs/how-to/deploying-gateways#enable-gateway
+                ...(args.gatewayApi ? { gatewayApiConfig: { channel: "CHANNEL_STANDARD" } } : {}),
                 resourceLabels: { ...args.labels },
                 deletionProtection: args.deletionProtection,
             },

@@ -28,6 +28,23 @@ export interface GcpNames {
     readonly metadataBucket: string;
     readonly userDataBucket: string;
     readonly loadBalancerAddress: string;
+    /**
+     * With an HTTPS endpoint: the Gateway's reserved address (a regional internal or a global external Compute
+     * address; Gateways name it, `NamedAddress`).
+     */
+    readonly gatewayAddress: string;
+    /** With an internal HTTPS endpoint: the region's proxy-only subnet, where the internal Gateway's proxies run. */
+    readonly proxyOnlySubnet: string;
+    /** With an internal HTTPS endpoint: the firewall rule admitting the proxy-only subnet to Flyte's pods. */
+    readonly proxyOnlyFirewall: string;
+    /** With an HTTPS endpoint: the TLS 1.2+ SSL policy of the Gateway's HTTPS proxy. */
+    readonly sslPolicy: string;
+    /** With an HTTPS endpoint: Certificate Manager names (at most 64 characters, a letter first). */
+    readonly certificate: string;
+    readonly dnsAuthorization: string;
+    /** With a public HTTPS endpoint: the certificate map a global Gateway takes its certificate from, and its entry. */
+    readonly certificateMap: string;
+    readonly certificateMapEntry: string;
     /** What bucket names start from, unique to this deployment (see projectDataBucket). */
     readonly bucketBase: string;
     readonly podsRange: string;
@@ -45,6 +62,8 @@ export const GCP_LIMITS = {
     /** Cloud SQL: `<project-id>:<instance>` must stay within 98 characters and project ids reach 30. */
     sqlInstance: 67,
     bucket: 63,
+    /** Certificate Manager certificates, DNS authorizations, maps and map entries: `[a-zA-Z][a-zA-Z0-9_-]*`, 1 to 64. */
+    certificateManager: 64,
 } as const;
 
 /**
@@ -65,6 +84,14 @@ export function gcpNames(args: { pulumiProject: string; stack: string; gcpProjec
         nat: fitName(base, "nat", GCP_LIMITS.compute),
         privateServicesRange: fitName(base, "psa", GCP_LIMITS.compute),
         loadBalancerAddress: fitName(base, "flyte-ilb", GCP_LIMITS.compute),
+        gatewayAddress: fitName(base, "flyte-gw", GCP_LIMITS.compute),
+        proxyOnlySubnet: fitName(base, "proxy-only", GCP_LIMITS.compute),
+        proxyOnlyFirewall: fitName(base, "proxy-only-to-flyte", GCP_LIMITS.compute),
+        sslPolicy: fitName(base, "flyte-tls", GCP_LIMITS.compute),
+        certificate: fitName(base, "flyte", GCP_LIMITS.certificateManager),
+        dnsAuthorization: fitName(base, "flyte", GCP_LIMITS.certificateManager),
+        certificateMap: fitName(base, "flyte", GCP_LIMITS.certificateManager),
+        certificateMapEntry: fitName(base, "flyte", GCP_LIMITS.certificateManager),
         podsRange: "pods",
         servicesRange: "services",
         cluster: fitName(base, "", GCP_LIMITS.gke),

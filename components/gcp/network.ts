@@ -14,13 +14,23 @@ export interface GcpNetworkArgs {
      */
     readonly names: Pick<
         GcpNames,
-        "network" | "subnet" | "router" | "nat" | "privateServicesRange" | "podsRange" | "servicesRange"
+        "network" | "subnet" | "router" | "nat" | "privateServicesRange" | "podsRange" | "servicesRange" | "proxyOnlySubnet" | "proxyOnlyFirewall"
     >;
     /**
      * CIDRs of the nodes' subnet, the pods' and the Services' secondary ranges, and the range reserved for
-     * private services access (Cloud SQL's private IP); config validation keeps them from overlapping.
+     * private services access (Cloud SQL's private IP), and of the proxy-only subnet; config validation keeps them
+     * from overlapping.
      */
     readonly config: GcpNetworkConfig;
+    /**
+     * For an internal L7 load balancer (an internal Gateway): the region's proxy-only subnet
+     * (`config.proxyOnlySubnetCidr`) and a firewall rule admitting its proxies to these ports of the pods. Absent:
+     * neither exists.
+     */
+    readonly proxyOnlySubnet?: {
+        /** The pods' ports the proxies forward to (Flyte's HTTP and gRPC ports). */
+        readonly podPorts: readonly number[];
+    };
     /** APIs that must be enabled first: creating the VPC or the peering fails until they are. */
     readonly apis: {
         /** compute.googleapis.com: the VPC, subnet, router, NAT and reserved range. */
@@ -44,6 +54,10 @@ export class GcpNetwork extends pulumi.ComponentResource {
     readonly privateServicesConnection: gcp.servicenetworking.Connection;
     readonly podsRangeName: string;
     readonly servicesRangeName: string;
+    /** With `proxyOnlySubnet`: the subnet an internal Gateway's Envoy proxies take their addresses from. */
+    readonly proxyOnlySubnet?: gcp.compute.Subnetwork;
+    /** With `proxyOnlySubnet`: lets those proxies reach the pods' ports. */
+    readonly proxyOnlyFirewall?: gcp.compute.Firewall;
 
     constructor(name: string, args: GcpNetworkArgs, opts?: pulumi.ComponentResourceOptions) {
         super("flyte:gcp:Network", name, {}, opts);
@@ -125,6 +139,44 @@ export class GcpNetwork extends pulumi.ComponentResource {
             },
             { parent: this, dependsOn: [args.apis.servicenetworking] },
         );
+
+        if (args.proxyOnlySubnet) {
+            // Regional internal Application Load Balancers (GatewayClass gke-l7-rilb) run their Envoy proxies in the
+            // region's proxy-only subnet and connect to the backends from its addresses.
+            // https://cloud.google.com/load-balancing/docs/proxy-only-subnets
+            this.proxyOnlySubnet = new gcp.compute.Subnetwork(
+                `${name}-proxy-only`,
+                {
+                    project,
+                    region,
+                    name: names.proxyOnlySubnet,
+                    network: this.network.id,
+                    ipCidrRange: config.proxyOnlySubnetCidr,
+                    purpose: "REGIONAL_MANAGED_PROXY",
+                    role: "ACTIVE",
+                },
+                { parent: this },
+            );
+            // The proxies connect to the pods themselves (container-native load balancing): admit them to Flyte's
+            // ports on the pods' range, and to nothing else. Health-check probes come from Google's ranges, which the
+            // GKE Gateway controller admits itself (its gkegw1-l7-<network>-<region> rule,
+            // https://cloud.google.com/kubernetes-engine/docs/concepts/firewall-rules); that rule also covers this
+            // subnet, but only while the controller may manage firewall rules, so this one states it in the plan.
+            this.proxyOnlyFirewall = new gcp.compute.Firewall(
+                `${name}-proxy-only-to-pods`,
+                {
+                    project,
+                    name: names.proxyOnlyFirewall,
+                    network: this.network.id,
+                    direction: "INGRESS",
+                    description: "Internal Gateway proxies (proxy-only subnet) to Flyte's pods. Managed by Pulumi.",
+                    sourceRanges: [config.proxyOnlySubnetCidr],
+                    destinationRanges: [config.podsCidr],
+                    allows: [{ protocol: "tcp", ports: args.proxyOnlySubnet.podPorts.map(String) }],
+                },
+                { parent: this },
+            );
+        }
 
         this.registerOutputs({ network: this.network.id, subnet: this.subnet.id });
     }

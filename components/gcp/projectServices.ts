@@ -18,9 +18,21 @@ export const REQUIRED_SERVICES = {
 
 export type RequiredService = keyof typeof REQUIRED_SERVICES;
 
+/** APIs only some stacks call, enabled when asked for. */
+export const OPTIONAL_SERVICES = {
+    // An HTTPS endpoint: the managed certificate and its DNS authorization.
+    certificatemanager: "certificatemanager.googleapis.com",
+    // An HTTPS endpoint whose records the program writes to a Cloud DNS zone.
+    dns: "dns.googleapis.com",
+} as const;
+
+export type OptionalService = keyof typeof OPTIONAL_SERVICES;
+
 export interface ProjectServicesArgs {
     /** The GCP project to enable the APIs in. */
     readonly project: string;
+    /** APIs of OPTIONAL_SERVICES this stack needs besides the required ones; none when absent. */
+    readonly optional?: readonly OptionalService[];
 }
 
 /**
@@ -29,26 +41,21 @@ export interface ProjectServicesArgs {
  */
 export class ProjectServices extends pulumi.ComponentResource {
     readonly services: Readonly<Record<RequiredService, gcp.projects.Service>>;
+    /** The optional APIs asked for, by short name. */
+    readonly optional: Readonly<Partial<Record<OptionalService, gcp.projects.Service>>>;
 
     constructor(name: string, args: ProjectServicesArgs, opts?: pulumi.ComponentResourceOptions) {
         super("flyte:gcp:ProjectServices", name, {}, opts);
-        const entries = (Object.keys(REQUIRED_SERVICES) as RequiredService[]).map(
-            (key) =>
-                [
-                    key,
-                    new gcp.projects.Service(
-                        `${name}-${key}`,
-                        {
-                            project: args.project,
-                            service: REQUIRED_SERVICES[key],
-                            disableOnDestroy: false,
-                            disableDependentServices: false,
-                        },
-                        { parent: this },
-                    ),
-                ] as const,
-        );
+        const enable = (key: string, service: string) =>
+            new gcp.projects.Service(
+                `${name}-${key}`,
+                { project: args.project, service, disableOnDestroy: false, disableDependentServices: false },
+                { parent: this },
+            );
+        const entries = (Object.keys(REQUIRED_SERVICES) as RequiredService[]).map((key) => [key, enable(key, REQUIRED_SERVICES[key])] as const);
         this.services = Object.fromEntries(entries) as Record<RequiredService, gcp.projects.Service>;
+        const optional = [...new Set(args.optional ?? [])];
+        this.optional = Object.fromEntries(optional.map((key) => [key, enable(key, OPTIONAL_SERVICES[key])]));
         this.registerOutputs({});
     }
 }

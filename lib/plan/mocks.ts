@@ -33,7 +33,15 @@ export function mockRandomString(resourceName: string): string {
     return `MOCKSTR${digest(resourceName, 16).toUpperCase()}`;
 }
 
+/** A RandomString of `length` digits, the same for the same name. */
+export function mockRandomDigits(resourceName: string, length: Json | undefined): string {
+    const count = typeof length === "number" ? length : 8;
+    return [...digest(resourceName, count)].map((c) => String(parseInt(c, 16) % 10)).join("");
+}
+
 export const MOCK_PROJECT = "mock-project";
+/** The address of a global external address (a public Gateway's). */
+export const MOCK_GLOBAL_IP = "203.0.113.80";
 export const MOCK_AWS_ACCOUNT = "123456789012";
 /** Who runs the plan, as AWS would report an assumed role. */
 export const MOCK_AWS_ROLE = `arn:aws:iam::${MOCK_AWS_ACCOUNT}:role/flyte-deployer`;
@@ -165,6 +173,89 @@ const byType: Record<string, StateFn> = {
         const bucket = str(inputs.bucket, name);
         return { id: bucket, state: { ...inputs, bucket, arn: `arn:aws:s3:::${bucket}` } };
     },
+    // The HTTPS endpoint on GKE (components/gcp/httpsGateway.ts): what Certificate Manager and Compute report.
+    "gcp:certificatemanager/dnsAuthorization:DnsAuthorization": (name, inputs) => {
+        const domain = str(inputs.domain, "example.com");
+        return {
+            id: `projects/${str(inputs.project, MOCK_PROJECT)}/locations/${str(inputs.location, "global")}/dnsAuthorizations/${str(inputs.name, name)}`,
+            state: {
+                ...inputs,
+                dnsResourceRecords: [
+                    {
+                        name: `_acme-challenge_${digest(`${name}/project`, 16)}.${domain}.`,
+                        type: "CNAME",
+                        data: `${digest(`${name}/${domain}`, 8)}-${digest(domain, 4)}.9.authorize.certificatemanager.goog.`,
+                    },
+                ],
+            },
+        };
+    },
+    "gcp:certificatemanager/certificate:Certificate": (name, inputs) => ({
+        id: `projects/${str(inputs.project, MOCK_PROJECT)}/locations/${str(inputs.location, "global")}/certificates/${str(inputs.name, name)}`,
+        state: { ...inputs },
+    }),
+    "gcp:compute/globalAddress:GlobalAddress": (name, inputs) => ({ id: `${str(inputs.name, name)}-id`, state: { ...inputs, address: str(inputs.address, MOCK_GLOBAL_IP) } }),
+    // The HTTPS endpoint on EKS (components/aws/albEndpoint.ts, acmCertificate.ts, cognitoSignIn.ts): what AWS reports.
+    "aws:eks/nodeGroup:NodeGroup": (name, inputs) => ({
+        id: `${name}-id`,
+        state: {
+            ...inputs,
+            // EKS creates one Auto Scaling group per managed node group, named eks-<node group>-<uuid>.
+            resources: [{ autoscalingGroups: [{ name: `eks-${str(inputs.nodeGroupName, name)}-${digest(name, 8)}` }], remoteAccessSecurityGroupId: "" }],
+        },
+    }),
+    "aws:lb/loadBalancer:LoadBalancer": (name, inputs) => {
+        const lbName = str(inputs.name, name);
+        const arn = awsArn("elasticloadbalancing", `loadbalancer/app/${lbName}/${digest(name, 16)}`, "mock-region-1");
+        const scheme = inputs.internal === true ? "internal-" : "";
+        return {
+            id: arn,
+            state: { ...inputs, arn, dnsName: `${scheme}${lbName}-${digest(name, 10)}.mock-region-1.elb.amazonaws.com`, zoneId: "ZMOCKALB0000001" },
+        };
+    },
+    "aws:lb/targetGroup:TargetGroup": (name, inputs) => {
+        const arn = awsArn("elasticloadbalancing", `targetgroup/${str(inputs.name, name)}/${digest(name, 16)}`, "mock-region-1");
+        return { id: arn, state: { ...inputs, arn } };
+    },
+    "aws:lb/listener:Listener": (name, inputs) => {
+        const arn = awsArn("elasticloadbalancing", `listener/app/mock/${digest(name, 16)}`, "mock-region-1");
+        return { id: arn, state: { ...inputs, arn } };
+    },
+    "aws:lb/listenerRule:ListenerRule": (name, inputs) => {
+        const arn = awsArn("elasticloadbalancing", `listener-rule/app/mock/${digest(name, 16)}`, "mock-region-1");
+        return { id: arn, state: { ...inputs, arn } };
+    },
+    "aws:acm/certificate:Certificate": (name, inputs) => {
+        const domainName = str(inputs.domainName, name);
+        const arn = awsArn("acm", `certificate/${digest(name, 32)}`, "mock-region-1");
+        return {
+            id: arn,
+            state: {
+                ...inputs,
+                arn,
+                domainValidationOptions: [
+                    {
+                        domainName,
+                        resourceRecordName: `_${digest(domainName, 32)}.${domainName}.`,
+                        resourceRecordType: "CNAME",
+                        resourceRecordValue: `_${digest(`${domainName}/value`, 32)}.mock.acm-validations.aws.`,
+                    },
+                ],
+            },
+        };
+    },
+    "aws:route53/record:Record": (name, inputs) => {
+        const fqdn = str(inputs.name, name).replace(/\.$/, "");
+        return { id: `${str(inputs.zoneId, "ZMOCK")}_${fqdn}_${str(inputs.type, "A")}`, state: { ...inputs, fqdn } };
+    },
+    "aws:cognito/userPool:UserPool": (name, inputs) => {
+        const id = `mock-region-1_${digest(name, 9)}`;
+        return { id, state: { ...inputs, arn: awsArn("cognito-idp", `userpool/${id}`, "mock-region-1"), endpoint: `cognito-idp.mock-region-1.amazonaws.com/${id}` } };
+    },
+    "aws:cognito/userPoolClient:UserPoolClient": (name, inputs) => ({
+        id: digest(`${name}/client`, 26),
+        state: { ...inputs, clientSecret: `mocksecret${digest(name, 40)}` },
+    }),
     "kubernetes:core/v1:Service": (name, inputs) => {
         const spec = inputs.spec;
         const isLoadBalancer =
@@ -194,7 +285,8 @@ const byType: Record<string, StateFn> = {
     }),
     "random:index/randomString:RandomString": (name, inputs) => ({
         id: "none",
-        state: { ...inputs, result: mockRandomString(name) },
+        // Digits only where the program asks for them (no letters, no special characters): a Cognito domain suffix.
+        state: { ...inputs, result: inputs.lower === false && inputs.upper === false && inputs.special === false ? mockRandomDigits(name, inputs.length) : mockRandomString(name) },
     }),
 };
 

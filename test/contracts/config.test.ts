@@ -8,13 +8,7 @@ import { AWS_PROVIDER_CONFIG_KEYS, GCP_PROVIDER_CONFIG_KEYS, PROVIDER_SDK_VERSIO
 import { CONFIG_KEYS, describeKey, describeProviderKey, KeySpec, PROVIDER_KEYS, ProviderKey } from "../../components/config/schema";
 import { projectFileWithConfig, readmeWithConfigTables } from "../../scripts/configDocs";
 import { PROVIDER_KEYS_MODULE, renderProviderKeysModule, sdkConfigKeys } from "../../scripts/providerConfigKeys";
-import {
-    COMMON_OUTPUTS,
-    DASHBOARD_OUTPUTS,
-    ISOLATION_OUTPUTS,
-    LOCAL_OUTPUTS,
-    SHARED_WORKER_OUTPUTS,
-} from "../../components/contract/outputs";
+import { ALL_OUTPUTS } from "../../components/contract/outputs";
 import { readProjectFile, readStackConfig } from "../../lib/plan/stackFile";
 import { PROJECT_DIR } from "../helpers/plan";
 
@@ -24,7 +18,7 @@ const stackFiles = fs.readdirSync(PROJECT_DIR).filter((f) => /^Pulumi\.[^.]+\.ya
 
 /** Every stack output of any target. */
 function contractOutputs(): string[] {
-    return [...COMMON_OUTPUTS, ...SHARED_WORKER_OUTPUTS, ...ISOLATION_OUTPUTS, ...LOCAL_OUTPUTS, ...DASHBOARD_OUTPUTS].sort();
+    return [...ALL_OUTPUTS].sort();
 }
 
 describe("Pulumi.yaml declares exactly the config contract", () => {

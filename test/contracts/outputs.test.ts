@@ -6,12 +6,14 @@
 import * as fs from "fs";
 import * as path from "path";
 import {
+    AUTHENTICATION_OUTPUTS,
     COMMON_OUTPUTS,
     DASHBOARD_OUTPUTS,
     definedOutputs,
     FlyteStackOutputs,
     ISOLATION_OUTPUTS,
     LOCAL_OUTPUTS,
+    MANUAL_DNS_OUTPUTS,
     SHARED_WORKER_OUTPUTS,
 } from "../../components/contract/outputs";
 import type { Json } from "../../lib/plan/wire";
@@ -20,10 +22,11 @@ import { sharedPlan } from "../helpers/sharedPlans";
 import * as pulumi from "@pulumi/pulumi";
 import { isRecord } from "../helpers/json";
 
-type Presence = "always" | "sharedWorkers" | "projectIsolation" | "local" | "localDashboard";
+type Presence = "always" | "sharedWorkers" | "projectIsolation" | "manualDns" | "authenticated" | "local" | "localDashboard";
+const TYPES = ["string", "map<string>", "list<string>"] as const;
 
 interface ContractEntry {
-    readonly type: "string" | "map<string>";
+    readonly type: (typeof TYPES)[number];
     readonly secret: boolean;
     readonly presence: Presence;
     readonly description: string;
@@ -40,6 +43,8 @@ const PROGRAM_LISTS: Record<Presence, readonly string[]> = {
     always: COMMON_OUTPUTS,
     sharedWorkers: SHARED_WORKER_OUTPUTS,
     projectIsolation: ISOLATION_OUTPUTS,
+    manualDns: MANUAL_DNS_OUTPUTS,
+    authenticated: AUTHENTICATION_OUTPUTS,
     local: LOCAL_OUTPUTS,
     localDashboard: DASHBOARD_OUTPUTS,
 };
@@ -61,6 +66,10 @@ const INTERFACE_KEYS: Record<keyof FlyteStackOutputs, true> = {
     workerServiceAccount: true,
     projectWorkerServiceAccounts: true,
     projectDataLocations: true,
+    dnsRecordsToCreate: true,
+    oidcRedirectUris: true,
+    ciClientId: true,
+    ciClientSecret: true,
     minioConsoleUrl: true,
     minioRootUser: true,
     minioRootPassword: true,
@@ -83,7 +92,7 @@ describe("the program declares exactly the contract", () => {
 
     test("every entry has a type, secrecy and a description", () => {
         for (const [name, entry] of Object.entries(contract.outputs)) {
-            expect([name, ["string", "map<string>"].includes(entry.type)]).toEqual([name, true]);
+            expect([name, (TYPES as readonly string[]).includes(entry.type)]).toEqual([name, true]);
             expect([name, typeof entry.secret]).toEqual([name, "boolean"]);
             expect([name, entry.description.length > 10]).toEqual([name, true]);
         }
@@ -122,7 +131,7 @@ describe("README's outputs table is the contract", () => {
 
     test.each(Object.entries(contract.outputs))("%s: type and secrecy as in the contract", (name, entry) => {
         const type = rows.get(name) ?? "";
-        expect(type.startsWith(entry.type === "string" ? "string" : "map of string")).toBe(true);
+        expect(type.startsWith({ string: "string", "map<string>": "map of string", "list<string>": "list of string" }[entry.type])).toBe(true);
         expect(type.includes("secret")).toBe(entry.secret);
     });
 
@@ -131,8 +140,17 @@ describe("README's outputs table is the contract", () => {
     });
 });
 
+interface StackOptions {
+    readonly stack: string;
+    readonly isolation: boolean;
+    readonly local: boolean;
+    readonly dashboard: boolean;
+    readonly manualDns?: boolean;
+    readonly authenticated?: boolean;
+}
+
 /** What a stack should export, from the contract and the stack's config. */
-function expectedOutputs(options: { isolation: boolean; local: boolean; dashboard: boolean }): string[] {
+function expectedOutputs(options: StackOptions): string[] {
     return Object.entries(contract.outputs)
         .filter(([, entry]) => {
             switch (entry.presence) {
@@ -142,6 +160,10 @@ function expectedOutputs(options: { isolation: boolean; local: boolean; dashboar
                     return !options.isolation;
                 case "projectIsolation":
                     return options.isolation;
+                case "manualDns":
+                    return options.manualDns === true;
+                case "authenticated":
+                    return options.authenticated === true;
                 case "local":
                     return options.local;
                 case "localDashboard":
@@ -157,12 +179,14 @@ async function planOutputs(stack: string): Promise<Record<string, Json>> {
     return (await sharedPlan(stack)).outputs;
 }
 
-describe.each([
+describe.each<StackOptions>([
     { stack: "dev", isolation: false, local: false, dashboard: false },
     { stack: "prod", isolation: false, local: false, dashboard: false },
     { stack: "eks", isolation: false, local: false, dashboard: false },
     { stack: "local", isolation: false, local: true, dashboard: false },
     { stack: "poc", isolation: true, local: false, dashboard: false },
+    { stack: "gke-sso", isolation: false, local: false, dashboard: false, manualDns: true, authenticated: true },
+    { stack: "eks-sso", isolation: false, local: false, dashboard: false, manualDns: false, authenticated: true },
 ])("stack $stack exports the contract", (options) => {
     let outputs: Record<string, Json>;
     beforeAll(async () => {
@@ -183,6 +207,11 @@ describe.each([
             if (entry.type === "string") {
                 expect([name, typeof value]).toEqual([name, "string"]);
                 expect([name, value === "" || value === "[secret]"]).toEqual([name, false]);
+            } else if (entry.type === "list<string>") {
+                expect([name, Array.isArray(value)]).toEqual([name, true]);
+                const items = value as Json[];
+                expect(items.length).toBeGreaterThan(0);
+                expect([name, items.every((v) => typeof v === "string" && v !== "")]).toEqual([name, true]);
             } else {
                 expect([name, isRecord(value)]).toEqual([name, true]);
                 const values = Object.values(value as Record<string, Json>);

@@ -1,12 +1,9 @@
-import * as fs from "fs";
-import * as path from "path";
-import { parse } from "yaml";
 import { mockPassword } from "../../lib/plan/mocks";
 import type { RecordedResource } from "../../lib/plan/monitor";
 import type { Plan } from "../../lib/plan/runPlan";
 import { flyteProjectNamespaces } from "./flyte";
 import { selects } from "./helm";
-import { byName, byUrn, ofType, only, planStack, PROJECT_DIR, transitiveDependencies } from "./plan";
+import { byName, byUrn, ofType, only, planStack, stackFileConfig, transitiveDependencies } from "./plan";
 import { readStackSettings } from "./stackSettings";
 import { arrayAt, at, stringAt, stringMapAt } from "./json";
 
@@ -61,13 +58,6 @@ const FLAVORS = {
     core: { release: "flyte-core", chart: "flyte-core", identities: CORE_IDENTITIES, backendKey: "flyteadmin" },
 } as const;
 
-/** The stack file's own view of a key, read without the program, so tests can catch the program disagreeing. */
-function stackFileConfig(stack: string): Record<string, unknown> {
-    const doc = parse(fs.readFileSync(path.join(PROJECT_DIR, `Pulumi.${stack}.yaml`), "utf8")) as {
-        config: Record<string, unknown>;
-    };
-    return doc.config;
-}
 
 function sorted(values: Iterable<string>): string[] {
     return [...values].sort();

@@ -1,13 +1,13 @@
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
-import { parse, stringify } from "yaml";
+import { stringify } from "yaml";
 import { RecordingMonitor } from "../../lib/plan/monitor";
 import { Plan, runProgram } from "../../lib/plan/runPlan";
 import { readProjectFile, readStackConfig, stackFilePath } from "../../lib/plan/stackFile";
 import { Json, revealWire } from "../../lib/plan/wire";
 import type { IsolationSubject } from "./isolationSuite";
-import { mapOutput, PROJECT_DIR } from "./plan";
+import { mapOutput, PROJECT_DIR, stackFileConfig } from "./plan";
 
 /**
  * Plans a stack the way `npm run plan` does, and also keeps each resource's inputs with their secrets revealed
@@ -71,11 +71,7 @@ export const ISOLATED_DOMAINS = ["d-dev", "t-dev", "p-dev"] as const;
  * `Pulumi.<base>.yaml`, with project isolation on for projects x and y in the proof of concept's domains, plus `extra`.
  */
 export function isolatedStackFile(base: string, extra: Record<string, unknown> = {}): string {
-    const doc: unknown = parse(fs.readFileSync(path.join(PROJECT_DIR, `Pulumi.${base}.yaml`), "utf8"));
-    const config =
-        typeof doc === "object" && doc !== null && "config" in doc && typeof doc.config === "object" && doc.config !== null
-            ? (doc.config as Record<string, unknown>)
-            : {};
+    const config = stackFileConfig(base);
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), `flyte-${base}-isolation-`));
     // Called while a test file is being collected: remove the directory once the file's tests are done.
     afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));

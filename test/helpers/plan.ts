@@ -1,4 +1,6 @@
+import * as fs from "fs";
 import * as path from "path";
+import { parse } from "yaml";
 import type { CommandIo } from "../../lib/plan/command";
 import { type MockResult, mockResource } from "../../lib/plan/mocks";
 import type { RecordedResource } from "../../lib/plan/monitor";
@@ -59,6 +61,15 @@ export async function runPlanCommand(
 /** `npm run plan -- <args>` as a user runs it: a process of its own (slow: for the end-to-end tests). */
 export function runPlanProcess(args: string[]): Promise<CliResult> {
     return runTypeScript(PROJECT_DIR, "scripts/plan.ts", args);
+}
+
+/** A shipped stack's config as its file `Pulumi.<stack>.yaml` says, read without the program. */
+export function stackFileConfig(stack: string): Record<string, unknown> {
+    const doc: unknown = parse(fs.readFileSync(path.join(PROJECT_DIR, `Pulumi.${stack}.yaml`), "utf8"));
+    if (typeof doc !== "object" || doc === null || !("config" in doc) || typeof doc.config !== "object" || doc.config === null) {
+        throw new Error(`Pulumi.${stack}.yaml has no config`);
+    }
+    return doc.config as Record<string, unknown>;
 }
 
 export function ofType(plan: Plan, type: string): RecordedResource[] {

@@ -1,6 +1,6 @@
 import type * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import type { FlytePlatform, KeyedProjectBucket, S3AccessKey, TaskLogLink } from "../../components/contract/platform";
+import type { FlytePlatform, KeyedProjectBucket, OidcSignIn, S3AccessKey, TaskLogLink } from "../../components/contract/platform";
 
 /**
  * Hand-built FlytePlatforms for the Flyte components' tests, standing in for what GcpPlatform and LocalPlatform
@@ -128,4 +128,54 @@ export function localReadiness(provider: k8s.Provider): pulumi.Resource[] {
         new kubernetes.apps.v1.Deployment("postgres-ready", { spec: { selector: {}, template: {} } }, { provider }),
         new kubernetes.batch.v1.Job("buckets-ready", { spec: { template: {} } }, { provider }),
     ];
+}
+
+/** The DNS name the HTTPS test platforms serve Flyte on. */
+export const TEST_HOSTNAME = "flyte.ml.example.com";
+
+/** An OpenID Connect provider as a test gives it (the secret in plain text, to look for it where it must not be). */
+export interface TestSignIn {
+    readonly issuerUrl: string;
+    readonly clientId: string;
+    readonly clientSecret: string;
+    readonly scopes: readonly string[];
+}
+
+export const TEST_SIGN_IN: TestSignIn = {
+    issuerUrl: "https://idp.example.com/oauth2/default",
+    clientId: "0oa1flyteclient",
+    clientSecret: "not-a-real-oidc-client-secret-271828",
+    scopes: ["openid", "profile", "email"],
+};
+
+/** A test's provider as the platform hands it over: outputs, the client secret a Pulumi secret. */
+export function oidcSignIn(signIn: TestSignIn = TEST_SIGN_IN): OidcSignIn {
+    return {
+        issuerUrl: pulumi.output(signIn.issuerUrl),
+        clientId: pulumi.output(signIn.clientId),
+        clientSecret: pulumi.secret(signIn.clientSecret),
+        scopes: signIn.scopes,
+    };
+}
+
+/**
+ * `platform` served over HTTPS on `hostname` (a ClusterIP Service behind the cloud's L7 load balancer, which needs
+ * nothing more here) with people signing in through `signIn`: what GcpPlatform hands over with flyte:dnsName and
+ * an OIDC provider.
+ */
+export function withHttpsSignIn(platform: FlytePlatform, args: { readonly hostname?: string; readonly signIn?: TestSignIn | null } = {}): FlytePlatform {
+    const signIn = args.signIn === undefined ? TEST_SIGN_IN : args.signIn;
+    return {
+        ...platform,
+        exposure: {
+            kind: "https",
+            hostname: args.hostname ?? TEST_HOSTNAME,
+            service: { type: "ClusterIP" },
+            grpcAppProtocol: "kubernetes.io/h2c",
+            serviceAnnotations: {},
+            attach: () => [],
+            dnsRecordsToCreate: pulumi.output([]),
+        },
+        ...(signIn === null ? {} : { signIn: oidcSignIn(signIn) }),
+    };
 }

@@ -1,12 +1,11 @@
 import * as fs from "fs";
-import * as path from "path";
 import { parse } from "yaml";
 import { TRUST_POLICY_MAX, trustPolicySize } from "../../components/config/aws";
 import { ISOLATION_OUTPUTS, SHARED_WORKER_OUTPUTS } from "../../components/contract/outputs";
 import type { Plan } from "../../lib/plan/runPlan";
 import { dataLocationBucket, ISOLATED_DOMAINS, isolatedStackFile, isolatedStorage } from "../helpers/isolationPlan";
 import { describeProjectIsolation } from "../helpers/isolationSuite";
-import { mapOutput, ofType, planStack, PROJECT_DIR, runPlanCommand } from "../helpers/plan";
+import { mapOutput, ofType, planStack, runPlanCommand, stackFileConfig } from "../helpers/plan";
 import { iamRoleSimulatedAllows } from "../helpers/iamSimulator";
 import { iamRoleAllows, iamRoleName, iamRolePolicies, StorageRequest } from "../helpers/storageAccess";
 
@@ -36,9 +35,8 @@ const access = (roleArn: string) => async (request: StorageRequest) => {
 
 test("the stack file is Pulumi.eks.yaml's config with isolation on for x and y", () => {
     const doc = parse(fs.readFileSync(stackFile, "utf8")) as { config: Record<string, unknown> };
-    const base = parse(fs.readFileSync(path.join(PROJECT_DIR, "Pulumi.eks.yaml"), "utf8")) as { config: Record<string, unknown> };
     expect(doc.config).toEqual({
-        ...base.config,
+        ...stackFileConfig("eks"),
         "flyte:projectIsolation": true,
         "flyte:flyteProjects": ["x", "y"],
         "flyte:flyteDomains": [...ISOLATED_DOMAINS],

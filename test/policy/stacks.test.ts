@@ -21,7 +21,7 @@ import {
 } from "../helpers/policy";
 import { beforeAllPlans } from "../helpers/sharedPlans";
 
-const STACKS = ["dev", "prod", "poc", "eks", "local"] as const;
+const STACKS = ["dev", "prod", "poc", "eks", "local", "gke-sso", "eks-sso"] as const;
 
 const planOf = beforeAllPlans(STACKS);
 

@@ -26,7 +26,12 @@ function planNetwork(overrides: Record<string, string>): Promise<Plan> {
             natGatewayPerZone: config.aws.network.natGatewayPerZone,
             tags: { app: "flyte", stack: "test" },
         });
-        return { vpcId: network.vpc.id, privateSubnetIds: network.privateSubnetIds };
+        return {
+            vpcId: network.vpc.id,
+            privateSubnetIds: network.privateSubnetIds,
+            publicSubnetIds: network.publicSubnetIds,
+            publicRouting: network.publicRouting.map((r) => r.urn),
+        };
     });
 }
 
@@ -137,6 +142,15 @@ describe("three zones, a NAT gateway per zone (the defaults)", () => {
 
     test("exports the private subnet ids in zone order", () => {
         expect(plan.outputs.privateSubnetIds).toEqual([0, 1, 2].map((i) => mockId("aws:ec2/subnet:Subnet", `net-private-${i}`)));
+    });
+
+    test("exposes the public subnet ids in zone order, and the internet gateway and public routes an internet-facing load balancer waits for", () => {
+        expect(plan.outputs.publicSubnetIds).toEqual([0, 1, 2].map((i) => mockId("aws:ec2/subnet:Subnet", `net-public-${i}`)));
+        const publicAssociations = ofType(plan, "aws:ec2/routeTableAssociation:RouteTableAssociation").filter((a) => a.name.startsWith("net-public-"));
+        expect(publicAssociations).toHaveLength(3);
+        expect(plan.outputs.publicRouting).toEqual(
+            [only(plan, "aws:ec2/internetGateway:InternetGateway").urn, ...publicAssociations.map((a) => a.urn)],
+        );
     });
 
     test("every resource belongs to the component and carries the given tags", () => {

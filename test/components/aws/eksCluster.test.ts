@@ -1,7 +1,7 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { parse } from "yaml";
-import { EksCluster } from "../../../components/aws/eksCluster";
+import { EksCluster, nodeGroupAutoscalingGroup } from "../../../components/aws/eksCluster";
 import { awsNames } from "../../../components/aws/names";
 import { MOCK_AWS_ROLE, mockResource } from "../../../lib/plan/mocks";
 import type { RecordedResource } from "../../../lib/plan/monitor";
@@ -395,5 +395,22 @@ describe("in GovCloud", () => {
         expect(only(plan, ACCESS_POLICY).inputs.policyArn).toBe(
             "arn:aws-us-gov:eks::aws:cluster-access-policy/AmazonEKSClusterAdminPolicy",
         );
+    });
+});
+
+describe("nodeGroupAutoscalingGroup", () => {
+    test("the one Auto Scaling group EKS reports for a managed node group", () => {
+        expect(nodeGroupAutoscalingGroup([{ autoscalingGroups: [{ name: "eks-flyte-dev-nodes-1a2b" }] }], "flyte-dev-nodes")).toBe(
+            "eks-flyte-dev-nodes-1a2b",
+        );
+    });
+
+    test.each([
+        ["nothing reported", undefined, /reports 0 Auto Scaling groups \(none\)/],
+        ["no groups", [{ autoscalingGroups: [] }], /reports 0/],
+        ["a group without a name", [{ autoscalingGroups: [{}] }], /reports 1 Auto Scaling groups/],
+        ["two groups", [{ autoscalingGroups: [{ name: "a" }, { name: "b" }] }], /reports 2 Auto Scaling groups \(a, b\)/],
+    ])("fails on %s", (_, resources, message) => {
+        expect(() => nodeGroupAutoscalingGroup(resources, "flyte-dev-nodes")).toThrow(message);
     });
 });

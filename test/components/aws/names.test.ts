@@ -1,4 +1,15 @@
-import { AWS_LIMITS, awsNames, AwsNames, PROJECT_WORKER_MAX_AWS, s3BucketNames } from "../../../components/aws/names";
+import {
+    AWS_LIMITS,
+    awsNames,
+    AwsNames,
+    COGNITO_DOMAIN_SUFFIX_LENGTH,
+    cognitoDomainPrefix,
+    cognitoDomainPrefixProblem,
+    httpsEndpointNames,
+    HttpsEndpointNames,
+    PROJECT_WORKER_MAX_AWS,
+    s3BucketNames,
+} from "../../../components/aws/names";
 import { shortHash } from "../../../components/shared/names";
 import { EDGE_COMBOS, EDGE_PROJECTS, EDGE_STACKS, PULUMI_NAME, randomPulumiName } from "../../helpers/names";
 import { prng } from "../../helpers/random";
@@ -123,7 +134,7 @@ describe("names used below", () => {
 
 describe("awsNames", () => {
     test("AWS_LIMITS encodes AWS's limits", () => {
-        expect(AWS_LIMITS).toEqual({ cluster: 100, dnsLabel: 63, iamRole: 64, bucket: 63 });
+        expect(AWS_LIMITS).toEqual({ cluster: 100, dnsLabel: 63, iamRole: 64, bucket: 63, loadBalancer: 32, userPool: 128, cognitoDomain: 63 });
     });
 
     test("for a plain project and stack: the readable names", () => {
@@ -247,6 +258,110 @@ describe("awsNames: flyte-core and project worker roles", () => {
     test("PROJECT_WORKER_MAX_AWS keeps worker names within an IAM role name", () => {
         expect(PROJECT_WORKER_MAX_AWS).toBe(33);
         expect(awsNames({ pulumiProject: "flyte", stack: "dev" }).projectWorkerRolePrefix.length + PROJECT_WORKER_MAX_AWS).toBeLessThanOrEqual(64);
+    });
+});
+
+/**
+ * ELB: load balancer and target group names of up to 32 alphanumerics and hyphens, no hyphen at either end, and a
+ * load balancer's not starting with `internal-`
+ * (https://docs.aws.amazon.com/elasticloadbalancing/latest/APIReference/API_CreateLoadBalancer.html).
+ */
+const ELB_NAME = /^[A-Za-z0-9](?:[A-Za-z0-9-]{0,30}[A-Za-z0-9])?$/;
+/** Cognito user pool names (CreateUserPool's PoolName). */
+const USER_POOL_NAME = /^[\w\s+=,.@-]{1,128}$/;
+
+/** The digits a derived Cognito prefix ends with, of the length the program asks RandomString for. */
+const SUFFIXES = ["00000000", "99999999", "40718253"];
+
+function httpsViolations(names: HttpsEndpointNames): string[] {
+    const problems: string[] = [];
+    const check = (ok: boolean, what: string) => {
+        if (!ok) {
+            problems.push(what);
+        }
+    };
+    for (const field of ["loadBalancer", "httpTargetGroup", "grpcTargetGroup"] as const) {
+        check(ELB_NAME.test(names[field]), `${field} ${names[field]} is not an ELB name`);
+    }
+    check(!names.loadBalancer.startsWith("internal-"), `loadBalancer ${names.loadBalancer} starts with internal-`);
+    check(names.httpTargetGroup !== names.grpcTargetGroup, "the target groups share a name");
+    const sg = names.loadBalancerSecurityGroup;
+    check(sg.length <= 255 && !sg.startsWith("sg-") && /^[\x20-\x7e]+$/.test(sg), `loadBalancerSecurityGroup ${sg} is not a security group name`);
+    check(USER_POOL_NAME.test(names.userPool), `userPool ${names.userPool} is not a user pool name`);
+    for (const suffix of SUFFIXES) {
+        const prefix = cognitoDomainPrefix(names.cognitoDomainBase, suffix);
+        const problem = cognitoDomainPrefixProblem(prefix);
+        check(problem === undefined, `Cognito domain prefix ${prefix} ${problem ?? ""}`);
+    }
+    return problems;
+}
+
+describe("httpsEndpointNames", () => {
+    test("for a plain project and stack: the readable names", () => {
+        expect(httpsEndpointNames({ pulumiProject: "flyte", stack: "dev" })).toEqual({
+            loadBalancer: "flyte-dev-alb",
+            httpTargetGroup: "flyte-dev-http",
+            grpcTargetGroup: "flyte-dev-grpc",
+            loadBalancerSecurityGroup: "flyte-dev-alb",
+            userPool: "flyte-dev-flyte-users",
+            cognitoDomainBase: "flyte-dev",
+        });
+    });
+
+    test(`every combination (${COMBOS.length}) satisfies ELB's, EC2's and Cognito's naming rules`, () => {
+        const bad = COMBOS.flatMap((c) => httpsViolations(httpsEndpointNames(c)).map((v) => `${JSON.stringify(c)}: ${v}`));
+        expect(bad).toEqual([]);
+    });
+
+    test("long names are cut to ELB's 32 characters and leave room for the Cognito suffix", () => {
+        const names = httpsEndpointNames({ pulumiProject: "x".repeat(100), stack: "y".repeat(100) });
+        expect(names.loadBalancer).toHaveLength(32);
+        expect(names.httpTargetGroup).toHaveLength(32);
+        expect(names.loadBalancer.endsWith("-alb")).toBe(true);
+        expect(cognitoDomainPrefix(names.cognitoDomainBase, "12345678")).toHaveLength(AWS_LIMITS.cognitoDomain);
+        expect(COGNITO_DOMAIN_SUFFIX_LENGTH).toBe(8);
+    });
+
+    test("a load balancer never starts with internal-, a security group never with sg-", () => {
+        expect(httpsEndpointNames({ pulumiProject: "internal", stack: "dev" }).loadBalancer).toBe("lb-internal-dev-alb");
+        expect(httpsEndpointNames({ pulumiProject: "sg", stack: "dev" }).loadBalancerSecurityGroup).toBe("lb-sg-dev-alb");
+        expect(httpsEndpointNames({ pulumiProject: "internals", stack: "dev" }).loadBalancer).toBe("internals-dev-alb");
+    });
+
+    test("Cognito's reserved words are taken out of the domain base", () => {
+        expect(httpsEndpointNames({ pulumiProject: "aws-flyte", stack: "cognito" }).cognitoDomainBase).toBe("x-flyte-x");
+        expect(httpsEndpointNames({ pulumiProject: "amazon", stack: "dev" }).cognitoDomainBase).toBe("x-dev");
+    });
+
+    test("different stacks of one project get different region-wide names (ALB, target groups, user pool, domain base)", () => {
+        const groups = [{ pulumiProject: "flyte", stacks: EDGE_STACKS }, ...SAMPLE];
+        const fields = ["loadBalancer", "httpTargetGroup", "grpcTargetGroup", "userPool", "cognitoDomainBase"] as const;
+        for (const group of groups) {
+            const all = group.stacks.map((stack) => httpsEndpointNames({ pulumiProject: group.pulumiProject, stack }));
+            for (const field of fields) {
+                expect({ field, distinct: new Set(all.map((n) => n[field])).size }).toEqual({ field, distinct: group.stacks.length });
+            }
+        }
+    });
+});
+
+describe("cognitoDomainPrefixProblem", () => {
+    test.each([["flyte"], ["acme-flyte-prod"], ["a"], ["0"], ["x".repeat(63)]])("accepts %s", (prefix) => {
+        expect(cognitoDomainPrefixProblem(prefix)).toBeUndefined();
+    });
+
+    test.each([
+        ["", /lowercase letters/],
+        ["-flyte", /no hyphen at either end/],
+        ["flyte-", /no hyphen at either end/],
+        ["Flyte", /lowercase letters/],
+        ["flyte.dev", /lowercase letters/],
+        ["x".repeat(64), /1 to 63/],
+        ["my-aws-flyte", /"aws"/],
+        ["amazonflyte", /"amazon"/],
+        ["flyte-cognito", /"cognito"/],
+    ])("refuses %j", (prefix, message) => {
+        expect(cognitoDomainPrefixProblem(prefix)).toMatch(message);
     });
 });
 

@@ -1,12 +1,18 @@
 import { parse as parseYaml } from "yaml";
 import { parseStackConfig } from "../../../components/config/parse";
 import type { FlyteConfig } from "../../../components/contract/config";
+import type { ChartAuthentication } from "../../../components/flyte/authentication";
 import {
+    AUTH_CLIENT_SECRETS_ROLE,
+    binaryAuthValues,
+    binaryContainerSecurity,
     DB_PASSWORD_SECRET,
+    FLYTE_BINARY_HTTP_SERVICE,
     flyteBinarySelectorLabels,
     FlyteBinaryValues,
     flyteBinaryValues,
     FlyteBinaryValuesInput,
+    genAdminAuthSecretArgs,
     SECRET_CONFIG_FILE,
     SECRET_CONFIG_SECRET,
     secretConfigFile,
@@ -468,5 +474,67 @@ describe("task pods' plain environment (default-env-vars)", () => {
             { AWS_METADATA_SERVICE_TIMEOUT: "5" },
             { GREETING: 'hello {{ "{{" }} name }}' },
         ]);
+    });
+});
+
+describe("flyteBinaryValues with sign-in (authentication)", () => {
+    const authentication: ChartAuthentication = {
+        hostname: "flyte.ml.example.com",
+        oidc: { issuerUrl: "https://idp.example.com", clientId: "flyte-app", scopes: ["openid", "profile", "email"] },
+        internalClientSecretHash: "$2a$10$internal",
+        ciClientSecretHash: "$2a$10$ci",
+        secrets: { [AUTH_CLIENT_SECRETS_ROLE]: "client-secrets-from-the-secret" },
+    };
+    const base = input(flyte, []);
+    const plain = flyteBinaryValues(base);
+    const signedIn = flyteBinaryValues({ ...base, authentication });
+
+    test("without it, no authentication anywhere", () => {
+        expect(plain.configuration.auth).toBeUndefined();
+        expect(plain.configuration.inline.auth).toBeUndefined();
+        expect(plain.configuration.inline.admin).toBeUndefined();
+        expect(plain.deployment.genAdminAuthSecret).toBeUndefined();
+        expect(flyteBinaryValues({ ...base, authentication: undefined })).toEqual(plain);
+    });
+
+    test("with it, configuration.auth is what binaryAuthValues makes of it for Flyte's namespace and the chart's HTTP Service", () => {
+        const expected = binaryAuthValues(authentication, flyte.namespace);
+        expect(signedIn.configuration.auth).toEqual(expected.auth);
+        expect(signedIn.configuration.auth?.clientSecretsExternalSecretRef).toBe("client-secrets-from-the-secret");
+        expect(signedIn.configuration.auth?.authorizedUris).toContain(`http://${FLYTE_BINARY_HTTP_SERVICE}.${flyte.namespace}.svc.cluster.local:8088`);
+        expect(signedIn.configuration.inline.admin).toEqual(expected.inline.admin);
+        expect(signedIn.configuration.inline.auth).toEqual(expected.inline.auth);
+        expect(signedIn.deployment.genAdminAuthSecret).toEqual({ args: genAdminAuthSecretArgs(), securityContext: binaryContainerSecurity() });
+    });
+
+    test("and nothing else changes", () => {
+        const { auth: _auth, inline, ...configuration } = signedIn.configuration;
+        const { admin: _admin, auth: _inlineAuth, ...inlineRest } = inline;
+        const { genAdminAuthSecret: _gen, ...deployment } = signedIn.deployment;
+        expect({ ...signedIn, configuration: { ...configuration, inline: inlineRest }, deployment }).toEqual(plain);
+    });
+
+    test("what it adds to values the chart renders through tpl (the inline config, the authorized URIs) has no template action", () => {
+        const added = [signedIn.configuration.inline.admin, signedIn.configuration.inline.auth, signedIn.configuration.auth];
+        expect(unescapedActions(JSON.stringify(added))).toBe(0);
+        expect(JSON.stringify(added)).not.toContain("{{");
+    });
+
+    test("flyteadmin's keys are generated in memory (/dev/shm), stored in the chart's admin-auth Secret, and removed", () => {
+        expect(genAdminAuthSecretArgs()).toEqual([
+            [
+                "flyte --config=/etc/flyte/config.d/*.yaml secrets init --localPath /dev/shm/admin-auth-secret",
+                "flyte --config=/etc/flyte/config.d/*.yaml secrets create --name flyte-binary-admin-auth --fromPath /dev/shm/admin-auth-secret",
+                "rm -rf /dev/shm/admin-auth-secret",
+                "",
+            ].join("\n"),
+        ]);
+        expect(unescapedActions(genAdminAuthSecretArgs()[0])).toBe(0);
+    });
+
+    test("a missing Secret fails, naming the roles there are", () => {
+        expect(() => flyteBinaryValues({ ...base, authentication: { ...authentication, secrets: { other: "x" } } })).toThrow(
+            "no authentication Secret clientSecrets; there are: other",
+        );
     });
 });

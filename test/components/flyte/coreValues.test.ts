@@ -1,6 +1,12 @@
 import type { FlyteConfig } from "../../../components/contract/config";
+import type { ChartAuthentication } from "../../../components/flyte/authentication";
 import {
+    CORE_ADMIN_CLIENT_ROLE,
+    CORE_ADMIN_CLIENT_SECRET,
     CORE_DB_PASSWORD_SECRET,
+    CORE_OIDC_CLIENT_ROLE,
+    CORE_OIDC_CLIENT_SECRET,
+    coreAuthValues,
     CORE_STORAGE_FILE,
     CORE_STORAGE_SECRET,
     coreStorageSecretFile,
@@ -708,5 +714,53 @@ describe("coreStorageSecretFile", () => {
         const config = at(parseYaml(coreStorageSecretFile({ ...base, ...awkward }), "awkward"), "storage", "stow", "config");
         expect(at(config, "access_key_id")).toBe("0123");
         expect(at(config, "secret_key")).toBe(awkward.secretAccessKey);
+    });
+});
+
+describe("with sign-in (authentication)", () => {
+    const authentication: ChartAuthentication = {
+        hostname: "flyte.ml.example.com",
+        oidc: { issuerUrl: "https://login.microsoftonline.com/tenant/v2.0", clientId: "app-id", scopes: ["openid", "profile", "offline_access"] },
+        internalClientSecretHash: "$2a$10$internal",
+        ciClientSecretHash: "$2a$10$ci",
+        secrets: { [CORE_ADMIN_CLIENT_ROLE]: "admin-client-from-the-secret", [CORE_OIDC_CLIENT_ROLE]: "oidc-client-from-the-secret" },
+    };
+    const base = gcpInput();
+    const plain = flyteCoreValues(base);
+    const signedIn = flyteCoreValues({ ...base, authentication });
+
+    test("the Secrets' names: flytescheduler's template mounts flyte-secret-auth whatever the values say", () => {
+        expect(CORE_ADMIN_CLIENT_SECRET).toBe("flyte-secret-auth");
+        expect(CORE_OIDC_CLIENT_SECRET).toBe("flyte-core-oidc-client");
+    });
+
+    test("without it, exactly the values of before: admin client credentials off, no adminServer, no extra volume", () => {
+        expect(plain.secrets).toEqual({ adminOauthClientCredentials: { enabled: false, clientSecret: "" } });
+        expect(plain.configmap.adminServer).toBeUndefined();
+        expect(plain.flyteadmin.additionalVolumes).toBeUndefined();
+        expect(plain.flyteadmin.additionalVolumeMounts).toBeUndefined();
+        expect(flyteCoreValues({ ...base, authentication: undefined })).toEqual(plain);
+    });
+
+    test("with it, what coreAuthValues makes of it for flyteadmin's Service in Flyte's namespace", () => {
+        const expected = coreAuthValues(authentication, base.flyte.namespace);
+        expect(signedIn.secrets.adminOauthClientCredentials).toEqual(expected.adminOauthClientCredentials);
+        expect(signedIn.secrets.adminOauthClientCredentials).toMatchObject({ secretName: "admin-client-from-the-secret" });
+        expect(signedIn.configmap.adminServer).toEqual(expected.adminServer);
+        expect(signedIn.configmap.adminServer?.auth.authorizedUris).toContain(`http://flyteadmin.${base.flyte.namespace}.svc.cluster.local:80`);
+        expect(signedIn.flyteadmin.additionalVolumes).toEqual([{ name: "oidc-client", secret: { secretName: "oidc-client-from-the-secret" } }]);
+        expect(signedIn.flyteadmin.additionalVolumeMounts).toEqual(expected.adminVolumes.additionalVolumeMounts);
+    });
+
+    test("and nothing else changes", () => {
+        const { additionalVolumes: _v, additionalVolumeMounts: _m, ...flyteadmin } = signedIn.flyteadmin;
+        const { adminServer: _a, ...configmap } = signedIn.configmap;
+        expect({ ...signedIn, flyteadmin, configmap, secrets: plain.secrets }).toEqual(plain);
+    });
+
+    test("a missing Secret fails, naming the roles there are", () => {
+        expect(() => flyteCoreValues({ ...base, authentication: { ...authentication, secrets: { [CORE_ADMIN_CLIENT_ROLE]: "x" } } })).toThrow(
+            "no authentication Secret oidcClient; there are: adminClient",
+        );
     });
 });

@@ -4,6 +4,25 @@ import { FLYTE_GRPC_PORT, FLYTE_HTTP_PORT } from "../../../components/flyte/comm
 import { nginxAll, nginxBlock, NginxDirective, nginxFlatten, nginxOne, parseNginx } from "../../helpers/nginx";
 
 /**
+ * The location nginx picks for a request URI among a server's prefix locations (`= path` exact, or a plain
+ * prefix): an exact match, else the longest matching prefix. (The proxy uses no regular-expression locations.)
+ */
+function nginxLocationFor(server: readonly NginxDirective[], uri: string): NginxDirective | undefined {
+    const path = uri.split("?")[0];
+    const locations = nginxAll(server, "location");
+    const regexes = locations.filter((l) => l.args[0] === "~" || l.args[0] === "~*");
+    if (regexes.length > 0) {
+        throw new Error("regular-expression locations are not simulated");
+    }
+    const exact = locations.find((l) => l.args[0] === "=" && l.args[1] === path);
+    if (exact) {
+        return exact;
+    }
+    const prefixes = locations.filter((l) => l.args.length === 1 && path.startsWith(l.args[0]));
+    return prefixes.sort((a, b) => b.args[0].length - a.args[0].length)[0];
+}
+
+/**
  * endpointProxyConfig: the nginx.conf that gives flyte-core flyte-binary's shape (HTTP with the console under
  * /console and the API elsewhere on 8088, gRPC on 8089), read back as nginx parses it.
  */
@@ -87,6 +106,34 @@ describe.each([
         expect(nginxAll(config(), "server")).toEqual([]);
         expect(nginxAll(config(), "http")).toHaveLength(1);
         expect(nginxAll(config(), "stream")).toHaveLength(1);
+    });
+
+    test("with sign-in, flyteadmin's own pages and endpoints (login, callback, OAuth2, discovery, client config) reach flyteadmin", () => {
+        const server = nginxBlock(nginxBlock(config(), "http"), "server");
+        const admin = `http://${fqdn(upstreams.admin.service, upstreams.admin.httpPort)}`;
+        const upstreamOf = (uri: string) => nginxAll(nginxLocationFor(server, uri)?.block ?? [], "proxy_pass").map((d) => d.args.join(" "));
+        // What flyteadmin v1.16.8 serves for authentication: auth/handlers.go RegisterHandlers (/login, /callback,
+        // /logout, /.well-known/openid-configuration), auth/authzserver/initialize.go and metadata.go (/oauth2/*),
+        // and the grpc-gateway routes of the auth and identity services (/.well-known/oauth-authorization-server,
+        // /config/v1/flyte_client, /me).
+        for (const uri of [
+            "/login",
+            "/login?redirect_url=/console",
+            "/callback?code=abc&state=xyz",
+            "/logout",
+            "/me",
+            "/oauth2/token",
+            "/oauth2/authorize",
+            "/oauth2/authorize_callback",
+            "/oauth2/jwks",
+            "/.well-known/oauth-authorization-server",
+            "/.well-known/openid-configuration",
+            "/config/v1/flyte_client",
+            "/api/v1/projects",
+        ]) {
+            expect([uri, upstreamOf(uri)]).toEqual([uri, [admin]]);
+        }
+        expect(upstreamOf("/console/projects")).toEqual([`http://${fqdn(upstreams.console.service, upstreams.console.httpPort)}`]);
     });
 
     test("/healthz answers 200 itself, without an upstream", () => {

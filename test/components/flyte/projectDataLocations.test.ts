@@ -1,3 +1,6 @@
+import * as fs from "fs";
+import * as os from "os";
+import * as path from "path";
 import * as gcp from "@pulumi/gcp";
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
@@ -281,5 +284,112 @@ describe("pure helpers", () => {
     test("no project means no request", () => {
         expect(projectAttributesScript("http://admin:80", {})).toBe("set -eu\n");
         expect(runWithFakeCurl(projectAttributesScript("http://admin:80", {})).calls).toEqual([]);
+    });
+});
+
+describe("where flyteadmin authenticates: a token first, as Flyte's internal client", () => {
+    const ADMIN = "http://flyte-binary-http.flyte.svc.cluster.local:8088";
+    const CLIENT_SECRET = "s3cretLettersAndDigits0123456789abcdefgh";
+    const TOKEN = "eyJhbGciOiJSUzI1NiJ9.eyJhdWQiOiJ4In0.c2ln";
+    const PREFIXES = { beta: "gs://b/data", alpha: "gs://a/data" };
+
+    /** A scratch directory with the client's secret file, and one for what the fake curl reads on its standard input. */
+    function scratch(secret: string | undefined): { dir: string; secretFile: string; stdin: string } {
+        const dir = fs.mkdtempSync(path.join(os.tmpdir(), "admin-client-"));
+        const secretFile = path.join(dir, "client_secret");
+        if (secret !== undefined) {
+            fs.writeFileSync(secretFile, secret);
+        }
+        const stdin = path.join(dir, "stdin");
+        fs.mkdirSync(stdin);
+        return { dir, secretFile, stdin };
+    }
+
+    /** curl stand-in: keeps its standard input per call, answers the token request with `tokenResponse`. */
+    const fakeCurl = (tokenResponse: string) =>
+        [
+            'cat > "$STDIN_DIR/$n"',
+            'case "$*" in',
+            `  *oauth2/token*) printf '%s' '${tokenResponse}' ;;`,
+            "esac",
+            "exit 0",
+        ].join("\n");
+
+    function run(tokenResponse: string, secret: string | undefined = CLIENT_SECRET) {
+        const s = scratch(secret);
+        try {
+            const script = projectAttributesScript(ADMIN, PREFIXES, { clientId: "flytepropeller", secretFile: s.secretFile });
+            const result = runWithFakes(script, { curl: fakeCurl(tokenResponse) }, { STDIN_DIR: s.stdin });
+            const stdin = fs.readdirSync(s.stdin).sort().map((f) => fs.readFileSync(path.join(s.stdin, f), "utf8"));
+            return { ...result, stdin, script };
+        } finally {
+            fs.rmSync(s.dir, { recursive: true, force: true });
+        }
+    }
+
+    const fosite = JSON.stringify({ access_token: TOKEN, expires_in: 1799, scope: "all", token_type: "bearer" });
+
+    test("one token request (client credentials, scope all, to flyteadmin's token endpoint), then one PUT per project", () => {
+        const result = run(fosite);
+        expect(result.stderr).toBe("");
+        expect(result.status).toBe(0);
+        const curls = result.calls.filter((c) => c.command === "curl");
+        expect(curls).toHaveLength(3);
+        const [token, ...puts] = curls;
+        expect(flagValue(token.args, "-X")).toBe("POST");
+        expect(token.args.filter((a) => a.startsWith("http://"))).toEqual([`${ADMIN}/oauth2/token`]);
+        expect(flagValue(token.args, "--data")).toBe("grant_type=client_credentials&scope=all");
+        expect(flagValue(token.args, "-H")).toBe("Content-Type: application/x-www-form-urlencoded");
+        expect(flagValue(token.args, "--retry-max-time")).toBe(String(ADMIN_RETRY_SECONDS));
+        expect(puts.map((c) => c.args.filter((a) => a.startsWith("http://")))).toEqual([
+            [`${ADMIN}/api/v1/project_attributes/alpha`],
+            [`${ADMIN}/api/v1/project_attributes/beta`],
+        ]);
+        for (const put of puts) {
+            expect(flagValue(put.args, "-X")).toBe("PUT");
+            expect(flagValue(put.args, "-H")).toBe("Content-Type: application/json");
+        }
+    });
+
+    test("the client's secret and the token reach curl only on its standard input (a curl config), never as arguments", () => {
+        const result = run(fosite);
+        const curls = result.calls.filter((c) => c.command === "curl");
+        for (const call of result.calls) {
+            expect(call.args.join(" ")).not.toContain(CLIENT_SECRET);
+            expect(call.args.join(" ")).not.toContain(TOKEN);
+        }
+        for (const call of curls) {
+            expect(flagValue(call.args, "--config")).toBe("-");
+        }
+        expect(result.stdin[0]).toBe(`user = "flytepropeller:${CLIENT_SECRET}"\n`);
+        expect(result.stdin.slice(1)).toEqual([1, 2].map(() => `header = "flyte-authorization: Bearer ${TOKEN}"\nheader = "Authorization: Bearer ${TOKEN}"\n`));
+        expect(result.script).not.toContain(CLIENT_SECRET);
+    });
+
+    test("the secret file may end with a newline", () => {
+        const result = run(fosite, `${CLIENT_SECRET}\n`);
+        expect(result.status).toBe(0);
+        expect(result.stdin[0]).toBe(`user = "flytepropeller:${CLIENT_SECRET}"\n`);
+    });
+
+    test("an answer without an access token fails the Job before any PUT, saying so", () => {
+        const result = run('{"error":"invalid_client","error_description":"Client authentication failed"}');
+        expect(result.status).toBe(1);
+        expect(result.calls.filter((c) => c.command === "curl")).toHaveLength(1);
+        expect(result.stderr).toContain("flyteadmin's token endpoint answered without an access token");
+    });
+
+    test("no secret in the mounted file fails the Job before any request", () => {
+        const empty = run(fosite, "");
+        expect(empty.status).toBe(1);
+        expect(empty.calls.filter((c) => c.command === "curl")).toEqual([]);
+        expect(empty.stderr).toContain("no client secret in ");
+    });
+
+    test("without authentication the script is exactly what it was: no token, no curl config", () => {
+        const plain = projectAttributesScript(ADMIN, PREFIXES);
+        expect(plain).not.toContain("oauth2");
+        expect(plain).not.toContain("--config");
+        expect(projectAttributesScript(ADMIN, PREFIXES, undefined)).toBe(plain);
     });
 });

@@ -9,7 +9,7 @@ import { gcpStackConfig } from "../../helpers/config";
 import { byName, ofType } from "../../helpers/plan";
 import { at } from "../../helpers/json";
 
-async function planCluster(overrides: Record<string, string>, deletionProtection: boolean): Promise<Plan> {
+async function planCluster(overrides: Record<string, string>, deletionProtection: boolean, gatewayApi?: boolean): Promise<Plan> {
     const config = gcpStackConfig(overrides);
     const names = gcpNames({ pulumiProject: "flyte", stack: "test", gcpProject: config.gcp.project });
     return runComponents(() => {
@@ -23,6 +23,7 @@ async function planCluster(overrides: Record<string, string>, deletionProtection
             subnet: "projects/acme-test/regions/europe-west1/subnetworks/nodes",
             podsRangeName: "pods",
             servicesRangeName: "services",
+            gatewayApi,
             labels: { app: "flyte" },
             apis: { container: apis.services.container, iam: apis.services.iam },
         });
@@ -86,6 +87,11 @@ describe("private control plane (default)", () => {
         expect(cluster().inputs.deletionProtection).toBe(false);
     });
 
+    test("without an HTTPS endpoint, the Gateway API is not declared and the add-ons are as before", () => {
+        expect(cluster().inputs.gatewayApiConfig).toBeUndefined();
+        expect(at(cluster().inputs, "addonsConfig")).toEqual({ gcePersistentDiskCsiDriverConfig: { enabled: true } });
+    });
+
     test("the node account gets logging and monitoring roles only", () => {
         const grants = ofType(plan, "gcp:projects/iAMMember:IAMMember");
         expect(grants.map((g) => g.inputs.role).sort()).toEqual([...NODE_SERVICE_ACCOUNT_ROLES].sort());
@@ -142,5 +148,18 @@ describe("public endpoint restricted to authorized networks", () => {
         expect(at(kubeconfig, "clusters", 0, "cluster", "certificate-authority-data")).toBe(
             Buffer.from("mock-ca-flyte-test").toString("base64"),
         );
+    });
+});
+
+describe("with the Gateway API (an HTTPS endpoint)", () => {
+    test("the Gateway API's standard channel is enabled, with the HTTP load balancing add-on GKE's Gateway controller needs", async () => {
+        const plan = await planCluster({}, false, true);
+        const c = byName(plan, "gcp:container/cluster:Cluster", "gke-cluster").inputs;
+        expect(at(c, "gatewayApiConfig")).toEqual({ channel: "CHANNEL_STANDARD" });
+        expect(at(c, "addonsConfig")).toEqual({ gcePersistentDiskCsiDriverConfig: { enabled: true }, httpLoadBalancing: { disabled: false } });
+        // Nothing else about the cluster changes.
+        const without = byName(await planCluster({}, false), "gcp:container/cluster:Cluster", "gke-cluster").inputs;
+        const rest = (inputs: Record<string, unknown>) => Object.fromEntries(Object.entries(inputs).filter(([k]) => k !== "gatewayApiConfig" && k !== "addonsConfig"));
+        expect(rest(c)).toEqual(rest(without));
     });
 });

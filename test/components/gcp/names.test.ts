@@ -61,6 +61,8 @@ const COMPUTE = /^[a-z]([-a-z0-9]*[a-z0-9])?$/;
 const SERVICE_ACCOUNT = /^[a-z][-a-z0-9]{4,28}[a-z0-9]$/;
 const SQL_INSTANCE = /^[a-z][-a-z0-9]*[a-z0-9]$/;
 const DNS_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
+/** Certificate Manager resource names (certificates, DNS authorizations, maps, map entries): 1 to 64 characters. */
+const CERTIFICATE_MANAGER = /^[a-zA-Z][a-zA-Z0-9_-]{0,63}$/;
 
 function serviceAccountProblems(field: string, name: string): string[] {
     return SERVICE_ACCOUNT.test(name) ? [] : [`${field} ${name} is not a service account id (6 to 30 characters, a letter first, no hyphen last)`];
@@ -95,11 +97,18 @@ function violations(names: GcpNames, gcpProject: string): string[] {
         ["nat", names.nat],
         ["privateServicesRange", names.privateServicesRange],
         ["loadBalancerAddress", names.loadBalancerAddress],
+        ["gatewayAddress", names.gatewayAddress],
+        ["proxyOnlySubnet", names.proxyOnlySubnet],
+        ["proxyOnlyFirewall", names.proxyOnlyFirewall],
+        ["sslPolicy", names.sslPolicy],
         ["podsRange", names.podsRange],
         ["servicesRange", names.servicesRange],
     ] as const;
     for (const [field, name] of compute) {
         check(COMPUTE.test(name) && name.length <= 63, `${field} ${name} is not a compute name`);
+    }
+    for (const field of ["certificate", "dnsAuthorization", "certificateMap", "certificateMapEntry"] as const) {
+        check(CERTIFICATE_MANAGER.test(names[field]), `${field} ${names[field]} is not a Certificate Manager name`);
     }
     for (const [field, name] of [
         ["cluster", names.cluster],
@@ -135,6 +144,14 @@ const VARYING_FIELDS = [
     "metadataBucket",
     "userDataBucket",
     "loadBalancerAddress",
+    "gatewayAddress",
+    "proxyOnlySubnet",
+    "proxyOnlyFirewall",
+    "sslPolicy",
+    "certificate",
+    "dnsAuthorization",
+    "certificateMap",
+    "certificateMapEntry",
 ] as const satisfies readonly (keyof GcpNames)[];
 
 const FIXED_FIELDS = ["nodePool", "podsRange", "servicesRange"] as const satisfies readonly (keyof GcpNames)[];
@@ -158,7 +175,7 @@ describe("inputs used below", () => {
 
 describe("GCP_LIMITS", () => {
     test("encodes GCP's limits", () => {
-        expect(GCP_LIMITS).toEqual({ compute: 63, gke: 40, serviceAccount: 30, sqlInstance: 67, bucket: 63 });
+        expect(GCP_LIMITS).toEqual({ compute: 63, gke: 40, serviceAccount: 30, sqlInstance: 67, bucket: 63, certificateManager: 64 });
         // 30-character project id + ':' + instance name = 98.
         expect(30 + 1 + GCP_LIMITS.sqlInstance).toBe(98);
     });
@@ -175,6 +192,14 @@ describe("gcpNames", () => {
             nat: "flyte-dev-nat",
             privateServicesRange: "flyte-dev-psa",
             loadBalancerAddress: "flyte-dev-flyte-ilb",
+            gatewayAddress: "flyte-dev-flyte-gw",
+            proxyOnlySubnet: "flyte-dev-proxy-only",
+            proxyOnlyFirewall: "flyte-dev-proxy-only-to-flyte",
+            sslPolicy: "flyte-dev-flyte-tls",
+            certificate: "flyte-dev-flyte",
+            dnsAuthorization: "flyte-dev-flyte",
+            certificateMap: "flyte-dev-flyte",
+            certificateMapEntry: "flyte-dev-flyte",
             podsRange: "pods",
             servicesRange: "services",
             cluster: "flyte-dev",
@@ -251,6 +276,17 @@ describe("gcpNames", () => {
         for (const c of sampleCombos) {
             const names = gcpNames(c);
             expect(FIXED_FIELDS.map((f) => names[f])).toEqual(["flyte", "pods", "services"]);
+        }
+    });
+
+    test("the HTTPS endpoint's Compute names differ from each other and from the stack's other Compute names", () => {
+        for (const c of EDGE_COMBOS) {
+            const n = gcpNames(c);
+            const compute = [n.network, n.subnet, n.router, n.nat, n.privateServicesRange, n.loadBalancerAddress, n.gatewayAddress, n.proxyOnlySubnet, n.proxyOnlyFirewall, n.sslPolicy];
+            expect({ c, distinct: new Set(compute).size }).toEqual({ c, distinct: compute.length });
+            // Both subnets of the network, and the webhook firewall rule (`<cluster>-webhooks`) beside the proxy-only one.
+            expect(n.proxyOnlySubnet).not.toBe(n.subnet);
+            expect(n.proxyOnlyFirewall).not.toBe(`${n.cluster}-webhooks`);
         }
     });
 

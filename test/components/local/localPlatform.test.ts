@@ -67,6 +67,7 @@ function planPlatform(config: LocalStackConfig): Promise<Plan> {
             protection: config.protection,
             deployment: { pulumiProject: config.pulumiProject, stack: config.stack },
             workloads: flyteWorkloads(config.flyte),
+            authentication: config.authentication,
         });
         const storage = platform.storage;
         const asFlytePlatform: FlytePlatform = platform;
