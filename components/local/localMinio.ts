@@ -189,12 +189,18 @@ export class LocalMinio extends pulumi.ComponentResource {
         const projectKeys: Record<string, { id: pulumi.Output<string>; secret: pulumi.Output<string> }> = {};
         const projectKeyData: Record<string, pulumi.Output<string>> = {};
         args.projects.forEach((p, index) => {
+            // `<name>-project-<p>-…`: a project may be called `flyte`, whose keys would otherwise take the names of
+            // Flyte's own. Stacks made before keep their keys through the alias (no project had that name then).
+            const keyOpts = (what: string): pulumi.CustomResourceOptions => ({
+                parent: this,
+                aliases: p.project === "flyte" ? [] : [{ name: `${name}-${p.project}-${what}` }],
+            });
             const id = new random.RandomString(
-                `${name}-${p.project}-access-key`,
+                `${name}-project-${p.project}-access-key`,
                 { length: 20, special: false, upper: true, lower: false },
-                { parent: this },
+                keyOpts("access-key"),
             );
-            const secret = new random.RandomPassword(`${name}-${p.project}-secret-key`, { length: 40, special: false }, { parent: this });
+            const secret = new random.RandomPassword(`${name}-project-${p.project}-secret-key`, { length: 40, special: false }, keyOpts("secret-key"));
             projectKeys[p.project] = { id: pulumi.secret(id.result), secret: pulumi.secret(secret.result) };
             const variables = projectKeyVariables(index);
             projectKeyData[variables.accessKey] = projectKeys[p.project].id;

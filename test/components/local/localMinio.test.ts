@@ -296,3 +296,46 @@ describe("the bucket Job cannot hang `pulumi up`", () => {
         expect(MINIO_WAIT_ATTEMPTS * (10 + delay)).toBeLessThan(JOB_DEADLINE_SECONDS - 60);
     });
 });
+
+describe("project isolation: each project's keys are its own resources, whatever the project is called", () => {
+    let isolated: Plan;
+    beforeAll(async () => {
+        isolated = await runComponents(() => {
+            const provider = new k8s.Provider("k", { kubeconfig: "{}" });
+            const project = (id: string) => ({ project: id, bucket: `flyte-data-${id}`, metadataPrefixes: [`metadata/propeller/${id}-development-`] });
+            new LocalMinio("minio", {
+                namespace: "flyte-deps",
+                image: IMAGE,
+                clientImage: CLIENT_IMAGE,
+                volumeGi: 1,
+                storageClass: "",
+                metadataBucket: "meta-bucket",
+                userDataBucket: "user-bucket",
+                // A project named like Flyte's own key ("flyte") once gave two resources one URN.
+                projects: [project("flyte"), project("ml")],
+                nodePorts: { api: 31002, console: 31084 },
+                protect: false,
+                labels: {},
+                provider,
+            });
+            return {};
+        });
+    });
+
+    test("Flyte's key and each project's key are distinct resources", () => {
+        const names = [...ofType(isolated, "random:index/randomString:RandomString"), ...ofType(isolated, "random:index/randomPassword:RandomPassword")].map((r) => r.name);
+        expect(new Set(names).size).toBe(names.length);
+        expect(names.sort()).toEqual(
+            [
+                "minio-flyte-access-key",
+                "minio-flyte-secret-key",
+                "minio-root-password",
+                "minio-project-flyte-access-key",
+                "minio-project-flyte-secret-key",
+                "minio-project-ml-access-key",
+                "minio-project-ml-secret-key",
+            ].sort(),
+        );
+        expect(new Set(isolated.resources.map((r) => r.urn)).size).toBe(isolated.resources.length);
+    });
+});
