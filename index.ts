@@ -6,21 +6,15 @@ import * as pulumi from "@pulumi/pulumi";
 import { loadStackConfig } from "./components/config";
 import { FlyteBinary, FlyteCore, FlytePlatform, flyteWorkloads, identityStackOutputs } from "./components/flyte";
 import { kubernetesLabels } from "./components/shared/labels";
-import { definedOutputs, FlyteStackOutputs, zoneFileLines } from "./components/contract/outputs";
-import type { FlytePlatformArgs } from "./components/contract/platform";
+import { definedOutputs, executionEventsTopic, FlyteStackOutputs, zoneFileLines } from "./components/contract/outputs";
+import { commonPlatformArgs } from "./components/contract/platform";
 
 const config = loadStackConfig();
 const labels = kubernetesLabels(config);
 const workloads = flyteWorkloads(config.flyte);
 
 // Every platform takes the same arguments (FlytePlatformArgs) and is seen only as a FlytePlatform from here on.
-const common: Omit<FlytePlatformArgs<unknown>, "config"> = {
-    protection: config.protection,
-    deployment: { pulumiProject: config.pulumiProject, stack: config.stack },
-    workloads,
-    https: config.https,
-    authentication: config.authentication,
-};
+const common = commonPlatformArgs(config, workloads);
 
 // Each platform is loaded only when chosen: a cloud's SDK takes a noticeable part of every plan's start-up.
 /* eslint-disable @typescript-eslint/no-require-imports */
@@ -72,6 +66,7 @@ const outputs: FlyteStackOutputs = {
     oidcRedirectUris: flyte.oidcRedirectUris,
     ciClientId: flyte.ciClientId,
     ciClientSecret: flyte.ciClientSecret === undefined ? undefined : pulumi.secret(flyte.ciClientSecret),
+    executionEventsTopic: executionEventsTopic(platform.messaging?.events),
     // What only this target has (local: MinIO's console and credentials, the dashboard), as its platform states it.
     ...platform.extraOutputs,
 };

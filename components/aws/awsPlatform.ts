@@ -5,6 +5,7 @@ import type { AwsConfig, OidcAuthenticationConfig } from "../contract/config";
 import type {
     DnsRecord,
     FlyteDatabase,
+    FlyteMessaging,
     FlytePlatform,
     FlytePlatformArgs,
     FlyteWorkloadIdentity,
@@ -14,17 +15,19 @@ import type {
     OidcSignIn,
     TaskLogLink,
 } from "../contract/platform";
-import { awsNames, httpsEndpointNames, s3BucketNames } from "./names";
+import { awsNames, httpsEndpointNames, messagingNames, s3BucketNames } from "./names";
 import { awsTags } from "./tags";
 import { identityName } from "../contract/identities";
 import { awsPartition } from "./iam";
 import { AcmCertificate } from "./acmCertificate";
 import { AlbEndpoint, FLYTE_GRPC_NODE_PORT, FLYTE_HTTP_NODE_PORT } from "./albEndpoint";
+import { AwsMessaging } from "./awsMessaging";
 import { AwsNetwork } from "./awsNetwork";
 import { cloudWatchTaskLogLink } from "./cloudWatch";
 import { CognitoSignIn } from "./cognitoSignIn";
 import { EksCluster, nodeGroupAutoscalingGroup } from "./eksCluster";
 import { FlyteRoles } from "./flyteRoles";
+import { flyteadminIdentity } from "./messagingPolicies";
 import { RdsPostgres } from "./rdsPostgres";
 import { S3Buckets } from "./s3Buckets";
 
@@ -84,7 +87,8 @@ export type AwsPlatformArgs = FlytePlatformArgs<AwsConfig>;
  * Everything Flyte needs on AWS: a VPC, EKS, RDS for PostgreSQL, S3 and IRSA roles, handed to the Flyte layer
  * as a FlytePlatform. The cluster and the database are independent and are created in parallel. With `https`,
  * Flyte is reached through an ALB with an ACM certificate for its name instead of the internal NLB; users sign in
- * through the team's OIDC provider or a Cognito user pool created here.
+ * through the team's OIDC provider or a Cognito user pool created here. With notifications or execution events,
+ * flyteadmin publishes and consumes them through SNS and SQS (and sends email through SES) created here.
  */
 export class AwsPlatform extends pulumi.ComponentResource implements FlytePlatform {
     readonly network: AwsNetwork;
@@ -104,6 +108,9 @@ export class AwsPlatform extends pulumi.ComponentResource implements FlytePlatfo
     readonly exposure: LoadBalancerExposure | HttpsExposure;
     readonly releaseDependencies: readonly pulumi.Resource[];
     readonly signIn?: OidcSignIn;
+    readonly messaging?: FlyteMessaging;
+    /** With notifications or execution events: their topics, queues, sender identity and flyteadmin's grants. */
+    readonly messagingResources?: AwsMessaging;
     /** With `https`: the certificate of Flyte's name. */
     readonly certificate?: AcmCertificate;
     /** With `https`: the ALB in front of Flyte. */
@@ -289,12 +296,31 @@ export class AwsPlatform extends pulumi.ComponentResource implements FlytePlatfo
         } else {
             this.exposure = { kind: "loadBalancer", annotations: internalNlbAnnotations() };
         }
-        // Flyte's own services need their permissions when they start; task pods' are not waited for.
+        if (args.notifications !== undefined || args.executionEvents) {
+            const flyteadminRole = this.roles.roles[flyteadminIdentity(requests).key];
+            this.messagingResources = new AwsMessaging(
+                `${name}-messaging`,
+                {
+                    names: messagingNames(deployment),
+                    region: config.region,
+                    accountId,
+                    flyteadmin: { name: flyteadminRole.id, arn: flyteadminRole.arn },
+                    notifications: args.notifications,
+                    executionEvents: args.executionEvents,
+                    tags,
+                },
+                child,
+            );
+            this.messaging = this.messagingResources.messaging;
+        }
+        // Flyte's own services need their permissions when they start; task pods' are not waited for. flyteadmin
+        // panics at start when it cannot reach its topics and queue (factory.go), so it waits for them too.
         const backendKeys = requests.filter((r) => r.role === "backend").map((r) => r.key);
         this.releaseDependencies = [
             ...this.eks.readiness,
             this.postgres.clientAccess,
             ...backendKeys.flatMap((key) => this.roles.policies[key]),
+            ...(this.messagingResources?.releaseDependencies ?? []),
         ];
 
         this.registerOutputs({ clusterName: this.clusterName });

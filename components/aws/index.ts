@@ -1,5 +1,6 @@
 export * from "./acmCertificate";
 export * from "./albEndpoint";
+export * from "./awsMessaging";
 export * from "./awsNetwork";
 export * from "./awsPlatform";
 export * from "./cloudWatch";
@@ -8,6 +9,7 @@ export * from "./eksCluster";
 export * from "./flyteRoles";
 export * from "./iam";
 export * from "./kubeconfig";
+export * from "./messagingPolicies";
 export * from "./rdsPostgres";
 export * from "./s3Buckets";
 export * from "./subnets";

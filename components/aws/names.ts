@@ -40,6 +40,10 @@ export const AWS_LIMITS = {
     userPool: 128,
     /** A Cognito prefix domain (`<prefix>.auth.<region>.amazoncognito.com`). */
     cognitoDomain: 63,
+    /** SNS topic names: letters, digits, hyphens and underscores (CreateTopic). */
+    snsTopic: 256,
+    /** SQS queue names: letters, digits, hyphens and underscores (CreateQueue). */
+    sqsQueue: 80,
 } as const;
 
 export function awsNames(args: { pulumiProject: string; stack: string }): AwsNames {
@@ -175,5 +179,33 @@ export function s3BucketNames(args: {
         metadata: fitName(base, "metadata", AWS_LIMITS.bucket),
         userData: fitName(base, "userdata", AWS_LIMITS.bucket),
         projects: Object.fromEntries((args.projects ?? []).map((p) => [p, fitName(base, `data-${s3SafeSuffix(p)}`, AWS_LIMITS.bucket)])),
+    };
+}
+
+/** Names of flyteadmin's messaging (with `flyte:notifications` or `flyte:executionEvents`), unique per account and region. */
+export interface MessagingNames {
+    /** The SNS topic flyteadmin publishes a launch plan's notifications to. */
+    readonly notificationsTopic: string;
+    /** The SQS queue subscribed to it, which flyteadmin consumes to send the emails. */
+    readonly notificationsQueue: string;
+    /** Where the queue moves messages flyteadmin failed to consume. */
+    readonly notificationsDeadLetterQueue: string;
+    /** The SNS topic of Flyte's execution events, which other teams subscribe to. */
+    readonly eventsTopic: string;
+}
+
+/**
+ * SNS topic names of up to 256 and SQS queue names of up to 80 letters, digits, hyphens and underscores
+ * (https://docs.aws.amazon.com/sns/latest/api/API_CreateTopic.html,
+ * https://docs.aws.amazon.com/AWSSimpleQueueService/latest/APIReference/API_CreateQueue.html); the deployment's
+ * base has only lowercase letters, digits and hyphens.
+ */
+export function messagingNames(args: { pulumiProject: string; stack: string }): MessagingNames {
+    const base = deploymentName(args.pulumiProject, args.stack);
+    return {
+        notificationsTopic: fitName(base, "flyte-notifications", AWS_LIMITS.snsTopic),
+        notificationsQueue: fitName(base, "flyte-notifications", AWS_LIMITS.sqsQueue),
+        notificationsDeadLetterQueue: fitName(base, "flyte-notifications-dlq", AWS_LIMITS.sqsQueue),
+        eventsTopic: fitName(base, "flyte-execution-events", AWS_LIMITS.snsTopic),
     };
 }

@@ -2,11 +2,12 @@ import { ConfigError } from "./errors";
 import { cidrList, ConfigContext, ConfigReader, integerBounds, requireItems, requireRegion } from "./reader";
 import { AWS_REGIONS, awsOtherPartition } from "./regions";
 import { awsPartition, irsaTrustPolicy } from "../aws/iam";
-import { AWS_LIMITS, PROJECT_WORKER_MAX_AWS, s3BucketNames, s3SafeSuffix } from "../aws/names";
+import { expectedFlyteadminMessagingPolicy, flyteadminIdentity } from "../aws/messagingPolicies";
+import { AWS_LIMITS, messagingNames, PROJECT_WORKER_MAX_AWS, s3BucketNames, s3SafeSuffix } from "../aws/names";
 import { flyteWorkloads, type IdentityRequest } from "../contract/identities";
 import { type FlyteBucketArns, s3PolicyFor } from "../contract/s3Access";
 import { requireDistinctProjectBuckets, requireIsolatedProjectLength } from "./flyte";
-import type { AwsConfig, FlyteConfig } from "../contract/config";
+import type { AwsConfig, FlyteConfig, NotificationsConfig } from "../contract/config";
 import type { KubernetesServiceAccountRef } from "../contract/platform";
 
 const INSTANCE_TYPE = /^[a-z][a-z0-9-]*\.[a-z0-9]+$/;
@@ -78,8 +79,19 @@ function rolePolicySize(request: IdentityRequest, buckets: FlyteBucketArns): num
  * components/aws/flyteRoles.ts builds them (irsaTrustPolicy, s3PolicyFor) and measured, with ARNs as long as the real
  * ones: the region's partition, a 12-digit account id, the bucket names components/aws/names.ts gives this stack.
  */
-function requireRolesFit(config: ConfigReader, flyte: FlyteConfig, context: ConfigContext, region: string): void {
+function requireRolesFit(config: ConfigReader, flyte: FlyteConfig, context: ConfigContext, region: string, messaging: AwsMessagingConfig): void {
     const workloads = flyteWorkloads(flyte);
+    // flyteadmin's role carries a second inline policy for notifications and events (components/aws/awsMessaging.ts).
+    const messagingPolicy = expectedFlyteadminMessagingPolicy({
+        partition: awsPartition(region),
+        region,
+        accountId: ACCOUNT_ID,
+        names: messagingNames(context),
+        notifications: messaging.notifications && { sender: messaging.notifications.sender, ses: messaging.notifications.email.service === "ses" },
+        executionEvents: messaging.executionEvents,
+    });
+    const flyteadminKey = flyteadminIdentity(workloads.identities).key;
+    const otherPolicies = (request: IdentityRequest) => (messagingPolicy !== undefined && request.key === flyteadminKey ? iamPolicySize(messagingPolicy) : 0);
     // Flyte's own roles each trust one service account: only task pods' roles grow with the config.
     for (const request of workloads.identities.filter((r) => r.role === "worker")) {
         if (trustPolicySize(request.serviceAccounts, region) > TRUST_POLICY_MAX) {
@@ -94,7 +106,7 @@ function requireRolesFit(config: ConfigReader, flyte: FlyteConfig, context: Conf
     /** Whether the roles' policies fit with the first `count` isolated projects' buckets. */
     const fit = (requests: readonly IdentityRequest[], count = workloads.isolatedProjects.length) => {
         const listed = { ...buckets, projects: Object.fromEntries(Object.entries(buckets.projects).slice(0, count)) };
-        return requests.every((request) => rolePolicySize(request, listed) <= ROLE_POLICY_MAX);
+        return requests.every((request) => rolePolicySize(request, listed) + otherPolicies(request) <= ROLE_POLICY_MAX);
     };
     if (!fit(workloads.identities.filter((r) => r.data.kind === "project"))) {
         config.fail(
@@ -118,8 +130,16 @@ function requireRolesFit(config: ConfigReader, flyte: FlyteConfig, context: Conf
     }
 }
 
+/** What of the stack's messaging config adds to flyteadmin's role. */
+export interface AwsMessagingConfig {
+    /** Email notifications, if on. */
+    readonly notifications?: NotificationsConfig;
+    /** Whether execution events are published. */
+    readonly executionEvents: boolean;
+}
+
 /** The keys that only `cloud: aws` reads, including the provider's aws:region. */
-export function parseAws(config: ConfigReader, flyte: FlyteConfig, context: ConfigContext): AwsConfig {
+export function parseAws(config: ConfigReader, flyte: FlyteConfig, context: ConfigContext, messaging: AwsMessagingConfig = { executionEvents: false }): AwsConfig {
     const requested = config.rawValue("aws:region");
     const otherPartition = requested === undefined ? undefined : awsOtherPartition(requested);
     if (otherPartition !== undefined) {
@@ -133,7 +153,7 @@ export function parseAws(config: ConfigReader, flyte: FlyteConfig, context: Conf
 
     requireIsolatedProjectLength(config, flyte, PROJECT_WORKER_MAX_AWS, `an IAM role (${AWS_LIMITS.iamRole} characters in all)`);
     requireDistinctProjectBuckets(config, flyte, s3SafeSuffix);
-    requireRolesFit(config, flyte, context, region);
+    requireRolesFit(config, flyte, context, region, messaging);
 
     const vpc = config.cidr("awsVpcCidr");
     const availabilityZones = config.integer("awsAvailabilityZones");

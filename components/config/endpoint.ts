@@ -1,5 +1,4 @@
 import { isDns1123Label } from "../shared/namespaces";
-import { SECRET_VALUE } from "./errors";
 import { ConfigReader } from "./reader";
 import { CONFIG_KEYS, ConfigKey, DNS_NAME_MAX } from "./schema";
 import type { AuthenticationConfig, Cloud, HttpsConfig } from "../contract/config";
@@ -30,35 +29,6 @@ export function isDnsName(name: string): boolean {
     return name.length <= DNS_NAME_MAX && labels.length >= 2 && labels.every(isDns1123Label) && !/^[0-9]+$/.test(labels[labels.length - 1]);
 }
 
-/**
- * Whether the stack gives `key` a value other than its default. Pulumi passes Pulumi.yaml's defaults to the
- * program like values the stack sets, so a key at its default counts as not set.
- */
-function isSetOtherThanDefault(config: ConfigReader, key: ConfigKey): boolean {
-    const value = config.rawValue(config.fullKey(key));
-    if (value === undefined) {
-        return false;
-    }
-    const spec = CONFIG_KEYS[key];
-    if (spec.type !== "array") {
-        return value !== String(spec.default);
-    }
-    try {
-        return JSON.stringify(JSON.parse(value)) !== JSON.stringify(spec.default);
-    } catch {
-        return true;
-    }
-}
-
-/** Fails on the first of `keys` the stack sets, saying what it needs. */
-function refuseSet(config: ConfigReader, keys: readonly ConfigKey[], needs: string): void {
-    for (const key of keys) {
-        if (isSetOtherThanDefault(config, key)) {
-            config.fail(key, "secret" in CONFIG_KEYS[key] ? SECRET_VALUE : config.rawValue(config.fullKey(key)), `only with ${needs}`);
-        }
-    }
-}
-
 /** The HTTPS endpoint (`dnsName`, `dnsZone`, `endpointAccess`); undefined without dnsName, and then none of the keys may be set. */
 export function parseHttps(config: ConfigReader, cloud: Cloud): HttpsConfig | undefined {
     if (!CONFIG_KEYS.dnsName.targets.includes(cloud)) {
@@ -66,7 +36,7 @@ export function parseHttps(config: ConfigReader, cloud: Cloud): HttpsConfig | un
     }
     const dnsName = config.string("dnsName");
     if (dnsName === "") {
-        refuseSet(config, HTTPS_ONLY_KEYS, "dnsName set (Flyte on its own name over HTTPS)");
+        config.refuseSetKeys(HTTPS_ONLY_KEYS, "dnsName set (Flyte on its own name over HTTPS)");
         return undefined;
     }
     if (!isDnsName(dnsName)) {
@@ -98,10 +68,10 @@ export function parseAuthentication(config: ConfigReader, cloud: Cloud, https: H
         config.fail("endpointAccess", "public", "only with authentication oidc or cognito (aws): a public Flyte must ask who is calling");
     }
     if (mode !== "oidc") {
-        refuseSet(config, OIDC_KEYS, "authentication oidc");
+        config.refuseSetKeys(OIDC_KEYS, "authentication oidc");
     }
     if (mode !== "cognito" && CONFIG_KEYS.cognitoDomainPrefix.targets.includes(cloud)) {
-        refuseSet(config, COGNITO_KEYS, "authentication cognito");
+        config.refuseSetKeys(COGNITO_KEYS, "authentication cognito");
     }
     switch (mode) {
         case "none":

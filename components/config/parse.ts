@@ -2,6 +2,7 @@ import { parseAws } from "./aws";
 import { parseFlyte } from "./flyte";
 import { parseGcp } from "./gcp";
 import { parseAuthentication, parseHttps } from "./endpoint";
+import { parseExecutionEvents, parseNotifications } from "./notifications";
 import { checkEncryptedKeys, checkKnownKeys, checkTargets } from "./keys";
 import { parseLocal } from "./local";
 import { ConfigContext, ConfigReader, RawConfig } from "./reader";
@@ -32,12 +33,14 @@ export function parseStackConfig(raw: RawConfig, context: ConfigContext): StackC
     };
     const https = parseHttps(config, cloud);
     const authentication = parseAuthentication(config, cloud, https);
-    const common = { pulumiProject: context.pulumiProject, stack: context.stack, flyte, protection, https, authentication };
+    const notifications = parseNotifications(config, cloud);
+    const executionEvents = parseExecutionEvents(config, cloud);
+    const common = { pulumiProject: context.pulumiProject, stack: context.stack, flyte, protection, https, authentication, notifications, executionEvents };
     switch (cloud) {
         case "local":
             return { ...common, cloud, local: parseLocal(config, flyte) };
         case "aws":
-            return { ...common, cloud, aws: parseAws(config, flyte, context) };
+            return { ...common, cloud, aws: parseAws(config, flyte, context, { notifications, executionEvents }) };
         case "gcp":
             return { ...common, cloud, gcp: parseGcp(config, flyte, https) };
     }

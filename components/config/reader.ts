@@ -184,6 +184,35 @@ export class ConfigReader<S extends Schema = ConfigSchema> {
         return { text, cidr };
     }
 
+    /**
+     * Whether the stack gives `key` a value other than its default. Pulumi passes Pulumi.yaml's defaults to the
+     * program like values the stack sets, so a key at its default counts as not set.
+     */
+    isSet(key: keyof S & string): boolean {
+        const value = this.value(key);
+        if (value === undefined) {
+            return false;
+        }
+        const spec: KeySpec = this.schema[key];
+        if (spec.type !== "array") {
+            return value !== String(spec.default);
+        }
+        try {
+            return JSON.stringify(JSON.parse(value)) !== JSON.stringify(spec.default);
+        } catch {
+            return true;
+        }
+    }
+
+    /** Fails on the first of `keys` the stack sets (isSet), saying what it takes for the key to mean something. */
+    refuseSetKeys(keys: readonly (keyof S & string)[], needs: string): void {
+        for (const key of keys) {
+            if (this.isSet(key)) {
+                this.fail(key, this.schema[key].secret === true ? SECRET_VALUE : this.value(key), `only with ${needs}`);
+            }
+        }
+    }
+
     rawValue(fullKey: string): string | undefined {
         return this.raw[fullKey];
     }

@@ -197,6 +197,33 @@ export interface CognitoAuthenticationConfig {
 /** Flyte's authentication: off (internal endpoints only), an external OIDC provider, or a Cognito user pool. */
 export type AuthenticationConfig = { readonly mode: "none" } | OidcAuthenticationConfig | CognitoAuthenticationConfig;
 
+/** How flyteadmin sends email (`flyte:notificationsEmailService`). */
+export const EMAIL_SERVICES = ["ses", "sendgrid", "smtp"] as const;
+export type EmailServiceName = (typeof EMAIL_SERVICES)[number];
+
+/** An SMTP server flyteadmin sends through, with STARTTLS or TLS. */
+export interface SmtpConfig {
+    readonly server: string;
+    readonly port: number;
+    readonly username: string;
+    /** From an encrypted config value: wrap it in pulumi.secret before use. */
+    readonly password: string;
+}
+
+/** How the emails leave: Amazon SES (aws), SendGrid's API, or an SMTP server. */
+export type EmailServiceConfig =
+    | { readonly service: "ses" }
+    | { readonly service: "sendgrid"; /** From an encrypted config value. */ readonly apiKey: string }
+    | ({ readonly service: "smtp" } & SmtpConfig);
+
+/** Email on workflow events (`notifications=[Email(...)]` on a launch plan), through the cloud's messaging. */
+export interface NotificationsConfig {
+    /** The From address, e.g. `flyte@ml.example.com`. */
+    readonly sender: string;
+    /** How the emails are sent. */
+    readonly email: EmailServiceConfig;
+}
+
 interface StackConfigBase {
     readonly pulumiProject: string;
     readonly stack: string;
@@ -206,6 +233,10 @@ interface StackConfigBase {
     readonly https?: HttpsConfig;
     /** Flyte's sign-in; `{ mode: "none" }` without it (always on local). */
     readonly authentication: AuthenticationConfig;
+    /** Email notifications; absent: off. */
+    readonly notifications?: NotificationsConfig;
+    /** Publish Flyte's execution events to a topic other teams subscribe to (gcp, aws). */
+    readonly executionEvents: boolean;
 }
 
 export interface GcpStackConfig extends StackConfigBase {

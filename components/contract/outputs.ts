@@ -1,5 +1,5 @@
 import * as pulumi from "@pulumi/pulumi";
-import type { DnsRecord } from "./platform";
+import type { DnsRecord, FlyteEventsTopic } from "./platform";
 
 /**
  * The stack outputs: the public contract other teams read through StackReference. Every target exports the
@@ -39,6 +39,8 @@ export interface FlyteStackOutputs {
     readonly ciClientId?: pulumi.Output<string>;
     /** With authentication: that client's secret (a Pulumi secret). */
     readonly ciClientSecret?: pulumi.Output<string>;
+    /** With executionEvents: the topic Flyte publishes execution events to (an SNS topic ARN; a Pub/Sub topic id). */
+    readonly executionEventsTopic?: pulumi.Output<string>;
     /** cloud local: the MinIO console and its admin credentials (secrets). */
     readonly minioConsoleUrl?: pulumi.Output<string>;
     readonly minioRootUser?: pulumi.Output<string>;
@@ -72,6 +74,9 @@ export const MANUAL_DNS_OUTPUTS = ["dnsRecordsToCreate"] as const satisfies read
 /** With authentication (oidc or cognito). */
 export const AUTHENTICATION_OUTPUTS = ["oidcRedirectUris", "ciClientId", "ciClientSecret"] as const satisfies readonly (keyof FlyteStackOutputs)[];
 
+/** With executionEvents. */
+export const EVENTS_OUTPUTS = ["executionEventsTopic"] as const satisfies readonly (keyof FlyteStackOutputs)[];
+
 export const LOCAL_OUTPUTS = ["minioConsoleUrl", "minioRootUser", "minioRootPassword"] as const satisfies readonly (keyof FlyteStackOutputs)[];
 export const DASHBOARD_OUTPUTS = ["kubernetesDashboardUrl"] as const satisfies readonly (keyof FlyteStackOutputs)[];
 
@@ -88,6 +93,7 @@ export const ALL_OUTPUTS = [
     ...ISOLATION_OUTPUTS,
     ...MANUAL_DNS_OUTPUTS,
     ...AUTHENTICATION_OUTPUTS,
+    ...EVENTS_OUTPUTS,
     ...LOCAL_OUTPUTS,
     ...DASHBOARD_OUTPUTS,
 ] as const satisfies readonly (keyof FlyteStackOutputs)[];
@@ -107,4 +113,12 @@ export function definedOutputs(outputs: FlyteStackOutputs): Record<string, pulum
 /** DNS records as zone-file lines (`name. TYPE value`), one per value, in the order given: what `dnsRecordsToCreate` holds. */
 export function zoneFileLines(records: readonly DnsRecord[]): string[] {
     return records.flatMap((record) => record.values.map((value) => `${record.name} ${record.type} ${value}`));
+}
+
+/** What other teams subscribe to: the SNS topic's ARN, or the Pub/Sub topic's full id (`projects/<p>/topics/<t>`). */
+export function executionEventsTopic(events: FlyteEventsTopic | undefined): pulumi.Output<string> | undefined {
+    if (events === undefined) {
+        return undefined;
+    }
+    return events.type === "aws" ? events.topicArn : pulumi.interpolate`projects/${events.project}/topics/${events.topic}`;
 }

@@ -1,6 +1,6 @@
 import type * as k8s from "@pulumi/kubernetes";
 import type * as pulumi from "@pulumi/pulumi";
-import type { AuthenticationConfig, HttpsConfig, ProtectionConfig } from "./config";
+import type { AuthenticationConfig, HttpsConfig, NotificationsConfig, ProtectionConfig, StackConfig } from "./config";
 import type { FlyteWorkloads } from "./identities";
 import type { PlatformOutputs } from "./outputs";
 
@@ -37,6 +37,8 @@ export interface FlytePlatform {
      * user pool); absent: Flyte without authentication.
      */
     readonly signIn?: OidcSignIn;
+    /** Where flyteadmin sends notifications and execution events; absent or empty: neither. */
+    readonly messaging?: FlyteMessaging;
     /** Stack outputs that exist on this target only (local: MinIO's console and credentials, the dashboard). */
     readonly extraOutputs?: PlatformOutputs;
 }
@@ -78,6 +80,27 @@ export interface FlytePlatformArgs<TConfig> {
      * external one through or creating one (AWS: a Cognito user pool). Never other than `none` without `https`.
      */
     readonly authentication: AuthenticationConfig;
+    /**
+     * Email notifications: the platform creates the messaging flyteadmin publishes and consumes them through (AWS:
+     * SNS and SQS, GCP: Pub/Sub, local: in process), grants flyteadmin exactly that, and hands the Flyte layer
+     * `FlytePlatform.messaging.notifications`. Absent: off.
+     */
+    readonly notifications?: NotificationsConfig;
+    /** Publish execution events to a topic of the platform's (`FlytePlatform.messaging.events`); gcp and aws only. */
+    readonly executionEvents: boolean;
+}
+
+/** What every platform is built from besides its own config section, from the stack's config. */
+export function commonPlatformArgs(config: StackConfig, workloads: FlyteWorkloads): Omit<FlytePlatformArgs<unknown>, "config"> {
+    return {
+        protection: config.protection,
+        deployment: { pulumiProject: config.pulumiProject, stack: config.stack },
+        workloads,
+        https: config.https,
+        authentication: config.authentication,
+        notifications: config.notifications,
+        executionEvents: config.executionEvents,
+    };
 }
 
 /** A PostgreSQL database for Flyte, as pods in the cluster reach it. */
@@ -315,3 +338,78 @@ export interface KubernetesServiceAccountRef {
     /** Its name. */
     readonly name: string;
 }
+
+/** flyteadmin's messaging: the notification queue and email, and the execution events topic. */
+export interface FlyteMessaging {
+    /** Email notifications; absent: off. */
+    readonly notifications?: FlyteNotifications;
+    /** Execution events for other teams; absent: off. */
+    readonly events?: FlyteEventsTopic;
+}
+
+/**
+ * Where flyteadmin publishes a launch plan's notifications and from where it consumes them to send the emails
+ * (flyteadmin's `notifications.type`): an SNS topic with an SQS queue subscribed (aws), a Pub/Sub topic and
+ * subscription (gcp), or an in-process channel (sandbox, local).
+ */
+export type NotificationChannel =
+    | {
+          readonly type: "aws";
+          /** The region of the topic and queue (and of SES). */
+          readonly region: string;
+          /** The SNS topic's ARN, which flyteadmin publishes to. */
+          readonly topicArn: pulumi.Output<string>;
+          /** The SQS queue's name, which flyteadmin consumes. */
+          readonly queueName: pulumi.Output<string>;
+          /** The AWS account that owns the queue. */
+          readonly accountId: pulumi.Output<string>;
+      }
+    | {
+          readonly type: "gcp";
+          /** The project of the topic and subscription. */
+          readonly project: string;
+          /** The Pub/Sub topic's short name, which flyteadmin publishes to. */
+          readonly topic: pulumi.Output<string>;
+          /** The subscription's short name, which flyteadmin consumes. */
+          readonly subscription: pulumi.Output<string>;
+      }
+    | { readonly type: "sandbox" };
+
+/** How flyteadmin sends the emails; credentials as Pulumi secrets, only ever written to Kubernetes Secrets. */
+export type EmailDelivery =
+    | { readonly service: "ses" }
+    | { readonly service: "sendgrid"; readonly apiKey: pulumi.Output<string> }
+    | {
+          readonly service: "smtp";
+          readonly server: string;
+          readonly port: number;
+          readonly username: string;
+          readonly password: pulumi.Output<string>;
+      };
+
+/** Email notifications, as the Flyte layer configures flyteadmin for them. */
+export interface FlyteNotifications {
+    /** The queue flyteadmin publishes to and consumes. */
+    readonly channel: NotificationChannel;
+    /** The From address. */
+    readonly sender: string;
+    /** How the emails leave. */
+    readonly email: EmailDelivery;
+}
+
+/** The topic flyteadmin publishes execution events to (flyteadmin's `externalEvents`). */
+export type FlyteEventsTopic =
+    | {
+          readonly type: "aws";
+          /** The topic's region. */
+          readonly region: string;
+          /** The SNS topic's ARN. */
+          readonly topicArn: pulumi.Output<string>;
+      }
+    | {
+          readonly type: "gcp";
+          /** The topic's project. */
+          readonly project: string;
+          /** The Pub/Sub topic's short name. */
+          readonly topic: pulumi.Output<string>;
+      };

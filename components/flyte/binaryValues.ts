@@ -7,6 +7,8 @@ import { DB_PASSWORD_SECRET_KEY, escapeForHelmTpl, FLYTE_HTTP_PORT, SECRETS_CHEC
 import type { TaskLogLink } from "../contract/platform";
 import { authSecretName, BinaryAuthValues, BinaryInlineAuth, ChartAuthentication, flyteBinaryAuthValues } from "./authentication";
 import { INLINE_DATA_LIMIT_MB, remoteDataValues, type RemoteDataValues } from "./remoteData";
+import type { AdminExternalEventsConfig, AdminNotificationsConfig, ChartMessaging } from "./messaging";
+import { emailCredentialsVolume, externalEventsConfig, notificationsConfig, tplEscaped } from "./messaging";
 
 /**
  * The flyte-binary chart's contract, as this program uses it, and the pure function that computes its values.
@@ -33,6 +35,11 @@ export const SECRET_CONFIG_FILE = "200-secret-config.yaml";
 export const AUTH_CLIENT_SECRETS_SECRET = `${FLYTE_BINARY_RELEASE}-auth-client-secrets`;
 /** Its role among the authentication Secrets (AuthSecretSpec.role). */
 export const AUTH_CLIENT_SECRETS_ROLE = "clientSecrets";
+/**
+ * With notifications through SendGrid or an SMTP server with a login: the Secret (created by this program) with the
+ * API key or the password, which the Flyte pod mounts (messaging.ts).
+ */
+export const EMAIL_CREDENTIALS_SECRET = `${FLYTE_BINARY_RELEASE}-email-credentials`;
 /** The chart's Service that serves HTTP (and gRPC) of the Flyte pod: `<fullname>-http`. */
 export const FLYTE_BINARY_HTTP_SERVICE = `${FLYTE_BINARY_RELEASE}-http`;
 
@@ -216,6 +223,10 @@ export interface FlyteInlineConfig {
     readonly admin?: BinaryInlineAuth["admin"];
     /** With sign-in: the configured scopes and the CI client (BinaryInlineAuth). */
     readonly auth?: BinaryInlineAuth["auth"];
+    /** With notifications: flyteadmin's notifications section (messaging.ts), escaped for `tpl`. */
+    readonly notifications?: AdminNotificationsConfig;
+    /** With execution events: flyteadmin's externalEvents section (messaging.ts), escaped for `tpl`. */
+    readonly externalEvents?: AdminExternalEventsConfig;
 }
 
 export interface FlyteBinaryValuesInput {
@@ -250,6 +261,11 @@ export interface FlyteBinaryValuesInput {
      * (AUTH_CLIENT_SECRETS_ROLE); absent: no authentication.
      */
     readonly authentication?: ChartAuthentication;
+    /**
+     * flyteadmin's notifications and execution events, with the Secret of the email credentials that the Flyte
+     * pod mounts (messaging.ts); absent: neither.
+     */
+    readonly messaging?: ChartMessaging;
 }
 
 /**
@@ -332,6 +348,8 @@ export function flyteBinaryValues(input: FlyteBinaryValuesInput): FlyteBinaryVal
     const storage = inlineStorage(input.storage);
     const remoteData = inlineRemoteData(input.storage, identity);
     const auth = input.authentication && binaryAuthValues(input.authentication, flyte.namespace);
+    const { notifications, events } = input.messaging ?? {};
+    const emailCredentials = emailCredentialsVolume(input.messaging);
     return {
         fullnameOverride: FLYTE_BINARY_RELEASE,
         commonLabels: input.labels,
@@ -382,6 +400,9 @@ export function flyteBinaryValues(input: FlyteBinaryValuesInput): FlyteBinaryVal
                 storage,
                 ...(remoteData ? { remoteData } : {}),
                 ...(auth ? auth.inline : {}),
+                // configuration.inline is rendered through tpl; the email templates' placeholders are Flyte's own.
+                ...(notifications ? { notifications: tplEscaped(notificationsConfig(notifications)) } : {}),
+                ...(events ? { externalEvents: tplEscaped(externalEventsConfig(events)) } : {}),
             },
             ...(input.storage.provider === "s3-compatible" ? { inlineSecretRef: input.storage.credentialsSecret } : {}),
             ...(auth ? { auth: auth.auth } : {}),
@@ -405,10 +426,13 @@ export function flyteBinaryValues(input: FlyteBinaryValuesInput): FlyteBinaryVal
                 // Flyte's own code writes no temporary files (no os.TempDir or CreateTemp outside tests at v1.16.8);
                 // a small /tmp keeps libraries that might from failing on the read-only root.
                 { name: "tmp", emptyDir: { sizeLimit: "64Mi" } },
+                // With email credentials: the Secret with them, for the one container, which runs flyteadmin.
+                ...emailCredentials.volumes,
             ],
             extraVolumeMounts: [
                 { name: "db-password", mountPath: DB_PASSWORD_MOUNT, readOnly: true },
                 { name: "tmp", mountPath: "/tmp" },
+                ...emailCredentials.mounts,
             ],
             podAnnotations: { [SECRETS_CHECKSUM_ANNOTATION]: input.secretsChecksum },
             ...(auth ? { genAdminAuthSecret: { args: genAdminAuthSecretArgs(), securityContext: binaryContainerSecurity() } } : {}),

@@ -1,9 +1,12 @@
 import * as pulumi from "@pulumi/pulumi";
 import type { WorkerAnnotation } from "./clusterResources";
 import { ChartStorage, DatabaseInput, S3AccessKeyInput, secretsChecksum } from "./commonValues";
+import type { ChartMessaging, ChartNotifications } from "./messaging";
 import type {
     AwsS3Storage,
     FlyteDatabase,
+    FlyteMessaging,
+    FlyteNotifications,
     FlyteWorkloadIdentity,
     GcsStorage,
     S3AccessKey,
@@ -112,6 +115,68 @@ export function chartIdentity(
           );
     return allOf({ backend, worker }).apply(
         ({ backend: b, worker: w }): ChartIdentity => ({ annotationKey: identity.annotationKey, backend: b, worker: w }),
+    );
+}
+
+/**
+ * The platform's messaging as the values builders take it, resolved; undefined when there is none. The credentials
+ * stay out: `credentialsSecret` names the Secret holding them (read from the Secret, so that the release waits for
+ * it), `consoleUrl` is what the emails link to.
+ */
+export function chartMessaging(
+    messaging: FlyteMessaging | undefined,
+    extras: {
+        /** The name of the Secret with the email credentials, where the email service needs any. */
+        readonly credentialsSecret?: pulumi.Output<string>;
+        /** The Flyte console's URL, where the platform serves it on a fixed name. */
+        readonly consoleUrl?: string;
+    },
+): pulumi.Output<ChartMessaging | undefined> {
+    if (messaging === undefined || (messaging.notifications === undefined && messaging.events === undefined)) {
+        return pulumi.output(undefined);
+    }
+    const { events } = messaging;
+    const resolvedEvents: pulumi.Output<ChartMessaging["events"]> =
+        events === undefined
+            ? pulumi.output(undefined)
+            : events.type === "aws"
+              ? events.topicArn.apply((topicArn) => ({ type: "aws" as const, region: events.region, topicArn }))
+              : events.topic.apply((topic) => ({ type: "gcp" as const, project: events.project, topic }));
+    const notifications = messaging.notifications && chartNotifications(messaging.notifications, extras);
+    return allOf({ notifications, events: resolvedEvents }).apply(
+        (m): ChartMessaging => ({
+            ...(m.notifications === undefined ? {} : { notifications: m.notifications }),
+            ...(m.events === undefined ? {} : { events: m.events }),
+        }),
+    );
+}
+
+function chartNotifications(
+    notifications: FlyteNotifications,
+    extras: { readonly credentialsSecret?: pulumi.Output<string>; readonly consoleUrl?: string },
+): pulumi.Output<ChartNotifications> {
+    const { channel, email, sender } = notifications;
+    const resolvedChannel: pulumi.Output<ChartNotifications["channel"]> =
+        channel.type === "aws"
+            ? allOf({ topicArn: channel.topicArn, queueName: channel.queueName, accountId: channel.accountId }).apply((c) => ({
+                  type: "aws" as const,
+                  region: channel.region,
+                  ...c,
+              }))
+            : channel.type === "gcp"
+              ? allOf({ topic: channel.topic, subscription: channel.subscription }).apply((c) => ({ type: "gcp" as const, project: channel.project, ...c }))
+              : pulumi.output({ type: "sandbox" as const });
+    // The credentials themselves never reach the values.
+    const service: ChartNotifications["email"] =
+        email.service === "smtp" ? { service: "smtp", server: email.server, port: email.port, username: email.username } : { service: email.service };
+    return allOf({ channel: resolvedChannel, credentialsSecret: extras.credentialsSecret }).apply(
+        (r): ChartNotifications => ({
+            channel: r.channel,
+            sender,
+            email: service,
+            ...(r.credentialsSecret === undefined ? {} : { credentialsSecret: r.credentialsSecret }),
+            ...(extras.consoleUrl === undefined ? {} : { consoleUrl: extras.consoleUrl }),
+        }),
     );
 }
 

@@ -8,6 +8,8 @@ import type { TaskLogLink } from "../contract/platform";
 import { INLINE_DATA_LIMIT_MB, remoteDataValues as remoteData, type RemoteDataValues } from "./remoteData";
 import { FlyteCoreComponent, METADATA_PREFIX } from "../contract/identities";
 import { authSecretName, ChartAuthentication, CoreAuthValues, flyteCoreAuthValues } from "./authentication";
+import type { AdminExternalEventsConfig, AdminNotificationsConfig, ChartMessaging, ChartNotifications } from "./messaging";
+import { emailCredentialsVolume, externalEventsConfig, notificationsConfig, tplEscaped } from "./messaging";
 
 /**
  * The flyte-core chart's contract, as this program uses it, and the pure function that computes its values.
@@ -44,6 +46,12 @@ export const CORE_ADMIN_CLIENT_ROLE = "adminClient";
 export const CORE_OIDC_CLIENT_SECRET = "flyte-core-oidc-client";
 /** Its role among the authentication Secrets. */
 export const CORE_OIDC_CLIENT_ROLE = "oidcClient";
+
+/**
+ * With notifications through SendGrid or an SMTP server with a login: the Secret (created by this program) with the
+ * API key or the password, which only flyteadmin mounts (messaging.ts).
+ */
+export const CORE_EMAIL_CREDENTIALS_SECRET = "flyte-core-email-credentials";
 
 // ---- Typed subset of the chart's values that this program sets ----
 
@@ -88,7 +96,7 @@ export interface FlyteCoreValues {
         /** Project ids, each as a double-quoted YAML scalar (seedProjectArgument). */
         readonly initialProjects: readonly string[];
         readonly service: { readonly type: "ClusterIP" };
-    } & Partial<CoreAuthValues["adminVolumes"]>;
+    } & Partial<AdminVolumes>;
     readonly flytepropeller: ComponentValues;
     readonly datacatalog: ComponentValues & { readonly replicaCount: number; readonly service: { readonly type: "ClusterIP" } };
     readonly flytescheduler: ComponentValues;
@@ -104,6 +112,10 @@ export interface FlyteCoreValues {
         readonly templates: readonly { readonly key: string; readonly value: string }[];
     };
     readonly workflow_scheduler: { readonly enabled: true; readonly type: "native" };
+    /** With notifications: flyteadmin's notifications section, rendered into `notifications.yaml` (coreNotificationValues). */
+    readonly workflow_notifications?: { readonly enabled: true; readonly config: { readonly notifications: AdminNotificationsConfig } };
+    /** With execution events: flyteadmin's externalEvents section, rendered into `external_events.yaml` through `tpl`. */
+    readonly external_events?: AdminExternalEventsConfig;
     /** Without sign-in, off; with it, the Secret flyteadmin's callers mount (CoreAuthValues). */
     readonly secrets: {
         readonly adminOauthClientCredentials: { readonly enabled: false; readonly clientSecret: "" } | CoreAuthValues["adminOauthClientCredentials"];
@@ -133,6 +145,9 @@ export interface FlyteCoreValues {
         readonly adminServer?: CoreAuthValues["adminServer"];
     };
 }
+
+/** flyteadmin's extra volumes and mounts (`flyteadmin.additionalVolumes`, `additionalVolumeMounts`). */
+export type AdminVolumes = CoreAuthValues["adminVolumes"];
 
 export interface ClusterResourcesConfig {
     readonly refreshInterval: string;
@@ -204,6 +219,11 @@ export interface FlyteCoreValuesInput {
      * CORE_OIDC_CLIENT_ROLE; absent: no authentication.
      */
     readonly authentication?: ChartAuthentication;
+    /**
+     * flyteadmin's notifications and execution events, with the Secret of the email credentials that flyteadmin
+     * mounts (messaging.ts); absent: neither.
+     */
+    readonly messaging?: ChartMessaging;
 }
 
 function rawOutputPrefix(storage: ChartStorage): string {
@@ -276,6 +296,28 @@ export function propellerNamespace(flyte: FlyteConfig): string {
     return namespaces.size === 1 && !flyte.namespaceTemplate.includes("{{ project }}") ? [...namespaces][0] : "all";
 }
 
+/**
+ * `workflow_notifications`: the chart writes `notifications.yaml` from it key by key (templates/admin/configmap.yaml
+ * at v1.16.8): `aws` and `gcp` only for their type, `publisher`, `processor` and the rest through `tpl`, `emailer`
+ * as it is. So only the emailer's templates keep Flyte's placeholders unescaped.
+ */
+export function coreNotificationValues(notifications: ChartNotifications): NonNullable<FlyteCoreValues["workflow_notifications"]> {
+    const { emailer, ...rest } = notificationsConfig(notifications);
+    return { enabled: true, config: { notifications: { ...tplEscaped(rest), emailer } } };
+}
+
+/** flyteadmin's volumes: the provider's client secret with sign-in, the email credentials with notifications. */
+function adminVolumes(auth: CoreAuthValues | undefined, messaging: ChartMessaging | undefined): AdminVolumes | undefined {
+    const email = emailCredentialsVolume(messaging);
+    if (auth === undefined && email.volumes.length === 0) {
+        return undefined;
+    }
+    return {
+        additionalVolumes: [...(auth?.adminVolumes.additionalVolumes ?? []), ...email.volumes],
+        additionalVolumeMounts: [...(auth?.adminVolumes.additionalVolumeMounts ?? []), ...email.mounts],
+    };
+}
+
 /** flyte-core's authentication values (authentication.ts) for flyteadmin's Service in Flyte's namespace. */
 export function coreAuthValues(authentication: ChartAuthentication, namespace: string): CoreAuthValues {
     return flyteCoreAuthValues(authentication, {
@@ -288,6 +330,8 @@ export function coreAuthValues(authentication: ChartAuthentication, namespace: s
 export function flyteCoreValues(input: FlyteCoreValuesInput): FlyteCoreValues {
     const { flyte, identity } = input;
     const auth = input.authentication && coreAuthValues(input.authentication, flyte.namespace);
+    const { notifications, events } = input.messaging ?? {};
+    const volumes = adminVolumes(auth, input.messaging);
     const checksum = { [SECRETS_CHECKSUM_ANNOTATION]: input.secretsChecksum };
     const component = (name: FlyteCoreComponent): ComponentValues => ({
         serviceAccount: {
@@ -318,7 +362,7 @@ export function flyteCoreValues(input: FlyteCoreValuesInput): FlyteCoreValues {
             replicaCount: input.replicas,
             initialProjects: flyte.projects.map(seedProjectArgument),
             service: { type: "ClusterIP" },
-            ...(auth ? auth.adminVolumes : {}),
+            ...(volumes ?? {}),
         },
         flytepropeller: component("flytepropeller"),
         datacatalog: { ...component("datacatalog"), replicaCount: input.replicas, service: { type: "ClusterIP" } },
@@ -335,6 +379,9 @@ export function flyteCoreValues(input: FlyteCoreValuesInput): FlyteCoreValues {
             templates: templateList(identity?.worker),
         },
         workflow_scheduler: { enabled: true, type: "native" },
+        ...(notifications ? { workflow_notifications: coreNotificationValues(notifications) } : {}),
+        // Rendered through tpl as a whole, over the chart's example values (enable: false).
+        ...(events ? { external_events: tplEscaped(externalEventsConfig(events)) } : {}),
         secrets: { adminOauthClientCredentials: auth ? auth.adminOauthClientCredentials : { enabled: false, clientSecret: "" } },
         common: {
             databaseSecret: { name: input.database.passwordSecret, secretManifest: {} },

@@ -5,6 +5,7 @@ import {
     AUTH_CLIENT_SECRETS_ROLE,
     AUTH_CLIENT_SECRETS_SECRET,
     DB_PASSWORD_SECRET,
+    EMAIL_CREDENTIALS_SECRET,
     FLYTE_BINARY_CHART,
     FLYTE_BINARY_HTTP_SERVICE,
     FLYTE_BINARY_RELEASE,
@@ -25,6 +26,7 @@ export const FLYTE_BINARY_SPEC: FlyteChartSpec<undefined> = {
     chart: FLYTE_BINARY_CHART,
     releaseName: FLYTE_BINARY_RELEASE,
     databasePasswordSecret: DB_PASSWORD_SECRET,
+    emailCredentialsSecret: EMAIL_CREDENTIALS_SECRET,
     // Only the keys: the chart's own config files describe the store (configuration.storage).
     storageCredentials: {
         resourceSuffix: "secret-config",

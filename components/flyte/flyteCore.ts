@@ -6,6 +6,7 @@ import {
     CORE_ADMIN_CLIENT_ROLE,
     CORE_ADMIN_CLIENT_SECRET,
     CORE_DB_PASSWORD_SECRET,
+    CORE_EMAIL_CREDENTIALS_SECRET,
     CORE_OIDC_CLIENT_ROLE,
     CORE_OIDC_CLIENT_SECRET,
     CORE_STORAGE_FILE,
@@ -37,6 +38,7 @@ export function flyteCoreSpec(flyte: FlyteConfig): FlyteChartSpec<EndpointProxy>
         chart: FLYTE_CORE_CHART,
         releaseName: FLYTE_CORE_RELEASE,
         databasePasswordSecret: CORE_DB_PASSWORD_SECRET,
+        emailCredentialsSecret: CORE_EMAIL_CREDENTIALS_SECRET,
         storageCredentials: {
             resourceSuffix: "storage",
             secretName: CORE_STORAGE_SECRET,

@@ -1,13 +1,15 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import type { FlyteConfig } from "../contract/config";
-import type { FlytePlatform, S3CompatibleStorage } from "../contract/platform";
+import type { EmailDelivery, FlytePlatform, S3CompatibleStorage } from "../contract/platform";
 import type { AuthSecretSpec, ChartAuthentication } from "./authentication";
 import type { ChartIdentity } from "./chartInputs";
-import { allOf, chartIdentity, chartStorage, databaseInput, keyedChartStorage, resolvedAccessKey, secretsDigest } from "./chartInputs";
+import { allOf, chartIdentity, chartMessaging, chartStorage, databaseInput, keyedChartStorage, resolvedAccessKey, secretsDigest } from "./chartInputs";
 import { ChartStorage, DatabaseInput, DB_PASSWORD_SECRET_KEY, S3AccessKeyInput } from "./commonValues";
+import { httpsEndpoints } from "./endpoints";
 import { endpointService } from "./endpointService";
 import { FlyteAuthentication } from "./flyteAuthentication";
+import { ChartMessaging, emailCredentialFile } from "./messaging";
 import { ProjectDataLocations } from "./projectDataLocations";
 import { TaskNamespace, taskNamespacesWithStorageKeys } from "./taskNamespaces";
 
@@ -16,7 +18,9 @@ import { TaskNamespace, taskNamespacesWithStorageKeys } from "./taskNamespaces";
  * reads (database password, storage credentials where the store uses static keys), the task pods' namespaces and
  * keys, the Helm release, the Service clients reach it through, and with project isolation the Job that points
  * each project's data at its bucket; with sign-in (the platform's OIDC provider, over HTTPS), Flyte's
- * authentication (authentication.ts, flyteAuthentication.ts). Each chart states what differs in a FlyteChartSpec.
+ * authentication (authentication.ts, flyteAuthentication.ts); with the platform's messaging, flyteadmin's
+ * notifications and execution events and the Secret of the email credentials (messaging.ts). Each chart states
+ * what differs in a FlyteChartSpec.
  */
 
 /** Seconds Helm waits for Flyte to become ready (first install pulls images and migrates the database). */
@@ -54,11 +58,13 @@ export interface ChartInputs {
     readonly identity?: ChartIdentity;
     /**
      * Digest of the database password, the storage credentials file and, with sign-in, the client secrets Flyte
-     * mounts: a pod annotation that restarts Flyte.
+     * mounts, and with email credentials those: a pod annotation that restarts Flyte.
      */
     readonly secretsChecksum: string;
     /** With sign-in: the provider, the generated clients' hashes and the Secrets created for the chart. */
     readonly authentication?: ChartAuthentication;
+    /** With the platform's messaging: notifications and execution events, and the email credentials' Secret by name. */
+    readonly messaging?: ChartMessaging;
     /** The platform's task log links. */
     readonly taskLogs: FlytePlatform["taskLogs"];
     /** The platform's plain environment for task pods. */
@@ -109,6 +115,8 @@ export interface FlyteChartSpec<Extras> {
     readonly releaseName: string;
     /** The Kubernetes name of the Secret with the database password, key DB_PASSWORD_SECRET_KEY, that the chart mounts. */
     readonly databasePasswordSecret: string;
+    /** The Kubernetes name of the Secret with the email credentials (SendGrid's key, the SMTP password) flyteadmin mounts. */
+    readonly emailCredentialsSecret: string;
     /** Where the chart reads storage credentials from on a store with static keys; unused on GCS and AWS S3. */
     readonly storageCredentials: StorageCredentialsSpec;
     /** The identity keys whose annotation values the values builder needs (`backend`, or each flyte-core component). */
@@ -185,6 +193,22 @@ function storageCredentialsSecret(
     return { secret, file };
 }
 
+/** The secret an email service needs, and the file (Secret key) flyteadmin reads it from; undefined: none. */
+function emailCredential(email: EmailDelivery): { readonly file: string; readonly secret: pulumi.Output<string> } | undefined {
+    const file = emailCredentialFile(email);
+    if (file === undefined) {
+        return undefined;
+    }
+    switch (email.service) {
+        case "sendgrid":
+            return { file, secret: email.apiKey };
+        case "smtp":
+            return { file, secret: email.password };
+        case "ses":
+            throw new Error("SES takes no credentials: flyteadmin sends through its own identity");
+    }
+}
+
 /**
  * Flyte installed from one chart, cloud-agnostic (see above). FlyteBinary and FlyteCore are its two flavors; each
  * keeps its own type token, and aliases the other's, so that switching flavor keeps what both share (namespace,
@@ -215,6 +239,8 @@ export abstract class FlyteInstallation<Extras> extends pulumi.ComponentResource
     readonly projectDataLocations?: ProjectDataLocations;
     /** With sign-in: the generated clients and the Secrets the chart mounts them from. */
     readonly authentication?: FlyteAuthentication;
+    /** With email through SendGrid or an SMTP server with a login: the Secret with the key or password, for flyteadmin. */
+    readonly emailCredentials?: k8s.core.v1.Secret;
     /** With sign-in: the redirect URI(s) to register for Flyte's client at the OpenID Connect provider. */
     readonly oidcRedirectUris?: pulumi.Output<string[]>;
     /** With sign-in: the client id a CI pipeline uses with flyteadmin (client credentials). */
@@ -282,13 +308,39 @@ export abstract class FlyteInstallation<Extras> extends pulumi.ComponentResource
         }
         const authentication = this.authentication;
 
+        // Only flyteadmin mounts it (messaging.ts); the name is read from the Secret, so that the release waits for it.
+        const notifications = platform.messaging?.notifications;
+        const credential = notifications && emailCredential(notifications.email);
+        if (credential !== undefined) {
+            this.emailCredentials = new k8s.core.v1.Secret(
+                `${name}-email-credentials`,
+                {
+                    metadata: { name: spec.emailCredentialsSecret, namespace, labels },
+                    type: "Opaque",
+                    stringData: { [credential.file]: pulumi.secret(credential.secret) },
+                },
+                k8sOpts,
+            );
+        }
+        const messaging = chartMessaging(platform.messaging, {
+            credentialsSecret: this.emailCredentials?.metadata.name,
+            // A link in each email where Flyte has a fixed name; an internal load balancer's address may come later.
+            consoleUrl: platform.exposure.kind === "https" ? httpsEndpoints(platform.exposure.hostname, false).consoleUrl : undefined,
+        });
+
         const resolved = allOf({
             database: databaseInput(platform.database, this.databasePassword.metadata.name),
             storage: storageInput,
             identity: chartIdentity(platform.identity, spec.backendIdentities),
-            // Without sign-in the same list (and digest) as before it existed.
-            secretsChecksum: secretsDigest([platform.database.password, credentialsFile ?? "", ...(authentication?.mountedSecrets ?? [])]),
+            // Without sign-in or email credentials the same list (and digest) as before they existed.
+            secretsChecksum: secretsDigest([
+                platform.database.password,
+                credentialsFile ?? "",
+                ...(authentication?.mountedSecrets ?? []),
+                ...(credential ? [credential.secret] : []),
+            ]),
             authentication: authentication?.chartInputs,
+            messaging,
         });
         const values = resolved.apply((inputs) =>
             spec.values({

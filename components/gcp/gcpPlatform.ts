@@ -4,6 +4,7 @@ import type { AuthenticationConfig, GcpConfig } from "../contract/config";
 import type {
     FlyteDatabase,
     FlyteExposure,
+    FlyteMessaging,
     FlytePlatform,
     FlytePlatformArgs,
     FlyteWorkloadIdentity,
@@ -24,6 +25,7 @@ import { FLYTE_POD_PORTS } from "./gatewayManifests";
 import { HttpsGateway } from "./httpsGateway";
 import { GcpNetwork } from "./network";
 import { OptionalService, ProjectServices } from "./projectServices";
+import { flyteadminIdentityKey, gcpEmailDelivery, gcpMessaging, PubSubMessaging } from "./pubsubMessaging";
 import { WorkloadIdentityBindings } from "./workloadIdentityBindings";
 
 export const GKE_SERVICE_ACCOUNT_ANNOTATION = "iam.gke.io/gcp-service-account";
@@ -57,8 +59,9 @@ export function gcpSignIn(authentication: AuthenticationConfig): OidcSignIn | un
 
 /**
  * Everything Flyte needs on Google Cloud: APIs, network, GKE, Cloud SQL, GCS, identities and the endpoint (the
- * internal load balancer's address, or with `https` the certificate, records and Gateway of HttpsGateway), handed
- * to the Flyte layer as a FlytePlatform. The cluster and the database are independent and are created in parallel.
+ * internal load balancer's address, or with `https` the certificate, records and Gateway of HttpsGateway), and with
+ * notifications or execution events flyteadmin's Pub/Sub (PubSubMessaging), handed to the Flyte layer as a
+ * FlytePlatform. The cluster and the database are independent and are created in parallel.
  */
 export class GcpPlatform extends pulumi.ComponentResource implements FlytePlatform {
     readonly apis: ProjectServices;
@@ -72,6 +75,8 @@ export class GcpPlatform extends pulumi.ComponentResource implements FlytePlatfo
     readonly loadBalancerAddress?: InternalLoadBalancerAddress;
     /** With an HTTPS endpoint: the certificate, address, records and Gateway. */
     readonly httpsGateway?: HttpsGateway;
+    /** With notifications or execution events: flyteadmin's topics, subscription and grants. */
+    readonly pubsub?: PubSubMessaging;
 
     readonly kubernetesProvider: k8s.Provider;
     readonly kubeconfig: pulumi.Output<string>;
@@ -83,6 +88,7 @@ export class GcpPlatform extends pulumi.ComponentResource implements FlytePlatfo
     readonly exposure: FlyteExposure;
     readonly releaseDependencies: readonly pulumi.Resource[];
     readonly signIn?: OidcSignIn;
+    readonly messaging?: FlyteMessaging;
 
     constructor(name: string, args: GcpPlatformArgs, opts?: pulumi.ComponentResourceOptions) {
         super("flyte:gcp:GcpPlatform", name, {}, opts);
@@ -94,8 +100,15 @@ export class GcpPlatform extends pulumi.ComponentResource implements FlytePlatfo
         const https = args.https;
         // Before any resource is declared: a GCP stack never signs in through Cognito.
         this.signIn = gcpSignIn(args.authentication);
+        // Likewise: a GCP stack never sends email through SES.
+        const email = args.notifications ? gcpEmailDelivery(args.notifications.email) : undefined;
+        const pubsubParts = { notifications: args.notifications !== undefined, executionEvents: args.executionEvents };
+        const pubsubOn = pubsubParts.notifications || pubsubParts.executionEvents;
 
-        const optionalApis: OptionalService[] = https ? ["certificatemanager", ...(https.dnsZone !== "" ? ["dns" as const] : [])] : [];
+        const optionalApis: OptionalService[] = [
+            ...(https ? ["certificatemanager" as const, ...(https.dnsZone !== "" ? ["dns" as const] : [])] : []),
+            ...(pubsubOn ? ["pubsub" as const] : []),
+        ];
         this.apis = new ProjectServices(`${name}-apis`, { project, optional: optionalApis }, child);
         const api = this.apis.services;
 
@@ -200,6 +213,37 @@ export class GcpPlatform extends pulumi.ComponentResource implements FlytePlatfo
             child,
         );
 
+        if (pubsubOn) {
+            const pubsubApi = this.apis.optional.pubsub;
+            if (!pubsubApi) {
+                throw new Error("the Pub/Sub API was not enabled for notifications or execution events");
+            }
+            this.pubsub = new PubSubMessaging(
+                `${name}-messaging`,
+                {
+                    project,
+                    ...pubsubParts,
+                    names,
+                    flyteadminServiceAccount: this.serviceAccounts.accounts[flyteadminIdentityKey(requests)].email,
+                    labels,
+                    apis: { pubsub: pubsubApi },
+                },
+                child,
+            );
+            const { notificationsTopic: topic, notificationsSubscription: subscription, eventsTopic } = this.pubsub;
+            if (args.notifications && (!email || !topic || !subscription)) {
+                throw new Error("notifications without their topic and subscription");
+            }
+            this.messaging = gcpMessaging({
+                project,
+                notifications:
+                    args.notifications && email && topic && subscription
+                        ? { sender: args.notifications.sender, email, topic: topic.name, subscription: subscription.name }
+                        : undefined,
+                eventsTopic: eventsTopic?.name,
+            });
+        }
+
         if (https) {
             const optional = this.apis.optional;
             if (!optional.certificatemanager) {
@@ -277,6 +321,9 @@ export class GcpPlatform extends pulumi.ComponentResource implements FlytePlatfo
             this.gke.nodePool,
             this.network.nat,
             ...backendKeys.flatMap((key) => [...this.serviceAccounts.grants[key], ...this.workloadIdentity.byKey[key]]),
+            // flyteadmin's publishers and subscriber check nothing at start (see pubsubMessaging.ts): started before its
+            // topics, subscription or grants, it would fail to publish and its processor would loop on errors.
+            ...(this.pubsub?.flyteadminDependencies ?? []),
         ];
 
         this.registerOutputs({ clusterName: this.clusterName });

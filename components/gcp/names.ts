@@ -9,6 +9,11 @@ function gcsSafe(name: string): string {
     return cleaned.startsWith("goog") ? `b-${cleaned}` : cleaned;
 }
 
+/** Pub/Sub forbids "goog" at the start of a topic or subscription id. */
+function pubsubSafe(name: string): string {
+    return name.startsWith("goog") ? `ps-${name}` : name;
+}
+
 export interface GcpNames {
     readonly network: string;
     readonly subnet: string;
@@ -45,6 +50,16 @@ export interface GcpNames {
     /** With a public HTTPS endpoint: the certificate map a global Gateway takes its certificate from, and its entry. */
     readonly certificateMap: string;
     readonly certificateMapEntry: string;
+    /**
+     * With notifications: the Pub/Sub topic flyteadmin publishes them to, the subscription it consumes them from, the
+     * dead-letter topic of that subscription and the subscription that keeps what reaches it.
+     */
+    readonly notificationsTopic: string;
+    readonly notificationsSubscription: string;
+    readonly notificationsDeadLetterTopic: string;
+    readonly notificationsDeadLetterSubscription: string;
+    /** With execution events: the Pub/Sub topic flyteadmin publishes them to. */
+    readonly executionEventsTopic: string;
     /** What bucket names start from, unique to this deployment (see projectDataBucket). */
     readonly bucketBase: string;
     readonly podsRange: string;
@@ -64,6 +79,11 @@ export const GCP_LIMITS = {
     bucket: 63,
     /** Certificate Manager certificates, DNS authorizations, maps and map entries: `[a-zA-Z][a-zA-Z0-9_-]*`, 1 to 64. */
     certificateManager: 64,
+    /**
+     * Pub/Sub topic and subscription ids: 3 to 255 characters, a letter first, then letters, digits and `-_.~+%`, not
+     * starting with "goog" (`Topic.name`, https://cloud.google.com/pubsub/docs/reference/rest/v1/projects.topics).
+     */
+    pubsub: 255,
 } as const;
 
 /**
@@ -76,6 +96,7 @@ export function gcpNames(args: { pulumiProject: string; stack: string; gcpProjec
     const base = deploymentName(args.pulumiProject, args.stack);
     // Bucket names are global: a hash of the GCP project, Pulumi project and stack keeps them unique worldwide
     // while staying the same on every run.
+    const pubsubBase = pubsubSafe(base);
     const bucketBase = gcsSafe(`${base}-${shortHash(`${args.gcpProject}/${args.pulumiProject}/${args.stack}`, 8)}`);
     return {
         network: fitName(base, "vpc", GCP_LIMITS.compute),
@@ -92,6 +113,11 @@ export function gcpNames(args: { pulumiProject: string; stack: string; gcpProjec
         dnsAuthorization: fitName(base, "flyte", GCP_LIMITS.certificateManager),
         certificateMap: fitName(base, "flyte", GCP_LIMITS.certificateManager),
         certificateMapEntry: fitName(base, "flyte", GCP_LIMITS.certificateManager),
+        notificationsTopic: fitName(pubsubBase, "notifications", GCP_LIMITS.pubsub),
+        notificationsSubscription: fitName(pubsubBase, "notifications-flyteadmin", GCP_LIMITS.pubsub),
+        notificationsDeadLetterTopic: fitName(pubsubBase, "notifications-dead-letter", GCP_LIMITS.pubsub),
+        notificationsDeadLetterSubscription: fitName(pubsubBase, "notifications-dead-letter", GCP_LIMITS.pubsub),
+        executionEventsTopic: fitName(pubsubBase, "execution-events", GCP_LIMITS.pubsub),
         podsRange: "pods",
         servicesRange: "services",
         cluster: fitName(base, "", GCP_LIMITS.gke),

@@ -24,6 +24,8 @@ export const OPTIONAL_SERVICES = {
     certificatemanager: "certificatemanager.googleapis.com",
     // An HTTPS endpoint whose records the program writes to a Cloud DNS zone.
     dns: "dns.googleapis.com",
+    // Notifications or execution events: flyteadmin's topics and subscription.
+    pubsub: "pubsub.googleapis.com",
 } as const;
 
 export type OptionalService = keyof typeof OPTIONAL_SERVICES;

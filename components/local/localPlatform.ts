@@ -1,8 +1,16 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import type { LocalConfig } from "../contract/config";
+import type { LocalConfig, NotificationsConfig } from "../contract/config";
 import type { PlatformOutputs } from "../contract/outputs";
-import type { FlyteDatabase, FlytePlatform, FlytePlatformArgs, NodePortExposure, S3CompatibleStorage, TaskLogLink } from "../contract/platform";
+import type {
+    FlyteDatabase,
+    FlyteMessaging,
+    FlytePlatform,
+    FlytePlatformArgs,
+    NodePortExposure,
+    S3CompatibleStorage,
+    TaskLogLink,
+} from "../contract/platform";
 import { kubernetesLabels } from "../shared/labels";
 import { localClusterName, readKubeconfig, resolveKubeconfigPath } from "./kubeconfig";
 import { dashboardTaskLogLink, KubernetesDashboard } from "./kubernetesDashboard";
@@ -28,6 +36,42 @@ export function minioProjects(workloads: FlyteWorkloads): MinioProjectData[] {
             : [],
     );
 }
+
+/**
+ * flyteadmin's messaging on a workstation: email notifications through flyteadmin's in-process `sandbox` channel,
+ * sent through the SMTP server the user names. The channel is a Go channel between the publisher and the processor
+ * of the one flyteadmin process (both made in flyteadmin/pkg/rpc/adminservice/base.go:84-85 at v1.16.8;
+ * flyteadmin/pkg/async/notifications/factory.go:232 and :330 pick implementations/sandbox_processor.go and
+ * sandbox_publisher.go for type `sandbox`), so nothing outside flyteadmin is created or waited for. The processor
+ * drains it every 30 s (async.RetryDelay, flyteadmin/pkg/async/shared.go:11): an email leaves up to 30 s after the
+ * phase it reports. No cloud topic, so no execution events. Undefined without notifications.
+ */
+export function localMessaging(notifications: NotificationsConfig | undefined, executionEvents: boolean): FlyteMessaging | undefined {
+    if (executionEvents) {
+        throw new Error("local: execution events need a cloud topic (gcp or aws); the local target has none");
+    }
+    if (notifications === undefined) {
+        return undefined;
+    }
+    const { email } = notifications;
+    if (email.service !== "smtp") {
+        throw new Error(`local: notifications are sent through SMTP only, not ${email.service}`);
+    }
+    return {
+        notifications: {
+            channel: { type: "sandbox" },
+            sender: notifications.sender,
+            email: {
+                service: "smtp",
+                server: email.server,
+                port: email.port,
+                username: email.username,
+                password: pulumi.secret(email.password),
+            },
+        },
+    };
+}
+
 /** kind, k3d and Docker Desktop publish NodePorts on the workstation's loopback. */
 export const LOCAL_HOST = "localhost";
 
@@ -57,10 +101,14 @@ export class LocalPlatform extends pulumi.ComponentResource implements FlytePlat
     readonly releaseDependencies: readonly pulumi.Resource[];
     readonly minioConsoleUrl: pulumi.Output<string>;
     readonly extraOutputs: PlatformOutputs;
+    readonly messaging?: FlyteMessaging;
 
     constructor(name: string, args: LocalPlatformArgs, opts?: pulumi.ComponentResourceOptions) {
         super("flyte:local:LocalPlatform", name, {}, opts);
         const { config } = args;
+        // Before anything is declared. Nothing for the release to wait for: the channel lives in flyteadmin, the SMTP
+        // server is the user's.
+        this.messaging = localMessaging(args.notifications, args.executionEvents);
         const labels = kubernetesLabels(args.deployment);
         const protect = args.protection.deletionProtection;
 

@@ -195,6 +195,39 @@ const byType: Record<string, StateFn> = {
         state: { ...inputs },
     }),
     "gcp:compute/globalAddress:GlobalAddress": (name, inputs) => ({ id: `${str(inputs.name, name)}-id`, state: { ...inputs, address: str(inputs.address, MOCK_GLOBAL_IP) } }),
+    // A project's service agent (components/gcp/pubsubMessaging.ts: the Pub/Sub service agent dead-lettering needs).
+    "gcp:projects/serviceIdentity:ServiceIdentity": (_name, inputs) => {
+        const project = str(inputs.project, MOCK_PROJECT);
+        const service = str(inputs.service, "pubsub.googleapis.com");
+        const email = `service-${mockRandomDigits(`project-number/${project}`, 12)}@gcp-sa-${service.replace(/\.googleapis\.com$/, "")}.iam.gserviceaccount.com`;
+        return { id: `projects/${project}/services/${service}`, state: { ...inputs, email, member: `serviceAccount:${email}` } };
+    },
+    // Notifications and execution events on AWS (components/aws/awsMessaging.ts): what SNS, SQS and SES report.
+    // Insert into `byType` in lib/plan/mocks.ts (e.g. after the Cognito entries). Uses the file's awsArn, str, digest
+    // and MOCK_AWS_ACCOUNT. flyteadmin's messaging (components/aws/awsMessaging.ts): a topic's id is its ARN, a
+    // queue's its URL, an email identity's the address; without these the topic/queue/identity report no ARN and the
+    // policy builders in components/aws/messagingPolicies.ts throw "... is not an ARN: undefined".
+    "aws:sns/topic:Topic": (name, inputs) => {
+        const arn = awsArn("sns", str(inputs.name, name), "mock-region-1");
+        return { id: arn, state: { ...inputs, arn } };
+    },
+    "aws:sqs/queue:Queue": (name, inputs) => {
+        const queueName = str(inputs.name, name);
+        const url = `https://sqs.mock-region-1.amazonaws.com/${MOCK_AWS_ACCOUNT}/${queueName}`;
+        return { id: url, state: { ...inputs, name: queueName, arn: awsArn("sqs", queueName, "mock-region-1"), url } };
+    },
+    "aws:sns/topicSubscription:TopicSubscription": (name, inputs) => {
+        const uuid = `${digest(name, 8)}-${digest(`${name}/2`, 4)}-${digest(`${name}/3`, 4)}-${digest(`${name}/4`, 4)}-${digest(`${name}/5`, 12)}`;
+        const arn = `${str(inputs.topic, awsArn("sns", name, "mock-region-1"))}:${uuid}`;
+        return { id: arn, state: { ...inputs, arn } };
+    },
+    "aws:sesv2/emailIdentity:EmailIdentity": (name, inputs) => {
+        const identity = str(inputs.emailIdentity, name);
+        return {
+            id: identity,
+            state: { ...inputs, arn: awsArn("ses", `identity/${identity}`, "mock-region-1"), identityType: "EMAIL_ADDRESS", verifiedForSendingStatus: false },
+        };
+    },
     // The HTTPS endpoint on EKS (components/aws/albEndpoint.ts, acmCertificate.ts, cognitoSignIn.ts): what AWS reports.
     "aws:eks/nodeGroup:NodeGroup": (name, inputs) => ({
         id: `${name}-id`,

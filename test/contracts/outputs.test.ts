@@ -8,6 +8,7 @@ import * as path from "path";
 import {
     AUTHENTICATION_OUTPUTS,
     COMMON_OUTPUTS,
+    EVENTS_OUTPUTS,
     DASHBOARD_OUTPUTS,
     definedOutputs,
     FlyteStackOutputs,
@@ -22,7 +23,7 @@ import { sharedPlan } from "../helpers/sharedPlans";
 import * as pulumi from "@pulumi/pulumi";
 import { isRecord } from "../helpers/json";
 
-type Presence = "always" | "sharedWorkers" | "projectIsolation" | "manualDns" | "authenticated" | "local" | "localDashboard";
+type Presence = "always" | "sharedWorkers" | "projectIsolation" | "manualDns" | "authenticated" | "executionEvents" | "local" | "localDashboard";
 const TYPES = ["string", "map<string>", "list<string>"] as const;
 
 interface ContractEntry {
@@ -45,6 +46,7 @@ const PROGRAM_LISTS: Record<Presence, readonly string[]> = {
     projectIsolation: ISOLATION_OUTPUTS,
     manualDns: MANUAL_DNS_OUTPUTS,
     authenticated: AUTHENTICATION_OUTPUTS,
+    executionEvents: EVENTS_OUTPUTS,
     local: LOCAL_OUTPUTS,
     localDashboard: DASHBOARD_OUTPUTS,
 };
@@ -70,6 +72,7 @@ const INTERFACE_KEYS: Record<keyof FlyteStackOutputs, true> = {
     oidcRedirectUris: true,
     ciClientId: true,
     ciClientSecret: true,
+    executionEventsTopic: true,
     minioConsoleUrl: true,
     minioRootUser: true,
     minioRootPassword: true,
@@ -147,6 +150,7 @@ interface StackOptions {
     readonly dashboard: boolean;
     readonly manualDns?: boolean;
     readonly authenticated?: boolean;
+    readonly executionEvents?: boolean;
 }
 
 /** What a stack should export, from the contract and the stack's config. */
@@ -164,6 +168,8 @@ function expectedOutputs(options: StackOptions): string[] {
                     return options.manualDns === true;
                 case "authenticated":
                     return options.authenticated === true;
+                case "executionEvents":
+                    return options.executionEvents === true;
                 case "local":
                     return options.local;
                 case "localDashboard":
@@ -185,8 +191,8 @@ describe.each<StackOptions>([
     { stack: "eks", isolation: false, local: false, dashboard: false },
     { stack: "local", isolation: false, local: true, dashboard: false },
     { stack: "poc", isolation: true, local: false, dashboard: false },
-    { stack: "gke-sso", isolation: false, local: false, dashboard: false, manualDns: true, authenticated: true },
-    { stack: "eks-sso", isolation: false, local: false, dashboard: false, manualDns: false, authenticated: true },
+    { stack: "gke-sso", isolation: false, local: false, dashboard: false, manualDns: true, authenticated: true, executionEvents: true },
+    { stack: "eks-sso", isolation: false, local: false, dashboard: false, manualDns: false, authenticated: true, executionEvents: true },
 ])("stack $stack exports the contract", (options) => {
     let outputs: Record<string, Json>;
     beforeAll(async () => {

@@ -99,6 +99,19 @@ export const ENDPOINT_KEYS = [
     "cognitoAdminEmail",
 ] as const satisfies readonly ConfigKey[];
 export type EndpointKey = (typeof ENDPOINT_KEYS)[number];
+/** The notification and execution event keys: they take effect only with notifications on (test/components/config/notifications.test.ts). */
+export const MESSAGING_KEYS = [
+    "notifications",
+    "notificationsSender",
+    "notificationsEmailService",
+    "sendgridApiKey",
+    "smtpServer",
+    "smtpPort",
+    "smtpUsername",
+    "smtpPassword",
+    "executionEvents",
+] as const satisfies readonly ConfigKey[];
+export type MessagingKey = (typeof MESSAGING_KEYS)[number];
 export type AwsKey = Extract<ConfigKey, `aws${string}` | `eks${string}` | `rds${string}`>;
 
 /**
@@ -166,6 +179,7 @@ export const DEFAULTS = {
     },
     protection: { deletionProtection: true, forceDestroyBuckets: false },
     authentication: { mode: "none" },
+    executionEvents: false,
 };
 
 /** A row of an invalid-config table: a config that parseStackConfig must reject, and how. */

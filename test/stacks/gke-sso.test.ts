@@ -123,3 +123,42 @@ test("clients reach https://<name> and gRPC on 443, signing in with PKCE", () =>
     expect(plan.outputs.oidcRedirectUris).toEqual([`https://${HOST}/callback`]);
     expect(plan.outputs.ciClientSecret).toBe("[secret]");
 });
+
+describe("notifications through Pub/Sub and SendGrid, execution events on a topic", () => {
+    const inline = () => recordAt(only(plan, T.release).inputs, "values", "configuration", "inline");
+    const topic = (name: string) => ofType(plan, "gcp:pubsub/topic:Topic").find((t) => t.name === name);
+
+    test("flyteadmin publishes to the notifications topic and consumes flyteadmin's subscription on it, in the stack's project", () => {
+        const notifications = recordAt(inline(), "notifications");
+        const subscription = ofType(plan, "gcp:pubsub/subscription:Subscription").find((s) => s.name === "gcp-messaging-notifications");
+        expect(notifications).toMatchObject({
+            type: "gcp",
+            gcp: { projectId: config["gcp:project"] },
+            publisher: { topicName: topic("gcp-messaging-notifications")?.inputs.name },
+            processor: { queueName: subscription?.inputs.name },
+            emailer: { sender: config["flyte:notificationsSender"], emailServerConfig: { serviceName: "sendgrid" } },
+        });
+        expect(subscription?.inputs.topic).toBe(topic("gcp-messaging-notifications")?.inputs.name);
+    });
+
+    test("the SendGrid key is read from a file of a Secret, never from the values", () => {
+        const path = stringAt(inline(), "notifications", "emailer", "emailServerConfig", "apiKeyFilePath");
+        expect(path.startsWith("/etc/flyte/email-credentials/")).toBe(true);
+        const secrets = ofType(plan, "kubernetes:core/v1:Secret").filter((s) => String(at(s.inputs, "metadata", "name")).endsWith("email-credentials"));
+        expect(secrets).toHaveLength(1);
+        expect(secrets[0].inputs.stringData).toBe("[secret]");
+    });
+
+    test("execution events go to their own topic, which the stack exports for other teams", () => {
+        const events = topic("gcp-messaging-events");
+        expect(recordAt(inline(), "externalEvents")).toMatchObject({ enable: true, type: "gcp", eventsPublisher: { topicName: events?.inputs.name } });
+        expect(plan.outputs.executionEventsTopic).toBe(`projects/${String(config["gcp:project"])}/topics/${String(events?.inputs.name)}`);
+    });
+
+    test("the release waits for the topics, the subscription and flyteadmin's grants on them", () => {
+        const waitsOn = transitiveDependencies(plan, only(plan, T.release));
+        const messaging = plan.resources.filter((r) => /^gcp:pubsub\//.test(r.type) && !/dead-letter|pubsub-agent/.test(r.name));
+        expect(messaging.length).toBeGreaterThanOrEqual(6);
+        expect(messaging.filter((r) => !waitsOn.has(r.urn)).map((r) => r.name)).toEqual([]);
+    });
+});

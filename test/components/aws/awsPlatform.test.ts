@@ -2,7 +2,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { AwsPlatform } from "../../../components/aws/awsPlatform";
 import type { AuthenticationConfig, HttpsConfig } from "../../../components/contract/config";
 import { flyteWorkloads } from "../../../components/contract/identities";
-import type { FlytePlatform } from "../../../components/contract/platform";
+import { commonPlatformArgs, type FlytePlatform } from "../../../components/contract/platform";
 import { mockResource } from "../../../lib/plan/mocks";
 import type { Plan } from "../../../lib/plan/runPlan";
 import { runComponents } from "../../helpers/components";
@@ -55,10 +55,8 @@ function planPlatform(https: HttpsConfig | undefined, authentication: Authentica
     const config = awsStackConfig({});
     return runComponents(() => {
         const awsPlatform = new AwsPlatform("aws", {
+            ...commonPlatformArgs(config, flyteWorkloads(config.flyte)),
             config: config.aws,
-            protection: config.protection,
-            deployment: { pulumiProject: config.pulumiProject, stack: config.stack },
-            workloads: flyteWorkloads(config.flyte),
             https,
             authentication,
         });

@@ -7,6 +7,8 @@ import {
     cognitoDomainPrefixProblem,
     httpsEndpointNames,
     HttpsEndpointNames,
+    messagingNames,
+    MessagingNames,
     PROJECT_WORKER_MAX_AWS,
     s3BucketNames,
 } from "../../../components/aws/names";
@@ -134,7 +136,17 @@ describe("names used below", () => {
 
 describe("awsNames", () => {
     test("AWS_LIMITS encodes AWS's limits", () => {
-        expect(AWS_LIMITS).toEqual({ cluster: 100, dnsLabel: 63, iamRole: 64, bucket: 63, loadBalancer: 32, userPool: 128, cognitoDomain: 63 });
+        expect(AWS_LIMITS).toEqual({
+            cluster: 100,
+            dnsLabel: 63,
+            iamRole: 64,
+            bucket: 63,
+            loadBalancer: 32,
+            userPool: 128,
+            cognitoDomain: 63,
+            snsTopic: 256,
+            sqsQueue: 80,
+        });
     });
 
     test("for a plain project and stack: the readable names", () => {
@@ -338,6 +350,68 @@ describe("httpsEndpointNames", () => {
         const fields = ["loadBalancer", "httpTargetGroup", "grpcTargetGroup", "userPool", "cognitoDomainBase"] as const;
         for (const group of groups) {
             const all = group.stacks.map((stack) => httpsEndpointNames({ pulumiProject: group.pulumiProject, stack }));
+            for (const field of fields) {
+                expect({ field, distinct: new Set(all.map((n) => n[field])).size }).toEqual({ field, distinct: group.stacks.length });
+            }
+        }
+    });
+});
+
+/** SNS topic names (CreateTopic's Name): 1 to 256 letters, digits, hyphens and underscores. */
+const SNS_TOPIC = /^[A-Za-z0-9_-]{1,256}$/;
+/** SQS standard queue names (CreateQueue's QueueName): 1 to 80 letters, digits, hyphens and underscores. */
+const SQS_QUEUE = /^[A-Za-z0-9_-]{1,80}$/;
+
+function messagingViolations(names: MessagingNames): string[] {
+    const problems: string[] = [];
+    for (const field of ["notificationsTopic", "eventsTopic"] as const) {
+        if (!SNS_TOPIC.test(names[field])) {
+            problems.push(`${field} ${names[field]} is not an SNS topic name`);
+        }
+    }
+    for (const field of ["notificationsQueue", "notificationsDeadLetterQueue"] as const) {
+        if (!SQS_QUEUE.test(names[field])) {
+            problems.push(`${field} ${names[field]} is not an SQS queue name`);
+        }
+    }
+    if (names.notificationsTopic === names.eventsTopic) {
+        problems.push(`the topics share ${names.eventsTopic}`);
+    }
+    if (names.notificationsQueue === names.notificationsDeadLetterQueue) {
+        problems.push(`the queues share ${names.notificationsQueue}`);
+    }
+    return problems;
+}
+
+describe("messagingNames", () => {
+    test("for a plain project and stack: the readable names", () => {
+        expect(messagingNames({ pulumiProject: "flyte", stack: "dev" })).toEqual({
+            notificationsTopic: "flyte-dev-flyte-notifications",
+            notificationsQueue: "flyte-dev-flyte-notifications",
+            notificationsDeadLetterQueue: "flyte-dev-flyte-notifications-dlq",
+            eventsTopic: "flyte-dev-flyte-execution-events",
+        });
+    });
+
+    test(`every combination (${COMBOS.length}) satisfies SNS's and SQS's naming rules`, () => {
+        const bad = COMBOS.flatMap((c) => messagingViolations(messagingNames(c)).map((v) => `${JSON.stringify(c)}: ${v}`));
+        expect(bad).toEqual([]);
+    });
+
+    test("long names are cut to SQS's 80 characters, and SNS's 256 leave the topics whole", () => {
+        const names = messagingNames({ pulumiProject: "x".repeat(100), stack: "y".repeat(100) });
+        expect(names.notificationsQueue).toHaveLength(AWS_LIMITS.sqsQueue);
+        expect(names.notificationsDeadLetterQueue).toHaveLength(AWS_LIMITS.sqsQueue);
+        expect(names.notificationsDeadLetterQueue.endsWith("-flyte-notifications-dlq")).toBe(true);
+        expect(names.notificationsTopic).toBe(`${"x".repeat(100)}-${"y".repeat(100)}-flyte-notifications`);
+        expect(names.eventsTopic.length).toBeLessThanOrEqual(AWS_LIMITS.snsTopic);
+    });
+
+    test("different stacks of one project get different region-wide names (topics and queues)", () => {
+        const groups = [{ pulumiProject: "flyte", stacks: EDGE_STACKS }, ...SAMPLE];
+        const fields = ["notificationsTopic", "notificationsQueue", "notificationsDeadLetterQueue", "eventsTopic"] as const;
+        for (const group of groups) {
+            const all = group.stacks.map((stack) => messagingNames({ pulumiProject: group.pulumiProject, stack }));
             for (const field of fields) {
                 expect({ field, distinct: new Set(all.map((n) => n[field])).size }).toEqual({ field, distinct: group.stacks.length });
             }

@@ -332,6 +332,23 @@ describe("cloud aws: how many projects Flyte's own roles can name with projectIs
         expect(err.message.endsWith(`: at most ${cap} projects`)).toBe(true);
     });
 
+    test("flyteadmin's messaging policy counts too: with notifications (SES) and events, fewer projects fit than without", () => {
+        const withMessaging = (n: number) =>
+            raw({
+                ...AWS,
+                ...ISOLATION_ON,
+                "flyte:flyteProjects": JSON.stringify(projects(n)),
+                "flyte:notifications": "true",
+                "flyte:notificationsSender": "flyte-notifications@a-rather-long-subdomain.ml.example.com",
+                "flyte:executionEvents": "true",
+            });
+        const err = configError(withMessaging(79));
+        expect(err.key).toBe("flyte:flyteProjects");
+        const cap = Number(/at most (\d+) projects$/.exec(err.message)?.[1]);
+        expect(cap).toBeLessThan(79);
+        expect(parseStackConfig(withMessaging(cap), CONTEXT).flyte.projects).toHaveLength(cap);
+    });
+
     test("the cap is AWS's: 80 isolated projects are fine on GCP", () => {
         expect(parse({ ...ISOLATION_ON, "flyte:flyteProjects": JSON.stringify(projects(80)) }).flyte.projects).toHaveLength(80);
     });

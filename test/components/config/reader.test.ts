@@ -79,8 +79,8 @@ describe("encrypted values (pulumi config set --secret)", () => {
         expect(reader.string("endpoint")).toBe("");
     });
 
-    test("the one secret key of the contract is the OIDC client's secret", () => {
-        expect(KEYS.filter(([, spec]) => spec.secret === true).map(([key]) => key)).toEqual(["oidcClientSecret"]);
+    test("the secret keys of the contract are the credentials: the OIDC client's secret, the SendGrid key, the SMTP password", () => {
+        expect(KEYS.filter(([, spec]) => spec.secret === true).map(([key]) => key)).toEqual(["oidcClientSecret", "sendgridApiKey", "smtpPassword"]);
     });
 
     test("offline, an encrypted oidcClientSecret parses to the placeholder, which the plan shows as a secret", () => {

@@ -43,6 +43,7 @@ test("each flavor's Secrets keep their names (renaming one would replace it)", (
     ]);
     expect([core.databasePasswordSecret, core.storageCredentials.secretName]).toEqual([CORE_DB_PASSWORD_SECRET, CORE_STORAGE_SECRET]);
     expect([core.storageCredentials.resourceSuffix, core.storageCredentials.fileName]).toEqual(["storage", CORE_STORAGE_FILE]);
+    expect([FLYTE_BINARY_SPEC.emailCredentialsSecret, core.emailCredentialsSecret]).toEqual(["flyte-binary-email-credentials", "flyte-core-email-credentials"]);
 });
 
 test("flyte-binary's credentials file holds only the keys; flyte-core's the whole storage section with the store's endpoint", () => {

@@ -1,3 +1,4 @@
+import { commonPlatformArgs } from "../../../components/contract/platform";
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import type { AuthenticationConfig, GcpStackConfig, HttpsConfig } from "../../../components/contract/config";
@@ -46,10 +47,8 @@ const HTTPS_TYPES = [
 function planPlatform(stack: GcpStackConfig, https: HttpsConfig | undefined, authentication: AuthenticationConfig, attach = false): Promise<Plan> {
     return runComponents(() => {
         const platform = new GcpPlatform("gcp", {
+            ...commonPlatformArgs(stack, flyteWorkloads(stack.flyte)),
             config: stack.gcp,
-            protection: stack.protection,
-            deployment: { pulumiProject: stack.pulumiProject, stack: stack.stack },
-            workloads: flyteWorkloads(stack.flyte),
             https,
             authentication,
         });

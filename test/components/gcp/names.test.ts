@@ -63,6 +63,15 @@ const SQL_INSTANCE = /^[a-z][-a-z0-9]*[a-z0-9]$/;
 const DNS_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
 /** Certificate Manager resource names (certificates, DNS authorizations, maps, map entries): 1 to 64 characters. */
 const CERTIFICATE_MANAGER = /^[a-zA-Z][a-zA-Z0-9_-]{0,63}$/;
+/** Pub/Sub topic and subscription ids: 3 to 255 characters, a letter first, never "goog" first (Topic.name in Pub/Sub's REST reference). */
+const PUBSUB = /^[A-Za-z][A-Za-z0-9._~+%-]{2,254}$/;
+const PUBSUB_FIELDS = [
+    "notificationsTopic",
+    "notificationsSubscription",
+    "notificationsDeadLetterTopic",
+    "notificationsDeadLetterSubscription",
+    "executionEventsTopic",
+] as const satisfies readonly (keyof GcpNames)[];
 
 function serviceAccountProblems(field: string, name: string): string[] {
     return SERVICE_ACCOUNT.test(name) ? [] : [`${field} ${name} is not a service account id (6 to 30 characters, a letter first, no hyphen last)`];
@@ -127,6 +136,10 @@ function violations(names: GcpNames, gcpProject: string): string[] {
     for (const field of ["metadataBucket", "userDataBucket"] as const) {
         problems.push(...gcsBucketProblems(field, names[field]));
     }
+    for (const field of PUBSUB_FIELDS) {
+        const name = names[field];
+        check(PUBSUB.test(name) && !/^goog/i.test(name), `${field} ${name} is not a Pub/Sub id`);
+    }
     return problems;
 }
 
@@ -152,6 +165,7 @@ const VARYING_FIELDS = [
     "dnsAuthorization",
     "certificateMap",
     "certificateMapEntry",
+    ...PUBSUB_FIELDS,
 ] as const satisfies readonly (keyof GcpNames)[];
 
 const FIXED_FIELDS = ["nodePool", "podsRange", "servicesRange"] as const satisfies readonly (keyof GcpNames)[];
@@ -175,7 +189,7 @@ describe("inputs used below", () => {
 
 describe("GCP_LIMITS", () => {
     test("encodes GCP's limits", () => {
-        expect(GCP_LIMITS).toEqual({ compute: 63, gke: 40, serviceAccount: 30, sqlInstance: 67, bucket: 63, certificateManager: 64 });
+        expect(GCP_LIMITS).toEqual({ compute: 63, gke: 40, serviceAccount: 30, sqlInstance: 67, bucket: 63, certificateManager: 64, pubsub: 255 });
         // 30-character project id + ':' + instance name = 98.
         expect(30 + 1 + GCP_LIMITS.sqlInstance).toBe(98);
     });
@@ -200,6 +214,11 @@ describe("gcpNames", () => {
             dnsAuthorization: "flyte-dev-flyte",
             certificateMap: "flyte-dev-flyte",
             certificateMapEntry: "flyte-dev-flyte",
+            notificationsTopic: "flyte-dev-notifications",
+            notificationsSubscription: "flyte-dev-notifications-flyteadmin",
+            notificationsDeadLetterTopic: "flyte-dev-notifications-dead-letter",
+            notificationsDeadLetterSubscription: "flyte-dev-notifications-dead-letter",
+            executionEventsTopic: "flyte-dev-execution-events",
             podsRange: "pods",
             servicesRange: "services",
             cluster: "flyte-dev",
@@ -328,6 +347,22 @@ describe("gcpNames", () => {
         const names = gcpNames({ pulumiProject: "googly", stack: "dev", gcpProject: "acme-flyte-dev" });
         expect(names.metadataBucket).toMatch(/^b-googly-dev-[0-9a-f]{8}-metadata$/);
         expect(names.network).toBe("googly-dev-vpc");
+    });
+
+    test("a Pulumi project starting with goog gets Pub/Sub ids that do not; the topics differ from each other", () => {
+        for (const pulumiProject of ["googly", "goog", "Google_Flyte"]) {
+            const names = gcpNames({ pulumiProject, stack: "dev", gcpProject: "acme-flyte-dev" });
+            for (const field of PUBSUB_FIELDS) {
+                expect(names[field]).toMatch(/^ps-goog/);
+            }
+        }
+        expect(gcpNames({ pulumiProject: "googly", stack: "dev", gcpProject: "acme-flyte-dev" }).notificationsTopic).toBe("ps-googly-dev-notifications");
+        for (const c of EDGE_COMBOS) {
+            const n = gcpNames(c);
+            const topics = [n.notificationsTopic, n.notificationsDeadLetterTopic, n.executionEventsTopic];
+            expect({ c, distinct: new Set(topics).size }).toEqual({ c, distinct: 3 });
+            expect(n.notificationsSubscription).not.toBe(n.notificationsDeadLetterSubscription);
+        }
     });
 
     test('"google" in a stack is removed from bucket names only', () => {

@@ -38,16 +38,22 @@ test("leaves APIs enabled on destroy: other workloads may use them", () => {
 
 test("optional APIs only when asked for, each once, like the required ones", async () => {
     const https = await runComponents(() => {
-        const apis = new ProjectServices("apis", { project: "acme-test", optional: ["certificatemanager", "dns", "dns"] });
+        const apis = new ProjectServices("apis", { project: "acme-test", optional: ["certificatemanager", "dns", "dns", "pubsub"] });
         return { optional: Object.keys(apis.optional).sort() };
     });
     const services = ofType(https, "gcp:projects/service:Service").map((s) => s.inputs.service);
-    expect(services.sort()).toEqual([...Object.values(REQUIRED_SERVICES), "certificatemanager.googleapis.com", "dns.googleapis.com"].sort());
-    expect(https.outputs.optional).toEqual(["certificatemanager", "dns"]);
+    expect(services.sort()).toEqual(
+        [...Object.values(REQUIRED_SERVICES), "certificatemanager.googleapis.com", "dns.googleapis.com", "pubsub.googleapis.com"].sort(),
+    );
+    expect(https.outputs.optional).toEqual(["certificatemanager", "dns", "pubsub"]);
     for (const s of ofType(https, "gcp:projects/service:Service")) {
         expect(s.inputs).toMatchObject({ project: "acme-test", disableOnDestroy: false, disableDependentServices: false });
     }
-    expect(OPTIONAL_SERVICES).toEqual({ certificatemanager: "certificatemanager.googleapis.com", dns: "dns.googleapis.com" });
+    expect(OPTIONAL_SERVICES).toEqual({
+        certificatemanager: "certificatemanager.googleapis.com",
+        dns: "dns.googleapis.com",
+        pubsub: "pubsub.googleapis.com",
+    });
     // Without any, a stack enables exactly the required APIs (above).
     expect(ofType(plan, "gcp:projects/service:Service")).toHaveLength(Object.keys(REQUIRED_SERVICES).length);
 });

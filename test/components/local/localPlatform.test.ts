@@ -4,7 +4,7 @@ import * as os from "os";
 import * as path from "path";
 import * as pulumi from "@pulumi/pulumi";
 import type { LocalStackConfig } from "../../../components/contract/config";
-import type { FlytePlatform } from "../../../components/contract/platform";
+import { commonPlatformArgs, type FlytePlatform } from "../../../components/contract/platform";
 import { LocalPlatform, minioProjects } from "../../../components/local/localPlatform";
 import type { Plan } from "../../../lib/plan/runPlan";
 import { childrenOf, component, runComponents } from "../../helpers/components";
@@ -62,13 +62,7 @@ afterAll(() => {
 /** Plans a LocalPlatform from a parsed config; the outputs expose what it hands to the Flyte layer. */
 function planPlatform(config: LocalStackConfig): Promise<Plan> {
     return runComponents(() => {
-        const platform = new LocalPlatform("local", {
-            config: config.local,
-            protection: config.protection,
-            deployment: { pulumiProject: config.pulumiProject, stack: config.stack },
-            workloads: flyteWorkloads(config.flyte),
-            authentication: config.authentication,
-        });
+        const platform = new LocalPlatform("local", { ...commonPlatformArgs(config, flyteWorkloads(config.flyte)), config: config.local });
         const storage = platform.storage;
         const asFlytePlatform: FlytePlatform = platform;
         return {
