@@ -47,6 +47,10 @@ export const MOCK_AWS_ACCOUNT = "123456789012";
 export const MOCK_AWS_ROLE = `arn:aws:iam::${MOCK_AWS_ACCOUNT}:role/flyte-deployer`;
 export const MOCK_DATABASE_IP = "10.32.0.3";
 export const MOCK_LOAD_BALANCER_IP = "10.0.0.10";
+/** The region AWS resources report in their ARNs and endpoints. */
+export const MOCK_AWS_REGION = "mock-region-1";
+/** The Route 53 zone AWS answers for the ALBs of the mocked region. */
+export const MOCK_ALB_ZONE_ID = "ZMOCKALB0000001";
 
 type StateFn = (name: string, inputs: { [key: string]: Json }) => MockResult;
 
@@ -56,6 +60,41 @@ function awsArn(service: string, resource: string, region = ""): string {
 
 function awsId(prefix: string, name: string): string {
     return `${prefix}-${digest(name, 17)}`;
+}
+
+/** The name a provider gives a resource declared without one: its Pulumi name and a random suffix. */
+function autoName(name: string): string {
+    return `${name}-${digest(name, 7)}`;
+}
+
+export function mockTopicArn(topicName: string): string {
+    return awsArn("sns", topicName, MOCK_AWS_REGION);
+}
+
+export function mockQueueArn(queueName: string): string {
+    return awsArn("sqs", queueName, MOCK_AWS_REGION);
+}
+
+/** A queue's URL, which is also its id. */
+export function mockQueueUrl(queueName: string): string {
+    return `https://sqs.${MOCK_AWS_REGION}.amazonaws.com/${MOCK_AWS_ACCOUNT}/${queueName}`;
+}
+
+export function mockEmailIdentityArn(identity: string): string {
+    return awsArn("ses", `identity/${identity}`, MOCK_AWS_REGION);
+}
+
+/** A project's number (12 digits), the same for the same project id. */
+export function mockProjectNumber(project: string): string {
+    return mockRandomDigits(`project-number/${project}`, 12);
+}
+
+/**
+ * A service agent's email as generateServiceIdentity returns it: `service-<number>@gcp-sa-<api>.iam.gserviceaccount.com`
+ * (Pub/Sub's: https://cloud.google.com/pubsub/docs/handling-failures).
+ */
+export function mockServiceAgentEmail(project: string, service: string): string {
+    return `service-${mockProjectNumber(project)}@gcp-sa-${service.replace(/\.googleapis\.com$/, "")}.iam.gserviceaccount.com`;
 }
 
 const byType: Record<string, StateFn> = {
@@ -194,38 +233,50 @@ const byType: Record<string, StateFn> = {
         id: `projects/${str(inputs.project, MOCK_PROJECT)}/locations/${str(inputs.location, "global")}/certificates/${str(inputs.name, name)}`,
         state: { ...inputs },
     }),
+    "gcp:certificatemanager/certificateMap:CertificateMap": (name, inputs) => ({
+        id: `projects/${str(inputs.project, MOCK_PROJECT)}/locations/global/certificateMaps/${str(inputs.name, name)}`,
+        state: { ...inputs },
+    }),
     "gcp:compute/globalAddress:GlobalAddress": (name, inputs) => ({ id: `${str(inputs.name, name)}-id`, state: { ...inputs, address: str(inputs.address, MOCK_GLOBAL_IP) } }),
     // A project's service agent (components/gcp/pubsubMessaging.ts: the Pub/Sub service agent dead-lettering needs).
     "gcp:projects/serviceIdentity:ServiceIdentity": (_name, inputs) => {
         const project = str(inputs.project, MOCK_PROJECT);
         const service = str(inputs.service, "pubsub.googleapis.com");
-        const email = `service-${mockRandomDigits(`project-number/${project}`, 12)}@gcp-sa-${service.replace(/\.googleapis\.com$/, "")}.iam.gserviceaccount.com`;
+        const email = mockServiceAgentEmail(project, service);
         return { id: `projects/${project}/services/${service}`, state: { ...inputs, email, member: `serviceAccount:${email}` } };
     },
-    // Notifications and execution events on AWS (components/aws/awsMessaging.ts): what SNS, SQS and SES report.
-    // Insert into `byType` in lib/plan/mocks.ts (e.g. after the Cognito entries). Uses the file's awsArn, str, digest
-    // and MOCK_AWS_ACCOUNT. flyteadmin's messaging (components/aws/awsMessaging.ts): a topic's id is its ARN, a
-    // queue's its URL, an email identity's the address; without these the topic/queue/identity report no ARN and the
-    // policy builders in components/aws/messagingPolicies.ts throw "... is not an ARN: undefined".
+    // Pub/Sub's ids are full resource names (https://cloud.google.com/pubsub/docs/pubsub-basics#resource_names); the
+    // program names its own topics and subscriptions, examples/events-subscriber lets the provider name them.
+    "gcp:pubsub/topic:Topic": (name, inputs) => {
+        const topic = str(inputs.name, autoName(name));
+        return { id: `projects/${str(inputs.project, MOCK_PROJECT)}/topics/${topic}`, state: { ...inputs, name: topic } };
+    },
+    "gcp:pubsub/subscription:Subscription": (name, inputs) => {
+        const subscription = str(inputs.name, autoName(name));
+        return { id: `projects/${str(inputs.project, MOCK_PROJECT)}/subscriptions/${subscription}`, state: { ...inputs, name: subscription } };
+    },
+    // Notifications and execution events on AWS (components/aws/awsMessaging.ts): what SNS, SQS and SES report. A
+    // topic's id is its ARN, a queue's its URL, an email identity's the address; the policy builders in
+    // components/aws/messagingPolicies.ts need the ARNs.
     "aws:sns/topic:Topic": (name, inputs) => {
-        const arn = awsArn("sns", str(inputs.name, name), "mock-region-1");
+        const arn = mockTopicArn(str(inputs.name, name));
         return { id: arn, state: { ...inputs, arn } };
     },
     "aws:sqs/queue:Queue": (name, inputs) => {
         const queueName = str(inputs.name, name);
-        const url = `https://sqs.mock-region-1.amazonaws.com/${MOCK_AWS_ACCOUNT}/${queueName}`;
-        return { id: url, state: { ...inputs, name: queueName, arn: awsArn("sqs", queueName, "mock-region-1"), url } };
+        const url = mockQueueUrl(queueName);
+        return { id: url, state: { ...inputs, name: queueName, arn: mockQueueArn(queueName), url } };
     },
     "aws:sns/topicSubscription:TopicSubscription": (name, inputs) => {
         const uuid = `${digest(name, 8)}-${digest(`${name}/2`, 4)}-${digest(`${name}/3`, 4)}-${digest(`${name}/4`, 4)}-${digest(`${name}/5`, 12)}`;
-        const arn = `${str(inputs.topic, awsArn("sns", name, "mock-region-1"))}:${uuid}`;
+        const arn = `${str(inputs.topic, mockTopicArn(name))}:${uuid}`;
         return { id: arn, state: { ...inputs, arn } };
     },
     "aws:sesv2/emailIdentity:EmailIdentity": (name, inputs) => {
         const identity = str(inputs.emailIdentity, name);
         return {
             id: identity,
-            state: { ...inputs, arn: awsArn("ses", `identity/${identity}`, "mock-region-1"), identityType: "EMAIL_ADDRESS", verifiedForSendingStatus: false },
+            state: { ...inputs, arn: mockEmailIdentityArn(identity), identityType: "EMAIL_ADDRESS", verifiedForSendingStatus: false },
         };
     },
     // The HTTPS endpoint on EKS (components/aws/albEndpoint.ts, acmCertificate.ts, cognitoSignIn.ts): what AWS reports.
@@ -243,7 +294,7 @@ const byType: Record<string, StateFn> = {
         const scheme = inputs.internal === true ? "internal-" : "";
         return {
             id: arn,
-            state: { ...inputs, arn, dnsName: `${scheme}${lbName}-${digest(name, 10)}.mock-region-1.elb.amazonaws.com`, zoneId: "ZMOCKALB0000001" },
+            state: { ...inputs, arn, dnsName: `${scheme}${lbName}-${digest(name, 10)}.mock-region-1.elb.amazonaws.com`, zoneId: MOCK_ALB_ZONE_ID },
         };
     },
     "aws:lb/targetGroup:TargetGroup": (name, inputs) => {

@@ -15,18 +15,12 @@ import { byName, ofType, only } from "../helpers/plan";
 import { sharedPlan } from "../helpers/sharedPlans";
 import { AWS_TOPIC, declared, GCP_TOPIC, PROJECT, runSubscriber, TEAM_PROJECT } from "./eventsSubscriberProgram";
 
-jest.mock("../../lib/plan/mocks", () =>
-    (jest.requireActual("./eventsSubscriberMocks") as typeof import("./eventsSubscriberMocks")).withEventsSubscriberMocks(
-        jest.requireActual("../../lib/plan/mocks"),
-    ),
-);
-
 /** The outputs of a shipped stack, with the topic the Flyte stack exports when it publishes execution events. */
 async function outputsWithTopic(stack: string, topic: string): Promise<Record<string, Json>> {
     return { ...(await sharedPlan(stack)).outputs, executionEventsTopic: topic };
 }
 
-/** What the cloud reports for a planned resource: the plan's mocks, with eventsSubscriberMocks' additions. */
+/** What the cloud reports for a planned resource, as the plan's mocks answer it. */
 function reported(resource: RecordedResource): { id: string; state: { [key: string]: Json } } {
     return mockResource(resource.type, resource.name, resource.inputs);
 }

@@ -31,11 +31,36 @@ import {
     isStackPolicy,
     packViolations,
     policyResource,
+    resourceArgs,
     resourceViolations,
     stackReports,
     stackViolations,
     urnOf,
 } from "../helpers/policy";
+
+/** The engine's own proxy over resource properties during a preview, and its placeholders for values not known yet. */
+const engine = jest.requireActual<{
+    unknownCheckingProxy: <T extends object>(props: T) => T;
+    unknownStringValue: string;
+    unknownArrayValue: string;
+}>("@pulumi/policy/proxy");
+
+/**
+ * What a resource policy reports for a resource whose properties are behind the engine's preview proxy (a validation
+ * that reads a value not known yet throws, and the engine then skips it for the resource with a warning).
+ */
+async function violationsInPreview(policy: ResourceValidationPolicy, type: string, props: Record<string, unknown>, name = "thing"): Promise<string[]> {
+    const args = resourceArgs(type, props, { name });
+    const validate = policy.validateResource;
+    if (validate === undefined || Array.isArray(validate)) {
+        throw new Error(`${policy.name} has not one validateResource`);
+    }
+    const messages: string[] = [];
+    await validate({ ...args, props: engine.unknownCheckingProxy(args.props) }, (message: string) => {
+        messages.push(message);
+    });
+    return messages;
+}
 
 const T = {
     gcsBucket: "gcp:storage/bucket:Bucket",
@@ -170,6 +195,21 @@ describe("storage-not-public", () => {
             await expect(
                 check(T.gcsBucketIamBinding, { bucket: "b", role: "roles/storage.objectViewer", members: ["group:data@acme.com"] }),
             ).resolves.toEqual([]);
+        });
+
+        test.each([
+            [T.gcsBucketIamMember, { bucket: "b", role: "roles/storage.objectViewer", member: engine.unknownStringValue }],
+            [T.gcsBucketIamBinding, { bucket: "b", role: "roles/storage.objectViewer", members: engine.unknownArrayValue }],
+            [T.gcsBucketIamPolicy, { bucket: "b", policyData: engine.unknownStringValue }],
+        ])("%s with members not known yet in a preview passes, and does not stop the policy", async (type, props) => {
+            await expect(violationsInPreview(storageNotPublic, type, props)).resolves.toEqual([]);
+        });
+
+        test("a public member is still found in a preview when the bucket is not known yet", async () => {
+            const props = { bucket: engine.unknownStringValue, role: "roles/storage.objectViewer", member: "allUsers" };
+            await expect(violationsInPreview(storageNotPublic, T.gcsBucketIamMember, props, "grant")).resolves.toEqual([
+                "grant grants roles/storage.objectViewer on a bucket to allUsers.",
+            ]);
         });
 
         test("a member whose value is not known yet (preview) passes", async () => {
@@ -371,6 +411,16 @@ describe("storage-not-public", () => {
             await expect(
                 check(T.s3BucketPolicy, policy({ Effect: "Allow", Principal: { AWS: "arn:aws:iam::123456789012:role/flyte" }, ...read })),
             ).resolves.toEqual([]);
+        });
+
+        test("a policy not known yet in a preview (built from ARNs being created) reports nothing, and does not stop the policy", async () => {
+            await expect(violationsInPreview(storageNotPublic, T.s3BucketPolicy, { bucket: engine.unknownStringValue, policy: engine.unknownStringValue })).resolves.toEqual([]);
+            await expect(violationsInPreview(storageNotPublic, T.s3Bucket, { policy: engine.unknownStringValue })).resolves.toEqual([]);
+            // A policy object with a principal or condition not known yet: no "*", and a condition.
+            const statement = (extra: object) => ({ bucket: "b", policy: { Version: "2012-10-17", Statement: [{ Effect: "Allow", ...read, ...extra }] } });
+            await expect(violationsInPreview(storageNotPublic, T.s3BucketPolicy, statement({ Principal: { AWS: engine.unknownStringValue } }))).resolves.toEqual([]);
+            await expect(violationsInPreview(storageNotPublic, T.s3BucketPolicy, statement({ Principal: "*", Condition: engine.unknownStringValue }))).resolves.toEqual([]);
+            await expect(violationsInPreview(storageNotPublic, T.s3BucketPolicy, statement({ Principal: "*", Resource: engine.unknownStringValue }))).resolves.toHaveLength(1);
         });
 
         test("a policy that is not known yet (or not JSON) reports nothing", async () => {
@@ -681,6 +731,17 @@ describe("no-broad-project-roles", () => {
         const policyData = JSON.stringify({ bindings: [{ role: "roles/viewer", members: ["user:a@acme.com"] }] });
         await expect(check("gcp:projects/iAMPolicy:IAMPolicy", { project: "acme", policyData })).resolves.toEqual([]);
         await expect(check("gcp:projects/iAMPolicy:IAMPolicy", { project: "acme" })).resolves.toEqual([]);
+    });
+
+    test("a role, member or policy not known yet in a preview passes, and does not stop the policy", async () => {
+        const u = engine.unknownStringValue;
+        await expect(violationsInPreview(noBroadProjectRoles, "gcp:projects/iAMMember:IAMMember", { project: "acme", role: u, member: u })).resolves.toEqual([]);
+        await expect(violationsInPreview(noBroadProjectRoles, "gcp:projects/iAMBinding:IAMBinding", { project: "acme", role: "roles/viewer", members: engine.unknownArrayValue })).resolves.toEqual([]);
+        await expect(violationsInPreview(noBroadProjectRoles, "gcp:projects/iAMPolicy:IAMPolicy", { project: "acme", policyData: u })).resolves.toEqual([]);
+        // A forbidden role is still found when the member is not known yet.
+        await expect(violationsInPreview(noBroadProjectRoles, "gcp:projects/iAMMember:IAMMember", { project: "acme", role: "roles/owner", member: u }, "grant")).resolves.toEqual([
+            "grant grants roles/owner on the whole projects.",
+        ]);
     });
 
     test("bucket-level storage.admin is not this policy's concern", async () => {

@@ -122,6 +122,14 @@ describe("the shipped stacks give the policies something to check", () => {
         ["poc", [T.gcsBucket, T.cloudSql, T.gkeCluster, T.gkeNodePool, T.projectIamMember, T.service, T.release]],
         ["eks", [T.s3Bucket, T.s3PublicAccessBlock, T.s3Encryption, T.s3BucketPolicy, T.rdsInstance, T.eksCluster, T.service, T.release]],
         ["local", [T.service, T.release]],
+        [
+            "gke-sso",
+            [T.gkeCluster, T.service, T.release, "kubernetes:gateway.networking.k8s.io/v1:Gateway", "gcp:pubsub/topicIAMMember:TopicIAMMember", "gcp:pubsub/subscriptionIAMMember:SubscriptionIAMMember"],
+        ],
+        [
+            "eks-sso",
+            [T.eksCluster, T.release, "aws:lb/loadBalancer:LoadBalancer", "aws:lb/listener:Listener", "aws:sns/topic:Topic", "aws:sns/topicPolicy:TopicPolicy", "aws:sqs/queue:Queue", "aws:sqs/queuePolicy:QueuePolicy"],
+        ],
     ] as const)("%s", (stack, types) => {
         const plan = planOf(stack);
         for (const type of types) {

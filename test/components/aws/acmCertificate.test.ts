@@ -5,10 +5,6 @@ import { childrenOf, component, runComponents } from "../../helpers/components";
 import { ofType, only } from "../../helpers/plan";
 import { arrayAt, stringAt } from "../../helpers/json";
 
-jest.mock("../../../lib/plan/mocks", () =>
-    (jest.requireActual("./httpsMocks") as typeof import("./httpsMocks")).withHttpsMocks(jest.requireActual("../../../lib/plan/mocks")),
-);
-
 const HOST = "flyte.ml.example.com";
 const ZONE = "Z0123456789ABCDEFGHIJ";
 const T = {

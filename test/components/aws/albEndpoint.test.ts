@@ -14,16 +14,11 @@ import {
     nodePortRules,
 } from "../../../components/aws/albEndpoint";
 import { httpsEndpointNames } from "../../../components/aws/names";
-import { mockResource } from "../../../lib/plan/mocks";
+import { MOCK_ALB_ZONE_ID, mockResource } from "../../../lib/plan/mocks";
 import type { RecordedResource } from "../../../lib/plan/monitor";
 import type { Plan } from "../../../lib/plan/runPlan";
 import { childrenOf, component, runComponents } from "../../helpers/components";
 import { byName, ofType, only } from "../../helpers/plan";
-import { MOCK_ALB_ZONE_ID } from "./httpsMocks";
-
-jest.mock("../../../lib/plan/mocks", () =>
-    (jest.requireActual("./httpsMocks") as typeof import("./httpsMocks")).withHttpsMocks(jest.requireActual("../../../lib/plan/mocks")),
-);
 
 const HOST = "flyte.ml.example.com";
 const VPC_CIDR = "10.0.0.0/16";

@@ -12,14 +12,10 @@ import {
 import { messagingNames } from "../../../components/aws/names";
 import type { NotificationsConfig } from "../../../components/contract/config";
 import type { EmailDelivery, FlyteMessaging } from "../../../components/contract/platform";
+import { mockEmailIdentityArn, mockQueueArn, mockQueueUrl, mockTopicArn } from "../../../lib/plan/mocks";
 import type { Plan } from "../../../lib/plan/runPlan";
 import { component, runComponents } from "../../helpers/components";
 import { byName, ofType, only } from "../../helpers/plan";
-import { mockEmailIdentityArn, mockQueueArn, mockQueueUrl, mockTopicArn } from "./messagingMocks";
-
-jest.mock("../../../lib/plan/mocks", () =>
-    (jest.requireActual("./messagingMocks") as typeof import("./messagingMocks")).withMessagingMocks(jest.requireActual("../../../lib/plan/mocks")),
-);
 
 /**
  * flyteadmin's messaging on AWS (components/aws/awsMessaging.ts) under the plan's mocks: the topics, queues,
@@ -168,7 +164,7 @@ describe("notifications through SES, and execution events", () => {
     });
 
     test("the policy is the one expected from the names alone (which config validation can measure)", () => {
-        // The mocked resources live in mock-region-1 (messagingMocks.ts).
+        // The mocked resources live in mock-region-1 (lib/plan/mocks.ts).
         expect(only(plan, "aws:iam/rolePolicy:RolePolicy").inputs.policy).toBe(
             expectedFlyteadminMessagingPolicy({
                 partition: "aws",

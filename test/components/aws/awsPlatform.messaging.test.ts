@@ -2,6 +2,7 @@ import { AwsPlatform } from "../../../components/aws/awsPlatform";
 import { awsNames, messagingNames } from "../../../components/aws/names";
 import { flyteWorkloads } from "../../../components/contract/identities";
 import { commonPlatformArgs, type FlytePlatform } from "../../../components/contract/platform";
+import { mockEmailIdentityArn, mockQueueArn, mockTopicArn } from "../../../lib/plan/mocks";
 import type { RecordedResource } from "../../../lib/plan/monitor";
 import type { Plan } from "../../../lib/plan/runPlan";
 import { runComponents } from "../../helpers/components";
@@ -9,11 +10,6 @@ import { awsStackConfig } from "../../helpers/config";
 import { type PolicyDocument, SIMULATED_ACCOUNT, type SimulatedDecision, simulateRequest } from "../../helpers/iamSimulator";
 import { byName, mocked, ofType } from "../../helpers/plan";
 import { iamRolePolicies } from "../../helpers/storageAccess";
-import { mockEmailIdentityArn, mockQueueArn, mockTopicArn } from "./messagingMocks";
-
-jest.mock("../../../lib/plan/mocks", () =>
-    (jest.requireActual("./messagingMocks") as typeof import("./messagingMocks")).withMessagingMocks(jest.requireActual("../../../lib/plan/mocks")),
-);
 
 /**
  * How AwsPlatform wires flyteadmin's messaging (components/aws/awsMessaging.ts is tested on its own): on either chart

@@ -10,10 +10,6 @@ import { awsStackConfig } from "../../helpers/config";
 import { byName, ofType, only } from "../../helpers/plan";
 import { stringAt } from "../../helpers/json";
 
-jest.mock("../../../lib/plan/mocks", () =>
-    (jest.requireActual("./httpsMocks") as typeof import("./httpsMocks")).withHttpsMocks(jest.requireActual("../../../lib/plan/mocks")),
-);
-
 /**
  * How AwsPlatform wires the HTTPS endpoint and sign-in (the components themselves are tested on their own): what it
  * builds with `https` and each kind of authentication, and that without `https` it builds exactly what it did before.

@@ -15,10 +15,6 @@ import type { Plan } from "../../../lib/plan/runPlan";
 import { childrenOf, component, runComponents } from "../../helpers/components";
 import { ofType, only } from "../../helpers/plan";
 
-jest.mock("../../../lib/plan/mocks", () =>
-    (jest.requireActual("./httpsMocks") as typeof import("./httpsMocks")).withHttpsMocks(jest.requireActual("../../../lib/plan/mocks")),
-);
-
 const HOST = "flyte.ml.example.com";
 const REGION = "eu-central-1";
 const NAMES = httpsEndpointNames({ pulumiProject: "flyte", stack: "test" });

@@ -1,16 +1,12 @@
 import * as gcp from "@pulumi/gcp";
-import * as k8s from "@pulumi/kubernetes";
 import { secretsChecksum } from "../../../components/flyte/commonValues";
-import { FlyteBinary } from "../../../components/flyte/flyteBinary";
-import { FlyteCore } from "../../../components/flyte/flyteCore";
-import type { FlyteMessaging, FlytePlatform } from "../../../components/contract/platform";
+import type { FlyteMessaging } from "../../../components/contract/platform";
 import type { Plan } from "../../../lib/plan/runPlan";
-import { childrenOf, component, expectOnKubernetesProvider, runComponents } from "../../helpers/components";
-import { gcpStackConfig } from "../../helpers/config";
-import { InputCapture } from "../../helpers/flyteCoreFixtures";
+import { type DeclaredFlyte as Declared, declareFlyte, type Flavor } from "../../helpers/chartRender";
+import { childrenOf, component, expectOnKubernetesProvider } from "../../helpers/components";
 import { at, recordAt, stringMapAt } from "../../helpers/json";
 import { byName, only } from "../../helpers/plan";
-import { gcpLikePlatform, TEST_HOSTNAME, TEST_MESSAGING, TestMessagingVariant, withHttpsSignIn, withMessaging } from "../../helpers/testPlatforms";
+import { TEST_HOSTNAME, TEST_MESSAGING, TestMessagingVariant, withHttpsSignIn, withMessaging } from "../../helpers/testPlatforms";
 
 /**
  * What the installation routine (flyteInstallation.ts) does with the platform's messaging, on both flavors: the
@@ -22,43 +18,18 @@ import { gcpLikePlatform, TEST_HOSTNAME, TEST_MESSAGING, TestMessagingVariant, w
 const DB_PASSWORD = "not-a-real-password-messaging-2718";
 const SECRET = "kubernetes:core/v1:Secret";
 const RELEASE = "kubernetes:helm.sh/v3:Release";
-const COMPONENTS = ["flyteadmin", "flytepropeller", "datacatalog", "flytescheduler"];
 const CREDENTIALS = [TEST_MESSAGING.sendgridApiKey, TEST_MESSAGING.smtp.password];
 
-type Flavor = "binary" | "core";
-
-interface Declared {
-    readonly plan: Plan;
-    readonly capture: InputCapture;
-}
-
-async function declare(flavor: Flavor, messaging: TestMessagingVariant | FlyteMessaging | undefined, https = false): Promise<Declared> {
-    const capture = new InputCapture((type) => type === SECRET);
-    const plan = await runComponents(() => {
-        const provider = new k8s.Provider("cluster", { kubeconfig: "{}" });
+function declare(flavor: Flavor, messaging: TestMessagingVariant | FlyteMessaging | undefined, https = false): Promise<Declared> {
+    return declareFlyte(flavor, {
+        dbPassword: DB_PASSWORD,
         // What a platform puts among the release's dependencies for its messaging (a topic, a grant).
-        const topic = new gcp.pubsub.Topic("notifications-topic", { name: "flyte-test-notifications" });
-        const backend = flavor === "binary" ? ["backend"] : COMPONENTS;
-        let platform: FlytePlatform = gcpLikePlatform({
-            provider,
-            dbPassword: DB_PASSWORD,
-            identities: Object.fromEntries([...backend, "worker"].map((key) => [key, `${key}@acme-test.iam.gserviceaccount.com`])),
-            taskLogs: [],
-            releaseDependencies: [topic],
-        });
-        platform = https ? withHttpsSignIn(platform, { signIn: null }) : platform;
-        platform = messaging === undefined ? platform : withMessaging(platform, messaging);
-        const config = gcpStackConfig({ "flyte:flavor": flavor, "flyte:flyteProjects": JSON.stringify(["alpha"]) });
-        const args = { flyte: config.flyte, platform, labels: { team: "ml" } };
-        const opts = { transformations: [capture.transformation] };
-        if (flavor === "binary") {
-            new FlyteBinary("flyte", args, opts);
-        } else {
-            new FlyteCore("flyte", args, opts);
-        }
-        return {};
+        releaseDependencies: () => [new gcp.pubsub.Topic("notifications-topic", { name: "flyte-test-notifications" })],
+        platform: (platform) => {
+            const served = https ? withHttpsSignIn(platform, { signIn: null }) : platform;
+            return messaging === undefined ? served : withMessaging(served, messaging);
+        },
     });
-    return { plan, capture };
 }
 
 const values = (plan: Plan) => recordAt(only(plan, RELEASE).inputs, "values");

@@ -11,10 +11,6 @@ import { gcpStackConfig } from "../../helpers/config";
 import { at } from "../../helpers/json";
 import { byName, ofType, only, transitiveDependencies } from "../../helpers/plan";
 
-jest.mock("../../../lib/plan/mocks", () =>
-    (jest.requireActual("./httpsMocks") as typeof import("./httpsMocks")).withGcpHttpsMocks(jest.requireActual("../../../lib/plan/mocks")),
-);
-
 /**
  * GcpPlatform with and without Flyte's HTTPS endpoint: what it adds for an internal or a public Gateway, what it
  * hands the Flyte layer (the exposure, the sign-in), and that without `https` none of it exists.

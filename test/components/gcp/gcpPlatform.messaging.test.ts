@@ -3,17 +3,12 @@ import { flyteWorkloads } from "../../../components/contract/identities";
 import { commonPlatformArgs } from "../../../components/contract/platform";
 import { GcpPlatform } from "../../../components/gcp/gcpPlatform";
 import { gcpNames } from "../../../components/gcp/names";
-import * as actualMocks from "../../../lib/plan/mocks";
+import { mockServiceAgentEmail } from "../../../lib/plan/mocks";
 import type { RecordedResource } from "../../../lib/plan/monitor";
 import type { Plan } from "../../../lib/plan/runPlan";
 import { component, runComponents } from "../../helpers/components";
 import { gcpStackConfig } from "../../helpers/config";
 import { byName, byUrn, ofType } from "../../helpers/plan";
-import { mockServiceAgentEmail } from "./pubsubMocks";
-
-jest.mock("../../../lib/plan/mocks", () =>
-    (jest.requireActual("./pubsubMocks") as typeof import("./pubsubMocks")).withGcpPubSubMocks(jest.requireActual("../../../lib/plan/mocks")),
-);
 
 /**
  * GcpPlatform with notifications and execution events: the Pub/Sub API and PubSubMessaging only when asked for, grants
@@ -31,7 +26,7 @@ const binary = gcpStackConfig();
 const core = gcpStackConfig({ "flyte:flavor": "core" });
 const PROJECT = binary.gcp.project;
 const names = gcpNames({ pulumiProject: "flyte", stack: "test", gcpProject: PROJECT });
-const AGENT = `serviceAccount:${mockServiceAgentEmail(actualMocks, PROJECT, "pubsub.googleapis.com")}`;
+const AGENT = `serviceAccount:${mockServiceAgentEmail(PROJECT, "pubsub.googleapis.com")}`;
 
 function planPlatform(stack: GcpStackConfig, notifications: NotificationsConfig | undefined, executionEvents: boolean): Promise<Plan> {
     return runComponents(() => {

@@ -14,10 +14,6 @@ import { at } from "../../helpers/json";
 import { byName, mocked, ofType, only } from "../../helpers/plan";
 import { gatewaySchemaProblems } from "../../helpers/gatewaySchemas";
 
-jest.mock("../../../lib/plan/mocks", () =>
-    (jest.requireActual("./httpsMocks") as typeof import("./httpsMocks")).withGcpHttpsMocks(jest.requireActual("../../../lib/plan/mocks")),
-);
-
 const PROJECT = "acme-test";
 const REGION = "europe-west1";
 const SUBNET = `projects/${PROJECT}/regions/${REGION}/subnetworks/nodes`;

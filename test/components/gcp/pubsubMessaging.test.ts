@@ -15,16 +15,11 @@ import {
     pubsubServiceAgentEmail,
     topicPath,
 } from "../../../components/gcp/pubsubMessaging";
-import * as actualMocks from "../../../lib/plan/mocks";
+import { mockServiceAgentEmail } from "../../../lib/plan/mocks";
 import type { Plan } from "../../../lib/plan/runPlan";
 import { runComponents } from "../../helpers/components";
 import { gcpStackConfig } from "../../helpers/config";
 import { byName, ofType, only, transitiveDependencies } from "../../helpers/plan";
-import { mockServiceAgentEmail } from "./pubsubMocks";
-
-jest.mock("../../../lib/plan/mocks", () =>
-    (jest.requireActual("./pubsubMocks") as typeof import("./pubsubMocks")).withGcpPubSubMocks(jest.requireActual("../../../lib/plan/mocks")),
-);
 
 /**
  * flyteadmin's Pub/Sub (components/gcp/pubsubMessaging.ts): which grants exist (pure), the email delivery and the
@@ -34,7 +29,7 @@ jest.mock("../../../lib/plan/mocks", () =>
 const PROJECT = "acme-test";
 const ADMIN = "flyte-test-backend@acme-test.iam.gserviceaccount.com";
 const names = gcpNames({ pulumiProject: "flyte", stack: "test", gcpProject: PROJECT });
-const AGENT = mockServiceAgentEmail(actualMocks, PROJECT, "pubsub.googleapis.com");
+const AGENT = mockServiceAgentEmail(PROJECT, "pubsub.googleapis.com");
 
 async function isSecret(value: unknown): Promise<boolean> {
     return (value as { isSecret: Promise<boolean> }).isSecret;

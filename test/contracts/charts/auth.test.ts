@@ -18,21 +18,14 @@
  * contents are captured before the plan masks them. Needs helm and the packaged charts (test/helpers/helm.ts); it
  * fails, never skips, when they are missing.
  */
-import * as k8s from "@pulumi/kubernetes";
 import * as bcrypt from "bcryptjs";
-import { FlyteBinary } from "../../../components/flyte/flyteBinary";
-import { FlyteCore } from "../../../components/flyte/flyteCore";
 import { mockPassword } from "../../../lib/plan/mocks";
-import type { Plan } from "../../../lib/plan/runPlan";
-import { adminCall, DEFAULT_CLIENT_SECRET_LOCATION, flytePublicUrl, grpcRequestUrl, httpRequestUrl, mountedSecretFile, programSecret, SECRETS_PREFIX } from "../../helpers/auth";
-import { runComponents } from "../../helpers/components";
-import { gcpStackConfig } from "../../helpers/config";
+import { adminCall, DEFAULT_CLIENT_SECRET_LOCATION, flytePublicUrl, grpcRequestUrl, httpRequestUrl, mountedSecretFile, SECRETS_PREFIX } from "../../helpers/auth";
+import { type Flavor, type RenderedFlyte as Rendered, renderFlyte } from "../../helpers/chartRender";
 import { allContainers, commandLine, configDirectory, containerNamed, ConfigDirectory, flyteDeployment, secretFiles } from "../../helpers/flyte";
-import { InputCapture } from "../../helpers/flyteCoreFixtures";
-import { FLYTE_BINARY_CHART_LOCATION, FLYTE_CORE_CHART_LOCATION, findDoc, findDocs, K8sObject, parseManifests, parseYaml, releaseValues, renderChartText, resolveChart, resolveHelm, selects } from "../../helpers/helm";
+import { findDoc, findDocs, K8sObject, parseYaml, selects } from "../../helpers/helm";
 import { parseKubernetesYaml, planObjects, schemaReport } from "../../helpers/kubernetesSchemas";
-import { only } from "../../helpers/plan";
-import { gcpLikePlatform, TEST_HOSTNAME, TEST_SIGN_IN, withHttpsSignIn } from "../../helpers/testPlatforms";
+import { TEST_HOSTNAME, TEST_SIGN_IN, withHttpsSignIn } from "../../helpers/testPlatforms";
 import { arrayAt, at, isRecord, JsonRecord, recordAt, stringAt, stringMapAt } from "../../helpers/json";
 
 // Spelled out here rather than imported from the program, so that a change on either side shows up as a failure.
@@ -49,54 +42,16 @@ const CI_SECRET = mockPassword("flyte-auth-ci-client-secret");
 const ALL_SECRETS = [INTERNAL_SECRET, CI_SECRET, TEST_SIGN_IN.clientSecret, DB_PASSWORD];
 /** What a cluster's discovery tells helm (see test/contracts/kubernetesSchemas.test.ts). */
 const CLUSTER_API_VERSIONS = ["apiextensions.k8s.io/v1/CustomResourceDefinition"];
-const SECRET = "kubernetes:core/v1:Secret";
-const COMPONENTS = ["flyteadmin", "flytepropeller", "datacatalog", "flytescheduler"] as const;
 
-type Flavor = "binary" | "core";
-
-interface Rendered {
-    readonly flavor: Flavor;
-    readonly plan: Plan;
-    readonly values: JsonRecord;
-    readonly text: string;
-    /** The chart's objects. */
-    readonly chartDocs: K8sObject[];
-    /** The Secrets the program creates, as declared (contents captured before the plan masks them). */
-    readonly programSecrets: K8sObject[];
-    /** Both: what the cluster holds once the release is installed. */
-    readonly docs: K8sObject[];
-}
-
-async function renderFlavor(flavor: Flavor): Promise<Rendered> {
-    const helm = resolveHelm();
-    const chart = resolveChart(flavor === "binary" ? FLYTE_BINARY_CHART_LOCATION : FLYTE_CORE_CHART_LOCATION);
-    const capture = new InputCapture((type) => type === SECRET);
-    const config = gcpStackConfig({ "flyte:flavor": flavor, "flyte:flyteProjects": JSON.stringify(["alpha"]) });
-    const plan = await runComponents(() => {
-        const provider = new k8s.Provider("cluster", { kubeconfig: "{}" });
-        const backend = flavor === "binary" ? ["backend"] : [...COMPONENTS];
-        const platform = withHttpsSignIn(
-            gcpLikePlatform({
-                provider,
-                dbPassword: DB_PASSWORD,
-                identities: Object.fromEntries([...backend, "worker"].map((key) => [key, `flyte-${key}@acme-test.iam.gserviceaccount.com`])),
-                taskLogs: [],
-                releaseDependencies: [],
-            }),
-        );
-        const args = { flyte: config.flyte, platform, labels: { team: "ml" } };
-        const opts = { transformations: [capture.transformation] };
-        const flyte = flavor === "binary" ? new FlyteBinary("flyte", args, opts) : new FlyteCore("flyte", args, opts);
-        return { ciClientId: flyte.ciClientId };
+function renderFlavor(flavor: Flavor): Promise<Rendered> {
+    return renderFlyte(flavor, {
+        dbPassword: DB_PASSWORD,
+        platform: (platform) => withHttpsSignIn(platform),
+        outputs: (flyte) => ({ ciClientId: flyte.ciClientId }),
+        namespace: NAMESPACE,
+        apiVersions: CLUSTER_API_VERSIONS,
+        what: "authentication",
     });
-    const release = only(plan, "kubernetes:helm.sh/v3:Release");
-    const values = releaseValues(release);
-    const text = renderChartText({ chart, helm, releaseName: stringAt(release.inputs, "name"), namespace: NAMESPACE, values, apiVersions: CLUSTER_API_VERSIONS });
-    const chartDocs = parseManifests(text, `helm template (${flavor}, authentication)`);
-    const programSecrets = await Promise.all(
-        plan.resources.filter((r) => r.type === SECRET).map(async (r) => programSecret(await capture.inputs(SECRET, r.name))),
-    );
-    return { flavor, plan, values, text, chartDocs, programSecrets, docs: [...chartDocs, ...programSecrets] };
 }
 
 /** A component that calls flyteadmin as a client: its workload, container and the configuration it loads. */

@@ -19,22 +19,14 @@
  * test/helpers/testPlatforms.ts; its Secrets' contents are captured before the plan masks them. Needs helm and the
  * packaged charts (test/helpers/helm.ts); it fails, never skips, when they are missing.
  */
-import * as k8s from "@pulumi/kubernetes";
-import type { FlytePlatform } from "../../../components/contract/platform";
-import { FlyteBinary } from "../../../components/flyte/flyteBinary";
-import { FlyteCore } from "../../../components/flyte/flyteCore";
-import type { Plan } from "../../../lib/plan/runPlan";
-import { mountedSecretFile, programSecret } from "../../helpers/auth";
-import { runComponents } from "../../helpers/components";
-import { gcpStackConfig } from "../../helpers/config";
+import { mountedSecretFile } from "../../helpers/auth";
+import { type Flavor, type RenderedFlyte as Rendered, renderFlyte } from "../../helpers/chartRender";
 import { allContainers, configDirectory, containerNamed, flyteDeployment, secretFiles } from "../../helpers/flyte";
 import { flyteadminSections, secretManagerLookup, unreadKeys } from "../../helpers/flyteadminConfig";
 import { podSecretNames } from "../../helpers/coreChart";
-import { InputCapture } from "../../helpers/flyteCoreFixtures";
-import { FLYTE_BINARY_CHART_LOCATION, FLYTE_CORE_CHART_LOCATION, findDoc, findDocs, K8sObject, parseManifests, releaseValues, renderChartText, resolveChart, resolveHelm, volumeMounts } from "../../helpers/helm";
+import { findDoc, findDocs, K8sObject, volumeMounts } from "../../helpers/helm";
 import { parseKubernetesYaml, planObjects, schemaReport } from "../../helpers/kubernetesSchemas";
-import { only } from "../../helpers/plan";
-import { gcpLikePlatform, TEST_MESSAGING, TEST_SIGN_IN, TestMessagingVariant, withHttpsSignIn, withMessaging } from "../../helpers/testPlatforms";
+import { TEST_MESSAGING, TEST_SIGN_IN, TestMessagingVariant, withHttpsSignIn, withMessaging } from "../../helpers/testPlatforms";
 import { at, isRecord, JsonRecord, recordAt, stringAt } from "../../helpers/json";
 
 // Spelled out here rather than imported from the program, so that a change on either side shows up as a failure.
@@ -42,13 +34,9 @@ const NAMESPACE = "flyte";
 const DB_PASSWORD = "not-a-real-db-password-for-messaging-1414";
 const CREDENTIALS = [TEST_MESSAGING.sendgridApiKey, TEST_MESSAGING.smtp.password, DB_PASSWORD, TEST_SIGN_IN.clientSecret];
 const CLUSTER_API_VERSIONS = ["apiextensions.k8s.io/v1/CustomResourceDefinition"];
-const SECRET = "kubernetes:core/v1:Secret";
-const COMPONENTS = ["flyteadmin", "flytepropeller", "datacatalog", "flytescheduler"] as const;
 const SECTIONS = flyteadminSections();
 /** flyteadmin's placeholders, as an email template must reach it (async/notifications/email.go:15-16). */
 const NAME_PLACEHOLDER = "{{ name }}";
-
-type Flavor = "binary" | "core";
 
 interface Case {
     readonly variant: TestMessagingVariant;
@@ -62,47 +50,14 @@ const CASES: readonly Case[] = [
     { variant: "sandbox-smtp", signIn: true },
 ];
 
-interface Rendered {
-    readonly flavor: Flavor;
-    readonly plan: Plan;
-    readonly values: JsonRecord;
-    readonly text: string;
-    readonly chartDocs: K8sObject[];
-    readonly programSecrets: K8sObject[];
-    readonly docs: K8sObject[];
-}
-
-async function render(flavor: Flavor, c: Case): Promise<Rendered> {
-    const helm = resolveHelm();
-    const chart = resolveChart(flavor === "binary" ? FLYTE_BINARY_CHART_LOCATION : FLYTE_CORE_CHART_LOCATION);
-    const capture = new InputCapture((type) => type === SECRET);
-    const config = gcpStackConfig({ "flyte:flavor": flavor, "flyte:flyteProjects": JSON.stringify(["alpha"]) });
-    const plan = await runComponents(() => {
-        const provider = new k8s.Provider("cluster", { kubeconfig: "{}" });
-        const backend = flavor === "binary" ? ["backend"] : [...COMPONENTS];
-        let platform: FlytePlatform = gcpLikePlatform({
-            provider,
-            dbPassword: DB_PASSWORD,
-            identities: Object.fromEntries([...backend, "worker"].map((key) => [key, `flyte-${key}@acme-test.iam.gserviceaccount.com`])),
-            taskLogs: [],
-            releaseDependencies: [],
-        });
-        platform = withMessaging(c.signIn ? withHttpsSignIn(platform) : platform, c.variant);
-        const args = { flyte: config.flyte, platform, labels: { team: "ml" } };
-        const opts = { transformations: [capture.transformation] };
-        if (flavor === "binary") {
-            new FlyteBinary("flyte", args, opts);
-        } else {
-            new FlyteCore("flyte", args, opts);
-        }
-        return {};
+function render(flavor: Flavor, c: Case): Promise<Rendered> {
+    return renderFlyte(flavor, {
+        dbPassword: DB_PASSWORD,
+        platform: (platform) => withMessaging(c.signIn ? withHttpsSignIn(platform) : platform, c.variant),
+        namespace: NAMESPACE,
+        apiVersions: CLUSTER_API_VERSIONS,
+        what: c.variant,
     });
-    const release = only(plan, "kubernetes:helm.sh/v3:Release");
-    const values = releaseValues(release);
-    const text = renderChartText({ chart, helm, releaseName: stringAt(release.inputs, "name"), namespace: NAMESPACE, values, apiVersions: CLUSTER_API_VERSIONS });
-    const chartDocs = parseManifests(text, `helm template (${flavor}, ${c.variant})`);
-    const programSecrets = await Promise.all(plan.resources.filter((r) => r.type === SECRET).map(async (r) => programSecret(await capture.inputs(SECRET, r.name))));
-    return { flavor, plan, values, text, chartDocs, programSecrets, docs: [...chartDocs, ...programSecrets] };
 }
 
 /** flyteadmin: its workload and container, and the configuration it loads. */

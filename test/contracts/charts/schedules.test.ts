@@ -21,64 +21,22 @@
  * works the same on every target, from the database Flyte already has. (Calling flyteadmin with sign-in, as the
  * internal client: test/contracts/charts/auth.test.ts.)
  */
-import * as k8s from "@pulumi/kubernetes";
-import { FlyteBinary } from "../../../components/flyte/flyteBinary";
-import { FlyteCore } from "../../../components/flyte/flyteCore";
 import type { Plan } from "../../../lib/plan/runPlan";
-import { mountedSecretFile, programSecret, endpointAuthority } from "../../helpers/auth";
-import { runComponents } from "../../helpers/components";
-import { gcpStackConfig } from "../../helpers/config";
+import { mountedSecretFile, endpointAuthority } from "../../helpers/auth";
+import { type Flavor, type RenderedFlyte as Rendered, renderFlyte } from "../../helpers/chartRender";
 import { annotationsOf, commandLine, configDirectory, containerNamed, flyteDeployment } from "../../helpers/flyte";
-import { InputCapture } from "../../helpers/flyteCoreFixtures";
-import { FLYTE_BINARY_CHART_LOCATION, FLYTE_CORE_CHART_LOCATION, findDoc, findDocs, K8sObject, parseManifests, releaseValues, renderChartText, resolveChart, resolveHelm, selects } from "../../helpers/helm";
+import { findDoc, findDocs, K8sObject, selects } from "../../helpers/helm";
 import { only } from "../../helpers/plan";
-import { gcpLikePlatform } from "../../helpers/testPlatforms";
 import { arrayAt, at, isRecord, JsonRecord, stringAt, stringMapAt } from "../../helpers/json";
 
 const NAMESPACE = "flyte";
 const DB_PASSWORD = "not-a-real-db-password-for-schedules-1729";
-const SECRET = "kubernetes:core/v1:Secret";
 const RELEASE = "kubernetes:helm.sh/v3:Release";
-const COMPONENTS = ["flyteadmin", "flytepropeller", "datacatalog", "flytescheduler"] as const;
+/** The identity the fake platform gives a workload (test/helpers/chartRender.ts). */
 const identity = (key: string) => `flyte-${key}@acme-test.iam.gserviceaccount.com`;
 
-type Flavor = "binary" | "core";
-
-interface Rendered {
-    readonly plan: Plan;
-    readonly chartDocs: K8sObject[];
-    readonly docs: K8sObject[];
-}
-
-async function render(flavor: Flavor): Promise<Rendered> {
-    const helm = resolveHelm();
-    const chart = resolveChart(flavor === "binary" ? FLYTE_BINARY_CHART_LOCATION : FLYTE_CORE_CHART_LOCATION);
-    const capture = new InputCapture((type) => type === SECRET);
-    const config = gcpStackConfig({ "flyte:flavor": flavor, "flyte:flyteProjects": JSON.stringify(["alpha"]) });
-    const plan = await runComponents(() => {
-        const provider = new k8s.Provider("cluster", { kubeconfig: "{}" });
-        const backend = flavor === "binary" ? ["backend"] : [...COMPONENTS];
-        const platform = gcpLikePlatform({
-            provider,
-            dbPassword: DB_PASSWORD,
-            identities: Object.fromEntries([...backend, "worker"].map((key) => [key, identity(key)])),
-            taskLogs: [],
-            releaseDependencies: [],
-        });
-        const args = { flyte: config.flyte, platform, labels: { team: "ml" } };
-        const opts = { transformations: [capture.transformation] };
-        if (flavor === "binary") {
-            new FlyteBinary("flyte", args, opts);
-        } else {
-            new FlyteCore("flyte", args, opts);
-        }
-        return {};
-    });
-    const release = only(plan, RELEASE);
-    const text = renderChartText({ chart, helm, releaseName: stringAt(release.inputs, "name"), namespace: NAMESPACE, values: releaseValues(release) });
-    const chartDocs = parseManifests(text, `helm template (${flavor}, schedules)`);
-    const programSecrets = await Promise.all(plan.resources.filter((r) => r.type === SECRET).map(async (r) => programSecret(await capture.inputs(SECRET, r.name))));
-    return { plan, chartDocs, docs: [...chartDocs, ...programSecrets] };
+function render(flavor: Flavor): Promise<Rendered> {
+    return renderFlyte(flavor, { dbPassword: DB_PASSWORD, namespace: NAMESPACE, what: "schedules" });
 }
 
 /** The configuration a container loads. */
