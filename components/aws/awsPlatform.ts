@@ -2,6 +2,7 @@ import * as aws from "@pulumi/aws";
 import type * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import type { AwsConfig, OidcAuthenticationConfig } from "../contract/config";
+import type { PlatformOutputs } from "../contract/outputs";
 import type {
     DnsRecord,
     FlyteDatabase,
@@ -15,7 +16,7 @@ import type {
     OidcSignIn,
     TaskLogLink,
 } from "../contract/platform";
-import { awsNames, httpsEndpointNames, messagingNames, s3BucketNames } from "./names";
+import { awsNames, httpsEndpointNames, messagingNames, registryNames, s3BucketNames } from "./names";
 import { awsTags } from "./tags";
 import { identityName } from "../contract/identities";
 import { awsPartition } from "./iam";
@@ -30,6 +31,7 @@ import { FlyteRoles } from "./flyteRoles";
 import { flyteadminIdentity } from "./messagingPolicies";
 import { RdsPostgres } from "./rdsPostgres";
 import { S3Buckets } from "./s3Buckets";
+import { TaskImageRegistry } from "./taskImageRegistry";
 
 export const IRSA_ANNOTATION = "eks.amazonaws.com/role-arn";
 
@@ -88,7 +90,8 @@ export type AwsPlatformArgs = FlytePlatformArgs<AwsConfig>;
  * as a FlytePlatform. The cluster and the database are independent and are created in parallel. With `https`,
  * Flyte is reached through an ALB with an ACM certificate for its name instead of the internal NLB; users sign in
  * through the team's OIDC provider or a Cognito user pool created here. With notifications or execution events,
- * flyteadmin publishes and consumes them through SNS and SQS (and sends email through SES) created here.
+ * flyteadmin publishes and consumes them through SNS and SQS (and sends email through SES) created here. With a
+ * registry, task images go to an ECR repository the nodes pull from, pushed keylessly from GitHub Actions.
  */
 export class AwsPlatform extends pulumi.ComponentResource implements FlytePlatform {
     readonly network: AwsNetwork;
@@ -117,6 +120,10 @@ export class AwsPlatform extends pulumi.ComponentResource implements FlytePlatfo
     readonly alb?: AlbEndpoint;
     /** With Cognito sign-in: the user pool, its hosted domain and Flyte's app client. */
     readonly cognito?: CognitoSignIn;
+    /** With `registry`: the ECR repository for task images and, with githubPush, CI's push role. */
+    readonly registry?: TaskImageRegistry;
+    /** With `registry`: registryUrl and, with githubPush, ciPushIdentity. */
+    readonly extraOutputs?: PlatformOutputs;
 
     constructor(name: string, args: AwsPlatformArgs, opts?: pulumi.ComponentResourceOptions) {
         super("flyte:aws:AwsPlatform", name, {}, opts);
@@ -312,6 +319,25 @@ export class AwsPlatform extends pulumi.ComponentResource implements FlytePlatfo
                 child,
             );
             this.messaging = this.messagingResources.messaging;
+        }
+        if (args.registry !== undefined) {
+            this.registry = new TaskImageRegistry(
+                `${name}-registry`,
+                {
+                    names: registryNames(deployment),
+                    region: config.region,
+                    accountId,
+                    config: args.registry,
+                    deletionProtection: args.protection.deletionProtection,
+                    forceDelete: args.protection.forceDestroyBuckets,
+                    tags,
+                },
+                child,
+            );
+            this.extraOutputs = {
+                registryUrl: this.registry.repositoryUrl,
+                ...(this.registry.pushRoleArn && { ciPushIdentity: this.registry.pushRoleArn }),
+            };
         }
         // Flyte's own services need their permissions when they start; task pods' are not waited for. flyteadmin
         // panics at start when it cannot reach its topics and queue (factory.go), so it waits for them too.

@@ -44,6 +44,10 @@ export const AWS_LIMITS = {
     snsTopic: 256,
     /** SQS queue names: letters, digits, hyphens and underscores (CreateQueue). */
     sqsQueue: 80,
+    /** ECR repository names (CreateRepository: 2 to 256 lowercase letters, digits and separators). */
+    ecrRepository: 256,
+    /** KMS alias names, `alias/` included (CreateAlias). */
+    kmsAlias: 256,
 } as const;
 
 export function awsNames(args: { pulumiProject: string; stack: string }): AwsNames {
@@ -207,5 +211,30 @@ export function messagingNames(args: { pulumiProject: string; stack: string }): 
         notificationsQueue: fitName(base, "flyte-notifications", AWS_LIMITS.sqsQueue),
         notificationsDeadLetterQueue: fitName(base, "flyte-notifications-dlq", AWS_LIMITS.sqsQueue),
         eventsTopic: fitName(base, "flyte-execution-events", AWS_LIMITS.snsTopic),
+    };
+}
+
+/** Names of the task image registry (with `flyte:registry`), unique per account and region. */
+export interface RegistryNames {
+    /** The ECR repository task images are pushed to. */
+    readonly repository: string;
+    /** The alias of the repository's KMS key. */
+    readonly keyAlias: string;
+    /** The IAM role GitHub Actions pushes as (with `flyte:ciGithubRepository`). */
+    readonly ciPushRole: string;
+}
+
+/**
+ * ECR repository names: 2 to 256 lowercase letters and digits, separated by single `.`, `_`, `-` or `/`
+ * (https://docs.aws.amazon.com/AmazonECR/latest/APIReference/API_CreateRepository.html); the deployment's base has
+ * only lowercase letters, digits and single hyphens, with none at either end. KMS aliases: up to 256 characters of
+ * letters, digits, `/`, `_` and `-`, never under `alias/aws/`.
+ */
+export function registryNames(args: { pulumiProject: string; stack: string }): RegistryNames {
+    const base = deploymentName(args.pulumiProject, args.stack);
+    return {
+        repository: fitName(base, "task-images", AWS_LIMITS.ecrRepository),
+        keyAlias: `alias/${fitName(base, "task-images", AWS_LIMITS.kmsAlias - "alias/".length)}`,
+        ciPushRole: fitName(base, "ci-push", AWS_LIMITS.iamRole),
     };
 }

@@ -3,6 +3,7 @@ import { parseFlyte } from "./flyte";
 import { parseGcp } from "./gcp";
 import { parseAuthentication, parseHttps } from "./endpoint";
 import { parseExecutionEvents, parseNotifications } from "./notifications";
+import { parseRegistry } from "./registry";
 import { checkEncryptedKeys, checkKnownKeys, checkTargets } from "./keys";
 import { parseLocal } from "./local";
 import { ConfigContext, ConfigReader, RawConfig } from "./reader";
@@ -35,7 +36,8 @@ export function parseStackConfig(raw: RawConfig, context: ConfigContext): StackC
     const authentication = parseAuthentication(config, cloud, https);
     const notifications = parseNotifications(config, cloud);
     const executionEvents = parseExecutionEvents(config, cloud);
-    const common = { pulumiProject: context.pulumiProject, stack: context.stack, flyte, protection, https, authentication, notifications, executionEvents };
+    const registry = parseRegistry(config, cloud);
+    const common = { pulumiProject: context.pulumiProject, stack: context.stack, flyte, protection, https, authentication, notifications, executionEvents, registry };
     switch (cloud) {
         case "local":
             return { ...common, cloud, local: parseLocal(config, flyte) };

@@ -476,6 +476,53 @@ export const CONFIG_KEYS = {
         description:
             "Publish Flyte's execution events (workflow, node and task phase changes) to a topic other teams subscribe to: SNS on aws, Pub/Sub on gcp; the executionEventsTopic output names it.",
     },
+    registry: {
+        type: "boolean",
+        targets: GCP_AND_AWS,
+        default: false,
+        description:
+            "A registry for task images in the stack's region that the cluster's nodes pull from: an Artifact Registry Docker repository (gcp) or an ECR repository with immutable tags and scan on push (aws); the registryUrl output names it.",
+    },
+    registryKeepVersions: {
+        type: "integer",
+        targets: GCP_AND_AWS,
+        default: 20,
+        range: { min: 1, max: 1000 },
+        description:
+            "With registry: how many of the most recent versions of each image are always kept ({range}); beyond them, aws expires older tagged images, gcp deletes older versions only once untagged (a registered task's tag keeps working).",
+    },
+    registryUntaggedDays: {
+        type: "integer",
+        targets: GCP_AND_AWS,
+        default: 7,
+        range: { min: 1, max: 365 },
+        description: "With registry: days after which untagged images are deleted ({range}).",
+    },
+    ciGithubRepository: {
+        type: "string",
+        targets: GCP_AND_AWS,
+        default: "",
+        pattern: /^$|^[A-Za-z0-9](?:[A-Za-z0-9-]{0,38})\/[A-Za-z0-9._-]{1,100}$/,
+        allows: "empty, or a GitHub repository owner/repo",
+        description:
+            "With registry: the GitHub repository whose Actions workflows may push task images, keylessly (Workload Identity Federation on gcp, an IAM OIDC role on aws); the ciPushIdentity output is what they authenticate as.",
+    },
+    ciGithubRef: {
+        type: "string",
+        targets: GCP_AND_AWS,
+        default: "",
+        pattern: /^$|^refs\/(heads|tags)\/[A-Za-z0-9._/-]{1,200}$/,
+        allows: "empty, or a full ref such as refs/heads/main",
+        description: "With ciGithubRepository: only workflows running on this ref may push; empty: any ref.",
+    },
+    ciGithubEnvironment: {
+        type: "string",
+        targets: GCP_AND_AWS,
+        default: "",
+        pattern: /^$|^[A-Za-z0-9._ -]{1,255}$/,
+        allows: "empty, or a GitHub environment name",
+        description: "With ciGithubRepository: only jobs of this GitHub environment may push; empty: any.",
+    },
     proxyOnlySubnetCidr: {
         type: "string",
         targets: GCP,

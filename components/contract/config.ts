@@ -224,6 +224,26 @@ export interface NotificationsConfig {
     readonly email: EmailServiceConfig;
 }
 
+/** Who may push task images keylessly: GitHub Actions workflows of one repository, optionally one ref or environment. */
+export interface GithubPushConfig {
+    /** `owner/repo`. */
+    readonly repository: string;
+    /** A full ref such as `refs/heads/main`; empty: any ref. */
+    readonly ref: string;
+    /** A GitHub environment such as `production`; empty: any (or none). */
+    readonly environment: string;
+}
+
+/** A registry for task images (`flyte:registry`). */
+export interface RegistryConfig {
+    /** Tagged versions of each image kept; older ones are deleted. */
+    readonly keepVersions: number;
+    /** Days after which untagged images are deleted. */
+    readonly untaggedDays: number;
+    /** Keyless push from GitHub Actions; absent: nobody but the deployer pushes. */
+    readonly githubPush?: GithubPushConfig;
+}
+
 interface StackConfigBase {
     readonly pulumiProject: string;
     readonly stack: string;
@@ -237,6 +257,8 @@ interface StackConfigBase {
     readonly notifications?: NotificationsConfig;
     /** Publish Flyte's execution events to a topic other teams subscribe to (gcp, aws). */
     readonly executionEvents: boolean;
+    /** A registry for task images (gcp, aws); absent: none. */
+    readonly registry?: RegistryConfig;
 }
 
 export interface GcpStackConfig extends StackConfigBase {

@@ -41,6 +41,12 @@ export interface FlyteStackOutputs {
     readonly ciClientSecret?: pulumi.Output<string>;
     /** With executionEvents: the topic Flyte publishes execution events to (an SNS topic ARN; a Pub/Sub topic id). */
     readonly executionEventsTopic?: pulumi.Output<string>;
+    /** With registry: where task images go, e.g. `europe-west1-docker.pkg.dev/<project>/<repo>` or an ECR repository URL. */
+    readonly registryUrl?: pulumi.Output<string>;
+    /** With registry and ciGithubRepository: the identity CI pushes as (a Google service account email, an IAM role ARN). */
+    readonly ciPushIdentity?: pulumi.Output<string>;
+    /** gcp, with ciGithubRepository: the Workload Identity Federation provider CI authenticates through (its full resource name). */
+    readonly ciWorkloadIdentityProvider?: pulumi.Output<string>;
     /** cloud local: the MinIO console and its admin credentials (secrets). */
     readonly minioConsoleUrl?: pulumi.Output<string>;
     readonly minioRootUser?: pulumi.Output<string>;
@@ -77,6 +83,13 @@ export const AUTHENTICATION_OUTPUTS = ["oidcRedirectUris", "ciClientId", "ciClie
 /** With executionEvents. */
 export const EVENTS_OUTPUTS = ["executionEventsTopic"] as const satisfies readonly (keyof FlyteStackOutputs)[];
 
+/** With registry. */
+export const REGISTRY_OUTPUTS = ["registryUrl"] as const satisfies readonly (keyof FlyteStackOutputs)[];
+/** With registry and ciGithubRepository. */
+export const CI_PUSH_OUTPUTS = ["ciPushIdentity"] as const satisfies readonly (keyof FlyteStackOutputs)[];
+/** gcp, with registry and ciGithubRepository. */
+export const GCP_CI_PUSH_OUTPUTS = ["ciWorkloadIdentityProvider"] as const satisfies readonly (keyof FlyteStackOutputs)[];
+
 export const LOCAL_OUTPUTS = ["minioConsoleUrl", "minioRootUser", "minioRootPassword"] as const satisfies readonly (keyof FlyteStackOutputs)[];
 export const DASHBOARD_OUTPUTS = ["kubernetesDashboardUrl"] as const satisfies readonly (keyof FlyteStackOutputs)[];
 
@@ -84,7 +97,14 @@ export const DASHBOARD_OUTPUTS = ["kubernetesDashboardUrl"] as const satisfies r
  * The outputs only some targets have, which their platform states itself (`FlytePlatform.extraOutputs`), so that
  * the program exports them without knowing which platform it built.
  */
-export type PlatformOutputs = Pick<FlyteStackOutputs, (typeof LOCAL_OUTPUTS)[number] | (typeof DASHBOARD_OUTPUTS)[number]>;
+export type PlatformOutputs = Pick<
+    FlyteStackOutputs,
+    | (typeof LOCAL_OUTPUTS)[number]
+    | (typeof DASHBOARD_OUTPUTS)[number]
+    | (typeof REGISTRY_OUTPUTS)[number]
+    | (typeof CI_PUSH_OUTPUTS)[number]
+    | (typeof GCP_CI_PUSH_OUTPUTS)[number]
+>;
 
 /** Every output of the contract, common ones first. */
 export const ALL_OUTPUTS = [
@@ -94,6 +114,9 @@ export const ALL_OUTPUTS = [
     ...MANUAL_DNS_OUTPUTS,
     ...AUTHENTICATION_OUTPUTS,
     ...EVENTS_OUTPUTS,
+    ...REGISTRY_OUTPUTS,
+    ...CI_PUSH_OUTPUTS,
+    ...GCP_CI_PUSH_OUTPUTS,
     ...LOCAL_OUTPUTS,
     ...DASHBOARD_OUTPUTS,
 ] as const satisfies readonly (keyof FlyteStackOutputs)[];

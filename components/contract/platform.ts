@@ -1,6 +1,6 @@
 import type * as k8s from "@pulumi/kubernetes";
 import type * as pulumi from "@pulumi/pulumi";
-import type { AuthenticationConfig, HttpsConfig, NotificationsConfig, ProtectionConfig, StackConfig } from "./config";
+import type { AuthenticationConfig, HttpsConfig, NotificationsConfig, ProtectionConfig, RegistryConfig, StackConfig } from "./config";
 import type { FlyteWorkloads } from "./identities";
 import type { PlatformOutputs } from "./outputs";
 
@@ -88,6 +88,11 @@ export interface FlytePlatformArgs<TConfig> {
     readonly notifications?: NotificationsConfig;
     /** Publish execution events to a topic of the platform's (`FlytePlatform.messaging.events`); gcp and aws only. */
     readonly executionEvents: boolean;
+    /**
+     * A registry for task images that the cluster's nodes pull from, with keyless push for one GitHub repository;
+     * gcp and aws only. The platform states its address and CI identity in `extraOutputs`. Absent: none.
+     */
+    readonly registry?: RegistryConfig;
 }
 
 /** What every platform is built from besides its own config section, from the stack's config. */
@@ -100,6 +105,7 @@ export function commonPlatformArgs(config: StackConfig, workloads: FlyteWorkload
         authentication: config.authentication,
         notifications: config.notifications,
         executionEvents: config.executionEvents,
+        registry: config.registry,
     };
 }
 

@@ -12,6 +12,7 @@ import type {
     OidcSignIn,
     TaskLogLink,
 } from "../contract/platform";
+import type { PlatformOutputs } from "../contract/outputs";
 import { gcpNames, projectDataBucket } from "./names";
 import { gcpLabels } from "./labels";
 import { identityName } from "../contract/identities";
@@ -26,6 +27,7 @@ import { HttpsGateway } from "./httpsGateway";
 import { GcpNetwork } from "./network";
 import { OptionalService, ProjectServices } from "./projectServices";
 import { flyteadminIdentityKey, gcpEmailDelivery, gcpMessaging, PubSubMessaging } from "./pubsubMessaging";
+import { TaskImageRegistry } from "./taskImageRegistry";
 import { WorkloadIdentityBindings } from "./workloadIdentityBindings";
 
 export const GKE_SERVICE_ACCOUNT_ANNOTATION = "iam.gke.io/gcp-service-account";
@@ -60,7 +62,8 @@ export function gcpSignIn(authentication: AuthenticationConfig): OidcSignIn | un
 /**
  * Everything Flyte needs on Google Cloud: APIs, network, GKE, Cloud SQL, GCS, identities and the endpoint (the
  * internal load balancer's address, or with `https` the certificate, records and Gateway of HttpsGateway), and with
- * notifications or execution events flyteadmin's Pub/Sub (PubSubMessaging), handed to the Flyte layer as a
+ * notifications or execution events flyteadmin's Pub/Sub (PubSubMessaging), and with a registry the task images'
+ * repository and CI's keyless push (TaskImageRegistry, stated in extraOutputs), handed to the Flyte layer as a
  * FlytePlatform. The cluster and the database are independent and are created in parallel.
  */
 export class GcpPlatform extends pulumi.ComponentResource implements FlytePlatform {
@@ -77,6 +80,8 @@ export class GcpPlatform extends pulumi.ComponentResource implements FlytePlatfo
     readonly httpsGateway?: HttpsGateway;
     /** With notifications or execution events: flyteadmin's topics, subscription and grants. */
     readonly pubsub?: PubSubMessaging;
+    /** With a registry: the task images' repository, the nodes' read on it and CI's keyless push. */
+    readonly registry?: TaskImageRegistry;
 
     readonly kubernetesProvider: k8s.Provider;
     readonly kubeconfig: pulumi.Output<string>;
@@ -89,6 +94,7 @@ export class GcpPlatform extends pulumi.ComponentResource implements FlytePlatfo
     readonly releaseDependencies: readonly pulumi.Resource[];
     readonly signIn?: OidcSignIn;
     readonly messaging?: FlyteMessaging;
+    readonly extraOutputs?: PlatformOutputs;
 
     constructor(name: string, args: GcpPlatformArgs, opts?: pulumi.ComponentResourceOptions) {
         super("flyte:gcp:GcpPlatform", name, {}, opts);
@@ -108,6 +114,7 @@ export class GcpPlatform extends pulumi.ComponentResource implements FlytePlatfo
         const optionalApis: OptionalService[] = [
             ...(https ? ["certificatemanager" as const, ...(https.dnsZone !== "" ? ["dns" as const] : [])] : []),
             ...(pubsubOn ? ["pubsub" as const] : []),
+            ...(args.registry ? ["artifactregistry" as const, ...(args.registry.githubPush ? ["sts" as const] : [])] : []),
         ];
         this.apis = new ProjectServices(`${name}-apis`, { project, optional: optionalApis }, child);
         const api = this.apis.services;
@@ -242,6 +249,32 @@ export class GcpPlatform extends pulumi.ComponentResource implements FlytePlatfo
                         : undefined,
                 eventsTopic: eventsTopic?.name,
             });
+        }
+
+        if (args.registry) {
+            const { artifactregistry, sts } = this.apis.optional;
+            if (!artifactregistry || (args.registry.githubPush && !sts)) {
+                throw new Error("the Artifact Registry (and for push from GitHub, STS) API was not enabled for the registry");
+            }
+            this.registry = new TaskImageRegistry(
+                `${name}-registry`,
+                {
+                    project,
+                    region,
+                    names,
+                    retention: { keepVersions: args.registry.keepVersions, untaggedDays: args.registry.untaggedDays },
+                    githubPush: args.registry.githubPush,
+                    nodeServiceAccount: this.gke.nodeServiceAccount.email,
+                    labels,
+                    apis: { artifactregistry, iam: api.iam, sts, iamcredentials: api.iamcredentials },
+                },
+                child,
+            );
+            this.extraOutputs = {
+                registryUrl: this.registry.registryUrl,
+                ...(this.registry.ciPushIdentity ? { ciPushIdentity: this.registry.ciPushIdentity } : {}),
+                ...(this.registry.ciWorkloadIdentityProvider ? { ciWorkloadIdentityProvider: this.registry.ciWorkloadIdentityProvider } : {}),
+            };
         }
 
         if (https) {

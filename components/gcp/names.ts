@@ -14,6 +14,11 @@ function pubsubSafe(name: string): string {
     return name.startsWith("goog") ? `ps-${name}` : name;
 }
 
+/** Google reserves "gcp-" at the start of Workload Identity pool and provider ids. */
+function workloadIdentitySafe(name: string): string {
+    return name.startsWith("gcp-") ? `w${name}` : name;
+}
+
 export interface GcpNames {
     readonly network: string;
     readonly subnet: string;
@@ -60,6 +65,16 @@ export interface GcpNames {
     readonly notificationsDeadLetterSubscription: string;
     /** With execution events: the Pub/Sub topic flyteadmin publishes them to. */
     readonly executionEventsTopic: string;
+    /** With a registry: the Artifact Registry Docker repository of task images (its repository id). */
+    readonly taskImageRepository: string;
+    /** With keyless push from GitHub Actions: the Google service account CI pushes task images as. */
+    readonly ciPushServiceAccount: string;
+    /**
+     * With keyless push from GitHub Actions: the Workload Identity pool (4 to 32 characters, never `gcp-` first) and
+     * its GitHub provider, whose id is unique within the pool only.
+     */
+    readonly githubPool: string;
+    readonly githubProvider: string;
     /** What bucket names start from, unique to this deployment (see projectDataBucket). */
     readonly bucketBase: string;
     readonly podsRange: string;
@@ -84,6 +99,16 @@ export const GCP_LIMITS = {
      * starting with "goog" (`Topic.name`, https://cloud.google.com/pubsub/docs/reference/rest/v1/projects.topics).
      */
     pubsub: 255,
+    /**
+     * Artifact Registry repository ids: lowercase letters, digits and hyphens, a letter first, a letter or digit last,
+     * at most 63 characters (`repositoryId`, https://cloud.google.com/artifact-registry/docs/repositories/create-repos).
+     */
+    artifactRegistry: 63,
+    /**
+     * Workload Identity pool and provider ids: 4 to 32 characters of `[a-z0-9-]`, never `gcp-` first
+     * (https://cloud.google.com/iam/docs/reference/rest/v1/projects.locations.workloadIdentityPools/create).
+     */
+    workloadIdentity: 32,
 } as const;
 
 /**
@@ -118,6 +143,12 @@ export function gcpNames(args: { pulumiProject: string; stack: string; gcpProjec
         notificationsDeadLetterTopic: fitName(pubsubBase, "notifications-dead-letter", GCP_LIMITS.pubsub),
         notificationsDeadLetterSubscription: fitName(pubsubBase, "notifications-dead-letter", GCP_LIMITS.pubsub),
         executionEventsTopic: fitName(pubsubBase, "execution-events", GCP_LIMITS.pubsub),
+        taskImageRepository: fitName(base, "tasks", GCP_LIMITS.artifactRegistry),
+        ciPushServiceAccount: fitName(base, "ci-push", GCP_LIMITS.serviceAccount),
+        // A deleted pool's id cannot be reused for 30 days
+        // (https://cloud.google.com/iam/docs/reference/rest/v1/projects.locations.workloadIdentityPools/create).
+        githubPool: fitName(workloadIdentitySafe(base), "github", GCP_LIMITS.workloadIdentity),
+        githubProvider: "github",
         podsRange: "pods",
         servicesRange: "services",
         cluster: fitName(base, "", GCP_LIMITS.gke),

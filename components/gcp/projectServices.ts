@@ -26,6 +26,12 @@ export const OPTIONAL_SERVICES = {
     dns: "dns.googleapis.com",
     // Notifications or execution events: flyteadmin's topics and subscription.
     pubsub: "pubsub.googleapis.com",
+    // A registry for task images: the Docker repository.
+    artifactregistry: "artifactregistry.googleapis.com",
+    // Keyless push from GitHub Actions: the Security Token Service exchanges GitHub's token for a federated one
+    // (https://cloud.google.com/iam/docs/workload-identity-federation-with-deployment-pipelines); the pool is iam's and
+    // impersonating the push service account iamcredentials', both required already.
+    sts: "sts.googleapis.com",
 } as const;
 
 export type OptionalService = keyof typeof OPTIONAL_SERVICES;

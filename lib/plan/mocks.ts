@@ -40,6 +40,11 @@ export function mockRandomDigits(resourceName: string, length: Json | undefined)
 }
 
 export const MOCK_PROJECT = "mock-project";
+
+/** An ECR repository's URL. */
+export function mockEcrRepositoryUrl(repositoryName: string): string {
+    return `${MOCK_AWS_ACCOUNT}.dkr.ecr.${MOCK_AWS_REGION}.amazonaws.com/${repositoryName}`;
+}
 /** The address of a global external address (a public Gateway's). */
 export const MOCK_GLOBAL_IP = "203.0.113.80";
 export const MOCK_AWS_ACCOUNT = "123456789012";
@@ -245,6 +250,31 @@ const byType: Record<string, StateFn> = {
         const email = mockServiceAgentEmail(project, service);
         return { id: `projects/${project}/services/${service}`, state: { ...inputs, email, member: `serviceAccount:${email}` } };
     },
+    // The task image registry on GCP (components/gcp/taskImageRegistry.ts): a repository's `name` is its short id; a
+    // Workload Identity pool's and provider's full names hold the project's NUMBER, from which the program derives
+    // the principal set it grants (https://cloud.google.com/iam/docs/workload-identity-federation-with-deployment-pipelines).
+    "gcp:artifactregistry/repository:Repository": (name, inputs) => {
+        const project = str(inputs.project, MOCK_PROJECT);
+        const location = str(inputs.location, "mock-region1");
+        const repositoryId = str(inputs.repositoryId, name);
+        return {
+            id: `projects/${project}/locations/${location}/repositories/${repositoryId}`,
+            state: { ...inputs, name: repositoryId, registryUri: `${location}-docker.pkg.dev/${project}/${repositoryId}` },
+        };
+    },
+    "gcp:iam/workloadIdentityPool:WorkloadIdentityPool": (name, inputs) => {
+        const project = str(inputs.project, MOCK_PROJECT);
+        const pool = str(inputs.workloadIdentityPoolId, name);
+        return {
+            id: `projects/${project}/locations/global/workloadIdentityPools/${pool}`,
+            state: { ...inputs, name: `projects/${mockProjectNumber(project)}/locations/global/workloadIdentityPools/${pool}`, state: "ACTIVE" },
+        };
+    },
+    "gcp:iam/workloadIdentityPoolProvider:WorkloadIdentityPoolProvider": (name, inputs) => {
+        const project = str(inputs.project, MOCK_PROJECT);
+        const path = `locations/global/workloadIdentityPools/${str(inputs.workloadIdentityPoolId, "pool")}/providers/${str(inputs.workloadIdentityPoolProviderId, name)}`;
+        return { id: `projects/${project}/${path}`, state: { ...inputs, name: `projects/${mockProjectNumber(project)}/${path}`, state: "ACTIVE" } };
+    },
     // Pub/Sub's ids are full resource names (https://cloud.google.com/pubsub/docs/pubsub-basics#resource_names); the
     // program names its own topics and subscriptions, examples/events-subscriber lets the provider name them.
     "gcp:pubsub/topic:Topic": (name, inputs) => {
@@ -277,6 +307,20 @@ const byType: Record<string, StateFn> = {
         return {
             id: identity,
             state: { ...inputs, arn: mockEmailIdentityArn(identity), identityType: "EMAIL_ADDRESS", verifiedForSendingStatus: false },
+        };
+    },
+    // The task image registry on AWS (components/aws/taskImageRegistry.ts): what ECR reports.
+    "aws:ecr/repository:Repository": (name, inputs) => {
+        const repositoryName = str(inputs.name, name);
+        return {
+            id: repositoryName,
+            state: {
+                ...inputs,
+                name: repositoryName,
+                arn: awsArn("ecr", `repository/${repositoryName}`, MOCK_AWS_REGION),
+                registryId: MOCK_AWS_ACCOUNT,
+                repositoryUrl: mockEcrRepositoryUrl(repositoryName),
+            },
         };
     },
     // The HTTPS endpoint on EKS (components/aws/albEndpoint.ts, acmCertificate.ts, cognitoSignIn.ts): what AWS reports.

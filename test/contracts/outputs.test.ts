@@ -7,14 +7,17 @@ import * as fs from "fs";
 import * as path from "path";
 import {
     AUTHENTICATION_OUTPUTS,
+    CI_PUSH_OUTPUTS,
     COMMON_OUTPUTS,
     EVENTS_OUTPUTS,
+    GCP_CI_PUSH_OUTPUTS,
     DASHBOARD_OUTPUTS,
     definedOutputs,
     FlyteStackOutputs,
     ISOLATION_OUTPUTS,
     LOCAL_OUTPUTS,
     MANUAL_DNS_OUTPUTS,
+    REGISTRY_OUTPUTS,
     SHARED_WORKER_OUTPUTS,
 } from "../../components/contract/outputs";
 import type { Json } from "../../lib/plan/wire";
@@ -23,7 +26,18 @@ import { sharedPlan } from "../helpers/sharedPlans";
 import * as pulumi from "@pulumi/pulumi";
 import { isRecord } from "../helpers/json";
 
-type Presence = "always" | "sharedWorkers" | "projectIsolation" | "manualDns" | "authenticated" | "executionEvents" | "local" | "localDashboard";
+type Presence =
+    | "always"
+    | "sharedWorkers"
+    | "projectIsolation"
+    | "manualDns"
+    | "authenticated"
+    | "executionEvents"
+    | "registry"
+    | "ciPush"
+    | "gcpCiPush"
+    | "local"
+    | "localDashboard";
 const TYPES = ["string", "map<string>", "list<string>"] as const;
 
 interface ContractEntry {
@@ -47,6 +61,9 @@ const PROGRAM_LISTS: Record<Presence, readonly string[]> = {
     manualDns: MANUAL_DNS_OUTPUTS,
     authenticated: AUTHENTICATION_OUTPUTS,
     executionEvents: EVENTS_OUTPUTS,
+    registry: REGISTRY_OUTPUTS,
+    ciPush: CI_PUSH_OUTPUTS,
+    gcpCiPush: GCP_CI_PUSH_OUTPUTS,
     local: LOCAL_OUTPUTS,
     localDashboard: DASHBOARD_OUTPUTS,
 };
@@ -73,6 +90,9 @@ const INTERFACE_KEYS: Record<keyof FlyteStackOutputs, true> = {
     ciClientId: true,
     ciClientSecret: true,
     executionEventsTopic: true,
+    registryUrl: true,
+    ciPushIdentity: true,
+    ciWorkloadIdentityProvider: true,
     minioConsoleUrl: true,
     minioRootUser: true,
     minioRootPassword: true,
@@ -151,6 +171,8 @@ interface StackOptions {
     readonly manualDns?: boolean;
     readonly authenticated?: boolean;
     readonly executionEvents?: boolean;
+    /** With registry: on which cloud, and whether CI pushes keylessly. */
+    readonly registry?: { readonly cloud: "gcp" | "aws"; readonly ciPush: boolean };
 }
 
 /** What a stack should export, from the contract and the stack's config. */
@@ -170,6 +192,12 @@ function expectedOutputs(options: StackOptions): string[] {
                     return options.authenticated === true;
                 case "executionEvents":
                     return options.executionEvents === true;
+                case "registry":
+                    return options.registry !== undefined;
+                case "ciPush":
+                    return options.registry?.ciPush === true;
+                case "gcpCiPush":
+                    return options.registry?.ciPush === true && options.registry.cloud === "gcp";
                 case "local":
                     return options.local;
                 case "localDashboard":
@@ -191,8 +219,8 @@ describe.each<StackOptions>([
     { stack: "eks", isolation: false, local: false, dashboard: false },
     { stack: "local", isolation: false, local: true, dashboard: false },
     { stack: "poc", isolation: true, local: false, dashboard: false },
-    { stack: "gke-sso", isolation: false, local: false, dashboard: false, manualDns: true, authenticated: true, executionEvents: true },
-    { stack: "eks-sso", isolation: false, local: false, dashboard: false, manualDns: false, authenticated: true, executionEvents: true },
+    { stack: "gke-sso", isolation: false, local: false, dashboard: false, manualDns: true, authenticated: true, executionEvents: true, registry: { cloud: "gcp", ciPush: true } },
+    { stack: "eks-sso", isolation: false, local: false, dashboard: false, manualDns: false, authenticated: true, executionEvents: true, registry: { cloud: "aws", ciPush: true } },
 ])("stack $stack exports the contract", (options) => {
     let outputs: Record<string, Json>;
     beforeAll(async () => {

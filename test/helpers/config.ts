@@ -112,6 +112,9 @@ export const MESSAGING_KEYS = [
     "executionEvents",
 ] as const satisfies readonly ConfigKey[];
 export type MessagingKey = (typeof MESSAGING_KEYS)[number];
+/** The task image registry keys: they take effect only with registry on (test/components/config/registry.test.ts). */
+export const REGISTRY_KEYS = ["registry", "registryKeepVersions", "registryUntaggedDays", "ciGithubRepository", "ciGithubRef", "ciGithubEnvironment"] as const satisfies readonly ConfigKey[];
+export type RegistryKey = (typeof REGISTRY_KEYS)[number];
 export type AwsKey = Extract<ConfigKey, `aws${string}` | `eks${string}` | `rds${string}`>;
 
 /**

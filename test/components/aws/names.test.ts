@@ -9,6 +9,7 @@ import {
     HttpsEndpointNames,
     messagingNames,
     MessagingNames,
+    registryNames,
     PROJECT_WORKER_MAX_AWS,
     s3BucketNames,
 } from "../../../components/aws/names";
@@ -146,6 +147,8 @@ describe("awsNames", () => {
             cognitoDomain: 63,
             snsTopic: 256,
             sqsQueue: 80,
+            ecrRepository: 256,
+            kmsAlias: 256,
         });
     });
 
@@ -572,5 +575,41 @@ describe("s3BucketNames: per-project buckets", () => {
             s3BucketNames({ ...base, stack: "dev" }).projects[project],
         );
         expect(s3BucketNames({ ...base, stack: "dev", region: "us-east-1" }).projects[project]).not.toBe(s3BucketNames({ ...base, stack: "dev" }).projects[project]);
+    });
+});
+
+/** ECR repository names (CreateRepository): 2 to 256, lowercase alphanumerics separated by single . _ - or /. */
+const ECR_REPOSITORY = /^(?:[a-z0-9]+(?:[._-][a-z0-9]+)*\/)*[a-z0-9]+(?:[._-][a-z0-9]+)*$/;
+const KMS_ALIAS = /^alias\/[A-Za-z0-9/_-]+$/;
+
+describe("registryNames", () => {
+    test("for a plain project and stack: the readable names", () => {
+        expect(registryNames({ pulumiProject: "flyte", stack: "dev" })).toEqual({
+            repository: "flyte-dev-task-images",
+            keyAlias: "alias/flyte-dev-task-images",
+            ciPushRole: "flyte-dev-ci-push",
+        });
+    });
+
+    test(`every combination (${COMBOS.length}) satisfies ECR's, KMS's and IAM's naming rules`, () => {
+        const bad = COMBOS.flatMap((c) => {
+            const n = registryNames(c);
+            return [
+                ECR_REPOSITORY.test(n.repository) && n.repository.length >= 2 && n.repository.length <= 256 ? [] : [`repository ${n.repository}`],
+                KMS_ALIAS.test(n.keyAlias) && n.keyAlias.length <= 256 && !n.keyAlias.startsWith("alias/aws/") ? [] : [`keyAlias ${n.keyAlias}`],
+                IAM_ROLE.test(n.ciPushRole) ? [] : [`ciPushRole ${n.ciPushRole}`],
+                n.ciPushRole === awsNames(c).nodeRole || Object.values(awsNames(c).coreRoles).includes(n.ciPushRole) ? [`ciPushRole ${n.ciPushRole} collides`] : [],
+            ].flat().map((v) => `${JSON.stringify(c)}: ${v}`);
+        });
+        expect(bad).toEqual([]);
+    });
+
+    test("different stacks of one project get different names", () => {
+        for (const group of [{ pulumiProject: "flyte", stacks: EDGE_STACKS }, ...SAMPLE]) {
+            const all = group.stacks.map((stack) => registryNames({ pulumiProject: group.pulumiProject, stack }));
+            for (const field of ["repository", "keyAlias", "ciPushRole"] as const) {
+                expect({ field, distinct: new Set(all.map((n) => n[field])).size }).toEqual({ field, distinct: group.stacks.length });
+            }
+        }
     });
 });

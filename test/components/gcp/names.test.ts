@@ -65,6 +65,10 @@ const DNS_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
 const CERTIFICATE_MANAGER = /^[a-zA-Z][a-zA-Z0-9_-]{0,63}$/;
 /** Pub/Sub topic and subscription ids: 3 to 255 characters, a letter first, never "goog" first (Topic.name in Pub/Sub's REST reference). */
 const PUBSUB = /^[A-Za-z][A-Za-z0-9._~+%-]{2,254}$/;
+/** Artifact Registry repository ids (`repositoryId` in the Artifact Registry REST reference). */
+const ARTIFACT_REGISTRY = /^[a-z]([a-z0-9-]{0,61}[a-z0-9])?$/;
+/** Workload Identity pool and provider ids: 4 to 32 of [a-z0-9-], never "gcp-" first. */
+const WORKLOAD_IDENTITY = /^[a-z0-9-]{4,32}$/;
 const PUBSUB_FIELDS = [
     "notificationsTopic",
     "notificationsSubscription",
@@ -125,7 +129,7 @@ function violations(names: GcpNames, gcpProject: string): string[] {
     ] as const) {
         check(COMPUTE.test(name) && name.length <= 40, `${field} ${name} is not a GKE name`);
     }
-    for (const field of ["nodeServiceAccount", "backendServiceAccount", "workerServiceAccount"] as const) {
+    for (const field of ["nodeServiceAccount", "backendServiceAccount", "workerServiceAccount", "ciPushServiceAccount"] as const) {
         problems.push(...serviceAccountProblems(field, names[field]));
     }
     const instance = names.databaseInstance;
@@ -139,6 +143,11 @@ function violations(names: GcpNames, gcpProject: string): string[] {
     for (const field of PUBSUB_FIELDS) {
         const name = names[field];
         check(PUBSUB.test(name) && !/^goog/i.test(name), `${field} ${name} is not a Pub/Sub id`);
+    }
+    check(ARTIFACT_REGISTRY.test(names.taskImageRepository), `taskImageRepository ${names.taskImageRepository} is not an Artifact Registry id`);
+    for (const field of ["githubPool", "githubProvider"] as const) {
+        const name = names[field];
+        check(WORKLOAD_IDENTITY.test(name) && !name.startsWith("gcp-"), `${field} ${name} is not a Workload Identity pool or provider id`);
     }
     return problems;
 }
@@ -166,9 +175,12 @@ const VARYING_FIELDS = [
     "certificateMap",
     "certificateMapEntry",
     ...PUBSUB_FIELDS,
+    "taskImageRepository",
+    "ciPushServiceAccount",
+    "githubPool",
 ] as const satisfies readonly (keyof GcpNames)[];
 
-const FIXED_FIELDS = ["nodePool", "podsRange", "servicesRange"] as const satisfies readonly (keyof GcpNames)[];
+const FIXED_FIELDS = ["nodePool", "podsRange", "servicesRange", "githubProvider"] as const satisfies readonly (keyof GcpNames)[];
 
 // ---- Tests ----
 
@@ -189,7 +201,17 @@ describe("inputs used below", () => {
 
 describe("GCP_LIMITS", () => {
     test("encodes GCP's limits", () => {
-        expect(GCP_LIMITS).toEqual({ compute: 63, gke: 40, serviceAccount: 30, sqlInstance: 67, bucket: 63, certificateManager: 64, pubsub: 255 });
+        expect(GCP_LIMITS).toEqual({
+            compute: 63,
+            gke: 40,
+            serviceAccount: 30,
+            sqlInstance: 67,
+            bucket: 63,
+            certificateManager: 64,
+            pubsub: 255,
+            artifactRegistry: 63,
+            workloadIdentity: 32,
+        });
         // 30-character project id + ':' + instance name = 98.
         expect(30 + 1 + GCP_LIMITS.sqlInstance).toBe(98);
     });
@@ -219,6 +241,10 @@ describe("gcpNames", () => {
             notificationsDeadLetterTopic: "flyte-dev-notifications-dead-letter",
             notificationsDeadLetterSubscription: "flyte-dev-notifications-dead-letter",
             executionEventsTopic: "flyte-dev-execution-events",
+            taskImageRepository: "flyte-dev-tasks",
+            ciPushServiceAccount: "flyte-dev-ci-push",
+            githubPool: "flyte-dev-github",
+            githubProvider: "github",
             podsRange: "pods",
             servicesRange: "services",
             cluster: "flyte-dev",
@@ -294,7 +320,7 @@ describe("gcpNames", () => {
     test("the fixed names are the same for every stack", () => {
         for (const c of sampleCombos) {
             const names = gcpNames(c);
-            expect(FIXED_FIELDS.map((f) => names[f])).toEqual(["flyte", "pods", "services"]);
+            expect(FIXED_FIELDS.map((f) => names[f])).toEqual(["flyte", "pods", "services", "github"]);
         }
     });
 
@@ -365,6 +391,16 @@ describe("gcpNames", () => {
         }
     });
 
+    test("a Pulumi project named gcp gets a pool id that does not start with Google's reserved gcp-", () => {
+        for (const stack of ["x", "dev", "z".repeat(100)]) {
+            const names = gcpNames({ pulumiProject: "gcp", stack, gcpProject: "acme-flyte-dev" });
+            expect(names.githubPool).toMatch(/^wgcp-/);
+            expect(violations(names, "acme-flyte-dev")).toEqual([]);
+            expect(names.taskImageRepository).toMatch(/^gcp-/);
+        }
+        expect(gcpNames({ pulumiProject: "gcp", stack: "dev", gcpProject: "acme-flyte-dev" }).githubPool).toBe("wgcp-dev-github");
+    });
+
     test('"google" in a stack is removed from bucket names only', () => {
         const names = gcpNames({ pulumiProject: "flyte", stack: "google", gcpProject: "acme-flyte-dev" });
         expect(names.metadataBucket).toMatch(/^flyte-ggl-[0-9a-f]{8}-metadata$/);
@@ -384,7 +420,13 @@ describe("gcpNames: flyte-core and project worker service accounts", () => {
     test("the components' accounts differ from each other and from the stack's other accounts", () => {
         for (const c of EDGE_COMBOS) {
             const names = gcpNames(c);
-            const all = [...Object.values(names.coreServiceAccounts), names.nodeServiceAccount, names.backendServiceAccount, names.workerServiceAccount];
+            const all = [
+                ...Object.values(names.coreServiceAccounts),
+                names.nodeServiceAccount,
+                names.backendServiceAccount,
+                names.workerServiceAccount,
+                names.ciPushServiceAccount,
+            ];
             expect({ c, distinct: new Set(all).size }).toEqual({ c, distinct: all.length });
         }
     });
@@ -394,7 +436,13 @@ describe("gcpNames: flyte-core and project worker service accounts", () => {
         for (const c of EDGE_COMBOS) {
             const names = gcpNames(c);
             expect(names.projectWorkerPrefix).toMatch(/^fw[0-9a-f]{5}-$/);
-            const others = new Set([...Object.values(names.coreServiceAccounts), names.nodeServiceAccount, names.backendServiceAccount, names.workerServiceAccount]);
+            const others = new Set([
+                ...Object.values(names.coreServiceAccounts),
+                names.nodeServiceAccount,
+                names.backendServiceAccount,
+                names.workerServiceAccount,
+                names.ciPushServiceAccount,
+            ]);
             for (const project of ISOLATED_PROJECTS) {
                 const id = `${names.projectWorkerPrefix}${project}`;
                 bad.push(...serviceAccountProblems(`worker of ${project} (${JSON.stringify(c)})`, id));

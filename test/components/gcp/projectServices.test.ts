@@ -53,6 +53,8 @@ test("optional APIs only when asked for, each once, like the required ones", asy
         certificatemanager: "certificatemanager.googleapis.com",
         dns: "dns.googleapis.com",
         pubsub: "pubsub.googleapis.com",
+        artifactregistry: "artifactregistry.googleapis.com",
+        sts: "sts.googleapis.com",
     });
     // Without any, a stack enables exactly the required APIs (above).
     expect(ofType(plan, "gcp:projects/service:Service")).toHaveLength(Object.keys(REQUIRED_SERVICES).length);
