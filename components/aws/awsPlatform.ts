@@ -18,7 +18,7 @@ import type {
 } from "../contract/platform";
 import { awsNames, httpsEndpointNames, messagingNames, registryNames, s3BucketNames } from "./names";
 import { awsTags } from "./tags";
-import { identityName } from "../contract/identities";
+import { flyteadminIdentity, identityName } from "../contract/identities";
 import { awsPartition } from "./iam";
 import { AcmCertificate } from "./acmCertificate";
 import { AlbEndpoint, FLYTE_GRPC_NODE_PORT, FLYTE_HTTP_NODE_PORT } from "./albEndpoint";
@@ -28,7 +28,6 @@ import { cloudWatchTaskLogLink } from "./cloudWatch";
 import { CognitoSignIn } from "./cognitoSignIn";
 import { EksCluster, nodeGroupAutoscalingGroup } from "./eksCluster";
 import { FlyteRoles } from "./flyteRoles";
-import { flyteadminIdentity } from "./messagingPolicies";
 import { RdsPostgres } from "./rdsPostgres";
 import { S3Buckets } from "./s3Buckets";
 import { TaskImageRegistry } from "./taskImageRegistry";

@@ -1,4 +1,3 @@
-import { BACKEND_IDENTITY, type FlyteCoreComponent, type IdentityRequest } from "../contract/identities";
 import type { MessagingNames } from "./names";
 
 /**
@@ -56,18 +55,6 @@ function requireArns(arns: Readonly<Record<string, string | undefined>>): void {
 /** The principal of an account as a whole (its root), in a resource policy or as `aws:PrincipalArn`. */
 export function accountRootArn(partition: string, accountId: string): string {
     return `arn:${partition}:iam::${accountId}:root`;
-}
-
-/** The identity keys flyteadmin runs as: the whole backend on flyte-binary, its own component on flyte-core. */
-const FLYTEADMIN_KEYS: readonly string[] = [BACKEND_IDENTITY, "flyteadmin" satisfies FlyteCoreComponent];
-
-/** The identity request flyteadmin runs as, which publishes, consumes and sends the emails. */
-export function flyteadminIdentity(requests: readonly IdentityRequest[]): IdentityRequest {
-    const found = requests.filter((r) => r.role === "backend" && FLYTEADMIN_KEYS.includes(r.key));
-    if (found.length !== 1) {
-        throw new Error(`expected one identity for flyteadmin (${FLYTEADMIN_KEYS.join(" or ")}), found ${found.length}`);
-    }
-    return found[0];
 }
 
 /** The resources flyteadmin's role is granted, each only when configured. */

@@ -248,3 +248,17 @@ export function identityName(
     return name;
 }
 
+/** The identity keys flyteadmin runs as: the whole backend on flyte-binary, its own component on flyte-core. */
+const FLYTEADMIN_KEYS: readonly string[] = [BACKEND_IDENTITY, "flyteadmin" satisfies FlyteCoreComponent];
+
+/**
+ * The identity request flyteadmin runs as: flyte-binary's backend (one process for all of Flyte), or flyte-core's
+ * flyteadmin. It alone publishes and consumes Flyte's notifications and events and sends the emails.
+ */
+export function flyteadminIdentity(requests: readonly IdentityRequest[]): IdentityRequest {
+    const found = requests.filter((r) => r.role === "backend" && FLYTEADMIN_KEYS.includes(r.key));
+    if (found.length !== 1) {
+        throw new Error(`expected one identity for flyteadmin (${FLYTEADMIN_KEYS.join(" or ")}), found ${found.length}`);
+    }
+    return found[0];
+}

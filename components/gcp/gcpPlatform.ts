@@ -15,7 +15,7 @@ import type {
 import type { PlatformOutputs } from "../contract/outputs";
 import { gcpNames, projectDataBucket } from "./names";
 import { gcpLabels } from "./labels";
-import { identityName } from "../contract/identities";
+import { flyteadminIdentity, identityName } from "../contract/identities";
 import { CloudSqlPostgres } from "./cloudSqlPostgres";
 import { cloudLoggingTaskLogLink } from "./cloudLogging";
 import { FlyteServiceAccounts } from "./flyteServiceAccounts";
@@ -26,7 +26,7 @@ import { FLYTE_POD_PORTS } from "./gatewayManifests";
 import { HttpsGateway } from "./httpsGateway";
 import { GcpNetwork } from "./network";
 import { OptionalService, ProjectServices } from "./projectServices";
-import { flyteadminIdentityKey, gcpEmailDelivery, gcpMessaging, PubSubMessaging } from "./pubsubMessaging";
+import { gcpEmailDelivery, gcpMessaging, PubSubMessaging } from "./pubsubMessaging";
 import { TaskImageRegistry } from "./taskImageRegistry";
 import { WorkloadIdentityBindings } from "./workloadIdentityBindings";
 
@@ -231,7 +231,7 @@ export class GcpPlatform extends pulumi.ComponentResource implements FlytePlatfo
                     project,
                     ...pubsubParts,
                     names,
-                    flyteadminServiceAccount: this.serviceAccounts.accounts[flyteadminIdentityKey(requests)].email,
+                    flyteadminServiceAccount: this.serviceAccounts.accounts[flyteadminIdentity(requests).key].email,
                     labels,
                     apis: { pubsub: pubsubApi },
                 },

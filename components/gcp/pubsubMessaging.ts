@@ -1,7 +1,6 @@
 import * as gcp from "@pulumi/gcp";
 import * as pulumi from "@pulumi/pulumi";
 import type { EmailServiceConfig } from "../contract/config";
-import { BACKEND_IDENTITY, type FlyteCoreComponent, type IdentityRequest } from "../contract/identities";
 import type { EmailDelivery, FlyteMessaging } from "../contract/platform";
 import { roleSlug, serviceAccountMember } from "./iam";
 import type { GcpNames } from "./names";
@@ -117,21 +116,6 @@ const PRINCIPAL_SLUGS: Readonly<Record<PubSubPrincipal, string>> = { flyteadmin:
 /** A short, stable resource-name fragment for a grant, e.g. `notifications-topic-flyteadmin-pubsub-publisher`. */
 export function grantSlug(grant: PubSubGrant): string {
     return `${RESOURCE_SLUGS[grant.resource]}-${PRINCIPAL_SLUGS[grant.principal]}-${roleSlug(grant.role)}`;
-}
-
-/** flyte-core's component that runs flyteadmin. */
-const FLYTE_CORE_ADMIN: FlyteCoreComponent = "flyteadmin";
-
-/**
- * The key of the identity flyteadmin runs as: flyte-binary's backend (one process for all of Flyte), or flyte-core's
- * flyteadmin. Nothing else publishes or consumes Flyte's messages.
- */
-export function flyteadminIdentityKey(identities: readonly IdentityRequest[]): string {
-    const found = identities.filter((r) => r.role === "backend" && (r.key === BACKEND_IDENTITY || r.key === FLYTE_CORE_ADMIN));
-    if (found.length !== 1) {
-        throw new Error(`expected one identity running flyteadmin (${BACKEND_IDENTITY} or ${FLYTE_CORE_ADMIN}), found ${found.length}`);
-    }
-    return found[0].key;
 }
 
 /**

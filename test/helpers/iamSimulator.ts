@@ -131,6 +131,47 @@ export async function simulateRequest(
     return response.overallResult;
 }
 
+/** A request by an IAM principal over TLS, as the AWS SDKs send it: aws:PrincipalArn and aws:SecureTransport set. */
+export function simulatePrincipalRequest(
+    principal: string,
+    action: string,
+    resource: string,
+    identityPolicies: readonly PolicyDocument[],
+    resourcePolicy: PolicyDocument | undefined,
+    context: Record<string, string> = {},
+): Promise<SimulatedDecision> {
+    return simulateRequest(
+        { principal, action, resource, context: { "aws:PrincipalArn": principal, "aws:SecureTransport": "true", ...context } },
+        identityPolicies,
+        resourcePolicy,
+    );
+}
+
+/** The ARNs flyteadmin's notifications and events use, and the sender it mails as. */
+export interface MessagingArns {
+    readonly topic: string;
+    readonly eventsTopic: string;
+    readonly queue: string;
+    readonly identity: string;
+    readonly sender: string;
+}
+
+/**
+ * What flyteadmin v1.16.8 does with its messaging: publish notifications and events, consume the queue (gizmo's SQS
+ * subscriber resolves the queue's URL first), and send mail through SES as the sender.
+ */
+export function flyteadminMessagingCalls(arns: MessagingArns): [string, string, Record<string, string>][] {
+    return [
+        ["sns:Publish", arns.topic, {}],
+        ["sns:Publish", arns.eventsTopic, {}],
+        ["sqs:GetQueueUrl", arns.queue, {}],
+        ["sqs:ReceiveMessage", arns.queue, {}],
+        ["sqs:DeleteMessage", arns.queue, {}],
+        ["sqs:GetQueueAttributes", arns.queue, {}],
+        ["ses:SendEmail", arns.identity, { "ses:FromAddress": arns.sender }],
+    ];
+}
+
 /** The simulator's decision on a request by `principalArn`, given its identity policies and the bucket's policy. */
 export async function simulateS3(
     principalArn: string,

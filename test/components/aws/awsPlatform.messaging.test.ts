@@ -7,7 +7,7 @@ import type { RecordedResource } from "../../../lib/plan/monitor";
 import type { Plan } from "../../../lib/plan/runPlan";
 import { runComponents } from "../../helpers/components";
 import { awsStackConfig } from "../../helpers/config";
-import { type PolicyDocument, SIMULATED_ACCOUNT, type SimulatedDecision, simulateRequest } from "../../helpers/iamSimulator";
+import { flyteadminMessagingCalls, type PolicyDocument, SIMULATED_ACCOUNT, type SimulatedDecision, simulatePrincipalRequest, simulateRequest } from "../../helpers/iamSimulator";
 import { byName, mocked, ofType } from "../../helpers/plan";
 import { iamRolePolicies } from "../../helpers/storageAccess";
 
@@ -108,23 +108,11 @@ function resourcePolicy(plan: Plan, resource: string): PolicyDocument | undefine
 /** The plan's decision on a request by one of its IAM roles: the role's inline policies and the resource's policy. */
 function roleMay(plan: Plan, roleName: string, action: string, resource: string, context: Record<string, string> = {}): Promise<SimulatedDecision> {
     const principal = `arn:aws:iam::${SIMULATED_ACCOUNT}:role/${roleName}`;
-    return simulateRequest(
-        { principal, action, resource, context: { "aws:PrincipalArn": principal, "aws:SecureTransport": "true", ...context } },
-        iamRolePolicies(plan, roleName),
-        resourcePolicy(plan, resource),
-    );
+    return simulatePrincipalRequest(principal, action, resource, iamRolePolicies(plan, roleName), resourcePolicy(plan, resource), context);
 }
 
 /** What flyteadmin does with its messaging. */
-const FLYTEADMIN_CALLS: readonly [string, string, Record<string, string>][] = [
-    ["sns:Publish", TOPIC, {}],
-    ["sns:Publish", EVENTS_TOPIC, {}],
-    ["sqs:GetQueueUrl", QUEUE, {}],
-    ["sqs:ReceiveMessage", QUEUE, {}],
-    ["sqs:DeleteMessage", QUEUE, {}],
-    ["sqs:GetQueueAttributes", QUEUE, {}],
-    ["ses:SendEmail", IDENTITY, { "ses:FromAddress": SENDER }],
-];
+const FLYTEADMIN_CALLS = flyteadminMessagingCalls({ topic: TOPIC, eventsTopic: EVENTS_TOPIC, queue: QUEUE, identity: IDENTITY, sender: SENDER });
 
 /**
  * The IAM roles Flyte's workloads run as (FlyteRoles: IRSA roles with inline policies only). The cluster's own roles

@@ -2,7 +2,6 @@ import {
     accountRootArn,
     deadLetterRedrivePolicy,
     expectedFlyteadminMessagingPolicy,
-    flyteadminIdentity,
     flyteadminMessagingPolicy,
     flyteadminMessagingStatements,
     NOTIFICATIONS_MAX_RECEIVE_COUNT,
@@ -11,9 +10,7 @@ import {
     topicPolicy,
 } from "../../../components/aws/messagingPolicies";
 import { messagingNames } from "../../../components/aws/names";
-import { flyteWorkloads } from "../../../components/contract/identities";
-import { awsStackConfig } from "../../helpers/config";
-import { type PolicyDocument, SIMULATED_ACCOUNT, type SimulatedDecision, simulateRequest } from "../../helpers/iamSimulator";
+import { flyteadminMessagingCalls, type PolicyDocument, SIMULATED_ACCOUNT, type SimulatedDecision, simulatePrincipalRequest, simulateRequest } from "../../helpers/iamSimulator";
 
 /**
  * The documents of flyteadmin's messaging on AWS (components/aws/messagingPolicies.ts): their exact statements, and
@@ -45,20 +42,6 @@ function json(text: string): unknown {
 }
 
 const GRANTS = { notifications: { topicArn: TOPIC, queueArn: QUEUE, ses: { identityArn: IDENTITY, sender: SENDER } }, eventsTopicArn: EVENTS_TOPIC };
-
-describe("flyteadmin's identity", () => {
-    test("flyte-binary: the backend role; flyte-core: flyteadmin's own, not propeller's or the scheduler's", () => {
-        const binary = flyteWorkloads(awsStackConfig({}).flyte).identities;
-        expect(flyteadminIdentity(binary).key).toBe("backend");
-        const core = flyteWorkloads(awsStackConfig({ "flyte:flavor": "core" }).flyte).identities;
-        expect(flyteadminIdentity(core)).toMatchObject({ key: "flyteadmin", serviceAccounts: [{ name: "flyteadmin" }] });
-    });
-
-    test("refuses identities without flyteadmin", () => {
-        const workers = flyteWorkloads(awsStackConfig({}).flyte).identities.filter((r) => r.role === "worker");
-        expect(() => flyteadminIdentity(workers)).toThrow("expected one identity for flyteadmin (backend or flyteadmin), found 0");
-    });
-});
 
 describe("the documents", () => {
     test("accountRootArn names the account in its partition", () => {
@@ -241,11 +224,7 @@ function simulate(
     resourcePolicy: PolicyDocument | undefined,
     context: Record<string, string> = {},
 ): Promise<SimulatedDecision> {
-    return simulateRequest(
-        { principal: caller.principal, action, resource, context: { "aws:PrincipalArn": caller.principal, "aws:SecureTransport": "true", ...context } },
-        caller.policies,
-        resourcePolicy,
-    );
+    return simulatePrincipalRequest(caller.principal, action, resource, caller.policies, resourcePolicy, context);
 }
 
 function resourcePolicyOf(resource: string): PolicyDocument | undefined {
@@ -253,15 +232,7 @@ function resourcePolicyOf(resource: string): PolicyDocument | undefined {
 }
 
 describe("simulated: who may publish, consume and send mail", () => {
-    const flyteadminMay: [string, string, Record<string, string>][] = [
-        ["sns:Publish", TOPIC, {}],
-        ["sns:Publish", EVENTS_TOPIC, {}],
-        ["sqs:GetQueueUrl", QUEUE, {}],
-        ["sqs:ReceiveMessage", QUEUE, {}],
-        ["sqs:DeleteMessage", QUEUE, {}],
-        ["sqs:GetQueueAttributes", QUEUE, {}],
-        ["ses:SendEmail", IDENTITY, { "ses:FromAddress": SENDER }],
-    ];
+    const flyteadminMay = flyteadminMessagingCalls({ topic: TOPIC, eventsTopic: EVENTS_TOPIC, queue: QUEUE, identity: IDENTITY, sender: SENDER });
     test.each(flyteadminMay)("flyteadmin may %s on %s", async (action, resource, context) => {
         await expect(simulate(CALLERS.flyteadmin, action, resource, resourcePolicyOf(resource), context)).resolves.toBe("Allowed");
     });

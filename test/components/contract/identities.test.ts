@@ -3,6 +3,7 @@ import {
     FLYTE_BINARY_SERVICE_ACCOUNT,
     FLYTE_CORE_COMPONENTS,
     firstDataPrefixOverlap,
+    flyteadminIdentity,
     flyteWorkloads,
     FlyteWorkloads,
     identityName,
@@ -15,7 +16,7 @@ import {
     WORKER_IDENTITY,
     WORKER_SERVICE_ACCOUNT,
 } from "../../../components/contract/identities";
-import { TWO_PROJECT_DOMAINS as DOMAINS, twoProjectFlyteConfig } from "../../helpers/config";
+import { awsStackConfig, gcpStackConfig, TWO_PROJECT_DOMAINS as DOMAINS, twoProjectFlyteConfig } from "../../helpers/config";
 
 /**
  * Who runs as which identity, with access to what (components/contract/identities.ts): the identity requests of
@@ -235,5 +236,34 @@ describe("overlappingDataPrefixes: projects whose execution metadata object name
             }
         }
         expect(disagreements).toEqual([]);
+    });
+});
+
+describe("flyteadmin's identity", () => {
+    test("flyte-binary: the backend role; flyte-core: flyteadmin's own, not propeller's or the scheduler's", () => {
+        const binary = flyteWorkloads(awsStackConfig({}).flyte).identities;
+        expect(flyteadminIdentity(binary).key).toBe("backend");
+        const core = flyteWorkloads(awsStackConfig({ "flyte:flavor": "core" }).flyte).identities;
+        expect(flyteadminIdentity(core)).toMatchObject({ key: "flyteadmin", serviceAccounts: [{ name: "flyteadmin" }] });
+    });
+
+    test("refuses identities without flyteadmin", () => {
+        const workers = flyteWorkloads(awsStackConfig({}).flyte).identities.filter((r) => r.role === "worker");
+        expect(() => flyteadminIdentity(workers)).toThrow("expected one identity for flyteadmin (backend or flyteadmin), found 0");
+    });
+});
+
+describe("flyteadminIdentity, as GCP reads it", () => {
+    test("flyte-binary's backend; flyte-core's flyteadmin, not its other components", () => {
+        expect(flyteadminIdentity(flyteWorkloads(gcpStackConfig().flyte).identities).key).toBe("backend");
+        const core = flyteWorkloads(gcpStackConfig({ "flyte:flavor": "core" }).flyte).identities;
+        expect(core.map((r) => r.key)).toEqual(expect.arrayContaining(["flyteadmin", "flytepropeller", "datacatalog", "flytescheduler"]));
+        expect(flyteadminIdentity(core).key).toBe("flyteadmin");
+    });
+
+    test("fails without exactly one", () => {
+        const identities = flyteWorkloads(gcpStackConfig().flyte).identities;
+        expect(() => flyteadminIdentity(identities.filter((r) => r.role === "worker"))).toThrow(/found 0/);
+        expect(() => flyteadminIdentity([...identities, ...identities])).toThrow(/found 2/);
     });
 });

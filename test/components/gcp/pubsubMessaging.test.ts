@@ -1,9 +1,7 @@
 import * as gcp from "@pulumi/gcp";
 import * as pulumi from "@pulumi/pulumi";
-import { flyteWorkloads } from "../../../components/contract/identities";
 import { gcpNames } from "../../../components/gcp/names";
 import {
-    flyteadminIdentityKey,
     gcpEmailDelivery,
     gcpMessaging,
     grantSlug,
@@ -18,7 +16,6 @@ import {
 import { mockServiceAgentEmail } from "../../../lib/plan/mocks";
 import type { Plan } from "../../../lib/plan/runPlan";
 import { runComponents } from "../../helpers/components";
-import { gcpStackConfig } from "../../helpers/config";
 import { byName, ofType, only, transitiveDependencies } from "../../helpers/plan";
 
 /**
@@ -87,21 +84,6 @@ describe("names and settings", () => {
         expect(NOTIFICATION_SUBSCRIPTION.retryPolicy).toEqual({ minimumBackoff: "10s", maximumBackoff: "600s" });
         expect(NOTIFICATION_SUBSCRIPTION.maxDeliveryAttempts).toBe(5);
         expect(NOTIFICATION_SUBSCRIPTION.messageRetentionDuration).toBe(`${7 * 24 * 3600}s`);
-    });
-});
-
-describe("flyteadminIdentityKey", () => {
-    test("flyte-binary's backend; flyte-core's flyteadmin, not its other components", () => {
-        expect(flyteadminIdentityKey(flyteWorkloads(gcpStackConfig().flyte).identities)).toBe("backend");
-        const core = flyteWorkloads(gcpStackConfig({ "flyte:flavor": "core" }).flyte).identities;
-        expect(core.map((r) => r.key)).toEqual(expect.arrayContaining(["flyteadmin", "flytepropeller", "datacatalog", "flytescheduler"]));
-        expect(flyteadminIdentityKey(core)).toBe("flyteadmin");
-    });
-
-    test("fails without exactly one", () => {
-        const identities = flyteWorkloads(gcpStackConfig().flyte).identities;
-        expect(() => flyteadminIdentityKey(identities.filter((r) => r.role === "worker"))).toThrow(/found 0/);
-        expect(() => flyteadminIdentityKey([...identities, ...identities])).toThrow(/found 2/);
     });
 });
 
