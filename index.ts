@@ -38,7 +38,8 @@ function createPlatform(): FlytePlatform {
 
 const platform = createPlatform();
 
-const flyteArgs = { flyte: config.flyte, platform, labels };
+const verification = config.verification && { ...config.verification, stack: config.stack };
+const flyteArgs = { flyte: config.flyte, platform, labels, verification };
 const flyte = config.flyte.flavor === "core" ? new FlyteCore("flyte", flyteArgs) : new FlyteBinary("flyte", flyteArgs);
 const identities = identityStackOutputs(workloads, config.flyte.flavor, platform.identity);
 const { exposure } = platform;
@@ -67,6 +68,7 @@ const outputs: FlyteStackOutputs = {
     ciClientId: flyte.ciClientId,
     ciClientSecret: flyte.ciClientSecret === undefined ? undefined : pulumi.secret(flyte.ciClientSecret),
     executionEventsTopic: executionEventsTopic(platform.messaging?.events),
+    verificationJobs: flyte.verification?.jobs,
     // What only this target has (local: MinIO's console and credentials, the dashboard), as its platform states it.
     ...platform.extraOutputs,
 };

@@ -109,6 +109,7 @@ export class AwsPlatform extends pulumi.ComponentResource implements FlytePlatfo
     readonly taskEnvironment = EKS_TASK_ENVIRONMENT;
     readonly exposure: LoadBalancerExposure | HttpsExposure;
     readonly releaseDependencies: readonly pulumi.Resource[];
+    readonly identityGrants: Readonly<Record<string, readonly pulumi.Resource[]>>;
     readonly signIn?: OidcSignIn;
     readonly messaging?: FlyteMessaging;
     /** With notifications or execution events: their topics, queues, sender identity and flyteadmin's grants. */
@@ -340,11 +341,13 @@ export class AwsPlatform extends pulumi.ComponentResource implements FlytePlatfo
         }
         // Flyte's own services need their permissions when they start; task pods' are not waited for. flyteadmin
         // panics at start when it cannot reach its topics and queue (factory.go), so it waits for them too.
+        // A role works once its policies exist; its trust (IRSA) is part of the role itself.
+        this.identityGrants = Object.fromEntries(requests.map((r) => [r.key, [...this.roles.policies[r.key]]]));
         const backendKeys = requests.filter((r) => r.role === "backend").map((r) => r.key);
         this.releaseDependencies = [
             ...this.eks.readiness,
             this.postgres.clientAccess,
-            ...backendKeys.flatMap((key) => this.roles.policies[key]),
+            ...backendKeys.flatMap((key) => this.identityGrants[key]),
             ...(this.messagingResources?.releaseDependencies ?? []),
         ];
 

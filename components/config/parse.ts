@@ -4,6 +4,7 @@ import { parseGcp } from "./gcp";
 import { parseAuthentication, parseHttps } from "./endpoint";
 import { parseExecutionEvents, parseNotifications } from "./notifications";
 import { parseRegistry } from "./registry";
+import { parseVerification } from "./verification";
 import { checkEncryptedKeys, checkKnownKeys, checkTargets } from "./keys";
 import { parseLocal } from "./local";
 import { ConfigContext, ConfigReader, RawConfig } from "./reader";
@@ -37,7 +38,19 @@ export function parseStackConfig(raw: RawConfig, context: ConfigContext): StackC
     const notifications = parseNotifications(config, cloud);
     const executionEvents = parseExecutionEvents(config, cloud);
     const registry = parseRegistry(config, cloud);
-    const common = { pulumiProject: context.pulumiProject, stack: context.stack, flyte, protection, https, authentication, notifications, executionEvents, registry };
+    const verification = parseVerification(config, cloud);
+    const common = {
+        pulumiProject: context.pulumiProject,
+        stack: context.stack,
+        flyte,
+        protection,
+        https,
+        authentication,
+        notifications,
+        executionEvents,
+        registry,
+        verification,
+    };
     switch (cloud) {
         case "local":
             return { ...common, cloud, local: parseLocal(config, flyte) };

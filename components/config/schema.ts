@@ -11,6 +11,7 @@ import {
     type EmailServiceName,
     type Cloud,
     type EndpointAccess,
+    type VerificationMode,
     type Flavor,
     GKE_RELEASE_CHANNELS,
     POSTGRES_VERSIONS,
@@ -114,6 +115,16 @@ const IMAGE_REFERENCE =
 function image(reference: string): { readonly default: string; readonly pattern: RegExp; readonly allows: string } {
     return { default: reference, pattern: IMAGE_REFERENCE, allows: `an image reference such as ${reference}` };
 }
+
+/**
+ * node:24-alpine, pinned by the digest of its image index (as public Dockerfiles pin it, e.g. docker.io/library/node);
+ * Node.js 24 runs TypeScript with type stripping (https://nodejs.org/api/typescript.html#type-stripping). To move it:
+ * `docker buildx imagetools inspect node:24-alpine`.
+ */
+export const VERIFICATION_IMAGE = "docker.io/library/node:24-alpine@sha256:a0b9bf06e4e6193cf7a0f58816cc935ff8c2a908f81e6f1a95432d679c54fbfd";
+
+/** An image reference (IMAGE_REFERENCE) that ends with a digest: what runs cannot change under the same name. */
+const DIGEST_PINNED_IMAGE = new RegExp(`^(?=.*@sha256:[a-f0-9]{64}$)${IMAGE_REFERENCE.source.slice(1)}`);
 
 /** Values whose names say it all. */
 function plainValues<const V extends string>(values: readonly V[]): Readonly<Record<V, "">> {
@@ -522,6 +533,27 @@ export const CONFIG_KEYS = {
         pattern: /^$|^[A-Za-z0-9._ -]{1,255}$/,
         allows: "empty, or a GitHub environment name",
         description: "With ciGithubRepository: only jobs of this GitHub environment may push; empty: any.",
+    },
+    verification: {
+        type: "string",
+        targets: ALL_TARGETS,
+        default: "auto",
+        values: {
+            auto: "on for gcp and aws, off for local",
+            on: "",
+            off: "",
+        } satisfies Record<VerificationMode, string>,
+        description:
+            "Verify the deployment after each pulumi up that changes it: two Jobs check Flyte's endpoint (HTTP health, gRPC ListProjects, a signed upload URL) and a task pod's cloud identity and storage, and fail the update with one line naming what is miswired: {values}.",
+    },
+    verificationImage: {
+        type: "string",
+        targets: ALL_TARGETS,
+        default: VERIFICATION_IMAGE,
+        pattern: DIGEST_PINNED_IMAGE,
+        allows: `an image reference pinned by digest (…@sha256:<64 hex digits>) with Node.js 24 or later, such as ${VERIFICATION_IMAGE}`,
+        description:
+            "With verification: the image the checks run in; they are TypeScript run by Node.js 24's own type stripping, with nothing else installed.",
     },
     proxyOnlySubnetCidr: {
         type: "string",

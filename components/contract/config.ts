@@ -244,6 +244,16 @@ export interface RegistryConfig {
     readonly githubPush?: GithubPushConfig;
 }
 
+/** `flyte:verification`: what the Jobs after each `pulumi up` check; auto is on for gcp and aws, off for local. */
+export const VERIFICATION_MODES = ["auto", "on", "off"] as const;
+export type VerificationMode = (typeof VERIFICATION_MODES)[number];
+
+/** The verification after each `pulumi up` (`flyte:verification` on, or auto on gcp and aws). */
+export interface VerificationConfig {
+    /** The image the probe runs in: Node.js 24 or later, pinned by digest (`flyte:verificationImage`). */
+    readonly image: string;
+}
+
 interface StackConfigBase {
     readonly pulumiProject: string;
     readonly stack: string;
@@ -259,6 +269,8 @@ interface StackConfigBase {
     readonly executionEvents: boolean;
     /** A registry for task images (gcp, aws); absent: none. */
     readonly registry?: RegistryConfig;
+    /** The verification after each `pulumi up`; absent: off. */
+    readonly verification?: VerificationConfig;
 }
 
 export interface GcpStackConfig extends StackConfigBase {

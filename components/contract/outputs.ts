@@ -41,6 +41,11 @@ export interface FlyteStackOutputs {
     readonly ciClientSecret?: pulumi.Output<string>;
     /** With executionEvents: the topic Flyte publishes execution events to (an SNS topic ARN; a Pub/Sub topic id). */
     readonly executionEventsTopic?: pulumi.Output<string>;
+    /**
+     * With verification: the Jobs that verified the deployment, as `<namespace>/<name>` in the order they run (Flyte's
+     * endpoint, then a task pod's identity and storage): what `npm run verify` runs again.
+     */
+    readonly verificationJobs?: pulumi.Output<string[]>;
     /** With registry: where task images go, e.g. `europe-west1-docker.pkg.dev/<project>/<repo>` or an ECR repository URL. */
     readonly registryUrl?: pulumi.Output<string>;
     /** With registry and ciGithubRepository: the identity CI pushes as (a Google service account email, an IAM role ARN). */
@@ -83,6 +88,9 @@ export const AUTHENTICATION_OUTPUTS = ["oidcRedirectUris", "ciClientId", "ciClie
 /** With executionEvents. */
 export const EVENTS_OUTPUTS = ["executionEventsTopic"] as const satisfies readonly (keyof FlyteStackOutputs)[];
 
+/** With verification (flyte:verification on, or auto on gcp and aws). */
+export const VERIFICATION_OUTPUTS = ["verificationJobs"] as const satisfies readonly (keyof FlyteStackOutputs)[];
+
 /** With registry. */
 export const REGISTRY_OUTPUTS = ["registryUrl"] as const satisfies readonly (keyof FlyteStackOutputs)[];
 /** With registry and ciGithubRepository. */
@@ -114,6 +122,7 @@ export const ALL_OUTPUTS = [
     ...MANUAL_DNS_OUTPUTS,
     ...AUTHENTICATION_OUTPUTS,
     ...EVENTS_OUTPUTS,
+    ...VERIFICATION_OUTPUTS,
     ...REGISTRY_OUTPUTS,
     ...CI_PUSH_OUTPUTS,
     ...GCP_CI_PUSH_OUTPUTS,

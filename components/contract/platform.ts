@@ -33,6 +33,12 @@ export interface FlytePlatform {
      */
     readonly releaseDependencies: readonly pulumi.Resource[];
     /**
+     * What makes each identity usable, by identity request key: its grants on buckets and topics, its Workload
+     * Identity binding or its role's policies; what checks an identity at work (the verification's task pod) waits
+     * for these. Empty where identities need nothing besides (local).
+     */
+    readonly identityGrants: Readonly<Record<string, readonly pulumi.Resource[]>>;
+    /**
      * The OpenID Connect provider users sign in through (the team's own, or one the platform created, e.g. a Cognito
      * user pool); absent: Flyte without authentication.
      */
@@ -219,6 +225,11 @@ export interface FlyteWorkloadIdentity {
     readonly annotationKey: string;
     /** The annotation value (a Google service account email, an IAM role ARN) of each identity request, by key. */
     readonly identities: Readonly<Record<string, pulumi.Output<string>>>;
+    /**
+     * The identity pods get without a binding of their own (GKE: the nodes' Google service account): a task pod that
+     * runs as it tells the verification that Workload Identity is not in effect on its node. Absent where none.
+     */
+    readonly nodeIdentity?: pulumi.Output<string>;
     /**
      * With project isolation: project p's task identity is `prefix + p + suffix`, so that Flyte's cluster resource
      * templates can annotate the namespaces of any project, including ones it creates itself.

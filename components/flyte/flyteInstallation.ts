@@ -1,6 +1,6 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import type { FlyteConfig } from "../contract/config";
+import type { FlyteConfig, VerificationConfig } from "../contract/config";
 import type { EmailDelivery, FlytePlatform, S3CompatibleStorage } from "../contract/platform";
 import type { AuthSecretSpec, ChartAuthentication } from "./authentication";
 import type { ChartIdentity } from "./chartInputs";
@@ -9,9 +9,11 @@ import { ChartStorage, DatabaseInput, DB_PASSWORD_SECRET_KEY, S3AccessKeyInput }
 import { httpsEndpoints } from "./endpoints";
 import { endpointService } from "./endpointService";
 import { FlyteAuthentication } from "./flyteAuthentication";
+import { DeploymentVerification } from "./deploymentVerification";
 import { ChartMessaging, emailCredentialFile } from "./messaging";
 import { ProjectDataLocations } from "./projectDataLocations";
 import { TaskNamespace, taskNamespacesWithStorageKeys } from "./taskNamespaces";
+import { verifiedIdentityKey, verifiedNamespace } from "./verification";
 
 /**
  * One routine that installs Flyte from either chart (flyte-binary, flyte-core): Flyte's namespace, the Secrets it
@@ -44,6 +46,11 @@ export interface FlyteInstallationArgs {
     readonly platform: FlytePlatform;
     /** Labels for every Kubernetes object this creates and the chart renders (`app.kubernetes.io/*`, the stack). */
     readonly labels: Readonly<Record<string, string>>;
+    /**
+     * The verification after each `pulumi up` (flyte:verification), with the stack's name its messages give;
+     * absent: none.
+     */
+    readonly verification?: VerificationConfig & { readonly stack: string };
 }
 
 /** What a chart's values builder is given: the platform's outputs resolved, and the config. */
@@ -247,6 +254,8 @@ export abstract class FlyteInstallation<Extras> extends pulumi.ComponentResource
     readonly ciClientId?: pulumi.Output<string>;
     /** With sign-in: that client's secret (a Pulumi secret). */
     readonly ciClientSecret?: pulumi.Output<string>;
+    /** With verification: the Jobs that check the deployment after each new release revision. */
+    readonly verification?: DeploymentVerification;
     /** What the chart's spec declared around its release. */
     protected readonly extras: Extras;
 
@@ -408,6 +417,30 @@ export abstract class FlyteInstallation<Extras> extends pulumi.ComponentResource
                         secretName: authentication.secret(spec.authentication.internalClientSecret.role).metadata.name,
                         secretKey: spec.authentication.internalClientSecret.key,
                     },
+                },
+                { parent: this },
+            );
+        }
+
+        if (args.verification !== undefined) {
+            const identityKey = verifiedIdentityKey(flyte, verifiedNamespace(flyte).project);
+            this.verification = new DeploymentVerification(
+                `${name}-verification`,
+                {
+                    stack: args.verification.stack,
+                    verification: args.verification,
+                    flyte,
+                    namespace,
+                    service: this.service,
+                    release: this.release,
+                    storage,
+                    identity: platform.identity,
+                    identityGrants: platform.identityGrants[identityKey] ?? [],
+                    ciClientSecret: authentication?.ciClient.secret,
+                    // On a store with static keys this program makes the task namespaces and their storage Secrets.
+                    workloadDependencies: this.taskNamespaces.flatMap((t) => [t.namespace, t.storageSecret]),
+                    labels,
+                    provider,
                 },
                 { parent: this },
             );

@@ -92,6 +92,7 @@ export class GcpPlatform extends pulumi.ComponentResource implements FlytePlatfo
     readonly taskLogs: readonly TaskLogLink[];
     readonly exposure: FlyteExposure;
     readonly releaseDependencies: readonly pulumi.Resource[];
+    readonly identityGrants: Readonly<Record<string, readonly pulumi.Resource[]>>;
     readonly signIn?: OidcSignIn;
     readonly messaging?: FlyteMessaging;
     readonly extraOutputs?: PlatformOutputs;
@@ -327,6 +328,7 @@ export class GcpPlatform extends pulumi.ComponentResource implements FlytePlatfo
         };
         this.identity = {
             annotationKey: GKE_SERVICE_ACCOUNT_ANNOTATION,
+            nodeIdentity: this.gke.nodeServiceAccount.email,
             identities: Object.fromEntries(
                 Object.entries(this.serviceAccounts.accounts).map(([key, account]) => [key, account.email]),
             ),
@@ -348,12 +350,15 @@ export class GcpPlatform extends pulumi.ComponentResource implements FlytePlatfo
                   loadBalancerIP: this.loadBalancerAddress?.ip,
                   host: this.loadBalancerAddress?.ip,
               };
+        this.identityGrants = Object.fromEntries(
+            requests.map((r) => [r.key, [...this.serviceAccounts.grants[r.key], ...this.workloadIdentity.byKey[r.key]]]),
+        );
         // Flyte's own services need their grants when they start; task pods' grants are not waited for.
         const backendKeys = requests.filter((r) => r.role === "backend").map((r) => r.key);
         this.releaseDependencies = [
             this.gke.nodePool,
             this.network.nat,
-            ...backendKeys.flatMap((key) => [...this.serviceAccounts.grants[key], ...this.workloadIdentity.byKey[key]]),
+            ...backendKeys.flatMap((key) => this.identityGrants[key]),
             // flyteadmin's publishers and subscriber check nothing at start (see pubsubMessaging.ts): started before its
             // topics, subscription or grants, it would fail to publish and its processor would loop on errors.
             ...(this.pubsub?.flyteadminDependencies ?? []),

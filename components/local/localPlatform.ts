@@ -99,6 +99,8 @@ export class LocalPlatform extends pulumi.ComponentResource implements FlytePlat
     readonly taskLogs: readonly TaskLogLink[];
     readonly exposure: NodePortExposure;
     readonly releaseDependencies: readonly pulumi.Resource[];
+    /** MinIO's users and policies are made with its buckets, which the release already waits for. */
+    readonly identityGrants: Readonly<Record<string, readonly pulumi.Resource[]>> = {};
     readonly minioConsoleUrl: pulumi.Output<string>;
     readonly extraOutputs: PlatformOutputs;
     readonly messaging?: FlyteMessaging;

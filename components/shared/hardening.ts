@@ -86,14 +86,19 @@ export const JOB_TERMINATION_MESSAGE_POLICY = "FallbackToLogsOnError";
 
 /** What a setup Job runs, and where. */
 export interface SetupJobSpec {
+    /** The Job's name; Pulumi names it (`<resource name>-<random suffix>`) when absent. */
+    readonly name?: pulumi.Input<string>;
     /** Namespace of the Job and its pods. */
     readonly namespace: pulumi.Input<string>;
     /** Labels of the Job. */
     readonly labels: Readonly<Record<string, string>>;
     /** Labels of its pods; the Job's when absent. */
     readonly podLabels?: Readonly<Record<string, string>>;
-    /** The uid and gid its pod runs as: never root, whatever the image's own user. */
-    readonly user: { readonly uid: number; readonly gid: number };
+    /**
+     * The uid and gid its pod runs as: never root, whatever the image's own user; with `fsGroup`, its volumes (a
+     * projected service account token among them) group-owned by that gid, so that the user can read them.
+     */
+    readonly user: { readonly uid: number; readonly gid: number; readonly fsGroup?: boolean };
     /**
      * Its one container, without the security context and termination message policy every setup Job shares
      * (restricted; the last log lines as the failure message). It must set its own resources.
@@ -101,23 +106,38 @@ export interface SetupJobSpec {
     readonly container: k8s.types.input.core.v1.Container & { readonly resources: k8s.types.input.core.v1.ResourceRequirements };
     /** The pod's volumes (e.g. a scratchVolume the container writes to); none when absent. */
     readonly volumes?: k8s.types.input.core.v1.Volume[];
+    /** The Kubernetes service account the pod runs as; the namespace's `default` when absent. */
+    readonly serviceAccountName?: pulumi.Input<string>;
+    /**
+     * Mount the service account's API token: only for a Job that reads the Kubernetes API, with a service account
+     * whose RBAC allows exactly what it reads. Absent or false: no token.
+     */
+    readonly kubernetesApiToken?: boolean;
+    /** Annotations of its pods: a change replaces the Job (its pod template is immutable), which runs it again. */
+    readonly podAnnotations?: pulumi.Input<Record<string, pulumi.Input<string>>>;
 }
 
 /**
  * A setup Job's arguments: bounded (jobBounds), run again by the next `pulumi up` once it failed (JOB_ANNOTATIONS),
- * a restricted non-root pod with no Kubernetes API token that is never restarted in place: a failed pod stays, with
+ * a restricted non-root pod with no Kubernetes API token (unless it reads the API) that is never restarted in place: a failed pod stays, with
  * its log, and the next attempt is a new pod. Declare it with `customTimeouts: jobCustomTimeouts()`.
  */
 export function setupJobArgs(spec: SetupJobSpec): k8s.batch.v1.JobArgs {
     return {
-        metadata: { namespace: spec.namespace, labels: spec.labels, annotations: { ...JOB_ANNOTATIONS } },
+        metadata: {
+            ...(spec.name === undefined ? {} : { name: spec.name }),
+            namespace: spec.namespace,
+            labels: spec.labels,
+            annotations: { ...JOB_ANNOTATIONS },
+        },
         spec: {
             ...jobBounds(),
             template: {
-                metadata: { labels: spec.podLabels ?? spec.labels },
+                metadata: { labels: spec.podLabels ?? spec.labels, ...(spec.podAnnotations === undefined ? {} : { annotations: spec.podAnnotations }) },
                 spec: {
                     restartPolicy: "Never",
-                    automountServiceAccountToken: false,
+                    ...(spec.serviceAccountName === undefined ? {} : { serviceAccountName: spec.serviceAccountName }),
+                    automountServiceAccountToken: spec.kubernetesApiToken === true,
                     securityContext: restrictedPodSecurityContext(spec.user),
                     containers: [
                         {

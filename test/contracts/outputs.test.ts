@@ -19,6 +19,7 @@ import {
     MANUAL_DNS_OUTPUTS,
     REGISTRY_OUTPUTS,
     SHARED_WORKER_OUTPUTS,
+    VERIFICATION_OUTPUTS,
 } from "../../components/contract/outputs";
 import type { Json } from "../../lib/plan/wire";
 import { PROJECT_DIR } from "../helpers/plan";
@@ -33,6 +34,7 @@ type Presence =
     | "manualDns"
     | "authenticated"
     | "executionEvents"
+    | "verified"
     | "registry"
     | "ciPush"
     | "gcpCiPush"
@@ -61,6 +63,7 @@ const PROGRAM_LISTS: Record<Presence, readonly string[]> = {
     manualDns: MANUAL_DNS_OUTPUTS,
     authenticated: AUTHENTICATION_OUTPUTS,
     executionEvents: EVENTS_OUTPUTS,
+    verified: VERIFICATION_OUTPUTS,
     registry: REGISTRY_OUTPUTS,
     ciPush: CI_PUSH_OUTPUTS,
     gcpCiPush: GCP_CI_PUSH_OUTPUTS,
@@ -90,6 +93,7 @@ const INTERFACE_KEYS: Record<keyof FlyteStackOutputs, true> = {
     ciClientId: true,
     ciClientSecret: true,
     executionEventsTopic: true,
+    verificationJobs: true,
     registryUrl: true,
     ciPushIdentity: true,
     ciWorkloadIdentityProvider: true,
@@ -171,6 +175,8 @@ interface StackOptions {
     readonly manualDns?: boolean;
     readonly authenticated?: boolean;
     readonly executionEvents?: boolean;
+    /** With verification (auto: on for gcp and aws). */
+    readonly verified?: boolean;
     /** With registry: on which cloud, and whether CI pushes keylessly. */
     readonly registry?: { readonly cloud: "gcp" | "aws"; readonly ciPush: boolean };
 }
@@ -192,6 +198,8 @@ function expectedOutputs(options: StackOptions): string[] {
                     return options.authenticated === true;
                 case "executionEvents":
                     return options.executionEvents === true;
+                case "verified":
+                    return options.verified === true;
                 case "registry":
                     return options.registry !== undefined;
                 case "ciPush":
@@ -214,13 +222,13 @@ async function planOutputs(stack: string): Promise<Record<string, Json>> {
 }
 
 describe.each<StackOptions>([
-    { stack: "dev", isolation: false, local: false, dashboard: false },
-    { stack: "prod", isolation: false, local: false, dashboard: false },
-    { stack: "eks", isolation: false, local: false, dashboard: false },
+    { stack: "dev", isolation: false, local: false, dashboard: false, verified: true },
+    { stack: "prod", isolation: false, local: false, dashboard: false, verified: true },
+    { stack: "eks", isolation: false, local: false, dashboard: false, verified: true },
     { stack: "local", isolation: false, local: true, dashboard: false },
-    { stack: "poc", isolation: true, local: false, dashboard: false },
-    { stack: "gke-sso", isolation: false, local: false, dashboard: false, manualDns: true, authenticated: true, executionEvents: true, registry: { cloud: "gcp", ciPush: true } },
-    { stack: "eks-sso", isolation: false, local: false, dashboard: false, manualDns: false, authenticated: true, executionEvents: true, registry: { cloud: "aws", ciPush: true } },
+    { stack: "poc", isolation: true, local: false, dashboard: false, verified: true },
+    { stack: "gke-sso", isolation: false, local: false, dashboard: false, manualDns: true, authenticated: true, executionEvents: true, verified: true, registry: { cloud: "gcp", ciPush: true } },
+    { stack: "eks-sso", isolation: false, local: false, dashboard: false, manualDns: false, authenticated: true, executionEvents: true, verified: true, registry: { cloud: "aws", ciPush: true } },
 ])("stack $stack exports the contract", (options) => {
     let outputs: Record<string, Json>;
     beforeAll(async () => {

@@ -115,6 +115,11 @@ export type MessagingKey = (typeof MESSAGING_KEYS)[number];
 /** The task image registry keys: they take effect only with registry on (test/components/config/registry.test.ts). */
 export const REGISTRY_KEYS = ["registry", "registryKeepVersions", "registryUntaggedDays", "ciGithubRepository", "ciGithubRef", "ciGithubEnvironment"] as const satisfies readonly ConfigKey[];
 export type RegistryKey = (typeof REGISTRY_KEYS)[number];
+/** The verification keys: on by default on the clouds only (test/components/config/verification.test.ts). */
+export const VERIFICATION_KEYS = ["verification", "verificationImage"] as const satisfies readonly ConfigKey[];
+export type VerificationKey = (typeof VERIFICATION_KEYS)[number];
+/** What verification parses to where it is on by default (gcp, aws). */
+export const VERIFICATION_DEFAULT = { image: "docker.io/library/node:24-alpine@sha256:a0b9bf06e4e6193cf7a0f58816cc935ff8c2a908f81e6f1a95432d679c54fbfd" };
 export type AwsKey = Extract<ConfigKey, `aws${string}` | `eks${string}` | `rds${string}`>;
 
 /**

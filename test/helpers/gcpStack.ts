@@ -387,6 +387,8 @@ export function describeGcpStack(stack: string, expected: GcpStackExpectations):
                     "metadataBucket",
                     "portForwardCommand",
                     "userDataBucket",
+                    // On by default on gcp (test/components/flyte/deploymentVerification.test.ts).
+                    "verificationJobs",
                     "workerServiceAccount",
                 ].sort(),
             );

@@ -76,6 +76,7 @@ export function gcpLikePlatform(args: {
             host: pulumi.output(TEST_LOAD_BALANCER_IP),
         },
         releaseDependencies: args.releaseDependencies,
+        identityGrants: {},
     };
 }
 
@@ -128,6 +129,7 @@ export function minioLikePlatform(args: {
         taskLogs: [],
         exposure: { kind: "nodePort", host: "localhost", httpNodePort: 31080, grpcNodePort: 31081 },
         releaseDependencies: args.releaseDependencies,
+        identityGrants: {},
     };
 }
 

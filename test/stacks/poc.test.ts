@@ -1,4 +1,4 @@
-import { COMMON_OUTPUTS, ISOLATION_OUTPUTS, SHARED_WORKER_OUTPUTS } from "../../components/contract/outputs";
+import { COMMON_OUTPUTS, ISOLATION_OUTPUTS, SHARED_WORKER_OUTPUTS, VERIFICATION_OUTPUTS } from "../../components/contract/outputs";
 import type { RecordedResource } from "../../lib/plan/monitor";
 import type { Plan } from "../../lib/plan/runPlan";
 import { byName, byUrn, mocked, ofType, only, planStack } from "../helpers/plan";
@@ -137,14 +137,18 @@ describe("identities", () => {
 });
 
 describe("namespaces", () => {
-    test("Flyte itself runs in the platform's namespace, and everything this program creates in Kubernetes lives there", () => {
+    test("Flyte itself runs in the platform's namespace, and everything this program creates in Kubernetes lives there but the verification's task pod", () => {
         expect(ofType(plan, "kubernetes:core/v1:Namespace").map((n) => at(n.inputs, "metadata", "name"))).toEqual([flyteNamespace]);
         expect(release().inputs.namespace).toBe(flyteNamespace);
         expect(release().inputs.createNamespace).toBe(false);
         const namespaced = plan.resources.filter((r) => r.type.startsWith("kubernetes:") && at(r.inputs, "metadata", "namespace") !== undefined);
         expect(namespaced.length).toBeGreaterThanOrEqual(5);
+        // The workload stage runs as a task pod, in the first project-domain namespace, which Flyte creates.
+        const taskPodStage = new Set(["flyte-verification-workload", "flyte-verification-workload-probe"]);
+        const taskNamespace = namespaceOf(projects[0], domains[0]);
         for (const r of namespaced) {
-            expect({ resource: r.name, namespace: at(r.inputs, "metadata", "namespace") }).toEqual({ resource: r.name, namespace: flyteNamespace });
+            const expected = taskPodStage.has(r.name) ? taskNamespace : flyteNamespace;
+            expect({ resource: r.name, namespace: at(r.inputs, "metadata", "namespace") }).toEqual({ resource: r.name, namespace: expected });
         }
         expect(at(values(), "configmap", "core", "propeller", "leader-election", "lock-config-map", "namespace")).toBe(flyteNamespace);
     });
@@ -218,7 +222,7 @@ describe("data locations", () => {
     });
 
     test("outputs: each project's worker and data location, and no shared worker", () => {
-        expect(Object.keys(plan.outputs).sort()).toEqual([...COMMON_OUTPUTS, ...ISOLATION_OUTPUTS].sort());
+        expect(Object.keys(plan.outputs).sort()).toEqual([...COMMON_OUTPUTS, ...ISOLATION_OUTPUTS, ...VERIFICATION_OUTPUTS].sort());
         for (const key of SHARED_WORKER_OUTPUTS) {
             expect(plan.outputs).not.toHaveProperty(key);
         }
@@ -239,7 +243,7 @@ describe("data locations", () => {
 });
 
 describe("the project data Job", () => {
-    const job = () => only(plan, "kubernetes:batch/v1:Job");
+    const job = () => byName(plan, "kubernetes:batch/v1:Job", "flyte-project-data-job");
 
     interface PutCall {
         readonly url: string;

@@ -25,11 +25,12 @@ type Stack = (typeof STACKS)[number];
 const WORKLOAD_POLICIES = [workloadRestricted, workloadResources, jobBounded, workloadReadOnlyRoot];
 
 /** What each stack declares itself that runs containers: `<type> <name>`. */
+const VERIFICATION = ["kubernetes:batch/v1:Job flyte-verification-endpoint", "kubernetes:batch/v1:Job flyte-verification-workload"];
 const DECLARED: Readonly<Record<Stack, readonly string[]>> = {
-    dev: [],
-    eks: [],
-    prod: ["kubernetes:apps/v1:Deployment flyte-proxy-deployment"],
-    poc: ["kubernetes:apps/v1:Deployment flyte-proxy-deployment", "kubernetes:batch/v1:Job flyte-project-data-job"],
+    dev: VERIFICATION,
+    eks: VERIFICATION,
+    prod: ["kubernetes:apps/v1:Deployment flyte-proxy-deployment", ...VERIFICATION],
+    poc: ["kubernetes:apps/v1:Deployment flyte-proxy-deployment", "kubernetes:batch/v1:Job flyte-project-data-job", ...VERIFICATION],
     local: [
         "kubernetes:apps/v1:Deployment local-minio-server",
         "kubernetes:apps/v1:Deployment local-postgres-server",

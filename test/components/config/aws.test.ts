@@ -6,7 +6,7 @@ import { AWS_REGIONS } from "../../../components/config/regions";
 import { CONFIG_KEYS } from "../../../components/config/schema";
 import type { AwsStackConfig } from "../../../components/contract/config";
 import { s3PolicyFor } from "../../../components/contract/s3Access";
-import { AWS, AwsKey, configError, CONTEXT, DEFAULTS, ISOLATION_ON, parse, raw, rawAwsConfig, rawGcpConfig } from "../../helpers/config";
+import { AWS, AwsKey, configError, CONTEXT, DEFAULTS, ISOLATION_ON, parse, raw, rawAwsConfig, rawGcpConfig, VERIFICATION_DEFAULT } from "../../helpers/config";
 
 /**
  * The keys only cloud aws reads (components/config/aws.ts), and the IAM quotas Flyte's roles must stay within,
@@ -27,6 +27,8 @@ describe("cloud aws", () => {
         expect(minimal).toEqual({
             ...DEFAULTS,
             cloud: "aws",
+            // On by default on the clouds.
+            verification: VERIFICATION_DEFAULT,
             aws: {
                 region: "eu-central-1",
                 network: { vpcCidr: "10.0.0.0/16", availabilityZones: 3, natGatewayPerZone: true },

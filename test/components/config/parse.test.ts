@@ -3,7 +3,7 @@ import { ConfigError } from "../../../components/config/errors";
 import { parseStackConfig } from "../../../components/config/parse";
 import { CONFIG_KEYS, ConfigKey } from "../../../components/config/schema";
 import type { GcpStackConfig } from "../../../components/contract/config";
-import { AwsKey, configError, DEFAULTS, ENDPOINT_KEYS, EndpointKey, INVALID, LocalKey, MESSAGING_KEYS, MessagingKey, parse, parseError, raw, REGISTRY_KEYS, RegistryKey } from "../../helpers/config";
+import { AwsKey, configError, DEFAULTS, ENDPOINT_KEYS, EndpointKey, INVALID, LocalKey, MESSAGING_KEYS, MessagingKey, parse, parseError, raw, REGISTRY_KEYS, RegistryKey, VERIFICATION_DEFAULT, VERIFICATION_KEYS, VerificationKey } from "../../helpers/config";
 
 /**
  * parseStackConfig (components/config/parse.ts) against config exactly as the Pulumi runtime hands it over: full keys
@@ -29,6 +29,8 @@ describe("a minimal valid config", () => {
         expect(config).toEqual({
             ...DEFAULTS,
             cloud: "gcp",
+            // On by default on the clouds.
+            verification: VERIFICATION_DEFAULT,
             gcp: {
                 project: "acme-flyte-dev",
                 region: "europe-west1",
@@ -63,7 +65,7 @@ describe("a minimal valid config", () => {
     });
 
     // Where each key's parsed value lives; the Record type makes the table list every key with a plain default.
-    const parsedValue: Record<Exclude<ConfigKey, "cloud" | "gkeLocation" | LocalKey | AwsKey | EndpointKey | MessagingKey | RegistryKey>, (c: GcpStackConfig) => unknown> = {
+    const parsedValue: Record<Exclude<ConfigKey, "cloud" | "gkeLocation" | LocalKey | AwsKey | EndpointKey | MessagingKey | RegistryKey | VerificationKey>, (c: GcpStackConfig) => unknown> = {
         flavor: (c) => c.flyte.flavor,
         flyteProjects: (c) => c.flyte.projects,
         flyteDomains: (c) => c.flyte.domains,
@@ -99,17 +101,17 @@ describe("a minimal valid config", () => {
         proxyOnlySubnetCidr: (c) => c.gcp.network.proxyOnlySubnetCidr,
     };
 
-    test.each(Object.keys(parsedValue) as Exclude<ConfigKey, "cloud" | "gkeLocation" | LocalKey | AwsKey | EndpointKey | MessagingKey | RegistryKey>[])(
+    test.each(Object.keys(parsedValue) as Exclude<ConfigKey, "cloud" | "gkeLocation" | LocalKey | AwsKey | EndpointKey | MessagingKey | RegistryKey | VerificationKey>[])(
         "%s defaults to CONFIG_KEYS' default",
         (key) => {
             expect(parsedValue[key](config)).toEqual(CONFIG_KEYS[key].default);
         },
     );
 
-    test("the table above covers every key of CONFIG_KEYS but cloud, gkeLocation (derived), the local and aws ones, the HTTPS endpoint, messaging and registry ones", () => {
+    test("the table above covers every key of CONFIG_KEYS but cloud, gkeLocation (derived), the local and aws ones, the HTTPS endpoint, messaging, registry and verification ones", () => {
         expect(Object.keys(parsedValue).sort()).toEqual(
             Object.keys(CONFIG_KEYS)
-                .filter((k) => k !== "cloud" && k !== "gkeLocation" && !/^(local|aws|eks|rds)/.test(k) && !([...ENDPOINT_KEYS, ...MESSAGING_KEYS, ...REGISTRY_KEYS] as readonly string[]).includes(k))
+                .filter((k) => k !== "cloud" && k !== "gkeLocation" && !/^(local|aws|eks|rds)/.test(k) && !([...ENDPOINT_KEYS, ...MESSAGING_KEYS, ...REGISTRY_KEYS, ...VERIFICATION_KEYS] as readonly string[]).includes(k))
                 .sort(),
         );
     });

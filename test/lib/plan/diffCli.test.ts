@@ -15,6 +15,7 @@ import { DiffRepo, type JsonDiff, parseTextDiff, type Run, type TextDiff } from 
 const SQL = "gcp:sql/databaseInstance:DatabaseInstance";
 const WI_MEMBER = "gcp:serviceaccount/iAMMember:IAMMember";
 const RELEASE = "kubernetes:helm.sh/v3:Release";
+const JOB = "kubernetes:batch/v1:Job";
 const DOMAINS = ["development", "production", "staging"];
 
 const OLD_TIER = "db-custom-1-3840";
@@ -100,7 +101,7 @@ describe("a config change committed between two refs", () => {
     test("names exactly the changes the config change implies", () => {
         const diff = text(textRun);
         const byName = new Map(diff.resources.map((r) => [`${r.type} ${r.name}`, r]));
-        expect(diff.resources).toHaveLength(2 + DOMAINS.length);
+        expect(diff.resources).toHaveLength(3 + DOMAINS.length);
 
         // The tier: an in-place update of the instance's settings.tier, nothing else of it.
         expect(byName.get(`${SQL} gcp-postgres-instance`)).toEqual({
@@ -125,8 +126,12 @@ describe("a config change committed between two refs", () => {
         }
         expect(release?.changes.join("\n")).toContain(`["flytesnacks"] → ["flytesnacks","${NEW_PROJECT}"]`);
 
-        expect(diff.outputs).toEqual([]);
-        expect(diff.summary).toMatch(new RegExp(`^${DOMAINS.length} to add, 0 to remove, 2 to update, 0 to replace, \\d+ unchanged\\.$`));
+        // The verification's endpoint stage checks the new project too: a Job of a new name, which runs it.
+        const verification = byName.get(`${JOB} flyte-verification-endpoint`);
+        expect(verification?.mark).toBe("+-");
+        expect(verification?.reasons).toEqual(["metadata.name", "spec.template.spec.containers[0].env[0].value"]);
+        expect(diff.outputs.map((o) => o.split(": ")[0].slice(3))).toEqual(["verificationJobs"]);
+        expect(diff.summary).toMatch(new RegExp(`^${DOMAINS.length} to add, 0 to remove, 2 to update, 1 to replace, \\d+ unchanged\\.$`));
     });
 
     test("--out writes the document to the file and prints nothing", () => {
@@ -150,6 +155,7 @@ describe("a config change committed between two refs", () => {
             [
                 `update ${SQL} gcp-postgres-instance`,
                 `update ${RELEASE} flyte-release`,
+                `replace ${JOB} flyte-verification-endpoint`,
                 ...DOMAINS.map((d) => `add ${WI_MEMBER} gcp-wi-worker-${NEW_PROJECT}-${d}-default`),
             ].sort(),
         );
@@ -158,7 +164,7 @@ describe("a config change committed between two refs", () => {
         const release = diff.resources.find((r) => r.type === RELEASE);
         const seeded = release?.changes.find((c) => c.path.endsWith(".admin.seedProjects"));
         expect(seeded).toMatchObject({ before: ["flytesnacks"], after: ["flytesnacks", NEW_PROJECT] });
-        expect(diff.summary).toMatchObject({ add: DOMAINS.length, remove: 0, update: 2, replace: 0 });
+        expect(diff.summary).toMatchObject({ add: DOMAINS.length, remove: 0, update: 2, replace: 1 });
         expect(diff.summary.same).toBeGreaterThan(40);
         expectAgreement(text(textRun), diff);
     });
