@@ -3,7 +3,6 @@
  * `GET /api/v1/namespaces/<name>/serviceaccounts/<name>`, answering as the API server does (objects, `Status` bodies
  * for 401, 403 and 404), with knobs for what is missing, what appears only after a number of reads, and refusals.
  */
-import { execFileSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as http from "node:http";
 import * as https from "node:https";
@@ -59,16 +58,18 @@ function status(response: http.ServerResponse, code: number, reason: string, mes
     response.end(JSON.stringify({ kind: "Status", apiVersion: "v1", metadata: {}, status: "Failure", message, reason, code }));
 }
 
-/** A self-signed certificate for 127.0.0.1, made with openssl in `dir`: its own CA, as a cluster's API server has one. */
+/**
+ * A self-signed certificate for 127.0.0.1 (its own CA, as a cluster's API server has one), copied into `dir` from
+ * test/fixtures/tls/: `api`, or for any other name a second one that does not sign the first. Made once with
+ * `openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -days 36500 -addext subjectAltName=IP:127.0.0.1`
+ * and kept, so that the tests need no openssl; their keys protect nothing but these loopback tests.
+ */
 export function selfSignedCertificate(dir: string, name = "api"): { readonly certFile: string; readonly cert: string; readonly key: string } {
+    const fixture = path.join(__dirname, "..", "fixtures", "tls", name === "api" ? "api" : "other");
+    const cert = fs.readFileSync(`${fixture}.crt`, "utf8");
     const certFile = path.join(dir, `${name}.crt`);
-    const keyFile = path.join(dir, `${name}.key`);
-    execFileSync(
-        "openssl",
-        ["req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes", "-keyout", keyFile, "-out", certFile, "-days", "1", "-subj", "/CN=127.0.0.1", "-addext", "subjectAltName=IP:127.0.0.1"],
-        { stdio: "ignore" },
-    );
-    return { certFile, cert: fs.readFileSync(certFile, "utf8"), key: fs.readFileSync(keyFile, "utf8") };
+    fs.writeFileSync(certFile, cert);
+    return { certFile, cert, key: fs.readFileSync(`${fixture}.key`, "utf8") };
 }
 
 /** Starts the fake on an ephemeral port of 127.0.0.1; over TLS with `tls`. */

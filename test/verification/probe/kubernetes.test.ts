@@ -1,5 +1,5 @@
 // The probe's Kubernetes API client: the pod's token as a bearer token, the cluster's CA for https, bounded requests.
-// Over TLS against the fake API with a self-signed certificate (openssl), as a pod reaches the API server.
+// Over TLS against the fake API with a self-signed certificate (test/fixtures/tls), as a pod reaches the API server.
 import * as fs from "node:fs";
 import * as net from "node:net";
 import type { AddressInfo } from "node:net";
