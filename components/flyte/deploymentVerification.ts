@@ -3,6 +3,7 @@ import * as pulumi from "@pulumi/pulumi";
 import type { FlyteConfig, VerificationConfig } from "../contract/config";
 import type { FlyteStorage, FlyteWorkloadIdentity } from "../contract/platform";
 import { WORKER_SERVICE_ACCOUNT } from "../contract/identities";
+import { TASK_STORAGE_SECRET } from "./commonValues";
 import { jobCustomTimeouts, setupJobArgs } from "../shared/hardening";
 import {
     contentName,
@@ -15,11 +16,10 @@ import {
     probeFiles,
     probeVolumes,
     CI_CLIENT_SECRET_KEY,
-    STATIC_KEYS_SECRET,
     verifiedIdentityKey,
     verifiedNamespace,
     VERIFIED_REVISION_ANNOTATION,
-    VerifiedStore,
+    verifiedStore,
     workloadStage,
 } from "./verification";
 
@@ -159,20 +159,14 @@ export class DeploymentVerification extends pulumi.ComponentResource {
         );
 
         // ---- Workload stage, in the verified namespace, as its task service account ----
-        const verifiedStore: pulumi.Output<VerifiedStore> = pulumi.output(
-            storage.provider === "s3-compatible"
-                ? { provider: storage.provider, endpoint: storage.endpoint, region: storage.region }
-                : storage.provider === "s3"
-                  ? { provider: storage.provider, region: storage.region }
-                  : { provider: storage.provider },
-        );
+        const store = verifiedStore(storage);
         const isolatedBucket = flyte.projectIsolation ? storage.projects[target.project]?.bucket : undefined;
         if (flyte.projectIsolation && isolatedBucket === undefined) {
             throw new Error(`the platform gave no data bucket for project ${target.project}`);
         }
         const workloadConfig = pulumi
-            .all([verifiedStore, storage.metadataBucket, isolatedBucket ?? storage.userDataBucket, expectedIdentity ?? "", identity?.nodeIdentity ?? ""])
-            .apply(([store, metadataBucket, rawDataBucket, value, nodeIdentity]) =>
+            .all([storage.metadataBucket, isolatedBucket ?? storage.userDataBucket, expectedIdentity ?? "", identity?.nodeIdentity ?? ""])
+            .apply(([metadataBucket, rawDataBucket, value, nodeIdentity]) =>
                 JSON.stringify(
                     workloadStage({
                         stack: args.stack,
@@ -203,7 +197,7 @@ export class DeploymentVerification extends pulumi.ComponentResource {
                     image: args.verification.image,
                     config: workloadConfig,
                     probeVolume: "probe",
-                    ...(storage.provider === "s3-compatible" ? { storageSecret: STATIC_KEYS_SECRET } : {}),
+                    ...(storage.provider === "s3-compatible" ? { storageSecret: TASK_STORAGE_SECRET } : {}),
                 }),
                 volumes: probeVolumes({ configMap: workloadFiles.metadata.name }),
             }),

@@ -3,13 +3,14 @@ import * as fs from "fs";
 import * as path from "path";
 import type * as k8s from "@pulumi/kubernetes";
 import type * as pulumi from "@pulumi/pulumi";
-import type { DataLocation, EndpointStage, ObjectStore, WorkloadIdentityCheck, WorkloadStage } from "../../verification/probe/config";
+import { CONFIG_VARIABLE, type DataLocation, type EndpointStage, type ObjectStore, type WorkloadIdentityCheck, type WorkloadStage } from "../../verification/probe/config";
 import { projectWorkerIdentity, WORKER_IDENTITY, WORKER_SERVICE_ACCOUNT, METADATA_PREFIX } from "../contract/identities";
 import type { FlyteConfig } from "../contract/config";
+import type { FlyteStorage } from "../contract/platform";
 import type { ProjectDomainNamespace } from "../shared/namespaces";
 import { restrictedContainerSecurityContext, scratchVolume } from "../shared/hardening";
 import { ADMIN_SCOPE, CI_CLIENT_ID, TOKEN_PATH } from "./authentication";
-import { FLYTE_GRPC_PORT, FLYTE_HTTP_PORT, TASK_STORAGE_SECRET } from "./commonValues";
+import { FLYTE_GRPC_PORT, FLYTE_HTTP_PORT } from "./commonValues";
 import { RAW_OUTPUT_PATH } from "./projectDataLocations";
 
 /**
@@ -24,8 +25,6 @@ export const PROBE_SOURCE_DIR = path.join(__dirname, "..", "..", "verification",
 export const PROBE_MOUNT_DIR = "/opt/flyte-verification";
 /** The file the pods run. */
 export const PROBE_ENTRY = "run.ts";
-/** The environment variable the probe reads its checks from (verification/probe/config.ts CONFIG_VARIABLE). */
-export const PROBE_CONFIG_VARIABLE = "VERIFY_CONFIG";
 /**
  * Seconds the endpoint stage keeps retrying each thing that comes up on its own: flyteadmin's HTTP and gRPC health,
  * the task namespace and its annotated service account (Flyte's cluster resource sync applies them every minute).
@@ -130,6 +129,18 @@ export type VerifiedStore =
     | { readonly provider: "gcs" }
     | { readonly provider: "s3"; readonly region: string }
     | { readonly provider: "s3-compatible"; readonly endpoint: string; readonly region: string };
+
+/** The kind of store and how it is reached, without its buckets (which are outputs). */
+export function verifiedStore(storage: FlyteStorage): VerifiedStore {
+    switch (storage.provider) {
+        case "gcs":
+            return { provider: storage.provider };
+        case "s3":
+            return { provider: storage.provider, region: storage.region };
+        case "s3-compatible":
+            return { provider: storage.provider, endpoint: storage.endpoint, region: storage.region };
+    }
+}
 
 /** The cloud identity the verified namespace's task pods must have, as the workload stage checks it. */
 export function identityCheck(
@@ -236,7 +247,7 @@ export function probeContainer(args: {
         image: args.image,
         // Node 24 warns that type stripping is experimental on every run; the warning says nothing about Flyte.
         command: ["node", "--disable-warning=ExperimentalWarning", `${PROBE_MOUNT_DIR}/${PROBE_ENTRY}`],
-        env: [{ name: PROBE_CONFIG_VARIABLE, value: args.config }],
+        env: [{ name: CONFIG_VARIABLE, value: args.config }],
         ...(args.storageSecret ? { envFrom: [{ secretRef: { name: args.storageSecret } }] } : {}),
         resources: { requests: { cpu: "50m", memory: "64Mi" }, limits: { memory: "192Mi" } },
         volumeMounts: [
@@ -275,6 +286,3 @@ export function endpointProbeRules(namespace: string): k8s.types.input.rbac.v1.P
         { apiGroups: [""], resources: ["serviceaccounts"], resourceNames: [WORKER_SERVICE_ACCOUNT], verbs: ["get"] },
     ];
 }
-
-/** The task pods' storage Secret, where the store has static keys (the probe reads the same keys tasks get). */
-export const STATIC_KEYS_SECRET = TASK_STORAGE_SECRET;

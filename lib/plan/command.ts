@@ -29,11 +29,21 @@ export interface StackCommandArgs {
     readonly out?: string;
 }
 
+/** The options a stack command may take besides `--stack` and `--help`. */
+export type StackCommandOption = "stack-file" | "base" | "json" | "out";
+/** What `npm run plan` takes; `npm run plan:diff` takes `--base` too, `npm run verify` none of them. */
+export const PLAN_OPTIONS: readonly StackCommandOption[] = ["stack-file", "json", "out"];
+
 /**
- * Parses a plan command's options (strict: no unknown option, no positional argument; `--base` only where asked):
- * the options, or the exit code once it has answered --help (0) or a usage error (2).
+ * Parses a stack command's options (strict: no unknown option, no positional argument, none of the stack options
+ * but those it `accepts`): the options, or the exit code once it has answered --help (0) or a usage error (2).
  */
-export function parseStackCommandArgs(argv: readonly string[], usage: string, io: CommandIo, withBase = false): StackCommandArgs | number {
+export function parseStackCommandArgs(
+    argv: readonly string[],
+    usage: string,
+    io: CommandIo,
+    accepts: readonly StackCommandOption[] = PLAN_OPTIONS,
+): StackCommandArgs | number {
     let values: { stack?: string; "stack-file"?: string; base?: string; json?: boolean; out?: string; help?: boolean };
     try {
         values = parseArgs({
@@ -49,8 +59,10 @@ export function parseStackCommandArgs(argv: readonly string[], usage: string, io
             strict: true,
             allowPositionals: false,
         }).values;
-        if (!withBase && values.base !== undefined) {
-            throw new Error("Unknown option '--base'");
+        const given = (option: StackCommandOption) => (option === "json" ? values.json === true : values[option] !== undefined);
+        const refused = (["stack-file", "base", "json", "out"] as const).find((option) => given(option) && !accepts.includes(option));
+        if (refused !== undefined) {
+            throw new Error(`Unknown option '--${refused}'`);
         }
     } catch (err) {
         io.stderr(`${(err as Error).message}\n${usage}\n`);

@@ -2,7 +2,7 @@ import { spawnSync } from "child_process";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
-import { CommandError, CommandIo, parseStackCommandArgs, writeResult } from "./command";
+import { CommandError, CommandIo, parseStackCommandArgs, PLAN_OPTIONS, writeResult } from "./command";
 import { diffPlans, renderDiff } from "./diff";
 import type { PlanDocument } from "./render";
 import { runTypeScript } from "./typescriptProcess";
@@ -81,7 +81,7 @@ async function inWorktree<T>(projectDir: string, tmpDir: string, commit: string,
  * working tree. Exit codes: 0 diffed (with or without changes), 1 a plan failed, 2 bad usage.
  */
 export async function planDiffCommand(argv: readonly string[], io: CommandIo, options: PlanDiffCommandOptions): Promise<number> {
-    const args = parseStackCommandArgs(argv, PLAN_DIFF_USAGE, io, true);
+    const args = parseStackCommandArgs(argv, PLAN_DIFF_USAGE, io, [...PLAN_OPTIONS, "base"]);
     if (typeof args === "number") {
         return args;
     }

@@ -1,6 +1,5 @@
 import { spawn } from "child_process";
-import { parseArgs } from "util";
-import type { CommandIo } from "../plan/command";
+import { type CommandIo, parseStackCommandArgs } from "../plan/command";
 import { type CommandRunner, MissingCommandError, type RunResult, verifyStack, type VerifyStackOptions } from "./verifyStack";
 
 export const VERIFY_USAGE = "usage: npm run verify -- --stack <name>";
@@ -34,25 +33,13 @@ export const processRunner: CommandRunner = (command, args, options) =>
  * codes: 0 verified, 1 a check failed, 2 bad usage or a setup problem, 130 interrupted.
  */
 export async function verifyCommand(argv: readonly string[], io: CommandIo, options: VerifyCommandOptions): Promise<number> {
-    let values: { stack?: string; help?: boolean };
-    try {
-        values = parseArgs({
-            args: [...argv],
-            options: { stack: { type: "string" }, help: { type: "boolean", short: "h", default: false } },
-            strict: true,
-            allowPositionals: false,
-        }).values;
-    } catch (err) {
-        io.stderr(`${(err as Error).message}\n${VERIFY_USAGE}\n`);
-        return 2;
+    const args = parseStackCommandArgs(argv, VERIFY_USAGE, io, []);
+    if (typeof args === "number") {
+        return args;
     }
-    if (values.help) {
-        io.stdout(`${VERIFY_USAGE}\n`);
-        return 0;
-    }
-    if (!values.stack) {
+    if (!args.stack) {
         io.stderr(`--stack is required\n${VERIFY_USAGE}\n`);
         return 2;
     }
-    return verifyStack({ ...options, stack: values.stack, io });
+    return verifyStack({ ...options, stack: args.stack, io });
 }

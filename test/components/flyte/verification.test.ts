@@ -2,6 +2,7 @@
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
+import * as pulumi from "@pulumi/pulumi";
 import {
     dataLocations,
     endpointProbeRules,
@@ -16,6 +17,7 @@ import {
     probeVolumes,
     verifiedIdentityKey,
     verifiedNamespace,
+    verifiedStore,
     workloadStage,
 } from "../../../components/flyte/verification";
 import { JOB_DEADLINE_SECONDS } from "../../../components/shared/hardening";
@@ -125,6 +127,18 @@ describe("the workload stage", () => {
     test("MinIO: static keys at the store's endpoint", () => {
         const stage = workloadStage({ stack: "local", target, store: { provider: "s3-compatible", endpoint: "http://minio:9000", region: "us-east-1" }, locations });
         expect([stage.identity, stage.store]).toEqual([{ kind: "static-keys" }, { kind: "s3-compatible", endpoint: "http://minio:9000", region: "us-east-1" }]);
+    });
+
+    test("the store's kind and how it is reached, without its buckets", () => {
+        const buckets = { metadataBucket: pulumi.output("m"), userDataBucket: pulumi.output("u"), projects: {} };
+        expect(verifiedStore({ provider: "gcs", project: "p", ...buckets })).toEqual({ provider: "gcs" });
+        expect(verifiedStore({ provider: "s3", region: "eu-central-1", ...buckets })).toEqual({ provider: "s3", region: "eu-central-1" });
+        const key = { id: pulumi.output("id"), secret: pulumi.output("secret") };
+        expect(verifiedStore({ provider: "s3-compatible", region: "us-east-1", endpoint: "http://minio:9000", disableSSL: true, accessKey: key, ...buckets })).toEqual({
+            provider: "s3-compatible",
+            endpoint: "http://minio:9000",
+            region: "us-east-1",
+        });
     });
 
     test("a cloud store without the task identity is refused", () => {
