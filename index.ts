@@ -1,77 +1,171 @@
 /**
  * Flyte on Kubernetes in one `pulumi up`: reads and validates the stack's config, builds the platform for the
  * chosen target and installs Flyte on it. Its outputs are the public contract in components/contract/outputs.ts.
+ * A multi-cluster deployment (flyte:clusterRole) reads the other side's outputs through stack references first.
  */
 import * as pulumi from "@pulumi/pulumi";
 import { loadStackConfig } from "./components/config";
-import { FlyteBinary, FlyteCore, FlytePlatform, flyteWorkloads, identityStackOutputs } from "./components/flyte";
+import { FlyteBinary, FlyteCore, FlytePlatform, FlyteWorkloads, flyteWorkloads, identityStackOutputs } from "./components/flyte";
 import { kubernetesLabels } from "./components/shared/labels";
 import { definedOutputs, executionEventsTopic, FlyteStackOutputs, zoneFileLines } from "./components/contract/outputs";
 import { commonPlatformArgs } from "./components/contract/platform";
+import type { GcpStackConfig, StackConfig } from "./components/contract/config";
+import type { ControlPlaneConfig, DataPlaneConfig, ResolvedDataPlane } from "./components/contract/multiCluster";
+import { checkDataPlaneJoin, dataPlaneFlyteConfig, publishedControlPlane, readControlPlane, readDataPlanes } from "./components/flyte/stackReferences";
 
 const config = loadStackConfig();
 const labels = kubernetesLabels(config);
-const workloads = flyteWorkloads(config.flyte);
 
-// Every platform takes the same arguments (FlytePlatformArgs) and is seen only as a FlytePlatform from here on.
-const common = commonPlatformArgs(config, workloads);
-
-// Each platform is loaded only when chosen: a cloud's SDK takes a noticeable part of every plan's start-up.
 /* eslint-disable @typescript-eslint/no-require-imports */
-function createPlatform(): FlytePlatform {
-    switch (config.cloud) {
+// Each platform is loaded only when chosen: a cloud's SDK takes a noticeable part of every plan's start-up.
+function createPlatform(stack: StackConfig, workloads: FlyteWorkloads): FlytePlatform {
+    const common = commonPlatformArgs(stack, workloads);
+    // Every platform takes the same arguments (FlytePlatformArgs) and is seen only as a FlytePlatform from here on.
+    switch (stack.cloud) {
         case "gcp": {
             const { GcpPlatform } = require("./components/gcp") as typeof import("./components/gcp");
-            return new GcpPlatform("gcp", { ...common, config: config.gcp });
+            return new GcpPlatform("gcp", { ...common, config: stack.gcp });
         }
         case "aws": {
             const { AwsPlatform } = require("./components/aws") as typeof import("./components/aws");
-            return new AwsPlatform("aws", { ...common, config: config.aws });
+            return new AwsPlatform("aws", { ...common, config: stack.aws });
         }
         case "local": {
             const { LocalPlatform } = require("./components/local") as typeof import("./components/local");
-            return new LocalPlatform("local", { ...common, config: config.local });
+            return new LocalPlatform("local", { ...common, config: stack.local });
         }
     }
 }
+
+/** A standalone Flyte, or a control plane with the data planes that have published their outputs. */
+function flyteStack(controlPlane?: { readonly config: ControlPlaneConfig; readonly dataPlanes: readonly ResolvedDataPlane[] }) {
+    const workloads = flyteWorkloads(config.flyte, { propeller: controlPlane === undefined || controlPlane.config.propeller });
+    const platform = createPlatform(config, workloads);
+    const verification = config.verification && { ...config.verification, stack: config.stack };
+    const flyteArgs = { flyte: config.flyte, platform, labels, verification, controlPlane };
+    const flyte = config.flyte.flavor === "core" ? new FlyteCore("flyte", flyteArgs) : new FlyteBinary("flyte", flyteArgs);
+    const identities = identityStackOutputs(workloads, config.flyte.flavor, platform.identity);
+    const { exposure } = platform;
+    // Without a zone to write to, the records a person creates; with one, the program writes them itself.
+    const dnsRecordsToCreate = exposure.kind === "https" && config.https?.dnsZone === "" ? exposure.dnsRecordsToCreate.apply(zoneFileLines) : undefined;
+
+    const outputs: FlyteStackOutputs = {
+        grpcEndpoint: flyte.grpcEndpoint,
+        httpEndpoint: flyte.httpEndpoint,
+        consoleUrl: flyte.consoleUrl,
+        flytectlConfig: flyte.flytectlConfig,
+        portForwardCommand: flyte.portForwardCommand,
+        kubeconfig: pulumi.secret(platform.kubeconfig),
+        clusterName: platform.clusterName,
+        metadataBucket: platform.storage.metadataBucket,
+        userDataBucket: platform.storage.userDataBucket,
+        databaseHost: platform.database.host,
+        // Cloud identities, or on local the Kubernetes service accounts themselves.
+        backendServiceAccount: identities.backendServiceAccount,
+        identities: identities.identities,
+        workerServiceAccount: identities.workerServiceAccount,
+        projectWorkerServiceAccounts: identities.projectWorkerServiceAccounts,
+        projectDataLocations: flyte.projectDataLocations?.prefixes,
+        dnsRecordsToCreate,
+        oidcRedirectUris: flyte.oidcRedirectUris,
+        ciClientId: flyte.ciClientId,
+        ciClientSecret: flyte.ciClientSecret === undefined ? undefined : pulumi.secret(flyte.ciClientSecret),
+        executionEventsTopic: executionEventsTopic(platform.messaging?.events),
+        verificationJobs: flyte.verification?.jobs,
+        // What only this target has (local: MinIO's console and credentials, the dashboard), as its platform states it.
+        ...platform.extraOutputs,
+        ...(controlPlane && controlPlaneOutputs(platform, flyte, identities.identities)),
+    };
+    return definedOutputs(outputs);
+}
+
+/** What a control plane publishes for its data planes (`controlPlane`, and with sign-in `controlPlaneClientSecret`). */
+function controlPlaneOutputs(platform: FlytePlatform, flyte: FlyteCore | FlyteBinary, identities: pulumi.Output<Record<string, string>>) {
+    const network = platform.controlPlane;
+    const clusters = flyte.controlPlaneClusters;
+    if (network === undefined || clusters === undefined || config.cloud !== "gcp") {
+        throw new Error("a control plane needs its platform's network side and its clusters");
+    }
+    const { exposure } = platform;
+    const gcpProject = config.gcp.project;
+    const published = pulumi
+        .all([
+            flyte.grpcEndpoint,
+            clusters.datacatalog,
+            network.network,
+            platform.storage.metadataBucket,
+            platform.storage.userDataBucket,
+            identities,
+            pulumi.all(Object.fromEntries(Object.entries(platform.storage.projects).map(([p, b]) => [p, b.bucket]))),
+        ])
+        .apply(([grpc, datacatalog, networkLink, metadataBucket, userDataBucket, all, projectBuckets]) =>
+            publishedControlPlane({
+                flyte: config.flyte,
+                network: {
+                    gcpProject,
+                    region: network.region,
+                    network: networkLink,
+                    clientRanges: network.clientRanges,
+                    networkRanges: network.networkRanges,
+                    adminGlobalAccess: network.adminGlobalAccess,
+                },
+                // Over HTTPS the data planes use Flyte's name with TLS; otherwise the internal load balancer in plaintext.
+                admin: { endpoint: grpc, insecure: exposure.kind !== "https" },
+                datacatalog,
+                metadataBucket,
+                userDataBucket,
+                projectBuckets,
+                identities: all,
+                propellerClientId: flyte.propellerClient?.id,
+            }),
+        );
+    return {
+        controlPlane: published,
+        controlPlaneClientSecret: flyte.propellerClient && pulumi.secret(flyte.propellerClient.secret),
+    };
+}
+
+/** A data plane: a cluster with flytepropeller for the control plane in flyte:controlPlaneStack. */
+async function dataPlaneStack(stack: GcpStackConfig, dataPlane: DataPlaneConfig) {
+    const controlPlane = await readControlPlane(dataPlane.controlPlaneStack);
+    checkDataPlaneJoin({ stack: dataPlane.controlPlaneStack, controlPlane: controlPlane.output, config: dataPlane, region: stack.gcp.region });
+    const flyte = dataPlaneFlyteConfig(stack.flyte, controlPlane.output);
+    const { GcpDataPlanePlatform, checkDataPlaneNetwork } = require("./components/gcp") as typeof import("./components/gcp");
+    checkDataPlaneNetwork({ config: stack.gcp, controlPlane: controlPlane.output, stack: dataPlane.controlPlaneStack });
+    const { FlyteDataPlane } = require("./components/flyte/flyteDataPlane") as typeof import("./components/flyte/flyteDataPlane");
+    const platform = new GcpDataPlanePlatform("gcp", {
+        config: stack.gcp,
+        protection: stack.protection,
+        deployment: { pulumiProject: stack.pulumiProject, stack: stack.stack },
+        flyteNamespace: flyte.namespace,
+        controlPlane: controlPlane.output,
+        rawDataBucket: dataPlane.rawDataBucket,
+    });
+    const flyteDataPlane = new FlyteDataPlane("flyte", { flyte, platform, controlPlane, tokenGeneration: dataPlane.tokenGeneration, labels });
+    return definedOutputs({
+        kubeconfig: pulumi.secret(platform.kubeconfig),
+        clusterName: platform.clusterName,
+        dataPlane: flyteDataPlane.dataPlaneOutput,
+        dataPlaneToken: pulumi.secret(flyteDataPlane.token),
+    });
+}
 /* eslint-enable @typescript-eslint/no-require-imports */
 
-const platform = createPlatform();
+async function controlPlaneStack(controlPlane: ControlPlaneConfig) {
+    const dataPlanes = await readDataPlanes(controlPlane.dataPlanes);
+    return flyteStack({ config: controlPlane, dataPlanes });
+}
 
-const verification = config.verification && { ...config.verification, stack: config.stack };
-const flyteArgs = { flyte: config.flyte, platform, labels, verification };
-const flyte = config.flyte.flavor === "core" ? new FlyteCore("flyte", flyteArgs) : new FlyteBinary("flyte", flyteArgs);
-const identities = identityStackOutputs(workloads, config.flyte.flavor, platform.identity);
-const { exposure } = platform;
-// Without a zone to write to, the records a person creates; with one, the program writes them itself.
-const dnsRecordsToCreate = exposure.kind === "https" && config.https?.dnsZone === "" ? exposure.dnsRecordsToCreate.apply(zoneFileLines) : undefined;
-
-const outputs: FlyteStackOutputs = {
-    grpcEndpoint: flyte.grpcEndpoint,
-    httpEndpoint: flyte.httpEndpoint,
-    consoleUrl: flyte.consoleUrl,
-    flytectlConfig: flyte.flytectlConfig,
-    portForwardCommand: flyte.portForwardCommand,
-    kubeconfig: pulumi.secret(platform.kubeconfig),
-    clusterName: platform.clusterName,
-    metadataBucket: platform.storage.metadataBucket,
-    userDataBucket: platform.storage.userDataBucket,
-    databaseHost: platform.database.host,
-    // Cloud identities, or on local the Kubernetes service accounts themselves.
-    backendServiceAccount: identities.backendServiceAccount,
-    identities: identities.identities,
-    workerServiceAccount: identities.workerServiceAccount,
-    projectWorkerServiceAccounts: identities.projectWorkerServiceAccounts,
-    projectDataLocations: flyte.projectDataLocations?.prefixes,
-    dnsRecordsToCreate,
-    oidcRedirectUris: flyte.oidcRedirectUris,
-    ciClientId: flyte.ciClientId,
-    ciClientSecret: flyte.ciClientSecret === undefined ? undefined : pulumi.secret(flyte.ciClientSecret),
-    executionEventsTopic: executionEventsTopic(platform.messaging?.events),
-    verificationJobs: flyte.verification?.jobs,
-    // What only this target has (local: MinIO's console and credentials, the dashboard), as its platform states it.
-    ...platform.extraOutputs,
-};
+function stackOutputs() {
+    const role = config.multiCluster;
+    if (role === undefined) {
+        return flyteStack();
+    }
+    if (config.cloud !== "gcp") {
+        throw new Error(`clusterRole ${role.role} on cloud ${config.cloud}`);
+    }
+    return role.role === "dataPlane" ? dataPlaneStack(config, role) : controlPlaneStack(role);
+}
 
 // The stack's outputs (see FlyteStackOutputs): the public contract.
-export = definedOutputs(outputs);
+export = stackOutputs();

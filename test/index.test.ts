@@ -102,7 +102,11 @@ describe("index.ts", () => {
     });
 
     test("loads a platform's module only once that platform is chosen", () => {
-        expect(nodes(source).filter(isRequireOfPlatform)).toHaveLength(3);
+        const modules = nodes(source)
+            .filter(isRequireOfPlatform)
+            .map((call) => (call.arguments[0] as ts.StringLiteral).text);
+        // A data plane (flyte:clusterRole dataPlane) loads gcp's module for its own platform, lazily too.
+        expect([...new Set(modules)].sort()).toEqual(["./components/aws", "./components/gcp", "./components/local"]);
         expect(eagerPlatformRequires(source)).toEqual([]);
     });
 

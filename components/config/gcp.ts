@@ -4,6 +4,7 @@ import { GCP_REGIONS, gcpZones } from "./regions";
 import { ConfigKey } from "./schema";
 import { GCP_LIMITS, gcsProjectPart, PROJECT_WORKER_MAX_GCP } from "../gcp/names";
 import { requireDistinctProjectBuckets, requireGcsIsolationFits, requireIsolatedProjectLength } from "./flyte";
+import { parseGkeGpu } from "./gkeGpu";
 import type { FlyteConfig, GcpConfig, HttpsConfig } from "../contract/config";
 
 /** The keys that only `cloud: gcp` reads, including the provider's gcp:project and gcp:region. */
@@ -21,6 +22,7 @@ export function parseGcp(config: ConfigReader, flyte: FlyteConfig, https?: Https
     }
     const nodesPerZone = integerBounds(config, "gkeMinNodesPerZone", "gkeMaxNodesPerZone");
     const authorizedNetworks = cidrList(config, "gkeAuthorizedNetworks");
+    const gpuPool = parseGkeGpu(config);
 
     const subnet = config.cidr("subnetCidr");
     const pods = config.cidr("podsCidr");
@@ -67,6 +69,7 @@ export function parseGcp(config: ConfigReader, flyte: FlyteConfig, https?: Https
             maxNodesPerZone: nodesPerZone.upper,
             spotNodes: config.boolean("gkeSpotNodes"),
             authorizedNetworks,
+            ...(gpuPool === undefined ? {} : { gpuPool }),
         },
         network: {
             subnetCidr: subnet.text,

@@ -5,6 +5,7 @@ import { parseAuthentication, parseHttps } from "./endpoint";
 import { parseExecutionEvents, parseNotifications } from "./notifications";
 import { parseRegistry } from "./registry";
 import { parseVerification } from "./verification";
+import { parseMultiCluster } from "./multiCluster";
 import { checkEncryptedKeys, checkKnownKeys, checkTargets } from "./keys";
 import { parseLocal } from "./local";
 import { ConfigContext, ConfigReader, RawConfig } from "./reader";
@@ -38,7 +39,8 @@ export function parseStackConfig(raw: RawConfig, context: ConfigContext): StackC
     const notifications = parseNotifications(config, cloud);
     const executionEvents = parseExecutionEvents(config, cloud);
     const registry = parseRegistry(config, cloud);
-    const verification = parseVerification(config, cloud);
+    const multiCluster = parseMultiCluster(config, cloud, flyte);
+    const verification = parseVerification(config, cloud, multiCluster?.role);
     const common = {
         pulumiProject: context.pulumiProject,
         stack: context.stack,
@@ -50,6 +52,7 @@ export function parseStackConfig(raw: RawConfig, context: ConfigContext): StackC
         executionEvents,
         registry,
         verification,
+        multiCluster,
     };
     switch (cloud) {
         case "local":

@@ -17,6 +17,7 @@ import {
     POSTGRES_VERSIONS,
 } from "../contract/config";
 import { DNS1123_LABEL_MAX } from "../shared/namespaces";
+import { type ClusterRole, CONTROL_PLANE_CLUSTER } from "../contract/multiCluster";
 
 /** Whole numbers from `min` to `max`, both included. */
 export interface Range {
@@ -385,6 +386,41 @@ export const CONFIG_KEYS = {
             "CIDRs allowed to reach the control plane's public IP endpoint. Empty: no public IP endpoint; " +
             "pulumi and kubectl use the IAM-authenticated DNS endpoint.",
     },
+    gkeGpuType: {
+        type: "string",
+        targets: GCP,
+        default: "",
+        pattern: /^$|^nvidia-[a-z0-9]+(?:-[a-z0-9]+)*$/,
+        allows: "empty, or a GKE accelerator type such as nvidia-l4, nvidia-tesla-t4, nvidia-tesla-a100, nvidia-a100-80gb or nvidia-h100-80gb",
+        description:
+            "Empty: no GPU nodes. An accelerator type (e.g. nvidia-l4, offered in the cluster's zones): a second node pool of " +
+            "gkeGpuMachineType nodes with gkeGpuCount of these GPUs each and GKE's driver, scaling from zero; only pods that " +
+            "request nvidia.com/gpu (a Flyte task's Resources(gpu=1)) run there.",
+    },
+    gkeGpuCount: {
+        type: "integer",
+        targets: GCP,
+        default: 1,
+        range: { min: 1, max: 8 },
+        description: "With gkeGpuType: GPUs per node ({range}), as many as gkeGpuMachineType takes.",
+    },
+    gkeGpuMachineType: {
+        type: "string",
+        targets: GCP,
+        default: "g2-standard-8",
+        pattern: /^[a-z][a-z0-9]*-[a-z0-9-]*[a-z0-9]$/,
+        allows: "a Compute Engine machine type such as g2-standard-8 that takes gkeGpuCount GPUs of gkeGpuType",
+        description:
+            "With gkeGpuType: machine type of the GPU nodes; it must take gkeGpuCount GPUs of that type (G2 for nvidia-l4, N1 " +
+            "for nvidia-tesla-t4, A2 for A100, A3 for H100: https://cloud.google.com/compute/docs/gpus).",
+    },
+    gkeGpuMaxNodesPerZone: {
+        type: "integer",
+        targets: GCP,
+        default: 2,
+        range: { min: 1, max: 100 },
+        description: "With gkeGpuType: autoscaler maximum GPU nodes per zone ({range}); the minimum is zero.",
+    },
     subnetCidr: {
         type: "string",
         targets: GCP,
@@ -554,6 +590,71 @@ export const CONFIG_KEYS = {
         allows: `an image reference pinned by digest (…@sha256:<64 hex digits>) with Node.js 24 or later, such as ${VERIFICATION_IMAGE}`,
         description:
             "With verification: the image the checks run in; they are TypeScript run by Node.js 24's own type stripping, with nothing else installed.",
+    },
+    clusterRole: {
+        type: "string",
+        targets: GCP,
+        default: "standalone",
+        values: {
+            standalone: "Flyte in this stack's cluster alone",
+            controlPlane: "flyteadmin, the console, datacatalog and the scheduler, sending executions to the data planes in dataPlanes",
+            dataPlane: "a cluster running flytepropeller for the control plane in controlPlaneStack",
+        } satisfies Record<ClusterRole, string>,
+        description:
+            "Flyte across clusters, each cluster its own stack joined by stack references (flavor core; every stack in one GCP project): {values}.",
+    },
+    dataPlanes: {
+        type: "array",
+        targets: GCP,
+        default: [],
+        items: `"<name>=<stack>": the data plane's cluster name and execution cluster label (${DNS_LABEL_RULE}, not ${CONTROL_PLANE_CLUSTER}) and its stack as a stack reference names it ([<org>/][<project>/]<stack>)`,
+        description:
+            "clusterRole controlPlane: the data planes executions go to; a data plane without outputs yet is skipped with a warning until its first pulumi up.",
+    },
+    controlPlanePropeller: {
+        type: "boolean",
+        targets: GCP,
+        default: false,
+        description: `clusterRole controlPlane: run flytepropeller in the control plane's own cluster too, as cluster and execution cluster label ${CONTROL_PLANE_CLUSTER}.`,
+    },
+    defaultExecutionCluster: {
+        type: "string",
+        targets: GCP,
+        default: "",
+        allows: `empty, a data plane's name from dataPlanes, or ${CONTROL_PLANE_CLUSTER} with controlPlanePropeller`,
+        description:
+            "clusterRole controlPlane: where executions without a route run (flyteadmin's defaultExecutionLabel); empty: the first data plane.",
+    },
+    executionRoutes: {
+        type: "array",
+        targets: GCP,
+        default: [],
+        items: `"<project>=<cluster>" or "<project>/<domain>=<cluster>", with a configured project and domain and a data plane's name (or ${CONTROL_PLANE_CLUSTER} with controlPlanePropeller)`,
+        description:
+            "clusterRole controlPlane: which cluster runs a project's (or one project-domain's) executions, set as flyteadmin's execution cluster label by a Job after each change; project-domain routes win over project ones.",
+    },
+    controlPlaneStack: {
+        type: "string",
+        targets: GCP,
+        default: "",
+        pattern: /^$|^(?:[A-Za-z0-9_.-]+\/){0,2}[A-Za-z0-9_.-]+$/,
+        allows: "a stack as a stack reference names it: [<org>/][<project>/]<stack>",
+        description: "clusterRole dataPlane (required there): the control plane's stack, whose outputs this data plane reads.",
+    },
+    dataPlaneRawBucket: {
+        type: "boolean",
+        targets: GCP,
+        default: false,
+        description:
+            "clusterRole dataPlane: a bucket of its own for the raw task outputs of executions here (not with the control plane's projectIsolation); false: the control plane's user-data bucket.",
+    },
+    dataPlaneTokenGeneration: {
+        type: "integer",
+        targets: GCP,
+        default: 1,
+        range: { min: 1, max: 1000000 },
+        description:
+            "clusterRole dataPlane: raise it to rotate the token the control plane's flyteadmin uses here, then run pulumi up on the control plane; the previous token stays valid until the next raise ({range}).",
     },
     proxyOnlySubnetCidr: {
         type: "string",

@@ -1,4 +1,5 @@
 import type { ProjectDomainNamespace } from "../shared/namespaces";
+import type { MultiClusterConfig } from "./multiCluster";
 
 /** Where Flyte runs (`flyte:cloud`). */
 export const CLOUDS = ["gcp", "aws", "local"] as const;
@@ -57,6 +58,20 @@ export interface GkeConfig {
     readonly maxNodesPerZone: number;
     readonly spotNodes: boolean;
     readonly authorizedNetworks: readonly string[];
+    /** A second node pool with GPUs, for the tasks that request them; absent (`gkeGpuType` empty): none. */
+    readonly gpuPool?: GkeGpuPoolConfig;
+}
+
+/** The GPU node pool: it scales from zero up to `maxNodesPerZone` nodes per zone as GPU tasks come and go. */
+export interface GkeGpuPoolConfig {
+    /** The GKE accelerator type, e.g. nvidia-l4. */
+    readonly type: string;
+    /** GPUs per node. */
+    readonly count: number;
+    /** A Compute Engine machine type that takes `count` GPUs of `type` (e.g. g2-standard-8 for one nvidia-l4). */
+    readonly machineType: string;
+    /** Autoscaler maximum nodes per zone; the minimum is zero. */
+    readonly maxNodesPerZone: number;
 }
 
 export interface GcpNetworkConfig {
@@ -271,6 +286,8 @@ interface StackConfigBase {
     readonly registry?: RegistryConfig;
     /** The verification after each `pulumi up`; absent: off. */
     readonly verification?: VerificationConfig;
+    /** A control plane or a data plane of a multi-cluster deployment (gcp); absent: standalone. */
+    readonly multiCluster?: MultiClusterConfig;
 }
 
 export interface GcpStackConfig extends StackConfigBase {

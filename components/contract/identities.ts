@@ -160,7 +160,7 @@ export type FlyteCoreComponent = keyof typeof FLYTE_CORE_COMPONENTS;
 /** The flyte-binary chart's service account (release and fullnameOverride `flyte-binary`). */
 export const FLYTE_BINARY_SERVICE_ACCOUNT = "flyte-binary";
 
-function backendIdentities(flyte: FlyteConfig): IdentityRequest[] {
+function backendIdentities(flyte: FlyteConfig, propeller: boolean): IdentityRequest[] {
     if (flyte.flavor === "binary") {
         return [
             {
@@ -174,7 +174,8 @@ function backendIdentities(flyte: FlyteConfig): IdentityRequest[] {
             },
         ];
     }
-    return (Object.keys(FLYTE_CORE_COMPONENTS) as FlyteCoreComponent[]).map((component) => {
+    const components = (Object.keys(FLYTE_CORE_COMPONENTS) as FlyteCoreComponent[]).filter((c) => propeller || c !== "flytepropeller");
+    return components.map((component) => {
         const spec = FLYTE_CORE_COMPONENTS[component];
         return {
             key: component,
@@ -219,9 +220,15 @@ function workerIdentities(flyte: FlyteConfig): IdentityRequest[] {
 }
 
 /** Every identity Flyte needs for this config: the backend's (one, or one per flyte-core component) and the workers'. */
-export function flyteWorkloads(flyte: FlyteConfig): FlyteWorkloads {
+export function flyteWorkloads(
+    flyte: FlyteConfig,
+    options: {
+        /** flytepropeller runs here (false: a control plane whose executions all run on data planes). */
+        readonly propeller: boolean;
+    } = { propeller: true },
+): FlyteWorkloads {
     return {
-        identities: [...backendIdentities(flyte), ...workerIdentities(flyte)],
+        identities: [...backendIdentities(flyte, options.propeller), ...workerIdentities(flyte)],
         isolatedProjects: flyte.projectIsolation ? [...flyte.projects] : [],
     };
 }

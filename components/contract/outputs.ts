@@ -1,5 +1,6 @@
 import * as pulumi from "@pulumi/pulumi";
 import type { DnsRecord, FlyteEventsTopic } from "./platform";
+import type { ControlPlaneOutput, DataPlaneOutput } from "./multiCluster";
 
 /**
  * The stack outputs: the public contract other teams read through StackReference. Every target exports the
@@ -58,16 +59,26 @@ export interface FlyteStackOutputs {
     readonly minioRootPassword?: pulumi.Output<string>;
     /** cloud local with localDashboard. */
     readonly kubernetesDashboardUrl?: pulumi.Output<string>;
+    /** clusterRole controlPlane: what its data planes read (ControlPlaneOutput in components/contract/multiCluster.ts). */
+    readonly controlPlane?: pulumi.Output<ControlPlaneOutput>;
+    /** clusterRole controlPlane with authentication: flytepropeller's client secret for the data planes (a Pulumi secret). */
+    readonly controlPlaneClientSecret?: pulumi.Output<string>;
+    /** clusterRole dataPlane: what its control plane reads (DataPlaneOutput). */
+    readonly dataPlane?: pulumi.Output<DataPlaneOutput>;
+    /** clusterRole dataPlane: the token the control plane's flyteadmin uses there (a Pulumi secret). */
+    readonly dataPlaneToken?: pulumi.Output<string>;
 }
 
+/** Every stack, data planes too. */
+export const EVERY_STACK_OUTPUTS = ["kubeconfig", "clusterName"] as const satisfies readonly (keyof FlyteStackOutputs)[];
+
+/** Every standalone and control-plane stack: where Flyte's endpoint, database and buckets are. */
 export const COMMON_OUTPUTS = [
     "grpcEndpoint",
     "httpEndpoint",
     "consoleUrl",
     "flytectlConfig",
     "portForwardCommand",
-    "kubeconfig",
-    "clusterName",
     "metadataBucket",
     "userDataBucket",
     "databaseHost",
@@ -114,9 +125,21 @@ export type PlatformOutputs = Pick<
     | (typeof GCP_CI_PUSH_OUTPUTS)[number]
 >;
 
+/** clusterRole controlPlane. */
+export const CONTROL_PLANE_OUTPUTS = ["controlPlane"] as const satisfies readonly (keyof FlyteStackOutputs)[];
+/** clusterRole controlPlane with authentication. */
+export const AUTHENTICATED_CONTROL_PLANE_OUTPUTS = ["controlPlaneClientSecret"] as const satisfies readonly (keyof FlyteStackOutputs)[];
+/** clusterRole dataPlane (with EVERY_STACK_OUTPUTS, all a data plane has). */
+export const DATA_PLANE_OUTPUTS = ["dataPlane", "dataPlaneToken"] as const satisfies readonly (keyof FlyteStackOutputs)[];
+
+/** What a data-plane stack exports. */
+export type DataPlaneStackOutputs = Required<Pick<FlyteStackOutputs, (typeof EVERY_STACK_OUTPUTS)[number] | (typeof DATA_PLANE_OUTPUTS)[number]>>;
+
 /** Every output of the contract, common ones first. */
 export const ALL_OUTPUTS = [
-    ...COMMON_OUTPUTS,
+    ...COMMON_OUTPUTS.slice(0, 5),
+    ...EVERY_STACK_OUTPUTS,
+    ...COMMON_OUTPUTS.slice(5),
     ...SHARED_WORKER_OUTPUTS,
     ...ISOLATION_OUTPUTS,
     ...MANUAL_DNS_OUTPUTS,
@@ -128,13 +151,16 @@ export const ALL_OUTPUTS = [
     ...GCP_CI_PUSH_OUTPUTS,
     ...LOCAL_OUTPUTS,
     ...DASHBOARD_OUTPUTS,
+    ...CONTROL_PLANE_OUTPUTS,
+    ...AUTHENTICATED_CONTROL_PLANE_OUTPUTS,
+    ...DATA_PLANE_OUTPUTS,
 ] as const satisfies readonly (keyof FlyteStackOutputs)[];
 
 /** The contract's outputs a target has; the others are left out rather than exported as undefined. */
-export function definedOutputs(outputs: FlyteStackOutputs): Record<string, pulumi.Output<unknown>> {
+export function definedOutputs(outputs: FlyteStackOutputs | DataPlaneStackOutputs): Record<string, pulumi.Output<unknown>> {
     const defined: Record<string, pulumi.Output<unknown>> = {};
     for (const key of ALL_OUTPUTS) {
-        const value = outputs[key];
+        const value = (outputs as FlyteStackOutputs)[key];
         if (value !== undefined) {
             defined[key] = value;
         }

@@ -2,6 +2,7 @@ import type * as k8s from "@pulumi/kubernetes";
 import type * as pulumi from "@pulumi/pulumi";
 import type { AuthenticationConfig, HttpsConfig, NotificationsConfig, ProtectionConfig, RegistryConfig, StackConfig } from "./config";
 import type { FlyteWorkloads } from "./identities";
+import type { ControlPlaneNetwork } from "./multiCluster";
 import type { PlatformOutputs } from "./outputs";
 
 /**
@@ -47,6 +48,8 @@ export interface FlytePlatform {
     readonly messaging?: FlyteMessaging;
     /** Stack outputs that exist on this target only (local: MinIO's console and credentials, the dashboard). */
     readonly extraOutputs?: PlatformOutputs;
+    /** On a multi-cluster control plane: what its data planes join (network, client ranges, internal load balancer). */
+    readonly controlPlane?: ControlPlaneNetwork;
 }
 
 /** Which deployment this is: every platform derives its resource names, labels and tags from it. */
@@ -99,6 +102,13 @@ export interface FlytePlatformArgs<TConfig> {
      * gcp and aws only. The platform states its address and CI identity in `extraOutputs`. Absent: none.
      */
     readonly registry?: RegistryConfig;
+    /**
+     * This stack is a multi-cluster control plane (`flyte:clusterRole controlPlane`, gcp only: config validation refuses
+     * it elsewhere): the platform also states what its data planes join (`FlytePlatform.controlPlane`: the network,
+     * the ranges their API servers admit, whether flyteadmin answers every region, the annotations of an internal load
+     * balancer they reach). It declares nothing more. False: no `controlPlane`.
+     */
+    readonly controlPlane: boolean;
 }
 
 /** What every platform is built from besides its own config section, from the stack's config. */
@@ -112,6 +122,7 @@ export function commonPlatformArgs(config: StackConfig, workloads: FlyteWorkload
         notifications: config.notifications,
         executionEvents: config.executionEvents,
         registry: config.registry,
+        controlPlane: config.multiCluster?.role === "controlPlane",
     };
 }
 

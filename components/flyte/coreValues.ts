@@ -10,6 +10,7 @@ import { FlyteCoreComponent, METADATA_PREFIX } from "../contract/identities";
 import { authSecretName, ChartAuthentication, CoreAuthValues, flyteCoreAuthValues } from "./authentication";
 import type { AdminExternalEventsConfig, AdminNotificationsConfig, ChartMessaging, ChartNotifications } from "./messaging";
 import { emailCredentialsVolume, externalEventsConfig, notificationsConfig, tplEscaped } from "./messaging";
+import { clusterCredentialsVolume, type FlyteadminClusters } from "./multiCluster";
 
 /**
  * The flyte-core chart's contract, as this program uses it, and the pure function that computes its values.
@@ -55,7 +56,8 @@ export const CORE_EMAIL_CREDENTIALS_SECRET = "flyte-core-email-credentials";
 
 // ---- Typed subset of the chart's values that this program sets ----
 
-interface ComponentValues {
+/** A backend component's service account, pod annotations and pod securityContext. */
+export interface ComponentValues {
     readonly serviceAccount: { readonly create: true; readonly annotations: Record<string, string> };
     readonly podAnnotations: Record<string, string>;
     readonly securityContext: CorePodSecurity;
@@ -97,12 +99,13 @@ export interface FlyteCoreValues {
         readonly initialProjects: readonly string[];
         readonly service: { readonly type: "ClusterIP" };
     } & Partial<AdminVolumes>;
-    readonly flytepropeller: ComponentValues;
+    /** In a control plane (`enabled`), flytepropeller runs only with `flyte:controlPlanePropeller`. */
+    readonly flytepropeller: ComponentValues & { readonly enabled?: boolean };
     readonly datacatalog: ComponentValues & { readonly replicaCount: number; readonly service: { readonly type: "ClusterIP" } };
     readonly flytescheduler: ComponentValues;
     readonly flyteconsole: { readonly replicaCount: number; readonly securityContext: CorePodSecurity };
-    /** The chart's defaults request resources but set no limits. */
-    readonly webhook: { readonly securityContext: CorePodSecurity; readonly resources: ResourceValues };
+    /** flytepropeller's pod webhook (runs with flytepropeller). */
+    readonly webhook: WebhookValues & { readonly enabled?: boolean };
     readonly cluster_resource_manager: {
         readonly enabled: true;
         /** syncresources: the chart takes its resources (none by default), but no securityContext at all. */
@@ -110,6 +113,13 @@ export interface FlyteCoreValues {
         readonly podAnnotations: Record<string, string>;
         readonly config: { readonly cluster_resources: ClusterResourcesConfig };
         readonly templates: readonly { readonly key: string; readonly value: string }[];
+        /**
+         * A control plane: no `sync-cluster-resources` init container in flyteadmin's pod (templates/admin/deployment.yaml
+         * at v1.16.8), which fails when any target cluster fails (flyteadmin/pkg/clusterresource/controller.go `Sync`),
+         * so one unreachable data plane would keep flyteadmin from starting; the syncresources Deployment still syncs
+         * every cluster each refreshInterval.
+         */
+        readonly standalone_deploy?: true;
     };
     readonly workflow_scheduler: { readonly enabled: true; readonly type: "native" };
     /** With notifications: flyteadmin's notifications section, rendered into `notifications.yaml` (coreNotificationValues). */
@@ -132,19 +142,29 @@ export interface FlyteCoreValues {
         readonly core: { readonly propeller: PropellerValues };
         /** flyteadmin's remoteData (components/flyte/remoteData.ts): signed URLs for execution data on GCS and S3. */
         readonly remoteData: { readonly remoteData: RemoteDataValues };
-        readonly k8s: {
-            readonly plugins: {
-                readonly k8s: {
-                    readonly "default-env-vars": readonly Record<string, string>[];
-                    readonly "default-env-from-secrets"?: readonly string[];
-                };
-            };
-        };
-        readonly task_logs: { readonly plugins: { readonly logs: Record<string, string | boolean> } };
+        readonly k8s: { readonly plugins: { readonly k8s: TaskPodDefaults } };
+        readonly task_logs: TaskLogValues;
         /** With sign-in: flyteadmin's server and auth config, merged over the chart's (CoreAuthValues). */
         readonly adminServer?: CoreAuthValues["adminServer"];
+        /** A control plane with registered data planes: flyteadmin's and the cluster resource sync's clusters (multiCluster.ts). */
+        readonly clusters?: FlyteadminClusters;
     };
 }
+
+/** The pod webhook's securityContext, and its resources: the chart's defaults request resources but set no limits. */
+export interface WebhookValues {
+    readonly securityContext: CorePodSecurity;
+    readonly resources: ResourceValues;
+}
+
+/** The k8s plugin's defaults for task pods (`configmap.k8s.plugins.k8s`). */
+export interface TaskPodDefaults {
+    readonly "default-env-vars": readonly Record<string, string>[];
+    readonly "default-env-from-secrets"?: readonly string[];
+}
+
+/** Flyte's task log settings (`configmap.task_logs`). */
+export type TaskLogValues = { readonly plugins: { readonly logs: Record<string, string | boolean> } };
 
 /** flyteadmin's extra volumes and mounts (`flyteadmin.additionalVolumes`, `additionalVolumeMounts`). */
 export type AdminVolumes = CoreAuthValues["adminVolumes"];
@@ -202,7 +222,7 @@ export interface FlyteCoreValuesInput {
         /** The service-account annotation the cluster reads. */
         readonly annotationKey: string;
         /** Each component's identity; flyteadmin's also signs URLs on GCS. */
-        readonly components: Readonly<Record<FlyteCoreComponent, string>>;
+        readonly components: Readonly<Partial<Record<FlyteCoreComponent, string>>>;
         /** How task pods' service accounts are annotated. */
         readonly worker: WorkerAnnotation;
     };
@@ -224,13 +244,26 @@ export interface FlyteCoreValuesInput {
      * mounts (messaging.ts); absent: neither.
      */
     readonly messaging?: ChartMessaging;
+    /** The control-plane role (`flyte:clusterRole: controlPlane`); absent: a standalone Flyte, values as ever. */
+    readonly controlPlane?: ControlPlaneChartInput;
 }
 
-function rawOutputPrefix(storage: ChartStorage): string {
+/** What the control-plane role changes in flyte-core's values. */
+export interface ControlPlaneChartInput {
+    /** flytepropeller (and its webhook) run in the control plane's cluster too (`flyte:controlPlanePropeller`). */
+    readonly propeller: boolean;
+    /**
+     * flyteadmin's clusters (clustersConfig), whose credentials flyteadmin reads from CLUSTER_CREDENTIALS_SECRET;
+     * absent: no data plane is registered yet, so flyteadmin keeps using its own cluster.
+     */
+    readonly clusters?: FlyteadminClusters;
+}
+
+export function rawOutputPrefix(storage: ChartStorage): string {
     return `${storage.provider === "gcs" ? "gs" : "s3"}://${storage.userDataBucket}/data`;
 }
 
-function storageValues(storage: ChartStorage): CoreStorageValues {
+export function storageValues(storage: ChartStorage): CoreStorageValues {
     const limits = { maxDownloadMBs: INLINE_DATA_LIMIT_MB };
     switch (storage.provider) {
         case "gcs":
@@ -245,7 +278,7 @@ function storageValues(storage: ChartStorage): CoreStorageValues {
 function remoteDataValues(storage: ChartStorage, identity: FlyteCoreValuesInput["identity"]): RemoteDataValues {
     switch (storage.provider) {
         case "gcs":
-            if (!identity) {
+            if (!identity?.components.flyteadmin) {
                 throw new Error("GCS storage needs flyteadmin's identity to sign URLs");
             }
             return remoteData({ provider: "gcs", signingPrincipal: identity.components.flyteadmin });
@@ -257,7 +290,7 @@ function remoteDataValues(storage: ChartStorage, identity: FlyteCoreValuesInput[
 }
 
 /** Flyte's task log settings; the chart renders them through `tpl`, so template braces are escaped. */
-function taskLogValues(links: readonly TaskLogLink[]): Record<string, string | boolean> {
+export function taskLogValues(links: readonly TaskLogLink[]): TaskLogValues {
     const logs: Record<string, string | boolean> = {};
     for (const plugin of ["kubernetes", "cloudwatch", "stackdriver"] as const) {
         const link = links.find((l) => l.plugin === plugin);
@@ -266,7 +299,40 @@ function taskLogValues(links: readonly TaskLogLink[]): Record<string, string | b
             logs[`${plugin}-template-uri`] = escapeForHelmTpl(link.templateUri);
         }
     }
-    return logs;
+    return { plugins: { logs } };
+}
+
+/** Task pods' plain environment (rendered through tpl, like everything in the propeller ConfigMap) and Secrets. */
+export function taskPodDefaults(environment: Readonly<Record<string, string>> | undefined, envFromSecrets: readonly string[] = []): TaskPodDefaults {
+    return {
+        "default-env-vars": tplDefaultEnvVars(environment ?? {}),
+        ...(envFromSecrets.length > 0 ? { "default-env-from-secrets": [...envFromSecrets] } : {}),
+    };
+}
+
+/** flytepropeller's core settings: where raw outputs and metadata go, which namespaces it watches, its lock. */
+export function propellerValues(flyte: FlyteConfig, rawOutputs: string): PropellerValues {
+    return {
+        "rawoutput-prefix": rawOutputs,
+        // The chart's default, and what per-project grants are scoped to.
+        "metadata-prefix": METADATA_PREFIX,
+        "limit-namespace": propellerNamespace(flyte),
+        "leader-election": { "lock-config-map": { namespace: flyte.namespace } },
+    };
+}
+
+/** A backend component: its service account with `annotations`, the secrets checksum on its pods, hardened pods. */
+export function componentValues(annotations: Record<string, string>, secretsChecksum: string): ComponentValues {
+    return {
+        serviceAccount: { create: true, annotations },
+        podAnnotations: { [SECRETS_CHECKSUM_ANNOTATION]: secretsChecksum },
+        securityContext: corePodSecurity(),
+    };
+}
+
+/** The pod webhook: hardened; the chart's requests (cpu 200m, memory and ephemeral storage 500Mi) stay, a limit is added. */
+export function webhookValues(): WebhookValues {
+    return { securityContext: corePodSecurity(), resources: { requests: { cpu: "200m", memory: "500Mi" }, limits: { memory: "1Gi" } } };
 }
 
 /** Cluster resource templates as the chart lists them: `key` becomes `<key>.yaml`. */
@@ -306,15 +372,20 @@ export function coreNotificationValues(notifications: ChartNotifications): NonNu
     return { enabled: true, config: { notifications: { ...tplEscaped(rest), emailer } } };
 }
 
-/** flyteadmin's volumes: the provider's client secret with sign-in, the email credentials with notifications. */
-function adminVolumes(auth: CoreAuthValues | undefined, messaging: ChartMessaging | undefined): AdminVolumes | undefined {
+/**
+ * flyteadmin's volumes: the provider's client secret with sign-in, the email credentials with notifications, the
+ * data planes' credentials with registered data planes. The chart also mounts them all into the pod's
+ * sync-cluster-resources init container once `labelClusterMap` is not empty (templates/admin/deployment.yaml).
+ */
+function adminVolumes(auth: CoreAuthValues | undefined, messaging: ChartMessaging | undefined, clusters: boolean): AdminVolumes | undefined {
     const email = emailCredentialsVolume(messaging);
-    if (auth === undefined && email.volumes.length === 0) {
+    const credentials = clusters ? [clusterCredentialsVolume()] : [];
+    if (auth === undefined && email.volumes.length === 0 && credentials.length === 0) {
         return undefined;
     }
     return {
-        additionalVolumes: [...(auth?.adminVolumes.additionalVolumes ?? []), ...email.volumes],
-        additionalVolumeMounts: [...(auth?.adminVolumes.additionalVolumeMounts ?? []), ...email.mounts],
+        additionalVolumes: [...(auth?.adminVolumes.additionalVolumes ?? []), ...email.volumes, ...credentials.map((c) => c.volume)],
+        additionalVolumeMounts: [...(auth?.adminVolumes.additionalVolumeMounts ?? []), ...email.mounts, ...credentials.map((c) => c.mount)],
     };
 }
 
@@ -331,16 +402,15 @@ export function flyteCoreValues(input: FlyteCoreValuesInput): FlyteCoreValues {
     const { flyte, identity } = input;
     const auth = input.authentication && coreAuthValues(input.authentication, flyte.namespace);
     const { notifications, events } = input.messaging ?? {};
-    const volumes = adminVolumes(auth, input.messaging);
+    const controlPlane = input.controlPlane;
+    const volumes = adminVolumes(auth, input.messaging, controlPlane?.clusters !== undefined);
     const checksum = { [SECRETS_CHECKSUM_ANNOTATION]: input.secretsChecksum };
-    const component = (name: FlyteCoreComponent): ComponentValues => ({
-        serviceAccount: {
-            create: true,
-            annotations: identity ? { [identity.annotationKey]: identity.components[name] } : {},
-        },
-        podAnnotations: checksum,
-        securityContext: corePodSecurity(),
-    });
+    const component = (name: FlyteCoreComponent): ComponentValues =>
+        componentValues(identity?.components[name] !== undefined ? { [identity.annotationKey]: identity.components[name] } : {}, input.secretsChecksum);
+    // A control plane runs flytepropeller only if asked: its webhook, CRD, ConfigMap, service account and RBAC
+    // render only with it (templates/propeller/*.yaml). flyteadmin itself needs no CRD in its own cluster: it
+    // creates FlyteWorkflows in the cluster an execution goes to (flyteadmin/pkg/workflowengine/impl/k8s_executor.go).
+    const propellerEnabled = controlPlane ? { enabled: controlPlane.propeller } : {};
     const database: DatabaseValues = {
         host: input.database.host,
         port: input.database.port,
@@ -364,12 +434,11 @@ export function flyteCoreValues(input: FlyteCoreValuesInput): FlyteCoreValues {
             service: { type: "ClusterIP" },
             ...(volumes ?? {}),
         },
-        flytepropeller: component("flytepropeller"),
+        flytepropeller: { ...propellerEnabled, ...component("flytepropeller") },
         datacatalog: { ...component("datacatalog"), replicaCount: input.replicas, service: { type: "ClusterIP" } },
         flytescheduler: component("flytescheduler"),
         flyteconsole: { replicaCount: input.replicas, securityContext: corePodSecurity() },
-        // The chart's requests (cpu 200m, memory and ephemeral storage 500Mi) stay; a limit is added.
-        webhook: { securityContext: corePodSecurity(), resources: { requests: { cpu: "200m", memory: "500Mi" }, limits: { memory: "1Gi" } } },
+        webhook: { ...propellerEnabled, ...webhookValues() },
         cluster_resource_manager: {
             enabled: true,
             // As much as flyteadmin's own chart default: it is flyteadmin, running the cluster resource sync.
@@ -377,6 +446,7 @@ export function flyteCoreValues(input: FlyteCoreValuesInput): FlyteCoreValues {
             podAnnotations: checksum,
             config: { cluster_resources: clusterResources },
             templates: templateList(identity?.worker),
+            ...(controlPlane ? { standalone_deploy: true as const } : {}),
         },
         workflow_scheduler: { enabled: true, type: "native" },
         ...(notifications ? { workflow_notifications: coreNotificationValues(notifications) } : {}),
@@ -393,27 +463,12 @@ export function flyteCoreValues(input: FlyteCoreValuesInput): FlyteCoreValues {
             domain: { domains: flyte.domains.map((id) => ({ id, name: flyte.domainNames[id] ?? id })) },
             // Rendered with toYaml, not tpl: Flyte's own placeholders pass through as they are.
             namespace_config: { namespace_mapping: { template: flyte.namespaceTemplate } },
-            core: {
-                propeller: {
-                    "rawoutput-prefix": rawOutputPrefix(input.storage),
-                    // The chart's default, and what per-project grants are scoped to.
-                    "metadata-prefix": METADATA_PREFIX,
-                    "limit-namespace": propellerNamespace(flyte),
-                    "leader-election": { "lock-config-map": { namespace: flyte.namespace } },
-                },
-            },
+            core: { propeller: propellerValues(flyte, rawOutputPrefix(input.storage)) },
             remoteData: { remoteData: remoteDataValues(input.storage, identity) },
-            k8s: {
-                plugins: {
-                    k8s: {
-                        // Rendered through tpl, like everything in this ConfigMap.
-                        "default-env-vars": tplDefaultEnvVars(input.taskEnvironment ?? {}),
-                        ...(input.storage.provider === "s3-compatible" ? { "default-env-from-secrets": [TASK_STORAGE_SECRET] } : {}),
-                    },
-                },
-            },
-            task_logs: { plugins: { logs: taskLogValues(input.taskLogs) } },
+            k8s: { plugins: { k8s: taskPodDefaults(input.taskEnvironment, input.storage.provider === "s3-compatible" ? [TASK_STORAGE_SECRET] : []) } },
+            task_logs: taskLogValues(input.taskLogs),
             ...(auth ? { adminServer: auth.adminServer } : {}),
+            ...(controlPlane?.clusters ? { clusters: controlPlane.clusters } : {}),
         },
     };
 }

@@ -33,7 +33,13 @@ const CORE_COMPONENTS = Object.keys(FLYTE_CORE_COMPONENTS) as FlyteCoreComponent
  * How flyte-core differs from flyte-binary: a service and identity per component, Flyte's whole storage section
  * in a Secret on a store with static keys, and a proxy that gives clients flyte-binary's two ports.
  */
-export function flyteCoreSpec(flyte: FlyteConfig): FlyteChartSpec<EndpointProxy> {
+export function flyteCoreSpec(
+    flyte: FlyteConfig,
+    options: {
+        /** flytepropeller runs in this cluster (false: a control plane whose executions all run on data planes). */
+        readonly propeller: boolean;
+    } = { propeller: true },
+): FlyteChartSpec<EndpointProxy> {
     return {
         chart: FLYTE_CORE_CHART,
         releaseName: FLYTE_CORE_RELEASE,
@@ -45,13 +51,13 @@ export function flyteCoreSpec(flyte: FlyteConfig): FlyteChartSpec<EndpointProxy>
             fileName: CORE_STORAGE_FILE,
             file: (key, store) => coreStorageSecretFile({ ...key, ...store }),
         },
-        backendIdentities: CORE_COMPONENTS,
+        backendIdentities: CORE_COMPONENTS.filter((c) => options.propeller || c !== "flytepropeller"),
         values: ({ identity, ...inputs }) =>
             flyteCoreValues({
                 ...inputs,
                 identity: identity && {
                     annotationKey: identity.annotationKey,
-                    components: identity.backend as Record<FlyteCoreComponent, string>,
+                    components: identity.backend as Partial<Record<FlyteCoreComponent, string>>,
                     worker: identity.worker,
                 },
                 replicas: flyte.core.replicas,
@@ -108,7 +114,7 @@ export class FlyteCore extends FlyteInstallation<EndpointProxy> {
     readonly proxy: EndpointProxy;
 
     constructor(name: string, args: FlyteCoreArgs, opts?: pulumi.ComponentResourceOptions) {
-        super("flyte:flyte:FlyteCore", name, args, flyteCoreSpec(args.flyte), opts);
+        super("flyte:flyte:FlyteCore", name, args, flyteCoreSpec(args.flyte, { propeller: args.controlPlane?.config.propeller ?? true }), opts);
         this.proxy = this.extras;
     }
 }

@@ -14,6 +14,10 @@ import { ChartMessaging, emailCredentialFile } from "./messaging";
 import { ProjectDataLocations } from "./projectDataLocations";
 import { TaskNamespace, taskNamespacesWithStorageKeys } from "./taskNamespaces";
 import { verifiedIdentityKey, verifiedNamespace } from "./verification";
+import type { ControlPlaneConfig, ResolvedDataPlane } from "../contract/multiCluster";
+import { ControlPlaneClusters } from "./controlPlaneClusters";
+import type { ControlPlaneChartInput } from "./coreValues";
+import { ExecutionRoutes } from "./executionRoutes";
 
 /**
  * One routine that installs Flyte from either chart (flyte-binary, flyte-core): Flyte's namespace, the Secrets it
@@ -27,6 +31,12 @@ import { verifiedIdentityKey, verifiedNamespace } from "./verification";
 
 /** Seconds Helm waits for Flyte to become ready (first install pulls images and migrates the database). */
 export const RELEASE_TIMEOUT_SECONDS = 900;
+
+/**
+ * How every Flyte release is installed: atomic (a failed install or upgrade rolls back, removing what it created),
+ * within RELEASE_TIMEOUT_SECONDS, keeping 10 revisions to roll back to.
+ */
+export const RELEASE_POLICY = { atomic: true, cleanupOnFail: true, timeout: RELEASE_TIMEOUT_SECONDS, maxHistory: 10 } as const;
 
 /** Both flavors' type tokens: each aliases the other, so that switching flavor keeps what both share. */
 const FLAVOR_TYPES = ["flyte:flyte:FlyteBinary", "flyte:flyte:FlyteCore"] as const;
@@ -51,6 +61,16 @@ export interface FlyteInstallationArgs {
      * absent: none.
      */
     readonly verification?: VerificationConfig & { readonly stack: string };
+    /**
+     * A control plane (flyte-core only): its config and the data planes that have published their outputs; the
+     * platform must state its network side (`FlytePlatform.controlPlane`). Absent: a standalone Flyte.
+     */
+    readonly controlPlane?: {
+        /** flyte:clusterRole controlPlane's keys, validated. */
+        readonly config: ControlPlaneConfig;
+        /** The data planes read through their stack references (those without outputs yet left out). */
+        readonly dataPlanes: readonly ResolvedDataPlane[];
+    };
 }
 
 /** What a chart's values builder is given: the platform's outputs resolved, and the config. */
@@ -72,6 +92,8 @@ export interface ChartInputs {
     readonly authentication?: ChartAuthentication;
     /** With the platform's messaging: notifications and execution events, and the email credentials' Secret by name. */
     readonly messaging?: ChartMessaging;
+    /** A control plane: whether it runs flytepropeller, and flyteadmin's `clusters` once a data plane is registered. */
+    readonly controlPlane?: ControlPlaneChartInput;
     /** The platform's task log links. */
     readonly taskLogs: FlytePlatform["taskLogs"];
     /** The platform's plain environment for task pods. */
@@ -256,6 +278,12 @@ export abstract class FlyteInstallation<Extras> extends pulumi.ComponentResource
     readonly ciClientSecret?: pulumi.Output<string>;
     /** With verification: the Jobs that check the deployment after each new release revision. */
     readonly verification?: DeploymentVerification;
+    /** A control plane: the data planes' credentials and datacatalog's internal load balancer. */
+    readonly controlPlaneClusters?: ControlPlaneClusters;
+    /** A control plane: the Job that sets each routed project's execution cluster label. */
+    readonly executionRoutes?: ExecutionRoutes;
+    /** A control plane with sign-in: the client flytepropeller on the data planes calls flyteadmin as, and its secret. */
+    readonly propellerClient?: { readonly id: string; readonly secret: pulumi.Output<string> };
     /** What the chart's spec declared around its release. */
     protected readonly extras: Extras;
 
@@ -276,6 +304,27 @@ export abstract class FlyteInstallation<Extras> extends pulumi.ComponentResource
 
         this.namespace = new k8s.core.v1.Namespace(`${name}-namespace`, { metadata: { name: flyte.namespace, labels } }, k8sOpts);
         const namespace = this.namespace.metadata.name;
+
+        if (args.controlPlane !== undefined) {
+            const network = platform.controlPlane;
+            if (network === undefined) {
+                throw new Error("a control plane on a platform that states no network for its data planes (FlytePlatform.controlPlane)");
+            }
+            this.controlPlaneClusters = new ControlPlaneClusters(
+                `${name}-clusters`,
+                {
+                    config: args.controlPlane.config,
+                    dataPlanes: args.controlPlane.dataPlanes,
+                    namespace,
+                    internalServiceAnnotations: network.internalServiceAnnotations,
+                    fallbackSourceRanges: network.clientRanges,
+                    labels,
+                    provider,
+                },
+                { parent: this },
+            );
+        }
+        const clusters = this.controlPlaneClusters;
 
         this.databasePassword = new k8s.core.v1.Secret(
             `${name}-db-password`,
@@ -347,6 +396,8 @@ export abstract class FlyteInstallation<Extras> extends pulumi.ComponentResource
                 credentialsFile ?? "",
                 ...(authentication?.mountedSecrets ?? []),
                 ...(credential ? [credential.secret] : []),
+                // A control plane's data-plane tokens and CAs: a rotated token restarts flyteadmin.
+                ...(clusters?.credentialFiles ?? []),
             ]),
             authentication: authentication?.chartInputs,
             messaging,
@@ -354,6 +405,7 @@ export abstract class FlyteInstallation<Extras> extends pulumi.ComponentResource
         const values = resolved.apply((inputs) =>
             spec.values({
                 ...inputs,
+                ...(args.controlPlane && { controlPlane: { propeller: args.controlPlane.config.propeller, clusters: clusters?.clusters } }),
                 flyte,
                 taskLogs: platform.taskLogs,
                 taskEnvironment: platform.taskEnvironment,
@@ -372,12 +424,9 @@ export abstract class FlyteInstallation<Extras> extends pulumi.ComponentResource
                 namespace,
                 createNamespace: false,
                 values: values as pulumi.Input<{ [key: string]: pulumi.Input<unknown> }>,
-                atomic: true,
-                cleanupOnFail: true,
-                timeout: RELEASE_TIMEOUT_SECONDS,
-                maxHistory: 10,
+                ...RELEASE_POLICY,
             },
-            { ...k8sOpts, dependsOn: [...platform.releaseDependencies] },
+            { ...k8sOpts, dependsOn: [...platform.releaseDependencies, ...(clusters?.credentials ? [clusters.credentials] : [])] },
         );
         this.extras = spec.aroundRelease({ name, parent: this, provider, labels, namespace, release: this.release });
 
@@ -400,6 +449,14 @@ export abstract class FlyteInstallation<Extras> extends pulumi.ComponentResource
         this.flytectlConfig = endpoint.endpoints.flytectlConfig;
         this.portForwardCommand = endpoint.portForwardCommand;
 
+        // Where flyteadmin authenticates, the Jobs that call its API (project data locations, execution routes) do so
+        // as Flyte's internal client, with its secret mounted from the Secret the chart reads it from.
+        const adminClient = authentication && {
+            clientId: authentication.internalClient.id,
+            secretName: authentication.secret(spec.authentication.internalClientSecret.role).metadata.name,
+            secretKey: spec.authentication.internalClientSecret.key,
+        };
+
         if (flyte.projectIsolation) {
             this.projectDataLocations = new ProjectDataLocations(
                 `${name}-project-data`,
@@ -412,14 +469,32 @@ export abstract class FlyteInstallation<Extras> extends pulumi.ComponentResource
                     labels,
                     provider,
                     release: this.release,
-                    adminClient: authentication && {
-                        clientId: authentication.internalClient.id,
-                        secretName: authentication.secret(spec.authentication.internalClientSecret.role).metadata.name,
-                        secretKey: spec.authentication.internalClientSecret.key,
-                    },
+                    adminClient,
                 },
                 { parent: this },
             );
+        }
+
+        if (args.controlPlane !== undefined) {
+            this.executionRoutes = new ExecutionRoutes(
+                `${name}-routes`,
+                {
+                    namespace,
+                    adminUrl: adminUrl(spec.admin, flyte.namespace),
+                    projects: flyte.projects,
+                    domains: flyte.domains,
+                    routes: args.controlPlane.config.routes,
+                    image: flyte.projectSetupImage,
+                    labels,
+                    provider,
+                    release: this.release,
+                    adminClient,
+                },
+                { parent: this },
+            );
+            if (authentication) {
+                this.propellerClient = { id: authentication.internalClient.id, secret: authentication.internalClient.secret };
+            }
         }
 
         if (args.verification !== undefined) {

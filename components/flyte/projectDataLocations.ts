@@ -27,7 +27,7 @@ export function projectRawOutputPrefixes(
 }
 
 /** The flyteadmin API call that makes a project's executions write raw outputs under `prefix`. */
-export function projectAttributesRequest(project: string, prefix: string): { path: string; body: string } {
+export function projectAttributesRequest(project: string, prefix: string): Pick<AdminRequest, "path" | "body"> {
     return {
         path: `/api/v1/project_attributes/${project}`,
         body: JSON.stringify({
@@ -62,10 +62,18 @@ export interface AdminClientCredentials {
 export const ADMIN_CLIENT_SECRET_DIR = "/etc/flyte/admin-client";
 const ADMIN_CLIENT_SECRET_FILE = "client_secret";
 
-const CURL_RETRIED = [
-    `curl --silent --show-error --fail-with-body --retry 30 --retry-delay 5 --retry-all-errors \\`,
-    `  --retry-max-time ${ADMIN_RETRY_SECONDS} --connect-timeout ${ADMIN_CONNECT_TIMEOUT_SECONDS} --max-time ${ADMIN_REQUEST_TIMEOUT_SECONDS} \\`,
-];
+/**
+ * curl, retried (ADMIN_RETRY_SECONDS in all) on every error, each attempt bounded: with `--fail-with-body` an HTTP
+ * error is one too (retried, then the Job fails with flyteadmin's answer); without, only a transient one (408, 429,
+ * 5xx: curl's --retry) and the caller judges the status.
+ */
+function curlRetried(failOnHttpError: boolean): readonly [string, string] {
+    return [
+        `curl --silent --show-error ${failOnHttpError ? "--fail-with-body " : ""}--retry 30 --retry-delay 5 --retry-all-errors \\`,
+        `  --retry-max-time ${ADMIN_RETRY_SECONDS} --connect-timeout ${ADMIN_CONNECT_TIMEOUT_SECONDS} --max-time ${ADMIN_REQUEST_TIMEOUT_SECONDS} \\`,
+    ];
+}
+const CURL_RETRIED = curlRetried(true);
 
 /**
  * Gets an access token from flyteadmin's token endpoint (client credentials, HTTP basic authentication of the
@@ -95,35 +103,173 @@ function tokenCommands(adminUrl: string, client: AdminClientCredentials): string
  */
 const TOKEN_HEADERS = `printf 'header = "flyte-authorization: Bearer %s"\\nheader = "Authorization: Bearer %s"\\n' "$token" "$token" | `;
 
+/** One call of flyteadmin's REST API a setup Job makes. */
+export interface AdminRequest {
+    /**
+     * PUT: create or replace, failing the Job on any error answer. DELETE: an answer "not found" (HTTP 404) counts
+     * as done, since what it removes may not exist.
+     */
+    readonly method: "PUT" | "DELETE";
+    /** The path under flyteadmin's HTTP API, e.g. `/api/v1/project_attributes/<project>`. */
+    readonly path: string;
+    /** The JSON body; it goes between single quotes in the script, so it must not contain one. */
+    readonly body: string;
+    /** What the Job's log says before the call: what it sets, and for what. */
+    readonly summary: string;
+}
+
+/**
+ * One request's lines: its log line, then curl, retried until flyteadmin answers or ADMIN_RETRY_SECONDS have passed,
+ * with the token's headers on its standard input where flyteadmin authenticates. A DELETE is sent without
+ * `--fail-with-body`, so that a 404 is not retried; its status is read from curl's `--write-out` (the last line of
+ * the answer), and anything but 2xx or 404 fails the Job with flyteadmin's answer.
+ */
+function adminCall(adminUrl: string, request: AdminRequest, client: AdminClientCredentials | undefined): string {
+    const url = `${adminUrl}${request.path}`;
+    const headers = client ? TOKEN_HEADERS : "";
+    const call = (curl: readonly [string, string], tail: string) => [
+        curl[1],
+        `  ${client ? "--config - " : ""}-X ${request.method} -H 'Content-Type: application/json' '${url}' \\`,
+        `  --data '${request.body}'${tail}`,
+    ];
+    if (request.method === "PUT") {
+        return [
+            `echo "${request.summary} (PUT ${url}, retried for up to ${ADMIN_RETRY_SECONDS} s)"`,
+            `${headers}${CURL_RETRIED[0]}`,
+            ...call(CURL_RETRIED, ""),
+        ].join("\n");
+    }
+    const curl = curlRetried(false);
+    return [
+        `echo "${request.summary} (DELETE ${url}, retried for up to ${ADMIN_RETRY_SECONDS} s; not found counts as done)"`,
+        `response=$(${headers}${curl[0]}`,
+        ...call(curl, ` --write-out '\\n%{http_code}')`),
+        `code=$(printf '%s\\n' "$response" | tail -n 1)`,
+        `case "$code" in`,
+        `  2??|404) ;;`,
+        `  *) printf 'flyteadmin answered HTTP %s: %s\\n' "$code" "$(printf '%s\\n' "$response" | sed '$d')" >&2; exit 22 ;;`,
+        `esac`,
+    ].join("\n");
+}
+
+/**
+ * A setup Job's script: `requests` in order, each idempotent, stopping at the first that fails; where flyteadmin
+ * authenticates (`client`), with a token got first. Its log says what each request sets and which flyteadmin it is
+ * waiting for, and its last line what failed (`purpose`, e.g. "setting project data locations").
+ */
+export function adminRequestsScript(args: {
+    /** flyteadmin's HTTP API inside the cluster. */
+    readonly adminUrl: string;
+    /** The calls, in the order they are made. */
+    readonly requests: readonly AdminRequest[];
+    /** What the Job does, for its last line when it fails. */
+    readonly purpose: string;
+    /** Where flyteadmin authenticates: the client the Job calls it as. */
+    readonly client?: AdminClientCredentials;
+}): string {
+    const { adminUrl, client } = args;
+    if (args.requests.length === 0) {
+        return "set -eu\n";
+    }
+    const failed = `${args.purpose} through flyteadmin at ${adminUrl} failed (exit $status): the error from curl is above`;
+    return [
+        "set -eu",
+        `trap 'status=$?; if [ "$status" -ne 0 ]; then echo "${failed}" >&2; fi' EXIT`,
+        ...(client ? tokenCommands(adminUrl, client) : []),
+        ...args.requests.map((request) => adminCall(adminUrl, request, client)),
+        "",
+    ].join("\n");
+}
+
 /**
  * The Job's script: one idempotent PUT per project, retried until flyteadmin answers or ADMIN_RETRY_SECONDS have
  * passed; where flyteadmin authenticates (`client`), with a token got first. Its log says which project and which
  * flyteadmin it is waiting for, and its last line why it failed.
  */
 export function projectAttributesScript(adminUrl: string, prefixes: Readonly<Record<string, string>>, client?: AdminClientCredentials): string {
-    const calls = Object.entries(prefixes)
+    const requests = Object.entries(prefixes)
         .sort(([a], [b]) => a.localeCompare(b))
-        .map(([project, prefix]) => {
-            const request = projectAttributesRequest(project, prefix);
-            return [
-                `echo "project ${project}: raw outputs under ${prefix} (PUT ${adminUrl}${request.path}, retried for up to ${ADMIN_RETRY_SECONDS} s)"`,
-                `${client ? TOKEN_HEADERS : ""}${CURL_RETRIED[0]}`,
-                CURL_RETRIED[1],
-                `  ${client ? "--config - " : ""}-X PUT -H 'Content-Type: application/json' '${adminUrl}${request.path}' \\`,
-                `  --data '${request.body}'`,
-            ].join("\n");
-        });
-    if (calls.length === 0) {
-        return "set -eu\n";
-    }
-    const failed = `setting project data locations through flyteadmin at ${adminUrl} failed (exit $status): the error from curl is above`;
-    return [
-        "set -eu",
-        `trap 'status=$?; if [ "$status" -ne 0 ]; then echo "${failed}" >&2; fi' EXIT`,
-        ...(client ? tokenCommands(adminUrl, client) : []),
-        ...calls,
-        "",
-    ].join("\n");
+        .map(([project, prefix]): AdminRequest => ({
+            method: "PUT",
+            ...projectAttributesRequest(project, prefix),
+            summary: `project ${project}: raw outputs under ${prefix}`,
+        }));
+    return adminRequestsScript({ adminUrl, requests, purpose: "setting project data locations", client });
+}
+
+/** Where flyteadmin authenticates: the client a setup Job calls it as, and the Secret (and key) with its secret. */
+export interface AdminClientSecret {
+    /** The client id. */
+    readonly clientId: string;
+    /** The Secret's name (read from the Secret, so that the Job waits for it). */
+    readonly secretName: pulumi.Input<string>;
+    /** The key with the client's secret; only that key is mounted. */
+    readonly secretKey: string;
+}
+
+/** How the script reads the client's secret: from the file the Job mounts it as. */
+export function adminClientCredentials(adminClient: AdminClientSecret | undefined): AdminClientCredentials | undefined {
+    return adminClient && { clientId: adminClient.clientId, secretFile: `${ADMIN_CLIENT_SECRET_DIR}/${ADMIN_CLIENT_SECRET_FILE}` };
+}
+
+/** A setup Job that calls flyteadmin's REST API from Flyte's namespace. */
+export interface AdminJobSpec {
+    /** The Job's Kubernetes name; Pulumi names it when absent. */
+    readonly name?: pulumi.Input<string>;
+    /** Flyte's namespace: the Job runs next to flyteadmin. */
+    readonly namespace: pulumi.Input<string>;
+    /** Labels of the Job and its pod. */
+    readonly labels: Readonly<Record<string, string>>;
+    /** Its container's name. */
+    readonly containerName: string;
+    /** An image with curl and a POSIX shell. */
+    readonly image: string;
+    /** The script /bin/sh runs (adminRequestsScript). */
+    readonly script: pulumi.Input<string>;
+    /** Where flyteadmin authenticates: the client's Secret, mounted at ADMIN_CLIENT_SECRET_DIR. */
+    readonly adminClient?: AdminClientSecret;
+    /** The Kubernetes provider of Flyte's cluster. */
+    readonly provider: k8s.Provider;
+    /** The Flyte release: the Job runs once flyteadmin is up. */
+    readonly release: pulumi.Resource;
+}
+
+/**
+ * Declares the Job: hardened and bounded (setupJobArgs): curl gives up on flyteadmin after ADMIN_RETRY_SECONDS, the
+ * Job after its deadline, and Pulumi waits a little longer than that, so `pulumi up` fails with the Job's reason and
+ * the script's last lines.
+ */
+export function adminJob(resourceName: string, spec: AdminJobSpec, parent: pulumi.Resource): k8s.batch.v1.Job {
+    const { adminClient } = spec;
+    return new k8s.batch.v1.Job(
+        resourceName,
+        setupJobArgs({
+            ...(spec.name === undefined ? {} : { name: spec.name }),
+            namespace: spec.namespace,
+            labels: spec.labels,
+            // Any non-root uid does: curl writes nothing.
+            user: { uid: 65532, gid: 65532 },
+            container: {
+                name: spec.containerName,
+                image: spec.image,
+                command: ["/bin/sh", "-c"],
+                args: [spec.script],
+                resources: { requests: { cpu: "10m", memory: "16Mi" }, limits: { memory: "64Mi" } },
+                ...(adminClient ? { volumeMounts: [{ name: "admin-client", mountPath: ADMIN_CLIENT_SECRET_DIR, readOnly: true }] } : {}),
+            },
+            ...(adminClient
+                ? {
+                      volumes: [
+                          {
+                              name: "admin-client",
+                              secret: { secretName: adminClient.secretName, items: [{ key: adminClient.secretKey, path: ADMIN_CLIENT_SECRET_FILE }] },
+                          },
+                      ],
+                  }
+                : {}),
+        }),
+        { parent, provider: spec.provider, dependsOn: [spec.release], customTimeouts: jobCustomTimeouts() },
+    );
 }
 
 export interface ProjectDataLocationsArgs {
@@ -147,14 +293,7 @@ export interface ProjectDataLocationsArgs {
      * Where flyteadmin authenticates: the client the Job calls it as, and the Secret (and key) with the client's
      * secret, mounted into the Job; absent: no authentication.
      */
-    readonly adminClient?: {
-        /** The client id. */
-        readonly clientId: string;
-        /** The Secret's name (read from the Secret, so that the Job waits for it). */
-        readonly secretName: pulumi.Input<string>;
-        /** The key with the client's secret; only that key is mounted. */
-        readonly secretKey: string;
-    };
+    readonly adminClient?: AdminClientSecret;
 }
 
 /**
@@ -178,40 +317,20 @@ export class ProjectDataLocations extends pulumi.ComponentResource {
         );
         this.prefixes = buckets.apply((b) => projectRawOutputPrefixes(args.storage.provider, b));
         const labels = { ...args.labels, "app.kubernetes.io/name": "flyte-project-data-locations" };
-        const { adminClient } = args;
-        const client: AdminClientCredentials | undefined = adminClient && {
-            clientId: adminClient.clientId,
-            secretFile: `${ADMIN_CLIENT_SECRET_DIR}/${ADMIN_CLIENT_SECRET_FILE}`,
-        };
-        // Bounded: curl gives up on flyteadmin after ADMIN_RETRY_SECONDS, the Job after its deadline, and Pulumi
-        // waits a little longer than that, so `pulumi up` fails with the Job's reason and the script's last lines.
-        this.job = new k8s.batch.v1.Job(
+        const client = adminClientCredentials(args.adminClient);
+        this.job = adminJob(
             `${name}-job`,
-            setupJobArgs({
+            {
                 namespace: args.namespace,
                 labels,
-                // Any non-root uid does: curl writes nothing.
-                user: { uid: 65532, gid: 65532 },
-                container: {
-                    name: "set-project-attributes",
-                    image: args.image,
-                    command: ["/bin/sh", "-c"],
-                    args: [this.prefixes.apply((p) => projectAttributesScript(args.adminUrl, p, client))],
-                    resources: { requests: { cpu: "10m", memory: "16Mi" }, limits: { memory: "64Mi" } },
-                    ...(adminClient ? { volumeMounts: [{ name: "admin-client", mountPath: ADMIN_CLIENT_SECRET_DIR, readOnly: true }] } : {}),
-                },
-                ...(adminClient
-                    ? {
-                          volumes: [
-                              {
-                                  name: "admin-client",
-                                  secret: { secretName: adminClient.secretName, items: [{ key: adminClient.secretKey, path: ADMIN_CLIENT_SECRET_FILE }] },
-                              },
-                          ],
-                      }
-                    : {}),
-            }),
-            { parent: this, provider: args.provider, dependsOn: [args.release], customTimeouts: jobCustomTimeouts() },
+                containerName: "set-project-attributes",
+                image: args.image,
+                script: this.prefixes.apply((p) => projectAttributesScript(args.adminUrl, p, client)),
+                adminClient: args.adminClient,
+                provider: args.provider,
+                release: args.release,
+            },
+            this,
         );
         this.registerOutputs({ prefixes: this.prefixes });
     }

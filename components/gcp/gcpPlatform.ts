@@ -1,6 +1,7 @@
 import type * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import type { AuthenticationConfig, GcpConfig } from "../contract/config";
+import type { AuthenticationConfig, GcpConfig, HttpsConfig } from "../contract/config";
+import type { ControlPlaneNetwork } from "../contract/multiCluster";
 import type {
     FlyteDatabase,
     FlyteExposure,
@@ -37,6 +38,38 @@ export const GKE_SERVICE_ACCOUNT_ANNOTATION = "iam.gke.io/gcp-service-account";
  * service accounts; names come from gcpNames (the deployment and the GCP project), labels from gcpLabels.
  */
 export type GcpPlatformArgs = FlytePlatformArgs<GcpConfig>;
+
+/**
+ * What a control plane's data planes join, from its config and network (pure but for the network's self link): the
+ * VPC network; the node subnet's and the pods' ranges, where the control plane's calls to their API servers come from
+ * (VPC-native pods keep their own addresses within the network); whether flyteadmin's endpoint answers clients in
+ * every region (a public HTTPS endpoint does; an internal load balancer, or an internal HTTPS endpoint, only with
+ * `loadBalancerGlobalAccess`, https://cloud.google.com/load-balancing/docs/internal#client_access); and the annotations
+ * of an internal passthrough load balancer with global access, for the services data planes reach (datacatalog).
+ */
+export function gcpControlPlaneNetwork(args: {
+    readonly network: pulumi.Output<string>;
+    readonly config: GcpConfig;
+    readonly https?: HttpsConfig;
+    readonly subnetName: string;
+}): ControlPlaneNetwork {
+    const { config } = args;
+    return {
+        network: args.network,
+        clientRanges: [config.network.subnetCidr, config.network.podsCidr],
+        networkRanges: [
+            config.network.subnetCidr,
+            config.network.podsCidr,
+            config.network.servicesCidr,
+            `${config.network.privateServicesAddress}/${config.network.privateServicesPrefixLength}`,
+            // The proxy-only subnet exists only for an internal HTTPS endpoint (GcpNetwork).
+            ...(args.https?.access === "internal" ? [config.network.proxyOnlySubnetCidr] : []),
+        ],
+        region: config.region,
+        adminGlobalAccess: args.https?.access === "public" || config.loadBalancer.globalAccess,
+        internalServiceAnnotations: gkeInternalLoadBalancerAnnotations({ subnetName: args.subnetName, globalAccess: true }),
+    };
+}
 
 /**
  * The OpenID Connect provider users sign in through, as the Flyte layer takes it: the team's own provider passed
@@ -96,6 +129,8 @@ export class GcpPlatform extends pulumi.ComponentResource implements FlytePlatfo
     readonly signIn?: OidcSignIn;
     readonly messaging?: FlyteMessaging;
     readonly extraOutputs?: PlatformOutputs;
+    /** With `controlPlane`: what the data planes join. */
+    readonly controlPlane?: ControlPlaneNetwork;
 
     constructor(name: string, args: GcpPlatformArgs, opts?: pulumi.ComponentResourceOptions) {
         super("flyte:gcp:GcpPlatform", name, {}, opts);
@@ -350,6 +385,9 @@ export class GcpPlatform extends pulumi.ComponentResource implements FlytePlatfo
                   loadBalancerIP: this.loadBalancerAddress?.ip,
                   host: this.loadBalancerAddress?.ip,
               };
+        if (args.controlPlane) {
+            this.controlPlane = gcpControlPlaneNetwork({ network: this.network.network.selfLink, config, https, subnetName: names.subnet });
+        }
         this.identityGrants = Object.fromEntries(
             requests.map((r) => [r.key, [...this.serviceAccounts.grants[r.key], ...this.workloadIdentity.byKey[r.key]]]),
         );

@@ -7,6 +7,18 @@ import type { DataAccess } from "../contract/identities";
  */
 export const BUCKET_ROLES = ["roles/storage.objectAdmin", "roles/storage.legacyBucketReader"] as const;
 
+/**
+ * What an identity that signs download URLs needs on a raw-data bucket it only reads from (flyteadmin, on a data
+ * plane's own bucket): a signed URL carries the signer's permissions, so it must be able to read the objects
+ * (https://cloud.google.com/storage/docs/access-control/signed-urls), and the data proxy heads each object before
+ * signing (`CreateDownloadLink`, flyteadmin/dataproxy/service.go); and it must read the bucket's metadata, because
+ * flytestdlib opens a bucket other than its configured one through stow's `Container`
+ * (`getContainer`/`loadContainer`, flytestdlib/storage/stow_store.go at flyteorg/flyte v1.16.8), which reads the
+ * bucket's attributes (`ContainerContext`, google/location.go in flyteorg/stow): storage.buckets.get, which
+ * objectViewer lacks and legacyBucketReader has.
+ */
+export const URL_SIGNER_READ_ROLES = ["roles/storage.objectViewer", "roles/storage.legacyBucketReader"] as const;
+
 /** Lets the backend sign blobs as itself: signed URLs for uploads (pyflyte register) and downloads. */
 export const SIGN_BLOB_ROLE = "roles/iam.serviceAccountTokenCreator";
 export const WORKLOAD_IDENTITY_USER_ROLE = "roles/iam.workloadIdentityUser";

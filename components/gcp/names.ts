@@ -27,6 +27,8 @@ export interface GcpNames {
     readonly privateServicesRange: string;
     readonly cluster: string;
     readonly nodePool: string;
+    /** With a GPU node pool (gkeGpuType): its name, within the cluster like the other pool's. */
+    readonly gpuNodePool: string;
     readonly nodeServiceAccount: string;
     readonly backendServiceAccount: string;
     readonly workerServiceAccount: string;
@@ -153,6 +155,7 @@ export function gcpNames(args: { pulumiProject: string; stack: string; gcpProjec
         servicesRange: "services",
         cluster: fitName(base, "", GCP_LIMITS.gke),
         nodePool: "flyte",
+        gpuNodePool: "flyte-gpu",
         nodeServiceAccount: fitName(base, "nodes", GCP_LIMITS.serviceAccount),
         backendServiceAccount: fitName(base, "backend", GCP_LIMITS.serviceAccount),
         workerServiceAccount: fitName(base, "worker", GCP_LIMITS.serviceAccount),

@@ -40,6 +40,75 @@ export interface GcpNetworkArgs {
     };
 }
 
+/** The nodes' subnet with its two secondary ranges, and the Cloud Router and NAT that serve that subnet alone. */
+export interface NodeSubnet {
+    readonly subnet: gcp.compute.Subnetwork;
+    readonly router: gcp.compute.Router;
+    readonly nat: gcp.compute.RouterNat;
+}
+
+/** What declareNodeSubnet builds from. */
+export interface NodeSubnetArgs {
+    /** The GCP project id. */
+    readonly project: string;
+    /** The region of the subnet, router and NAT. */
+    readonly region: string;
+    /** Names from gcpNames: subnet, router, NAT and the two secondary ranges. */
+    readonly names: Pick<GcpNames, "subnet" | "router" | "nat" | "podsRange" | "servicesRange">;
+    /** The CIDRs of the subnet and of its pods' and Services' secondary ranges. */
+    readonly config: Pick<GcpNetworkConfig, "subnetCidr" | "podsCidr" | "servicesCidr">;
+    /** The VPC network (id or self link) the subnet and router are in. */
+    readonly network: pulumi.Input<string>;
+}
+
+/**
+ * Declares the nodes' subnet (VPC-native: secondary ranges for Pods and Services, private Google access) and a Cloud
+ * Router with a Cloud NAT gateway for that subnet only, so private nodes can pull images. The resources are named
+ * `<name>-subnet`, `<name>-router` and `<name>-nat` and declared with `opts` (their parent, and what they wait for).
+ *
+ * The NAT lists its subnet (LIST_OF_SUBNETWORKS) rather than taking every subnet of the region: a gateway that takes
+ * all subnets of a region (ALL_SUBNETWORKS_*) must be the only one of that network in that region, while gateways that
+ * list theirs may sit side by side (RouterNat's `sourceSubnetworkIpRangesToNat`,
+ * https://cloud.google.com/compute/docs/reference/rest/v1/routers; one gateway per region and network for chosen
+ * subnets, https://cloud.google.com/nat/docs/overview). So a data plane adds its own router and gateway to the
+ * control plane's network, even in the control plane's region, and neither touches the other's subnets.
+ */
+export function declareNodeSubnet(name: string, args: NodeSubnetArgs, opts: pulumi.CustomResourceOptions): NodeSubnet {
+    const { project, region, names, config, network } = args;
+    const subnet = new gcp.compute.Subnetwork(
+        `${name}-subnet`,
+        {
+            project,
+            region,
+            name: names.subnet,
+            network,
+            ipCidrRange: config.subnetCidr,
+            privateIpGoogleAccess: true,
+            secondaryIpRanges: [
+                { rangeName: names.podsRange, ipCidrRange: config.podsCidr },
+                { rangeName: names.servicesRange, ipCidrRange: config.servicesCidr },
+            ],
+        },
+        opts,
+    );
+    const router = new gcp.compute.Router(`${name}-router`, { project, region, name: names.router, network }, opts);
+    const nat = new gcp.compute.RouterNat(
+        `${name}-nat`,
+        {
+            project,
+            region,
+            name: names.nat,
+            router: router.name,
+            natIpAllocateOption: "AUTO_ONLY",
+            sourceSubnetworkIpRangesToNat: "LIST_OF_SUBNETWORKS",
+            subnetworks: [{ name: subnet.id, sourceIpRangesToNats: ["ALL_IP_RANGES"] }],
+            logConfig: { enable: true, filter: "ERRORS_ONLY" },
+        },
+        opts,
+    );
+    return { subnet, router, nat };
+}
+
 /**
  * A VPC for a private, VPC-native GKE cluster: one subnet with secondary ranges for Pods and Services, Cloud NAT
  * so private nodes can pull images, and private services access so Cloud SQL gets a private IP in this VPC.
@@ -77,42 +146,10 @@ export class GcpNetwork extends pulumi.ComponentResource {
 
         this.podsRangeName = names.podsRange;
         this.servicesRangeName = names.servicesRange;
-        this.subnet = new gcp.compute.Subnetwork(
-            `${name}-subnet`,
-            {
-                project,
-                region,
-                name: names.subnet,
-                network: this.network.id,
-                ipCidrRange: config.subnetCidr,
-                privateIpGoogleAccess: true,
-                secondaryIpRanges: [
-                    { rangeName: names.podsRange, ipCidrRange: config.podsCidr },
-                    { rangeName: names.servicesRange, ipCidrRange: config.servicesCidr },
-                ],
-            },
-            { parent: this },
-        );
-
-        this.router = new gcp.compute.Router(
-            `${name}-router`,
-            { project, region, name: names.router, network: this.network.id },
-            { parent: this },
-        );
-        this.nat = new gcp.compute.RouterNat(
-            `${name}-nat`,
-            {
-                project,
-                region,
-                name: names.nat,
-                router: this.router.name,
-                natIpAllocateOption: "AUTO_ONLY",
-                sourceSubnetworkIpRangesToNat: "LIST_OF_SUBNETWORKS",
-                subnetworks: [{ name: this.subnet.id, sourceIpRangesToNats: ["ALL_IP_RANGES"] }],
-                logConfig: { enable: true, filter: "ERRORS_ONLY" },
-            },
-            { parent: this },
-        );
+        const nodes = declareNodeSubnet(name, { project, region, names, config, network: this.network.id }, { parent: this });
+        this.subnet = nodes.subnet;
+        this.router = nodes.router;
+        this.nat = nodes.nat;
 
         this.privateServicesRange = new gcp.compute.GlobalAddress(
             `${name}-psa-range`,
@@ -179,5 +216,52 @@ export class GcpNetwork extends pulumi.ComponentResource {
         }
 
         this.registerOutputs({ network: this.network.id, subnet: this.subnet.id });
+    }
+}
+
+export interface DataPlaneNetworkArgs {
+    /** The GCP project id: the control plane's, whose VPC network this joins. */
+    readonly project: string;
+    /** The data plane's region: of its subnet, router and NAT (the control plane may be in another). */
+    readonly region: string;
+    /** This deployment's names from gcpNames: subnet, router, NAT and the subnet's two secondary ranges. */
+    readonly names: Pick<GcpNames, "subnet" | "router" | "nat" | "podsRange" | "servicesRange">;
+    /**
+     * The CIDRs of the nodes' subnet and of the pods' and Services' secondary ranges: no range of the network may
+     * overlap them (the control plane's are checked before anything is declared, dataPlaneChecks.ts).
+     */
+    readonly config: Pick<GcpNetworkConfig, "subnetCidr" | "podsCidr" | "servicesCidr">;
+    /** The control plane's VPC network, by self link (a stack output of another stack: nothing here waits for it). */
+    readonly network: string;
+    /** APIs that must be enabled first. */
+    readonly apis: {
+        /** compute.googleapis.com: the subnet and the router (the network is not this stack's to wait for). */
+        readonly compute: pulumi.Resource;
+    };
+}
+
+/**
+ * A data plane's part of the control plane's VPC network: its own nodes' subnet with secondary ranges for Pods and
+ * Services, and its own Cloud Router and NAT for that subnet only (see declareNodeSubnet). No VPC and no private
+ * services access: a data plane has no Cloud SQL, and its pods reach the control plane's services over the shared
+ * network.
+ */
+export class DataPlaneNetwork extends pulumi.ComponentResource {
+    readonly subnet: gcp.compute.Subnetwork;
+    readonly router: gcp.compute.Router;
+    readonly nat: gcp.compute.RouterNat;
+    readonly podsRangeName: string;
+    readonly servicesRangeName: string;
+
+    constructor(name: string, args: DataPlaneNetworkArgs, opts?: pulumi.ComponentResourceOptions) {
+        super("flyte:gcp:DataPlaneNetwork", name, {}, opts);
+        const { project, region, names, config, network } = args;
+        this.podsRangeName = names.podsRange;
+        this.servicesRangeName = names.servicesRange;
+        const nodes = declareNodeSubnet(name, { project, region, names, config, network }, { parent: this, dependsOn: [args.apis.compute] });
+        this.subnet = nodes.subnet;
+        this.router = nodes.router;
+        this.nat = nodes.nat;
+        this.registerOutputs({ subnet: this.subnet.id });
     }
 }

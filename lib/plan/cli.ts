@@ -1,6 +1,7 @@
 import * as path from "path";
 import { planDocument, renderTree } from "./render";
 import { CommandError, CommandIo, parseStackCommandArgs, writeResult } from "./command";
+import { ReferencedStackError } from "./references";
 import type { Plan, PlanOptions } from "./runPlan";
 import { readProjectFile, readStackConfig, secretNotes, StackFileError, stackFilePath, stackNameError } from "./stackFile";
 
@@ -17,7 +18,10 @@ export interface PlanCommandOptions {
     ) => void;
     /** Errors whose message is already one line for the user (config errors); others are reported as a failed plan. */
     readonly isUserError?: (err: unknown) => boolean;
-    /** Plans a stack: runPlan (the program, in this process: one plan per process). */
+    /**
+     * Plans a stack: planWithReferences (the stacks it references first, then the program, one after another in
+     * this process).
+     */
     readonly plan: (options: PlanOptions) => Promise<Plan>;
 }
 
@@ -56,7 +60,7 @@ export async function planCommand(argv: readonly string[], io: CommandIo, option
         writeResult(text, args.out, io);
         return 0;
     } catch (err) {
-        if (err instanceof StackFileError || err instanceof CommandError || options.isUserError?.(err)) {
+        if (err instanceof StackFileError || err instanceof CommandError || err instanceof ReferencedStackError || options.isUserError?.(err)) {
             io.stderr(`error: ${(err as Error).message}\n`);
         } else {
             io.stderr(`error: plan failed: ${err instanceof Error ? err.message : String(err)}\n`);

@@ -36,6 +36,8 @@ export interface ResourceChange {
      * <name>)` for a resource of a replaced provider, `<input> (from replaced|new <type> <name>)` for a provider.
      */
     readonly replaceReasons: readonly string[];
+    /** Present (true) for a read (a StackReference), which creates nothing. */
+    readonly read?: true;
 }
 
 export interface OutputChange {
@@ -98,6 +100,9 @@ export const REPLACE_TRIGGERS: Readonly<Record<string, readonly string[]>> = {
     "aws:rds/subnetGroup:SubnetGroup": ["name"],
     "aws:rds/parameterGroup:ParameterGroup": ["name", "family"],
     "aws:s3/bucket:Bucket": ["bucket", "bucketPrefix"],
+    // Another stack read: the engine reads it again (a read-replacement) when its name changes, as the builtin
+    // provider's Diff replaces on `name` (pulumi/pulumi, pkg/resource/deploy/builtins.go).
+    "pulumi:pulumi:StackReference": ["name"],
 };
 
 function isObject(value: Json | undefined): value is { [key: string]: Json } {
@@ -175,6 +180,11 @@ function withFirstDifference<T extends { readonly before?: Json; readonly after?
 }
 
 function resourceChange(before: PlanResource | undefined, after: PlanResource | undefined): ResourceChange | undefined {
+    const change = inputChange(before, after);
+    return change && (after ?? before)?.read ? { ...change, read: true } : change;
+}
+
+function inputChange(before: PlanResource | undefined, after: PlanResource | undefined): ResourceChange | undefined {
     const r = (after ?? before) as PlanResource;
     if (!before) {
         return { urn: r.urn, type: r.type, name: r.name, kind: "add", changes: [], replaceReasons: [] };
@@ -276,6 +286,7 @@ function cascadeReplacements(
             kind: "replace",
             changes: own?.changes ?? [],
             replaceReasons: [...(own?.replaceReasons ?? []), ...reasons],
+            ...(r.read ? { read: true as const } : {}),
         });
     }
     return result;
@@ -556,7 +567,7 @@ export function renderDiff(diff: PlanDiff, label: { base: string; head: string }
     }
     for (const r of diff.resources) {
         const reason = r.kind === "replace" ? `  (replace: ${r.replaceReasons.join(", ")})` : "";
-        lines.push(`${MARKS[r.kind].padEnd(2)} ${r.type}  ${r.name}${reason}`);
+        lines.push(`${MARKS[r.kind].padEnd(2)} ${r.type}  ${r.name}${r.read ? "  (read)" : ""}${reason}`);
         for (const c of r.changes) {
             push(`       ${c.path}: `, changeText(c.before, c.after, c.firstDifference));
         }

@@ -78,7 +78,10 @@ async function inWorktree<T>(projectDir: string, tmpDir: string, commit: string,
  * `npm run plan:diff`: the offline plan of the working tree against the offline plan at another git ref —
  * resources added, removed, changed and replaced, and the outputs that change. The base is planned in a
  * temporary git worktree with its own stack file and the working tree's node_modules, at the same time as the
- * working tree. Exit codes: 0 diffed (with or without changes), 1 a plan failed, 2 bad usage.
+ * working tree. Each side's `scripts/plan.ts` resolves the stacks its plan references from that side's own stack
+ * files (a control plane's data planes, a data plane's control plane: lib/plan/references.ts), so a change of a
+ * referenced stack shows through the resources and outputs that use what it reads (see diff.ts). Exit codes: 0
+ * diffed (with or without changes), 1 a plan failed, 2 bad usage.
  */
 export async function planDiffCommand(argv: readonly string[], io: CommandIo, options: PlanDiffCommandOptions): Promise<number> {
     const args = parseStackCommandArgs(argv, PLAN_DIFF_USAGE, io, [...PLAN_OPTIONS, "base"]);

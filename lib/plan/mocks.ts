@@ -9,6 +9,11 @@ import type { Json } from "./wire";
 export interface MockResult {
     readonly id: string;
     readonly state: { [key: string]: Json };
+    /**
+     * Top-level properties of `state` the engine returns as secrets (the provider SDK's additionalSecretOutputs, which
+     * the engine applies); the plan's monitor marks them. Only where a mock reports something the provider marks.
+     */
+    readonly secretOutputs?: readonly string[];
 }
 
 function digest(text: string, length = 8): string {
@@ -40,6 +45,26 @@ export function mockRandomDigits(resourceName: string, length: Json | undefined)
 }
 
 export const MOCK_PROJECT = "mock-project";
+
+/**
+ * The token of a Secret of type kubernetes.io/service-account-token (by its Pulumi resource name) as the mocks report
+ * it, recognisable so that tests can prove it never reaches a plan, an output or a log.
+ */
+export function mockServiceAccountToken(resourceName: string): string {
+    return `mocktoken${digest(`service-account-token/${resourceName}`, 32)}`;
+}
+
+/** The cluster CA a service account token Secret reports in `ca.crt` under the mocks: PEM-shaped, not a certificate. */
+export const MOCK_CLUSTER_CA_PEM = [
+    "-----BEGIN CERTIFICATE-----",
+    Buffer.from("the offline plan's mock cluster CA (not a certificate)").toString("base64"),
+    "-----END CERTIFICATE-----",
+    "",
+].join("\n");
+
+function base64(text: string): string {
+    return Buffer.from(text).toString("base64");
+}
 
 /** An ECR repository's URL. */
 export function mockEcrRepositoryUrl(repositoryName: string): string {
@@ -115,13 +140,17 @@ const byType: Record<string, StateFn> = {
         const clusterName = str(inputs.name, name);
         const id = `projects/${project}/locations/${location}/clusters/${clusterName}`;
         const region = location.replace(/-[a-z]$/, "");
+        // A data plane's cluster (its private endpoint open to other regions) gets an address of its own, so that two
+        // data planes' endpoints differ in a plan; every other cluster keeps the one address plans have always shown.
+        const globalAccess = obj(obj(inputs.privateClusterConfig).masterGlobalAccessConfig).enabled === true;
+        const privateEndpoint = globalAccess ? `172.16.${parseInt(digest(id, 2), 16)}.${2 + (parseInt(digest(id, 4), 16) % 250)}` : "10.0.0.2";
         return {
             id,
             state: {
                 ...inputs,
                 name: clusterName,
                 endpoint: "172.16.0.2",
-                privateClusterConfig: { ...obj(inputs.privateClusterConfig), privateEndpoint: "10.0.0.2" },
+                privateClusterConfig: { ...obj(inputs.privateClusterConfig), privateEndpoint },
                 masterAuth: { clusterCaCertificate: Buffer.from(`mock-ca-${clusterName}`).toString("base64") },
                 controlPlaneEndpointsConfig: {
                     dnsEndpointConfig: {
@@ -389,8 +418,14 @@ const byType: Record<string, StateFn> = {
         const isLoadBalancer =
             typeof spec === "object" && spec !== null && !Array.isArray(spec) && spec.type === "LoadBalancer";
         const ip = typeof spec === "object" && spec !== null && !Array.isArray(spec) ? spec.loadBalancerIP : undefined;
+        // GKE's internal passthrough load balancer reports an address in the subnet; an AWS NLB a DNS name.
+        const gkeInternal = obj(obj(inputs.metadata).annotations)["networking.gke.io/load-balancer-type"] === "Internal";
         const ingress: { [key: string]: Json } =
-            typeof ip === "string" ? { ip } : { hostname: `internal-${digest(name, 10)}.elb.mock-region-1.amazonaws.com` };
+            typeof ip === "string"
+                ? { ip }
+                : gkeInternal
+                  ? { ip: `10.0.${parseInt(digest(name, 2), 16) % 16}.${20 + (parseInt(digest(name, 4), 16) % 200)}` }
+                  : { hostname: `internal-${digest(name, 10)}.elb.mock-region-1.amazonaws.com` };
         return {
             id: name,
             state: {
@@ -407,6 +442,29 @@ const byType: Record<string, StateFn> = {
             },
         };
     },
+    // A Secret of type kubernetes.io/service-account-token: Kubernetes' token controller fills `data` with the token,
+    // the cluster's CA and the namespace (https://kubernetes.io/docs/concepts/configuration/secret/#serviceaccount-token-secrets),
+    // and pulumi-kubernetes waits for the token (pulumi/pulumi-kubernetes#2048). @pulumi/kubernetes declares a
+    // Secret's `data` and `stringData` as additionalSecretOutputs (core/v1/secret.js), which the engine marks secret.
+    "kubernetes:core/v1:Secret": (name, inputs) => {
+        const result = defaultResult(name, inputs);
+        if (inputs.type !== "kubernetes.io/service-account-token") {
+            return result;
+        }
+        return {
+            id: result.id,
+            state: {
+                ...result.state,
+                data: {
+                    ...obj(inputs.data),
+                    token: base64(mockServiceAccountToken(name)),
+                    "ca.crt": base64(MOCK_CLUSTER_CA_PEM),
+                    namespace: base64(str(obj(inputs.metadata).namespace, "default")),
+                },
+            },
+            secretOutputs: ["data", "stringData"].filter((key) => key === "data" || key in inputs),
+        };
+    },
     "random:index/randomPassword:RandomPassword": (name, inputs) => ({
         id: "none",
         state: { ...inputs, result: mockPassword(name) },
@@ -418,13 +476,15 @@ const byType: Record<string, StateFn> = {
     }),
 };
 
-export function mockResource(type: string, name: string, inputs: { [key: string]: Json }): MockResult {
-    const fn = byType[type];
-    if (fn) {
-        return fn(name, inputs);
-    }
+/** What a resource without a mock of its own reports: its inputs, and an id from its name. */
+function defaultResult(name: string, inputs: { [key: string]: Json }): MockResult {
     const resourceName = typeof inputs.name === "string" ? inputs.name : name;
     return { id: `${resourceName}-id`, state: { ...inputs } };
+}
+
+export function mockResource(type: string, name: string, inputs: { [key: string]: Json }): MockResult {
+    const fn = byType[type];
+    return fn ? fn(name, inputs) : defaultResult(name, inputs);
 }
 
 /** Results of the provider functions the program calls. */

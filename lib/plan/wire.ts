@@ -56,3 +56,18 @@ export function redactWire(value: Json): Json {
 export function revealWire(value: Json): Json {
     return mapWire(value, (inner) => revealWire(inner));
 }
+
+/** A value as a secret on the wire, as the engine sends a secret output. */
+export function wireSecret(value: Json): Json {
+    return { [rt.specialSigKey]: rt.specialSecretSig, value };
+}
+
+/** Whether a wire value is or holds a secret anywhere within (the engine's HasSecrets). */
+export function containsSecret(value: Json): boolean {
+    let found = false;
+    mapWire(value, (inner) => {
+        found = true;
+        return inner;
+    });
+    return found;
+}

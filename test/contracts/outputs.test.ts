@@ -6,7 +6,11 @@
 import * as fs from "fs";
 import * as path from "path";
 import {
+    AUTHENTICATED_CONTROL_PLANE_OUTPUTS,
     AUTHENTICATION_OUTPUTS,
+    CONTROL_PLANE_OUTPUTS,
+    DATA_PLANE_OUTPUTS,
+    EVERY_STACK_OUTPUTS,
     CI_PUSH_OUTPUTS,
     COMMON_OUTPUTS,
     EVENTS_OUTPUTS,
@@ -28,6 +32,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { isRecord } from "../helpers/json";
 
 type Presence =
+    | "everyStack"
     | "always"
     | "sharedWorkers"
     | "projectIsolation"
@@ -39,8 +44,11 @@ type Presence =
     | "ciPush"
     | "gcpCiPush"
     | "local"
-    | "localDashboard";
-const TYPES = ["string", "map<string>", "list<string>"] as const;
+    | "localDashboard"
+    | "controlPlane"
+    | "authenticatedControlPlane"
+    | "dataPlane";
+const TYPES = ["string", "map<string>", "list<string>", "object"] as const;
 
 interface ContractEntry {
     readonly type: (typeof TYPES)[number];
@@ -57,6 +65,7 @@ const readme = fs.readFileSync(path.join(PROJECT_DIR, "README.md"), "utf8");
 
 /** The program's lists, by the presence the contract gives them. */
 const PROGRAM_LISTS: Record<Presence, readonly string[]> = {
+    everyStack: EVERY_STACK_OUTPUTS,
     always: COMMON_OUTPUTS,
     sharedWorkers: SHARED_WORKER_OUTPUTS,
     projectIsolation: ISOLATION_OUTPUTS,
@@ -69,6 +78,9 @@ const PROGRAM_LISTS: Record<Presence, readonly string[]> = {
     gcpCiPush: GCP_CI_PUSH_OUTPUTS,
     local: LOCAL_OUTPUTS,
     localDashboard: DASHBOARD_OUTPUTS,
+    controlPlane: CONTROL_PLANE_OUTPUTS,
+    authenticatedControlPlane: AUTHENTICATED_CONTROL_PLANE_OUTPUTS,
+    dataPlane: DATA_PLANE_OUTPUTS,
 };
 
 // Compile-time: the outputs interface has exactly the contract's keys (a new key without an entry here fails tsc).
@@ -101,6 +113,10 @@ const INTERFACE_KEYS: Record<keyof FlyteStackOutputs, true> = {
     minioRootUser: true,
     minioRootPassword: true,
     kubernetesDashboardUrl: true,
+    controlPlane: true,
+    controlPlaneClientSecret: true,
+    dataPlane: true,
+    dataPlaneToken: true,
 };
 
 describe("the program declares exactly the contract", () => {
@@ -142,7 +158,7 @@ describe("the program declares exactly the contract", () => {
             identities: pulumi.output<Record<string, string>>({ backend: "b" }),
             workerServiceAccount: value,
         };
-        expect(Object.keys(definedOutputs(outputs)).sort()).toEqual([...COMMON_OUTPUTS, "workerServiceAccount"].sort());
+        expect(Object.keys(definedOutputs(outputs)).sort()).toEqual([...COMMON_OUTPUTS, ...EVERY_STACK_OUTPUTS, "workerServiceAccount"].sort());
     });
 });
 
@@ -158,7 +174,7 @@ describe("README's outputs table is the contract", () => {
 
     test.each(Object.entries(contract.outputs))("%s: type and secrecy as in the contract", (name, entry) => {
         const type = rows.get(name) ?? "";
-        expect(type.startsWith({ string: "string", "map<string>": "map of string", "list<string>": "list of string" }[entry.type])).toBe(true);
+        expect(type.startsWith({ string: "string", "map<string>": "map of string", "list<string>": "list of string", object: "object" }[entry.type])).toBe(true);
         expect(type.includes("secret")).toBe(entry.secret);
     });
 
@@ -179,13 +195,19 @@ interface StackOptions {
     readonly verified?: boolean;
     /** With registry: on which cloud, and whether CI pushes keylessly. */
     readonly registry?: { readonly cloud: "gcp" | "aws"; readonly ciPush: boolean };
+    /** clusterRole; absent: standalone. */
+    readonly role?: "controlPlane" | "dataPlane";
 }
 
 /** What a stack should export, from the contract and the stack's config. */
 function expectedOutputs(options: StackOptions): string[] {
     return Object.entries(contract.outputs)
         .filter(([, entry]) => {
+            if (options.role === "dataPlane") {
+                return entry.presence === "everyStack" || entry.presence === "dataPlane";
+            }
             switch (entry.presence) {
+                case "everyStack":
                 case "always":
                     return true;
                 case "sharedWorkers":
@@ -210,6 +232,12 @@ function expectedOutputs(options: StackOptions): string[] {
                     return options.local;
                 case "localDashboard":
                     return options.local && options.dashboard;
+                case "controlPlane":
+                    return options.role === "controlPlane";
+                case "authenticatedControlPlane":
+                    return options.role === "controlPlane" && options.authenticated === true;
+                case "dataPlane":
+                    return false;
             }
         })
         .map(([name]) => name)
@@ -229,6 +257,10 @@ describe.each<StackOptions>([
     { stack: "poc", isolation: true, local: false, dashboard: false, verified: true },
     { stack: "gke-sso", isolation: false, local: false, dashboard: false, manualDns: true, authenticated: true, executionEvents: true, verified: true, registry: { cloud: "gcp", ciPush: true } },
     { stack: "eks-sso", isolation: false, local: false, dashboard: false, manualDns: false, authenticated: true, executionEvents: true, verified: true, registry: { cloud: "aws", ciPush: true } },
+    // Verification is for standalone stacks only (auto is off on a control plane or a data plane).
+    { stack: "gke-control", isolation: false, local: false, dashboard: false, role: "controlPlane" },
+    { stack: "gke-gpu", isolation: false, local: false, dashboard: false, role: "dataPlane" },
+    { stack: "gke-batch", isolation: false, local: false, dashboard: false, role: "dataPlane" },
 ])("stack $stack exports the contract", (options) => {
     let outputs: Record<string, Json>;
     beforeAll(async () => {
@@ -254,6 +286,8 @@ describe.each<StackOptions>([
                 const items = value as Json[];
                 expect(items.length).toBeGreaterThan(0);
                 expect([name, items.every((v) => typeof v === "string" && v !== "")]).toEqual([name, true]);
+            } else if (entry.type === "object") {
+                expect([name, isRecord(value) && Object.keys(value).length > 0]).toEqual([name, true]);
             } else {
                 expect([name, isRecord(value)]).toEqual([name, true]);
                 const values = Object.values(value as Record<string, Json>);

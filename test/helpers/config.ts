@@ -120,6 +120,18 @@ export const VERIFICATION_KEYS = ["verification", "verificationImage"] as const 
 export type VerificationKey = (typeof VERIFICATION_KEYS)[number];
 /** What verification parses to where it is on by default (gcp, aws). */
 export const VERIFICATION_DEFAULT = { image: "docker.io/library/node:24-alpine@sha256:a0b9bf06e4e6193cf7a0f58816cc935ff8c2a908f81e6f1a95432d679c54fbfd" };
+/** The multi-cluster keys: they take effect only with a clusterRole (test/components/config/multiCluster.test.ts). */
+export const MULTI_CLUSTER_KEYS = [
+    "clusterRole",
+    "dataPlanes",
+    "controlPlanePropeller",
+    "defaultExecutionCluster",
+    "executionRoutes",
+    "controlPlaneStack",
+    "dataPlaneRawBucket",
+    "dataPlaneTokenGeneration",
+] as const satisfies readonly ConfigKey[];
+export type MultiClusterKey = (typeof MULTI_CLUSTER_KEYS)[number];
 export type AwsKey = Extract<ConfigKey, `aws${string}` | `eks${string}` | `rds${string}`>;
 
 /**

@@ -2,7 +2,9 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import { allContainers } from "./flyte";
-import type { K8sObject } from "./helm";
+import { FLYTE_CORE_RELEASE } from "../../components/flyte/coreValues";
+import { FLYTE_CORE_CHART_LOCATION, type K8sObject, parseManifests, renderChartText, resolveChart } from "./helm";
+import { parseKubernetesYaml, schemaReport } from "./kubernetesSchemas";
 import { at } from "./json";
 import { PROJECT_DIR } from "./plan";
 
@@ -75,4 +77,28 @@ export function clusterServiceAddress(address: string): Upstream {
         throw new Error(`${address} is not <service>.<namespace>.svc.cluster.local:<port>`);
     }
     return { service: match[1], namespace: match[2], port: Number(match[3]) };
+}
+
+/** flyte-core rendered from values alone (no plan), with what the Kubernetes schemas say of every object. */
+export interface RenderedCoreValues {
+    readonly docs: K8sObject[];
+    /** Schema and YAML problems of every object, as the API server would read them, and objects left unvalidated. */
+    readonly problems: string[];
+}
+
+/** `helm template` of the pinned flyte-core chart with `values`, as release FLYTE_CORE_RELEASE in `namespace`. */
+export function renderCoreValues(values: object, namespace: string, what: string): RenderedCoreValues {
+    const text = renderChartText({
+        chart: resolveChart(FLYTE_CORE_CHART_LOCATION),
+        releaseName: FLYTE_CORE_RELEASE,
+        namespace,
+        values,
+        // What a cluster's discovery reports: flyte-core picks its CRD's apiVersion by it.
+        apiVersions: ["apiextensions.k8s.io/v1/CustomResourceDefinition"],
+    });
+    const source = `helm template (${what})`;
+    const parsed = parseKubernetesYaml(text, source);
+    const report = schemaReport(parsed.documents);
+    const unvalidated = report.validated === parsed.documents.length ? [] : [`${parsed.documents.length - report.validated} objects not validated`];
+    return { docs: parseManifests(text, source), problems: [...parsed.problems, ...report.problems, ...report.freeForm, ...unvalidated] };
 }

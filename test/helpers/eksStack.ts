@@ -1,5 +1,5 @@
 import { parse } from "yaml";
-import { COMMON_OUTPUTS, SHARED_WORKER_OUTPUTS, VERIFICATION_OUTPUTS } from "../../components/contract/outputs";
+import { COMMON_OUTPUTS, EVERY_STACK_OUTPUTS, SHARED_WORKER_OUTPUTS, VERIFICATION_OUTPUTS } from "../../components/contract/outputs";
 import { MOCK_AWS_ACCOUNT, MOCK_AWS_ROLE, mockPassword } from "../../lib/plan/mocks";
 import type { RecordedResource } from "../../lib/plan/monitor";
 import type { Plan } from "../../lib/plan/runPlan";
@@ -598,7 +598,7 @@ export function describeEksStack(stack: string, expected: EksStackExpectations):
         });
 
         test("exports exactly the common and shared-worker outputs; the identity outputs are the roles' ARNs", () => {
-            expect(Object.keys(plan.outputs).sort()).toEqual([...COMMON_OUTPUTS, ...SHARED_WORKER_OUTPUTS, ...VERIFICATION_OUTPUTS].sort());
+            expect(Object.keys(plan.outputs).sort()).toEqual([...COMMON_OUTPUTS, ...EVERY_STACK_OUTPUTS, ...SHARED_WORKER_OUTPUTS, ...VERIFICATION_OUTPUTS].sort());
             const backendArn = roleArn(flyteRole("backend"));
             const workerArn = roleArn(flyteRole("worker"));
             expect(backendArn).not.toBe(workerArn);

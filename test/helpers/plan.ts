@@ -1,10 +1,13 @@
 import * as fs from "fs";
+import * as os from "os";
 import * as path from "path";
 import { parse } from "yaml";
 import type { CommandIo } from "../../lib/plan/command";
 import { type MockResult, mockResource } from "../../lib/plan/mocks";
 import type { RecordedResource } from "../../lib/plan/monitor";
+import { type References, stackRoleOf } from "../../lib/plan/references";
 import type { Plan, PlanOptions } from "../../lib/plan/runPlan";
+import { readProjectFile, readStackConfig } from "../../lib/plan/stackFile";
 import { ProcessResult, runTypeScript } from "../../lib/plan/typescriptProcess";
 import { sharedPlan } from "./sharedPlans";
 
@@ -16,17 +19,51 @@ type PlanScriptModule = typeof import("../../scripts/plan");
 
 export const PROJECT_DIR = path.resolve(__dirname, "../..");
 
+export interface PlanStackOptions {
+    /**
+     * What the program's StackReferences read, by the name it passes (a name not here reads as a stack with no
+     * outputs). Given, nothing is resolved; else the references are resolved as `npm run plan` resolves them.
+     */
+    readonly references?: References;
+}
+
 /**
- * Plans a stack with the same mechanism as `npm run plan`. A shipped stack (no `stackFile`) comes from the plans
- * shared across the run; another file is planned in this process, and since the Pulumi runtime is global, a test
- * file plans at most one such stack (jest gives each file its own module registry).
+ * The references `npm run plan` resolves for a stack file (lib/plan/references.ts): none for a standalone stack;
+ * else the referenced stacks are planned in a process of their own (test/setup/planStacks.ts), as this process can
+ * run the program only once.
  */
-export function planStack(stack: string, stackFile?: string): Promise<Plan> {
-    if (stackFile === undefined) {
+export async function resolvedReferences(stack: string, stackFile: string): Promise<References> {
+    const project = readProjectFile(PROJECT_DIR);
+    if (stackRoleOf(readStackConfig(stackFile, project).config, project.name).role === "standalone") {
+        return {};
+    }
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "flyte-references-"));
+    try {
+        const out = path.join(dir, "references.json");
+        const result = await runTypeScript(PROJECT_DIR, "test/setup/planStacks.ts", ["--references", out, "--stack-file", path.resolve(stackFile), stack]);
+        if (result.status !== 0) {
+            throw new Error(`resolving the references of ${stack} failed: ${result.stderr.trim() || `exit ${result.status}`}`);
+        }
+        return JSON.parse(fs.readFileSync(out, "utf8")) as References;
+    } finally {
+        fs.rmSync(dir, { recursive: true, force: true });
+    }
+}
+
+/**
+ * Plans a stack with the same mechanism as `npm run plan`. A shipped stack (no `stackFile`, no `references`) comes
+ * from the plans shared across the run; another file, or a shipped stack with references given, is planned in this
+ * process, and since the Pulumi runtime is global, a test file plans at most one such stack (jest gives each file
+ * its own module registry).
+ */
+export async function planStack(stack: string, stackFile?: string, options: PlanStackOptions = {}): Promise<Plan> {
+    if (stackFile === undefined && options.references === undefined) {
         return sharedPlan(stack);
     }
+    const file = stackFile ?? path.join(PROJECT_DIR, `Pulumi.${stack}.yaml`);
+    const references = options.references ?? (await resolvedReferences(stack, file));
     const { runPlan } = require("../../lib/plan/runPlan") as RunPlanModule;
-    return runPlan({ projectDir: PROJECT_DIR, stack, stackFile });
+    return runPlan({ projectDir: PROJECT_DIR, stack, stackFile: file, references });
 }
 
 export type CliResult = ProcessResult;
@@ -49,7 +86,7 @@ export function collectingIo(): CommandIo & { readonly out: () => string; readon
  */
 export async function runPlanCommand(
     args: string[],
-    plan: (options: PlanOptions) => Promise<Plan> = (options) => planStack(options.stack, options.stackFile),
+    plan: (options: PlanOptions) => Promise<Plan> = (options) => planStack(options.stack, options.stackFile, { references: options.references }),
 ): Promise<CliResult> {
     const io = collectingIo();
     const { planCommand } = require("../../lib/plan/cli") as PlanCliModule;

@@ -1,5 +1,6 @@
 import * as fs from "fs";
 import * as path from "path";
+import { type ReferencedStack, withReferenceOutputs } from "../../lib/plan/references";
 import type { Plan } from "../../lib/plan/runPlan";
 import { runTypeScript } from "../../lib/plan/typescriptProcess";
 import { RUN_DIR_ENV } from "../setup/globalSetup";
@@ -9,7 +10,9 @@ import { RUN_DIR_ENV } from "../setup/globalSetup";
  * test file that reads them. The first file to ask for one starts a process that plans them all, the asked-for
  * stack first (test/setup/planStacks.ts: the Pulumi runtime is global, and a jest worker runs many files); every
  * file then waits for the plan it needs to be written. Plans live in the run's scratch folder that jest's
- * globalSetup makes.
+ * globalSetup makes. Each stack is planned as `npm run plan` plans it, with the references it resolves (a control
+ * plane with its data planes registered); a plan read here has its referenceOutputs, kept in a file of their own
+ * (`<stack>.references.json`) so that the plan's JSON holds no secret.
  */
 
 const PROJECT_DIR = path.resolve(__dirname, "..", "..");
@@ -81,7 +84,9 @@ async function planOnce(stack: string): Promise<Plan> {
         await sleep(POLL_MS);
     }
     void planning.catch(() => undefined);
-    return JSON.parse(fs.readFileSync(file, "utf8")) as Plan;
+    const plan = JSON.parse(fs.readFileSync(file, "utf8")) as Plan;
+    const references = JSON.parse(fs.readFileSync(path.join(dir, `${stack}.references.json`), "utf8")) as ReferencedStack;
+    return withReferenceOutputs(plan, references);
 }
 
 /** The plan of a shipped stack, shared across the run. Callers must not modify it. */

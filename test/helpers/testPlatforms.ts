@@ -1,5 +1,6 @@
 import type * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
+import type { ControlPlaneOutput, FlyteDataPlanePlatform, ResolvedControlPlane } from "../../components/contract/multiCluster";
 import type {
     EmailDelivery,
     FlyteEventsTopic,
@@ -285,4 +286,79 @@ export type TestMessagingVariant = keyof typeof TEST_MESSAGING_VARIANTS;
 /** `platform` with messaging, a named variant or given outright. */
 export function withMessaging(platform: FlytePlatform, messaging: TestMessagingVariant | FlyteMessaging): FlytePlatform {
     return { ...platform, messaging: typeof messaging === "string" ? TEST_MESSAGING_VARIANTS[messaging]() : messaging };
+}
+
+// ---- Multi-cluster: a data plane and the control plane it joins ----
+
+/** What the test data plane and its control plane are made of, in plain text. */
+export const TEST_DATA_PLANE = {
+    apiEndpoint: "https://172.16.0.2",
+    podRange: "10.64.0.0/14",
+    propellerIdentity: "gpu-flytepropeller@acme-test.iam.gserviceaccount.com",
+    ownRawDataBucket: "acme-gpu-rawdata",
+    controlPlaneUserData: "acme-control-userdata",
+    controlPlaneStack: "acme/flyte/control",
+    propellerClientId: "flytepropeller",
+    /** The control plane's internal client secret, to look for it where it must not be. */
+    clientSecret: "not-a-real-internal-client-secret-577215",
+} as const;
+
+/**
+ * A data plane's platform as GcpDataPlanePlatform hands it over: a private API endpoint, Workload Identity for
+ * propeller, and raw data in the data plane's own bucket (`ownRawDataBucket`) or the control plane's user-data one.
+ */
+export function gcpLikeDataPlanePlatform(args: {
+    readonly provider: k8s.Provider;
+    readonly ownRawDataBucket: boolean;
+    readonly taskLogs?: readonly TaskLogLink[];
+    readonly releaseDependencies: readonly pulumi.Resource[];
+}): FlyteDataPlanePlatform {
+    return {
+        kubernetesProvider: args.provider,
+        kubeconfig: pulumi.secret("{}"),
+        clusterName: pulumi.output("gpu"),
+        apiEndpoint: pulumi.output(TEST_DATA_PLANE.apiEndpoint),
+        podRange: TEST_DATA_PLANE.podRange,
+        propellerIdentity: { annotationKey: "iam.gke.io/gcp-service-account", value: pulumi.output(TEST_DATA_PLANE.propellerIdentity) },
+        rawDataBucket: pulumi.output(args.ownRawDataBucket ? TEST_DATA_PLANE.ownRawDataBucket : TEST_DATA_PLANE.controlPlaneUserData),
+        ownRawDataBucket: args.ownRawDataBucket,
+        taskLogs: args.taskLogs ?? [],
+        releaseDependencies: args.releaseDependencies,
+    };
+}
+
+/**
+ * The test control plane as a data plane resolves it from its stack: flyteadmin behind an internal load balancer,
+ * datacatalog published, no project isolation; `signIn` adds propeller's client and its secret (a Pulumi secret).
+ */
+export function testResolvedControlPlane(args: { readonly signIn: boolean }): ResolvedControlPlane {
+    const output: ControlPlaneOutput = {
+        cloud: "gcp",
+        gcpProject: "acme-test",
+        region: "europe-west4",
+        adminGlobalAccess: true,
+        network: "projects/acme-test/global/networks/flyte-control",
+        clientRanges: ["10.10.0.0/20", "10.20.0.0/14"],
+        networkRanges: ["10.10.0.0/20", "10.20.0.0/14", "10.30.0.0/20", "10.32.0.0/16"],
+        flyteNamespace: "flyte",
+        admin: args.signIn ? { endpoint: `${TEST_HOSTNAME}:443`, insecure: false } : { endpoint: "10.10.0.40:81", insecure: true },
+        datacatalog: { endpoint: "10.10.0.41:89", insecure: true },
+        metadataBucket: "acme-control-metadata",
+        userDataBucket: TEST_DATA_PLANE.controlPlaneUserData,
+        projectBuckets: {},
+        projectIsolation: false,
+        identities: { flyteadmin: "control-flyteadmin@acme-test.iam.gserviceaccount.com", worker: "control-worker@acme-test.iam.gserviceaccount.com", projectWorkers: {} },
+        ...(args.signIn ? { propellerClientId: TEST_DATA_PLANE.propellerClientId } : {}),
+        projects: ["alpha", "beta"],
+        domains: ["development", "production"],
+        domainNames: { development: "Development", production: "Production" },
+        namespaceTemplate: "{{ project }}-{{ domain }}",
+        chartVersion: "v1.16.8",
+        chartRepository: "https://flyteorg.github.io/flyte",
+    };
+    return {
+        stack: TEST_DATA_PLANE.controlPlaneStack,
+        output,
+        ...(args.signIn ? { clientSecret: pulumi.secret(TEST_DATA_PLANE.clientSecret) } : {}),
+    };
 }

@@ -21,7 +21,9 @@ import {
 } from "../helpers/policy";
 import { beforeAllPlans } from "../helpers/sharedPlans";
 
-const STACKS = ["dev", "prod", "poc", "eks", "local", "gke-sso", "eks-sso"] as const;
+const STACKS = ["dev", "prod", "poc", "eks", "local", "gke-sso", "eks-sso", "gke-control", "gke-gpu", "gke-batch"] as const;
+/** The stacks with Flyte's endpoint: all but the data planes (flytepropeller only, reporting to a control plane's). */
+const ENDPOINT_STACKS = STACKS.filter((s) => s !== "gke-gpu" && s !== "gke-batch");
 
 const planOf = beforeAllPlans(STACKS);
 
@@ -130,6 +132,10 @@ describe("the shipped stacks give the policies something to check", () => {
             "eks-sso",
             [T.eksCluster, T.release, "aws:lb/loadBalancer:LoadBalancer", "aws:lb/listener:Listener", "aws:sns/topic:Topic", "aws:sns/topicPolicy:TopicPolicy", "aws:sqs/queue:Queue", "aws:sqs/queuePolicy:QueuePolicy"],
         ],
+        ["gke-control", [T.gcsBucket, T.cloudSql, T.gkeCluster, T.gkeNodePool, T.projectIamMember, T.bucketIamMember, T.service, T.release, "kubernetes:batch/v1:Job"]],
+        // The data planes: GKE, grants on the control plane's buckets, the RBAC flyteadmin acts with there; gpu's own bucket.
+        ["gke-gpu", [T.gcsBucket, T.gkeCluster, T.gkeNodePool, T.projectIamMember, T.bucketIamMember, T.release, "kubernetes:rbac.authorization.k8s.io/v1:ClusterRole"]],
+        ["gke-batch", [T.gkeCluster, T.gkeNodePool, T.projectIamMember, T.bucketIamMember, T.release, "kubernetes:rbac.authorization.k8s.io/v1:ClusterRole"]],
     ] as const)("%s", (stack, types) => {
         const plan = planOf(stack);
         for (const type of types) {
@@ -145,7 +151,7 @@ describe("the shipped stacks give the policies something to check", () => {
         expect(one(plan, T.service).inputs).toMatchObject({ spec: { type: "LoadBalancer" } });
     });
 
-    test.each(STACKS)("%s: the Flyte release and its endpoint Service share a namespace (what the auth exemption goes by)", (stack) => {
+    test.each(ENDPOINT_STACKS)("%s: the Flyte release and its endpoint Service share a namespace (what the auth exemption goes by)", (stack) => {
         const plan = planOf(stack);
         const release = one(plan, T.release);
         const endpoint = one(plan, T.service, "flyte-endpoint");

@@ -1,7 +1,7 @@
 import * as fs from "fs";
 import * as path from "path";
 import { parse } from "yaml";
-import { COMMON_OUTPUTS, LOCAL_OUTPUTS, SHARED_WORKER_OUTPUTS } from "../../components/contract/outputs";
+import { COMMON_OUTPUTS, EVERY_STACK_OUTPUTS, LOCAL_OUTPUTS, SHARED_WORKER_OUTPUTS } from "../../components/contract/outputs";
 import { mockPassword, mockRandomString } from "../../lib/plan/mocks";
 import type { Plan } from "../../lib/plan/runPlan";
 import { byName, ofType, only, planStack, PROJECT_DIR, transitiveDependencies } from "../helpers/plan";
@@ -143,7 +143,7 @@ test("secrets stay secret: passwords, keys and the kubeconfig are never printed"
 });
 
 test("exports the same outputs contract as the clouds, plus MinIO's console and credentials", () => {
-    expect(Object.keys(plan.outputs).sort()).toEqual([...COMMON_OUTPUTS, ...SHARED_WORKER_OUTPUTS, ...LOCAL_OUTPUTS].sort());
+    expect(Object.keys(plan.outputs).sort()).toEqual([...COMMON_OUTPUTS, ...EVERY_STACK_OUTPUTS, ...SHARED_WORKER_OUTPUTS, ...LOCAL_OUTPUTS].sort());
     // Without cloud identities, an identity is the Kubernetes service accounts that run as it (namespace/name).
     const taskAccounts = ["flytesnacks-development/default", "flytesnacks-staging/default", "flytesnacks-production/default"].join(",");
     expect(plan.outputs).toMatchObject({

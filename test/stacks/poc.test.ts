@@ -1,4 +1,4 @@
-import { COMMON_OUTPUTS, ISOLATION_OUTPUTS, SHARED_WORKER_OUTPUTS, VERIFICATION_OUTPUTS } from "../../components/contract/outputs";
+import { COMMON_OUTPUTS, EVERY_STACK_OUTPUTS, ISOLATION_OUTPUTS, SHARED_WORKER_OUTPUTS, VERIFICATION_OUTPUTS } from "../../components/contract/outputs";
 import type { RecordedResource } from "../../lib/plan/monitor";
 import type { Plan } from "../../lib/plan/runPlan";
 import { byName, byUrn, mocked, ofType, only, planStack } from "../helpers/plan";
@@ -222,7 +222,7 @@ describe("data locations", () => {
     });
 
     test("outputs: each project's worker and data location, and no shared worker", () => {
-        expect(Object.keys(plan.outputs).sort()).toEqual([...COMMON_OUTPUTS, ...ISOLATION_OUTPUTS, ...VERIFICATION_OUTPUTS].sort());
+        expect(Object.keys(plan.outputs).sort()).toEqual([...COMMON_OUTPUTS, ...EVERY_STACK_OUTPUTS, ...ISOLATION_OUTPUTS, ...VERIFICATION_OUTPUTS].sort());
         for (const key of SHARED_WORKER_OUTPUTS) {
             expect(plan.outputs).not.toHaveProperty(key);
         }

@@ -3,7 +3,7 @@ import { ConfigError } from "../../../components/config/errors";
 import { parseStackConfig } from "../../../components/config/parse";
 import { CONFIG_KEYS, ConfigKey } from "../../../components/config/schema";
 import type { GcpStackConfig } from "../../../components/contract/config";
-import { AwsKey, configError, DEFAULTS, ENDPOINT_KEYS, EndpointKey, INVALID, LocalKey, MESSAGING_KEYS, MessagingKey, parse, parseError, raw, REGISTRY_KEYS, RegistryKey, VERIFICATION_DEFAULT, VERIFICATION_KEYS, VerificationKey } from "../../helpers/config";
+import { AwsKey, configError, DEFAULTS, ENDPOINT_KEYS, EndpointKey, INVALID, LocalKey, MESSAGING_KEYS, MessagingKey, parse, parseError, raw, REGISTRY_KEYS, RegistryKey, VERIFICATION_DEFAULT, VERIFICATION_KEYS, VerificationKey, MULTI_CLUSTER_KEYS, MultiClusterKey } from "../../helpers/config";
 
 /**
  * parseStackConfig (components/config/parse.ts) against config exactly as the Pulumi runtime hands it over: full keys
@@ -64,8 +64,9 @@ describe("a minimal valid config", () => {
         });
     });
 
+    const withGpu = parse({ "flyte:gkeGpuType": "nvidia-l4" });
     // Where each key's parsed value lives; the Record type makes the table list every key with a plain default.
-    const parsedValue: Record<Exclude<ConfigKey, "cloud" | "gkeLocation" | LocalKey | AwsKey | EndpointKey | MessagingKey | RegistryKey | VerificationKey>, (c: GcpStackConfig) => unknown> = {
+    const parsedValue: Record<Exclude<ConfigKey, "cloud" | "gkeLocation" | LocalKey | AwsKey | EndpointKey | MessagingKey | RegistryKey | VerificationKey | MultiClusterKey>, (c: GcpStackConfig) => unknown> = {
         flavor: (c) => c.flyte.flavor,
         flyteProjects: (c) => c.flyte.projects,
         flyteDomains: (c) => c.flyte.domains,
@@ -86,6 +87,11 @@ describe("a minimal valid config", () => {
         gkeMaxNodesPerZone: (c) => c.gcp.gke.maxNodesPerZone,
         gkeSpotNodes: (c) => c.gcp.gke.spotNodes,
         gkeAuthorizedNetworks: (c) => c.gcp.gke.authorizedNetworks,
+        // No GPU pool by default; the others are its defaults once gkeGpuType is set (test/components/config/gkeGpu.test.ts).
+        gkeGpuType: (c) => c.gcp.gke.gpuPool?.type ?? "",
+        gkeGpuCount: () => withGpu.gcp.gke.gpuPool?.count,
+        gkeGpuMachineType: () => withGpu.gcp.gke.gpuPool?.machineType,
+        gkeGpuMaxNodesPerZone: () => withGpu.gcp.gke.gpuPool?.maxNodesPerZone,
         subnetCidr: (c) => c.gcp.network.subnetCidr,
         podsCidr: (c) => c.gcp.network.podsCidr,
         servicesCidr: (c) => c.gcp.network.servicesCidr,
@@ -101,17 +107,17 @@ describe("a minimal valid config", () => {
         proxyOnlySubnetCidr: (c) => c.gcp.network.proxyOnlySubnetCidr,
     };
 
-    test.each(Object.keys(parsedValue) as Exclude<ConfigKey, "cloud" | "gkeLocation" | LocalKey | AwsKey | EndpointKey | MessagingKey | RegistryKey | VerificationKey>[])(
+    test.each(Object.keys(parsedValue) as Exclude<ConfigKey, "cloud" | "gkeLocation" | LocalKey | AwsKey | EndpointKey | MessagingKey | RegistryKey | VerificationKey | MultiClusterKey>[])(
         "%s defaults to CONFIG_KEYS' default",
         (key) => {
             expect(parsedValue[key](config)).toEqual(CONFIG_KEYS[key].default);
         },
     );
 
-    test("the table above covers every key of CONFIG_KEYS but cloud, gkeLocation (derived), the local and aws ones, the HTTPS endpoint, messaging, registry and verification ones", () => {
+    test("the table above covers every key of CONFIG_KEYS but cloud, gkeLocation (derived), the local and aws ones, the HTTPS endpoint, messaging, registry, verification and multi-cluster ones", () => {
         expect(Object.keys(parsedValue).sort()).toEqual(
             Object.keys(CONFIG_KEYS)
-                .filter((k) => k !== "cloud" && k !== "gkeLocation" && !/^(local|aws|eks|rds)/.test(k) && !([...ENDPOINT_KEYS, ...MESSAGING_KEYS, ...REGISTRY_KEYS, ...VERIFICATION_KEYS] as readonly string[]).includes(k))
+                .filter((k) => k !== "cloud" && k !== "gkeLocation" && !/^(local|aws|eks|rds)/.test(k) && !([...ENDPOINT_KEYS, ...MESSAGING_KEYS, ...REGISTRY_KEYS, ...VERIFICATION_KEYS, ...MULTI_CLUSTER_KEYS] as readonly string[]).includes(k))
                 .sort(),
         );
     });

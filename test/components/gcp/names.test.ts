@@ -126,6 +126,7 @@ function violations(names: GcpNames, gcpProject: string): string[] {
     for (const [field, name] of [
         ["cluster", names.cluster],
         ["nodePool", names.nodePool],
+        ["gpuNodePool", names.gpuNodePool],
     ] as const) {
         check(COMPUTE.test(name) && name.length <= 40, `${field} ${name} is not a GKE name`);
     }
@@ -180,7 +181,7 @@ const VARYING_FIELDS = [
     "githubPool",
 ] as const satisfies readonly (keyof GcpNames)[];
 
-const FIXED_FIELDS = ["nodePool", "podsRange", "servicesRange", "githubProvider"] as const satisfies readonly (keyof GcpNames)[];
+const FIXED_FIELDS = ["nodePool", "gpuNodePool", "podsRange", "servicesRange", "githubProvider"] as const satisfies readonly (keyof GcpNames)[];
 
 // ---- Tests ----
 
@@ -249,6 +250,7 @@ describe("gcpNames", () => {
             servicesRange: "services",
             cluster: "flyte-dev",
             nodePool: "flyte",
+            gpuNodePool: "flyte-gpu",
             nodeServiceAccount: "flyte-dev-nodes",
             backendServiceAccount: "flyte-dev-backend",
             workerServiceAccount: "flyte-dev-worker",
@@ -320,7 +322,7 @@ describe("gcpNames", () => {
     test("the fixed names are the same for every stack", () => {
         for (const c of sampleCombos) {
             const names = gcpNames(c);
-            expect(FIXED_FIELDS.map((f) => names[f])).toEqual(["flyte", "pods", "services", "github"]);
+            expect(FIXED_FIELDS.map((f) => names[f])).toEqual(["flyte", "flyte-gpu", "pods", "services", "github"]);
         }
     });
 

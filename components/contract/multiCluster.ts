@@ -1,0 +1,218 @@
+import type * as k8s from "@pulumi/kubernetes";
+import type * as pulumi from "@pulumi/pulumi";
+import type { TaskLogLink } from "./platform";
+
+/**
+ * Flyte across clusters (the deployment guide's third style): one control-plane stack (flyteadmin, the console,
+ * datacatalog, the scheduler, the cluster resource sync) and any number of data-plane stacks (a cluster with
+ * flytepropeller), each its own Pulumi stack, joined through StackReference. What each side publishes for the other
+ * is typed here, once; the stack outputs `controlPlane`/`controlPlaneClientSecret` and `dataPlane`/`dataPlaneToken`
+ * carry it. Pure types and names.
+ */
+
+/** `flyte:clusterRole`. */
+export const CLUSTER_ROLES = ["standalone", "controlPlane", "dataPlane"] as const;
+export type ClusterRole = (typeof CLUSTER_ROLES)[number];
+
+/**
+ * The execution cluster label and cluster id of the control plane's own cluster, where it runs flytepropeller too
+ * (`flyte:controlPlanePropeller`).
+ */
+export const CONTROL_PLANE_CLUSTER = "control-plane";
+
+/** One data plane the control plane sends executions to (`flyte:dataPlanes`, `<name>=<stack>`). */
+export interface DataPlaneRef {
+    /** The cluster's id in flyteadmin and its execution cluster label: a DNS label. */
+    readonly name: string;
+    /** The data plane's stack as StackReference names it (`<org>/<project>/<stack>`, or shorter). */
+    readonly stack: string;
+}
+
+/** Where a project's (or one project-domain's) executions run (`flyte:executionRoutes`). */
+export interface ExecutionRoute {
+    readonly project: string;
+    /** Absent: every domain of the project. */
+    readonly domain?: string;
+    /** A data plane's name, or CONTROL_PLANE_CLUSTER where the control plane runs flytepropeller. */
+    readonly cluster: string;
+}
+
+/** The control-plane role's config. */
+export interface ControlPlaneConfig {
+    readonly role: "controlPlane";
+    /** The data planes, in config order; their names are distinct. */
+    readonly dataPlanes: readonly DataPlaneRef[];
+    /** flytepropeller also runs in the control plane's own cluster (cluster and label CONTROL_PLANE_CLUSTER). */
+    readonly propeller: boolean;
+    /** The execution cluster label of executions without a route: a data plane's name or CONTROL_PLANE_CLUSTER. */
+    readonly defaultCluster: string;
+    /** Routes by project or project-domain; validated against the projects, domains and clusters. */
+    readonly routes: readonly ExecutionRoute[];
+}
+
+/** The data-plane role's config. */
+export interface DataPlaneConfig {
+    readonly role: "dataPlane";
+    /** The control plane's stack as StackReference names it. */
+    readonly controlPlaneStack: string;
+    /** A raw-data bucket of the data plane's own; false: the control plane's user-data bucket. */
+    readonly rawDataBucket: boolean;
+    /**
+     * Which generation of the token flyteadmin uses here: raising it makes a new token (the previous one stays valid
+     * until the next raise, so the control plane keeps working until its own `pulumi up`).
+     */
+    readonly tokenGeneration: number;
+}
+
+/** `StackConfig.multiCluster`: absent for a standalone stack. */
+export type MultiClusterConfig = ControlPlaneConfig | DataPlaneConfig;
+
+// ---- What the control plane publishes (stack outputs `controlPlane` and `controlPlaneClientSecret`) ----
+
+/** A gRPC endpoint as Flyte's clients are configured with it. */
+export interface GrpcEndpoint {
+    /** `host:port`. */
+    readonly endpoint: string;
+    /** Plaintext (h2c): an internal load balancer. False: TLS (Flyte's HTTPS name). */
+    readonly insecure: boolean;
+}
+
+/** The control plane's side of the join, as a plain (non-secret) stack output. */
+export interface ControlPlaneOutput {
+    /** The cloud; a data plane refuses a control plane of another. */
+    readonly cloud: "gcp";
+    /** GCP: the project, which every stack of a multi-cluster deployment shares (Workload Identity's one pool). */
+    readonly gcpProject: string;
+    /** GCP: the control plane's region. */
+    readonly region: string;
+    /**
+     * flyteadmin's endpoint answers clients in every region of the network (an HTTPS name, or an internal load
+     * balancer with global access); false: only in `region`, so a data plane elsewhere is refused.
+     */
+    readonly adminGlobalAccess: boolean;
+    /** GCP: the VPC network (self link) data planes put their subnets in. */
+    readonly network: string;
+    /** GCP: the control plane's node subnet and pod ranges: data planes let these reach their API servers. */
+    readonly clientRanges: readonly string[];
+    /** GCP: every range the control plane uses in the network (subnet, pods, services, private services…): a data plane's must not overlap them. */
+    readonly networkRanges: readonly string[];
+    /** Flyte's namespace on the control plane (and, by convention, on every data plane). */
+    readonly flyteNamespace: string;
+    /** flyteadmin's gRPC API as data-plane pods reach it. */
+    readonly admin: GrpcEndpoint;
+    /**
+     * datacatalog's gRPC API as data-plane pods reach it: an internal load balancer the control plane creates from its
+     * first `pulumi up` on, admitting its own ranges until data planes are registered and then only theirs.
+     */
+    readonly datacatalog: GrpcEndpoint;
+    /** Where every cluster writes execution metadata (flyteadmin reads it). */
+    readonly metadataBucket: string;
+    /** Raw task outputs of data planes without a bucket of their own. */
+    readonly userDataBucket: string;
+    /** With project isolation: each project's own bucket, by project (its raw outputs, wherever it runs). */
+    readonly projectBuckets: Readonly<Record<string, string>>;
+    /** Each project has its own bucket and identity (its data locations set by the control plane). */
+    readonly projectIsolation: boolean;
+    /** Cloud identities the data planes grant on what they own (GCP: service account emails). */
+    readonly identities: {
+        /** flyteadmin's: signs URLs for (and so must read) every raw-data bucket. */
+        readonly flyteadmin: string;
+        /** Task pods' (shared worker), absent with project isolation. */
+        readonly worker?: string;
+        /** With project isolation: each project's task identity. */
+        readonly projectWorkers: Readonly<Record<string, string>>;
+    };
+    /** With sign-in: the client id flytepropeller uses (its secret: `controlPlaneClientSecret`). */
+    readonly propellerClientId?: string;
+    /**
+     * Flyte's projects, domains (ids and display names) and namespace template: the control plane's cluster resource
+     * sync creates the namespaces in every cluster, and each data plane's flytepropeller watches them.
+     */
+    readonly projects: readonly string[];
+    readonly domains: readonly string[];
+    readonly domainNames: Readonly<Record<string, string>>;
+    readonly namespaceTemplate: string;
+    /** The flyte-core chart's version and repository: flytepropeller runs the control plane's Flyte version. */
+    readonly chartVersion: string;
+    readonly chartRepository: string;
+}
+
+// ---- What a data plane publishes (stack outputs `dataPlane` and `dataPlaneToken`) ----
+
+/** The data plane's side of the join, as a plain (non-secret) stack output. */
+export interface DataPlaneOutput {
+    /** The cloud. */
+    readonly cloud: "gcp";
+    /** The Kubernetes API server as the control plane's pods reach it (`https://<private address>`). */
+    readonly apiEndpoint: string;
+    /** The API server's CA certificate, PEM. */
+    readonly caCertificate: string;
+    /** The service account flyteadmin acts as there (`<namespace>/<name>`). */
+    readonly adminServiceAccount: string;
+    /** The token's generation (`flyte:dataPlaneTokenGeneration`). */
+    readonly tokenGeneration: number;
+    /** The data plane's pod range: what may reach the control plane's datacatalog. */
+    readonly podRange: string;
+    /** Its own raw-data bucket; absent: the control plane's user-data bucket. */
+    readonly rawDataBucket?: string;
+}
+
+/** A data plane as the control plane resolved it from its stack reference. */
+export interface ResolvedDataPlane {
+    readonly ref: DataPlaneRef;
+    readonly output: DataPlaneOutput;
+    /** The token (a Pulumi secret). */
+    readonly token: pulumi.Output<string>;
+}
+
+/** The control plane as a data plane resolved it. */
+export interface ResolvedControlPlane {
+    readonly stack: string;
+    readonly output: ControlPlaneOutput;
+    /** With sign-in: flytepropeller's client secret (a Pulumi secret). */
+    readonly clientSecret?: pulumi.Output<string>;
+}
+
+/** What a control-plane platform adds for its data planes (`FlytePlatform.controlPlane`). */
+export interface ControlPlaneNetwork {
+    /** The VPC network (self link) data planes join. */
+    readonly network: pulumi.Output<string>;
+    /** The node subnet's and the pods' ranges: what the data planes' API servers let in. */
+    readonly clientRanges: readonly string[];
+    /** Every range the control plane uses in the network: what a data plane's ranges must leave alone. */
+    readonly networkRanges: readonly string[];
+    /** The region. */
+    readonly region: string;
+    /** flyteadmin's endpoint is reachable from every region of the network. */
+    readonly adminGlobalAccess: boolean;
+    /**
+     * Annotations of an internal TCP load balancer reachable from every region of the network (datacatalog's Service
+     * for the data planes).
+     */
+    readonly internalServiceAnnotations: Readonly<Record<string, string>>;
+}
+
+/**
+ * What a data-plane platform hands the Flyte layer: the cluster flytepropeller runs in, propeller's cloud identity and
+ * where raw data goes. Everything else (database, endpoint, task identities) is the control plane's.
+ */
+export interface FlyteDataPlanePlatform {
+    readonly kubernetesProvider: k8s.Provider;
+    /** A Pulumi secret. */
+    readonly kubeconfig: pulumi.Output<string>;
+    readonly clusterName: pulumi.Output<string>;
+    /** The API server as the control plane's pods reach it (`https://<private address>`). */
+    readonly apiEndpoint: pulumi.Output<string>;
+    /** The pod range (published for the control plane's datacatalog firewalling). */
+    readonly podRange: string;
+    /** flytepropeller's cloud identity: the service-account annotation and its value. */
+    readonly propellerIdentity: { readonly annotationKey: string; readonly value: pulumi.Output<string> };
+    /** The bucket raw task outputs go to: the data plane's own, or the control plane's user-data bucket. */
+    readonly rawDataBucket: pulumi.Output<string>;
+    /** True when `rawDataBucket` is the data plane's own. */
+    readonly ownRawDataBucket: boolean;
+    /** Links from a task in the console to its logs (Cloud Logging of this cluster). */
+    readonly taskLogs: readonly TaskLogLink[];
+    /** What flytepropeller needs before it starts (node pool, NAT, its identity's grants and binding). */
+    readonly releaseDependencies: readonly pulumi.Resource[];
+}
