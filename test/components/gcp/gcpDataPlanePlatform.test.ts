@@ -332,9 +332,20 @@ test("refuses an own bucket with project isolation, and a control plane in anoth
     );
 });
 
-test("with project isolation and no bucket of its own: raw data in the control plane's user-data bucket, no per-project grant", async () => {
-    const isolated: ControlPlaneOutput = { ...CONTROL_PLANE, projectIsolation: true, identities: { flyteadmin: CP_ADMIN, projectWorkers: {} } };
+test("with project isolation: flytepropeller also reaches each project's bucket, where that project's raw outputs go wherever it runs", async () => {
+    const projectBuckets = { alpha: "acme-alpha-data", beta: "acme-beta-data" };
+    const isolated: ControlPlaneOutput = {
+        ...CONTROL_PLANE,
+        projectIsolation: true,
+        projectBuckets,
+        identities: { flyteadmin: CP_ADMIN, projectWorkers: { alpha: "w-alpha@acme-test.iam.gserviceaccount.com", beta: "w-beta@acme-test.iam.gserviceaccount.com" } },
+    };
     const plan = await planDataPlane(stackConfig(), false, isolated);
     expect(plan.outputs.rawDataBucket).toBe(CONTROL_PLANE.userDataBucket);
-    expect(new Set(bucketGrants(plan).map((g) => g.split(" ")[2]))).toEqual(new Set([`serviceAccount:${PROPELLER}`]));
+    const grants = bucketGrants(plan);
+    // Only this data plane's propeller is granted anything here: the projects' task identities are the control plane's.
+    expect(new Set(grants.map((g) => g.split(" ")[2]))).toEqual(new Set([`serviceAccount:${PROPELLER}`]));
+    expect(new Set(grants.map((g) => g.split(" ")[0]))).toEqual(
+        new Set([CONTROL_PLANE.metadataBucket, CONTROL_PLANE.userDataBucket, ...Object.values(projectBuckets)]),
+    );
 });
