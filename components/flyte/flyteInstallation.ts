@@ -451,26 +451,24 @@ export abstract class FlyteInstallation<Extras> extends pulumi.ComponentResource
 
         // Where flyteadmin authenticates, the Jobs that call its API (project data locations, execution routes) do so
         // as Flyte's internal client, with its secret mounted from the Secret the chart reads it from.
-        const adminClient = authentication && {
-            clientId: authentication.internalClient.id,
-            secretName: authentication.secret(spec.authentication.internalClientSecret.role).metadata.name,
-            secretKey: spec.authentication.internalClientSecret.key,
+        const adminJob = {
+            namespace,
+            adminUrl: adminUrl(spec.admin, flyte.namespace),
+            image: flyte.projectSetupImage,
+            labels,
+            provider,
+            release: this.release,
+            adminClient: authentication && {
+                clientId: authentication.internalClient.id,
+                secretName: authentication.secret(spec.authentication.internalClientSecret.role).metadata.name,
+                secretKey: spec.authentication.internalClientSecret.key,
+            },
         };
 
         if (flyte.projectIsolation) {
             this.projectDataLocations = new ProjectDataLocations(
                 `${name}-project-data`,
-                {
-                    namespace,
-                    adminUrl: adminUrl(spec.admin, flyte.namespace),
-                    storage,
-                    projects: flyte.projects,
-                    image: flyte.projectSetupImage,
-                    labels,
-                    provider,
-                    release: this.release,
-                    adminClient,
-                },
+                { ...adminJob, storage, projects: flyte.projects },
                 { parent: this },
             );
         }
@@ -478,18 +476,7 @@ export abstract class FlyteInstallation<Extras> extends pulumi.ComponentResource
         if (args.controlPlane !== undefined) {
             this.executionRoutes = new ExecutionRoutes(
                 `${name}-routes`,
-                {
-                    namespace,
-                    adminUrl: adminUrl(spec.admin, flyte.namespace),
-                    projects: flyte.projects,
-                    domains: flyte.domains,
-                    routes: args.controlPlane.config.routes,
-                    image: flyte.projectSetupImage,
-                    labels,
-                    provider,
-                    release: this.release,
-                    adminClient,
-                },
+                { ...adminJob, projects: flyte.projects, domains: flyte.domains, routes: args.controlPlane.config.routes },
                 { parent: this },
             );
             if (authentication) {

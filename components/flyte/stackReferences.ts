@@ -260,14 +260,7 @@ export function publishedControlPlane(args: {
     /** The control plane's Flyte config. */
     readonly flyte: FlyteConfig;
     /** The platform's network side. */
-    readonly network: {
-        readonly gcpProject: string;
-        readonly region: string;
-        readonly network: string;
-        readonly clientRanges: readonly string[];
-        readonly networkRanges: readonly string[];
-        readonly adminGlobalAccess: boolean;
-    };
+    readonly network: Pick<ControlPlaneOutput, "gcpProject" | "region" | "network" | "clientRanges" | "networkRanges" | "adminGlobalAccess">;
     /** flyteadmin's gRPC endpoint as clients use it (`host:port`), and whether it is plaintext. */
     readonly admin: GrpcEndpoint;
     /** datacatalog for the data planes. */

@@ -102,3 +102,23 @@ export function renderCoreValues(values: object, namespace: string, what: string
     const unvalidated = report.validated === parsed.documents.length ? [] : [`${parsed.documents.length - report.validated} objects not validated`];
     return { docs: parseManifests(text, source), problems: [...parsed.problems, ...report.problems, ...report.freeForm, ...unvalidated] };
 }
+
+/**
+ * What flyte-core renders with a data plane's values (flytepropeller alone): its service account, ConfigMap, RBAC and
+ * CRD, and its webhook's, as `<kind> <name>`, sorted.
+ */
+export const DATA_PLANE_CHART_OBJECTS = [
+    "ClusterRole flyte-flyte-pod-webhook",
+    "ClusterRole flyte-flytepropeller",
+    "ClusterRoleBinding flyte-flyte-pod-webhook",
+    "ClusterRoleBinding flyte-flytepropeller",
+    "ConfigMap flyte-propeller-config",
+    "CustomResourceDefinition flyteworkflows.flyte.lyft.com",
+    "Deployment flyte-pod-webhook",
+    "Deployment flytepropeller",
+    // Empty: the webhook's init container fills it with its certificates.
+    "Secret flyte-pod-webhook",
+    "Service flyte-pod-webhook",
+    "ServiceAccount flyte-pod-webhook",
+    "ServiceAccount flytepropeller",
+];

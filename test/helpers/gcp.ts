@@ -1,4 +1,9 @@
+import { GkeCluster, type GkeClusterArgs } from "../../components/gcp/gkeCluster";
+import { gcpNames } from "../../components/gcp/names";
+import { ProjectServices } from "../../components/gcp/projectServices";
 import type { Plan } from "../../lib/plan/runPlan";
+import { runComponents } from "./components";
+import { gcpStackConfig } from "./config";
 import { at, stringAt } from "./json";
 import { byMockedId, mocked, ofType } from "./plan";
 
@@ -46,4 +51,35 @@ export function boundIdentity(plan: Plan, namespace: string, ksa: string): strin
         throw new Error(`expected one Workload Identity binding for ${namespace}/${ksa}, found ${found.length}`);
     }
     return found[0].email;
+}
+
+/**
+ * Plans a GkeCluster alone, on the config fixtures' GCP stack with `overrides`, in a fixed network and subnet:
+ * `args` adds or changes its arguments (deletion protection, the Gateway API, the data plane's endpoint clients),
+ * `outputs` picks what the test reads from the component.
+ */
+export function planGkeCluster(
+    overrides: Readonly<Record<string, string>>,
+    args: Partial<GkeClusterArgs>,
+    outputs: (gke: GkeCluster) => Record<string, unknown>,
+): Promise<Plan> {
+    const config = gcpStackConfig(overrides);
+    const names = gcpNames({ pulumiProject: "flyte", stack: "test", gcpProject: config.gcp.project });
+    return runComponents(() => {
+        const apis = new ProjectServices("apis", { project: config.gcp.project });
+        const gke = new GkeCluster("gke", {
+            project: config.gcp.project,
+            names,
+            config: config.gcp.gke,
+            deletionProtection: false,
+            network: "projects/acme-test/global/networks/vpc",
+            subnet: "projects/acme-test/regions/europe-west1/subnetworks/nodes",
+            podsRangeName: "pods",
+            servicesRangeName: "services",
+            labels: { app: "flyte" },
+            apis: { container: apis.services.container, iam: apis.services.iam },
+            ...args,
+        });
+        return outputs(gke);
+    });
 }

@@ -12,6 +12,7 @@ import type { RecordedResource } from "../../lib/plan/monitor";
 import { referencedStack } from "../../lib/plan/references";
 import type { Plan } from "../../lib/plan/runPlan";
 import { configDirectory, containerNamed } from "../helpers/flyte";
+import { DATA_PLANE_CHART_OBJECTS } from "../helpers/coreChart";
 import { findDoc, type RenderedRelease, renderFlyteRelease } from "../helpers/helm";
 import { arrayAt, at, type JsonRecord, recordAt, stringAt, stringMapAt } from "../helpers/json";
 import { mocked, ofType, only, transitiveDependencies } from "../helpers/plan";
@@ -344,22 +345,7 @@ describe.each(DATA_PLANES)("data plane %s", (stack) => {
         const docs = () => (rendered.get(stack) as RenderedRelease).docs;
 
         test("renders flytepropeller, its pod webhook and the FlyteWorkflow CRD, nothing else", () => {
-            expect(docs().map((d) => `${d.kind} ${d.metadata.name}`).sort()).toEqual(
-                [
-                    "ClusterRole flyte-flyte-pod-webhook",
-                    "ClusterRole flyte-flytepropeller",
-                    "ClusterRoleBinding flyte-flyte-pod-webhook",
-                    "ClusterRoleBinding flyte-flytepropeller",
-                    "ConfigMap flyte-propeller-config",
-                    "CustomResourceDefinition flyteworkflows.flyte.lyft.com",
-                    "Deployment flyte-pod-webhook",
-                    "Deployment flytepropeller",
-                    "Secret flyte-pod-webhook",
-                    "Service flyte-pod-webhook",
-                    "ServiceAccount flyte-pod-webhook",
-                    "ServiceAccount flytepropeller",
-                ].sort(),
-            );
+            expect(docs().map((d) => `${d.kind} ${d.metadata.name}`).sort()).toEqual(DATA_PLANE_CHART_OBJECTS);
         });
 
         test("flytepropeller reads the control plane's endpoints and buckets as its config", () => {

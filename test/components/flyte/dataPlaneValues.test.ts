@@ -12,7 +12,7 @@ import { gcpStackConfig } from "../../helpers/config";
 import { annotationsOf, ConfigDirectory, configDirectory, containerNamed } from "../../helpers/flyte";
 import { findDoc, K8sObject, mountContaining, podVolume } from "../../helpers/helm";
 import { at, recordAt, stringAt } from "../../helpers/json";
-import { renderCoreValues } from "../../helpers/coreChart";
+import { DATA_PLANE_CHART_OBJECTS, renderCoreValues } from "../../helpers/coreChart";
 import { TEST_DATA_PLANE, TEST_HOSTNAME, testResolvedControlPlane } from "../../helpers/testPlatforms";
 
 /**
@@ -122,22 +122,6 @@ function render(values: FlyteDataPlaneValues): Rendered {
     return { docs, problems, config, propeller };
 }
 
-/** What the chart renders for flytepropeller alone: its service account, ConfigMap, RBAC and CRD, and its webhook's. */
-const PROPELLER_ONLY = [
-    "ClusterRole flyte-flyte-pod-webhook",
-    "ClusterRole flyte-flytepropeller",
-    "ClusterRoleBinding flyte-flyte-pod-webhook",
-    "ClusterRoleBinding flyte-flytepropeller",
-    "ConfigMap flyte-propeller-config",
-    "CustomResourceDefinition flyteworkflows.flyte.lyft.com",
-    "Deployment flyte-pod-webhook",
-    "Deployment flytepropeller",
-    // Empty: the webhook's init container fills it with its certificates.
-    "Secret flyte-pod-webhook",
-    "Service flyte-pod-webhook",
-    "ServiceAccount flyte-pod-webhook",
-    "ServiceAccount flytepropeller",
-];
 /** Kinds of the list that are cluster-scoped (the chart writes a namespace on the webhook's anyway, which is ignored). */
 const CLUSTER_SCOPED = ["ClusterRole", "ClusterRoleBinding", "CustomResourceDefinition"];
 
@@ -171,7 +155,7 @@ describe.each([
     });
 
     test("flytepropeller's objects and its webhook's, nothing else (no flyteadmin service account, database Secret or Ingress)", () => {
-        expect(r.docs.map((d) => `${d.kind} ${d.metadata.name}`).sort()).toEqual(PROPELLER_ONLY);
+        expect(r.docs.map((d) => `${d.kind} ${d.metadata.name}`).sort()).toEqual(DATA_PLANE_CHART_OBJECTS);
         expect(r.docs.filter((d) => !CLUSTER_SCOPED.includes(d.kind) && d.metadata.namespace !== NAMESPACE)).toEqual([]);
     });
 

@@ -1,9 +1,5 @@
-import { GkeCluster } from "../../../components/gcp/gkeCluster";
-import { ProjectServices } from "../../../components/gcp/projectServices";
-import { gcpNames } from "../../../components/gcp/names";
 import type { Plan } from "../../../lib/plan/runPlan";
-import { runComponents } from "../../helpers/components";
-import { gcpStackConfig } from "../../helpers/config";
+import { planGkeCluster } from "../../helpers/gcp";
 import { at } from "../../helpers/json";
 import { only } from "../../helpers/plan";
 
@@ -13,29 +9,8 @@ import { only } from "../../helpers/plan";
  * address for them; without those arguments, the cluster is declared exactly as before (gkeCluster.test.ts).
  */
 
-async function planCluster(
-    overrides: Record<string, string>,
-    extra: { privateEndpointClients?: readonly string[]; privateEndpointGlobalAccess?: boolean },
-): Promise<Plan> {
-    const config = gcpStackConfig(overrides);
-    const names = gcpNames({ pulumiProject: "flyte", stack: "test", gcpProject: config.gcp.project });
-    return runComponents(() => {
-        const apis = new ProjectServices("apis", { project: config.gcp.project });
-        const gke = new GkeCluster("gke", {
-            project: config.gcp.project,
-            names,
-            config: config.gcp.gke,
-            deletionProtection: false,
-            network: "projects/acme-test/global/networks/vpc",
-            subnet: "projects/acme-test/regions/europe-west1/subnetworks/nodes",
-            podsRangeName: "pods",
-            servicesRangeName: "services",
-            labels: { app: "flyte" },
-            apis: { container: apis.services.container, iam: apis.services.iam },
-            ...extra,
-        });
-        return { privateEndpoint: gke.privateEndpoint };
-    });
+function planCluster(overrides: Record<string, string>, extra: { privateEndpointClients?: readonly string[]; privateEndpointGlobalAccess?: boolean }): Promise<Plan> {
+    return planGkeCluster(overrides, extra, (gke) => ({ privateEndpoint: gke.privateEndpoint }));
 }
 
 const cluster = (plan: Plan) => only(plan, "gcp:container/cluster:Cluster").inputs;

@@ -1,9 +1,6 @@
-import { GkeCluster } from "../../../components/gcp/gkeCluster";
-import { ProjectServices } from "../../../components/gcp/projectServices";
-import { gcpNames } from "../../../components/gcp/names";
 import type { Plan } from "../../../lib/plan/runPlan";
-import { component, runComponents } from "../../helpers/components";
-import { gcpStackConfig } from "../../helpers/config";
+import { component } from "../../helpers/components";
+import { planGkeCluster } from "../../helpers/gcp";
 import { at } from "../../helpers/json";
 import { byName, ofType } from "../../helpers/plan";
 
@@ -15,25 +12,8 @@ import { byName, ofType } from "../../helpers/plan";
 
 const NODE_POOL = "gcp:container/nodePool:NodePool";
 
-async function planCluster(overrides: Record<string, string>): Promise<Plan> {
-    const config = gcpStackConfig(overrides);
-    const names = gcpNames({ pulumiProject: "flyte", stack: "test", gcpProject: config.gcp.project });
-    return runComponents(() => {
-        const apis = new ProjectServices("apis", { project: config.gcp.project });
-        const gke = new GkeCluster("gke", {
-            project: config.gcp.project,
-            names,
-            config: config.gcp.gke,
-            deletionProtection: false,
-            network: "projects/acme-test/global/networks/vpc",
-            subnet: "projects/acme-test/regions/europe-west1/subnetworks/nodes",
-            podsRangeName: "pods",
-            servicesRangeName: "services",
-            labels: { app: "flyte" },
-            apis: { container: apis.services.container, iam: apis.services.iam },
-        });
-        return { gpuNodePool: gke.gpuNodePool === undefined ? "none" : gke.gpuNodePool.name };
-    });
+function planCluster(overrides: Record<string, string>): Promise<Plan> {
+    return planGkeCluster(overrides, {}, (gke) => ({ gpuNodePool: gke.gpuNodePool === undefined ? "none" : gke.gpuNodePool.name }));
 }
 
 describe("with gkeGpuType", () => {

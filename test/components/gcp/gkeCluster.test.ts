@@ -1,34 +1,14 @@
 import * as pulumi from "@pulumi/pulumi";
 import { parse } from "yaml";
-import { GkeCluster, NODE_SERVICE_ACCOUNT_ROLES } from "../../../components/gcp/gkeCluster";
-import { ProjectServices } from "../../../components/gcp/projectServices";
-import { gcpNames } from "../../../components/gcp/names";
+import { NODE_SERVICE_ACCOUNT_ROLES } from "../../../components/gcp/gkeCluster";
 import type { Plan } from "../../../lib/plan/runPlan";
-import { childrenOf, component, runComponents } from "../../helpers/components";
-import { gcpStackConfig } from "../../helpers/config";
+import { childrenOf, component } from "../../helpers/components";
+import { planGkeCluster } from "../../helpers/gcp";
 import { byName, ofType } from "../../helpers/plan";
 import { at } from "../../helpers/json";
 
-async function planCluster(overrides: Record<string, string>, deletionProtection: boolean, gatewayApi?: boolean): Promise<Plan> {
-    const config = gcpStackConfig(overrides);
-    const names = gcpNames({ pulumiProject: "flyte", stack: "test", gcpProject: config.gcp.project });
-    return runComponents(() => {
-        const apis = new ProjectServices("apis", { project: config.gcp.project });
-        const gke = new GkeCluster("gke", {
-            project: config.gcp.project,
-            names,
-            config: config.gcp.gke,
-            deletionProtection,
-            network: "projects/acme-test/global/networks/vpc",
-            subnet: "projects/acme-test/regions/europe-west1/subnetworks/nodes",
-            podsRangeName: "pods",
-            servicesRangeName: "services",
-            gatewayApi,
-            labels: { app: "flyte" },
-            apis: { container: apis.services.container, iam: apis.services.iam },
-        });
-        return { kubeconfig: pulumi.unsecret(gke.kubeconfig), workloadPool: gke.workloadPool };
-    });
+function planCluster(overrides: Record<string, string>, deletionProtection: boolean, gatewayApi?: boolean): Promise<Plan> {
+    return planGkeCluster(overrides, { deletionProtection, gatewayApi }, (gke) => ({ kubeconfig: pulumi.unsecret(gke.kubeconfig), workloadPool: gke.workloadPool }));
 }
 
 const NODE_SA = "flyte-test-nodes@acme-test.iam.gserviceaccount.com";
