@@ -9,17 +9,17 @@ import { FlyteBinary, FlyteCore, FlytePlatform, FlyteWorkloads, flyteWorkloads, 
 import { kubernetesLabels } from "./components/shared/labels";
 import { definedOutputs, executionEventsTopic, FlyteStackOutputs, zoneFileLines } from "./components/contract/outputs";
 import { commonPlatformArgs } from "./components/contract/platform";
-import type { GcpStackConfig, StackConfig } from "./components/contract/config";
-import type { ControlPlaneConfig, DataPlaneConfig, ResolvedDataPlane } from "./components/contract/multiCluster";
-import { checkDataPlaneJoin, dataPlaneFlyteConfig, publishedControlPlane, readControlPlane, readDataPlanes } from "./components/flyte/stackReferences";
+import type { AwsStackConfig, GcpStackConfig, StackConfig } from "./components/contract/config";
+import type { ControlPlaneConfig, DataPlaneConfig, DataPlaneOutput, FlyteDataPlanePlatform, ResolvedDataPlane } from "./components/contract/multiCluster";
+import { checkDataPlaneJoin, checkDataPlanes, dataPlaneFlyteConfig, publishedControlPlane, readControlPlane, readDataPlanes } from "./components/flyte/stackReferences";
 
 const config = loadStackConfig();
 const labels = kubernetesLabels(config);
 
 /* eslint-disable @typescript-eslint/no-require-imports */
 // Each platform is loaded only when chosen: a cloud's SDK takes a noticeable part of every plan's start-up.
-function createPlatform(stack: StackConfig, workloads: FlyteWorkloads): FlytePlatform {
-    const common = commonPlatformArgs(stack, workloads);
+function createPlatform(stack: StackConfig, workloads: FlyteWorkloads, dataPlanes: readonly DataPlaneOutput[]): FlytePlatform {
+    const common = commonPlatformArgs(stack, workloads, dataPlanes);
     // Every platform takes the same arguments (FlytePlatformArgs) and is seen only as a FlytePlatform from here on.
     switch (stack.cloud) {
         case "gcp": {
@@ -40,7 +40,11 @@ function createPlatform(stack: StackConfig, workloads: FlyteWorkloads): FlytePla
 /** A standalone Flyte, or a control plane with the data planes that have published their outputs. */
 function flyteStack(controlPlane?: { readonly config: ControlPlaneConfig; readonly dataPlanes: readonly ResolvedDataPlane[] }) {
     const workloads = flyteWorkloads(config.flyte, { propeller: controlPlane === undefined || controlPlane.config.propeller });
-    const platform = createPlatform(config, workloads);
+    const platform = createPlatform(
+        config,
+        workloads,
+        (controlPlane?.dataPlanes ?? []).map((d) => d.output),
+    );
     const verification = config.verification && { ...config.verification, stack: config.stack };
     const flyteArgs = { flyte: config.flyte, platform, labels, verification, controlPlane };
     const flyte = config.flyte.flavor === "core" ? new FlyteCore("flyte", flyteArgs) : new FlyteBinary("flyte", flyteArgs);
@@ -83,32 +87,24 @@ function flyteStack(controlPlane?: { readonly config: ControlPlaneConfig; readon
 function controlPlaneOutputs(platform: FlytePlatform, flyte: FlyteCore | FlyteBinary, identities: pulumi.Output<Record<string, string>>) {
     const network = platform.controlPlane;
     const clusters = flyte.controlPlaneClusters;
-    if (network === undefined || clusters === undefined || config.cloud !== "gcp") {
+    if (network === undefined || clusters === undefined) {
         throw new Error("a control plane needs its platform's network side and its clusters");
     }
     const { exposure } = platform;
-    const gcpProject = config.gcp.project;
     const published = pulumi
         .all([
             flyte.grpcEndpoint,
             clusters.datacatalog,
-            network.network,
+            network.published,
             platform.storage.metadataBucket,
             platform.storage.userDataBucket,
             identities,
             pulumi.all(Object.fromEntries(Object.entries(platform.storage.projects).map(([p, b]) => [p, b.bucket]))),
         ])
-        .apply(([grpc, datacatalog, networkLink, metadataBucket, userDataBucket, all, projectBuckets]) =>
+        .apply(([grpc, datacatalog, networkOutput, metadataBucket, userDataBucket, all, projectBuckets]) =>
             publishedControlPlane({
                 flyte: config.flyte,
-                network: {
-                    gcpProject,
-                    region: network.region,
-                    network: networkLink,
-                    clientRanges: network.clientRanges,
-                    networkRanges: network.networkRanges,
-                    adminGlobalAccess: network.adminGlobalAccess,
-                },
+                network: networkOutput,
                 // Over HTTPS the data planes use Flyte's name with TLS; otherwise the internal load balancer in plaintext.
                 admin: { endpoint: grpc, insecure: exposure.kind !== "https" },
                 datacatalog,
@@ -126,21 +122,35 @@ function controlPlaneOutputs(platform: FlytePlatform, flyte: FlyteCore | FlyteBi
 }
 
 /** A data plane: a cluster with flytepropeller for the control plane in flyte:controlPlaneStack. */
-async function dataPlaneStack(stack: GcpStackConfig, dataPlane: DataPlaneConfig) {
+async function dataPlaneStack(stack: GcpStackConfig | AwsStackConfig, dataPlane: DataPlaneConfig) {
     const controlPlane = await readControlPlane(dataPlane.controlPlaneStack);
-    checkDataPlaneJoin({ stack: dataPlane.controlPlaneStack, controlPlane: controlPlane.output, config: dataPlane, region: stack.gcp.region });
+    checkDataPlaneJoin({ stack: dataPlane.controlPlaneStack, controlPlane: controlPlane.output, config: dataPlane, region: stack.cloud === "gcp" ? stack.gcp.region : stack.aws.region });
     const flyte = dataPlaneFlyteConfig(stack.flyte, controlPlane.output);
-    const { GcpDataPlanePlatform, checkDataPlaneNetwork } = require("./components/gcp") as typeof import("./components/gcp");
-    checkDataPlaneNetwork({ config: stack.gcp, controlPlane: controlPlane.output, stack: dataPlane.controlPlaneStack });
-    const { FlyteDataPlane } = require("./components/flyte/flyteDataPlane") as typeof import("./components/flyte/flyteDataPlane");
-    const platform = new GcpDataPlanePlatform("gcp", {
-        config: stack.gcp,
+    const common = {
         protection: stack.protection,
         deployment: { pulumiProject: stack.pulumiProject, stack: stack.stack },
         flyteNamespace: flyte.namespace,
-        controlPlane: controlPlane.output,
         rawDataBucket: dataPlane.rawDataBucket,
-    });
+    };
+    let platform: FlyteDataPlanePlatform;
+    if (stack.cloud === "gcp") {
+        const { GcpDataPlanePlatform, checkDataPlaneNetwork } = require("./components/gcp") as typeof import("./components/gcp");
+        const gcpControlPlane = checkDataPlaneNetwork({ config: stack.gcp, controlPlane: controlPlane.output, stack: dataPlane.controlPlaneStack });
+        platform = new GcpDataPlanePlatform("gcp", { ...common, config: stack.gcp, controlPlane: gcpControlPlane });
+    } else {
+        const aws = require("./components/aws") as typeof import("./components/aws");
+        // Which account this stack deploys into: only the VPC's owner adds a CIDR block to it.
+        const { accountId } = await aws.callerAccount();
+        const awsControlPlane = aws.checkAwsDataPlane({
+            config: { region: stack.aws.region, vpcCidr: stack.aws.network.vpcCidr },
+            accountId,
+            controlPlane: controlPlane.output,
+            controlPlaneStack: dataPlane.controlPlaneStack,
+            rawDataBucket: dataPlane.rawDataBucket,
+        });
+        platform = new aws.AwsDataPlanePlatform("aws", { ...common, config: stack.aws, controlPlane: awsControlPlane });
+    }
+    const { FlyteDataPlane } = require("./components/flyte/flyteDataPlane") as typeof import("./components/flyte/flyteDataPlane");
     const flyteDataPlane = new FlyteDataPlane("flyte", { flyte, platform, controlPlane, tokenGeneration: dataPlane.tokenGeneration, labels });
     return definedOutputs({
         kubeconfig: pulumi.secret(platform.kubeconfig),
@@ -153,6 +163,7 @@ async function dataPlaneStack(stack: GcpStackConfig, dataPlane: DataPlaneConfig)
 
 async function controlPlaneStack(controlPlane: ControlPlaneConfig) {
     const dataPlanes = await readDataPlanes(controlPlane.dataPlanes);
+    checkDataPlanes(config.cloud, dataPlanes);
     return flyteStack({ config: controlPlane, dataPlanes });
 }
 
@@ -161,10 +172,13 @@ function stackOutputs() {
     if (role === undefined) {
         return flyteStack();
     }
-    if (config.cloud !== "gcp") {
+    if (role.role === "controlPlane") {
+        return controlPlaneStack(role);
+    }
+    if (config.cloud === "local") {
         throw new Error(`clusterRole ${role.role} on cloud ${config.cloud}`);
     }
-    return role.role === "dataPlane" ? dataPlaneStack(config, role) : controlPlaneStack(role);
+    return dataPlaneStack(config, role);
 }
 
 // The stack's outputs (see FlyteStackOutputs): the public contract.

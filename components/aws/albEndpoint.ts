@@ -181,8 +181,13 @@ export interface AlbEndpointArgs {
     readonly authenticated: boolean;
     /** The VPC of the cluster: the target groups' and the security group's. */
     readonly vpcId: pulumi.Input<string>;
-    /** The VPC's CIDR: the only source an internal endpoint admits. */
+    /** The VPC's CIDR: the only source an internal endpoint admits, with `dataPlaneCidrs`. */
     readonly vpcCidr: string;
+    /**
+     * A multi-cluster control plane's data planes' blocks in this VPC (their pods' addresses): an internal endpoint
+     * admits them too, since their flytepropeller calls flyteadmin through it. Absent: none.
+     */
+    readonly dataPlaneCidrs?: readonly string[];
     /** Where an internal ALB goes (a subnet in two zones at least, as ALB requires). */
     readonly privateSubnetIds: pulumi.Input<string[]>;
     /** Where an internet-facing ALB goes. */
@@ -252,6 +257,24 @@ export class AlbEndpoint extends pulumi.ComponentResource {
             },
             child,
         );
+        if (access === "internal") {
+            (args.dataPlaneCidrs ?? []).forEach(
+                (cidr, i) =>
+                    new aws.vpc.SecurityGroupIngressRule(
+                        `${name}-https-data-plane-${i}`,
+                        {
+                            securityGroupId: this.securityGroup.id,
+                            cidrIpv4: cidr,
+                            ipProtocol: "tcp",
+                            fromPort: HTTPS_PORT,
+                            toPort: HTTPS_PORT,
+                            description: `HTTPS to Flyte from a data plane's block ${cidr}`,
+                            tags,
+                        },
+                        child,
+                    ),
+            );
+        }
         for (const rule of nodePortRules()) {
             new aws.vpc.SecurityGroupEgressRule(
                 `${name}-to-nodes-${rule.port}`,

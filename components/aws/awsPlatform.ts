@@ -1,7 +1,8 @@
 import * as aws from "@pulumi/aws";
 import type * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import type { AwsConfig, OidcAuthenticationConfig } from "../contract/config";
+import type { AwsConfig, HttpsConfig, OidcAuthenticationConfig } from "../contract/config";
+import type { ControlPlaneNetwork, DataPlaneOutput } from "../contract/multiCluster";
 import type { PlatformOutputs } from "../contract/outputs";
 import type {
     DnsRecord,
@@ -69,6 +70,53 @@ export function externalOidcSignIn(config: OidcAuthenticationConfig): OidcSignIn
 }
 
 /**
+ * What a control plane's data planes join on AWS (pure but for the resources' ids): the VPC (a data plane associates
+ * a CIDR block of its own with it and routes its public subnets to the VPC's internet gateway), the account and region
+ * (only the VPC's owner adds blocks to it; a VPC is regional, https://docs.aws.amazon.com/vpc/latest/userguide/vpc-cidr-blocks.html),
+ * the cluster security group the control plane's nodes and pods carry (data planes admit it to their API servers), and
+ * the ranges a data plane's block must leave alone: the VPC's primary CIDR and the cluster's service range. flyteadmin
+ * answers only inside the VPC unless its HTTPS name is public; datacatalog gets an internal NLB.
+ */
+export function awsControlPlaneNetwork(args: {
+    readonly accountId: pulumi.Output<string>;
+    readonly vpcId: pulumi.Output<string>;
+    readonly internetGatewayId: pulumi.Output<string>;
+    readonly clusterSecurityGroupId: pulumi.Output<string>;
+    readonly serviceIpv4Cidr: pulumi.Output<string>;
+    readonly config: AwsConfig;
+    readonly https?: HttpsConfig;
+}): ControlPlaneNetwork {
+    const { config } = args;
+    const clientRanges = [config.network.vpcCidr];
+    return {
+        published: pulumi
+            .all([args.accountId, args.vpcId, args.internetGatewayId, args.clusterSecurityGroupId, args.serviceIpv4Cidr])
+            .apply(([awsAccountId, vpcId, internetGatewayId, clusterSecurityGroupId, serviceIpv4Cidr]) => ({
+                cloud: "aws" as const,
+                awsAccountId,
+                region: config.region,
+                adminGlobalAccess: args.https?.access === "public",
+                vpcId,
+                internetGatewayId,
+                clusterSecurityGroupId,
+                clientRanges,
+                networkRanges: [config.network.vpcCidr, serviceIpv4Cidr],
+            })),
+        clientRanges,
+        internalServiceAnnotations: internalNlbAnnotations(),
+    };
+}
+
+/**
+ * The OIDC providers of a control plane's AWS data planes, as the task roles' trust names them: the control plane's
+ * task pods run in those clusters too, as the same Kubernetes service accounts (IRSA,
+ * https://docs.aws.amazon.com/eks/latest/userguide/associate-service-account-role.html).
+ */
+export function dataPlaneOidcProviders(dataPlanes: readonly DataPlaneOutput[]): { readonly oidcProviderArn: string; readonly issuerUrl: string }[] {
+    return dataPlanes.flatMap((d) => (d.cloud === "aws" ? [{ oidcProviderArn: d.oidcProviderArn, issuerUrl: `https://${d.oidcIssuer}` }] : []));
+}
+
+/**
  * As in the chart's EKS examples: task pods give up on the instance metadata service quickly and retry, since
  * their credentials come from IRSA and the metadata service is out of their reach.
  */
@@ -124,6 +172,8 @@ export class AwsPlatform extends pulumi.ComponentResource implements FlytePlatfo
     readonly registry?: TaskImageRegistry;
     /** With `registry`: registryUrl and, with githubPush, ciPushIdentity. */
     readonly extraOutputs?: PlatformOutputs;
+    /** As a multi-cluster control plane: what its data planes join. */
+    readonly controlPlane?: ControlPlaneNetwork;
 
     constructor(name: string, args: AwsPlatformArgs, opts?: pulumi.ComponentResourceOptions) {
         super("flyte:aws:AwsPlatform", name, {}, opts);
@@ -208,6 +258,8 @@ export class AwsPlatform extends pulumi.ComponentResource implements FlytePlatfo
         };
         const requests = args.workloads.identities;
         const projectBuckets = Object.entries(this.buckets.projects);
+        const dataPlanes = args.controlPlane?.dataPlanes ?? [];
+        const arn = (bucket: string) => `arn:${awsPartition(config.region)}:s3:::${bucket}`;
         this.roles = new FlyteRoles(
             `${name}-roles`,
             {
@@ -218,7 +270,12 @@ export class AwsPlatform extends pulumi.ComponentResource implements FlytePlatfo
                     metadata: this.buckets.metadata.arn,
                     userData: this.buckets.userData.arn,
                     projects: Object.fromEntries(projectBuckets.map(([p, b]) => [p, b.arn])),
+                    // Data planes' own raw-data buckets: task pods write there and flyteadmin signs URLs for them.
+                    ...(dataPlanes.some((d) => d.rawDataBucket) && {
+                        dataPlaneRawData: dataPlanes.flatMap((d) => (d.rawDataBucket ? [arn(d.rawDataBucket)] : [])),
+                    }),
                 },
+                ...(dataPlanes.length > 0 && { workerTrust: dataPlaneOidcProviders(dataPlanes) }),
                 tags,
             },
             child,
@@ -284,6 +341,7 @@ export class AwsPlatform extends pulumi.ComponentResource implements FlytePlatfo
                     authenticated: authentication.mode !== "none",
                     vpcId: this.network.vpc.id,
                     vpcCidr: config.network.vpcCidr,
+                    ...(dataPlanes.length > 0 && { dataPlaneCidrs: dataPlanes.map((d) => d.podRange) }),
                     privateSubnetIds: this.network.privateSubnetIds,
                     publicSubnetIds: this.network.publicSubnetIds,
                     publicRouting: this.network.publicRouting,
@@ -338,6 +396,17 @@ export class AwsPlatform extends pulumi.ComponentResource implements FlytePlatfo
                 registryUrl: this.registry.repositoryUrl,
                 ...(this.registry.pushRoleArn && { ciPushIdentity: this.registry.pushRoleArn }),
             };
+        }
+        if (args.controlPlane) {
+            this.controlPlane = awsControlPlaneNetwork({
+                accountId,
+                vpcId: this.network.vpc.id,
+                internetGatewayId: this.network.internetGateway.id,
+                clusterSecurityGroupId: this.eks.clusterSecurityGroupId,
+                serviceIpv4Cidr: this.eks.serviceIpv4Cidr,
+                config,
+                https: args.https,
+            });
         }
         // Flyte's own services need their permissions when they start; task pods' are not waited for. flyteadmin
         // panics at start when it cannot reach its topics and queue (factory.go), so it waits for them too.

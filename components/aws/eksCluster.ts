@@ -57,6 +57,12 @@ export interface EksClusterArgs {
     readonly egress: readonly pulumi.Resource[];
     /** AWS tags on every resource; the nodes' instances also get a `Name` tag. */
     readonly tags: Readonly<Record<string, string>>;
+    /**
+     * Security groups whose members may call this cluster's API server at its private endpoint (HTTPS, 443): a data
+     * plane admits its control plane's cluster security group, which is on the control plane's nodes and so on the
+     * pods of its flyteadmin. Absent or empty: none beyond what EKS allows by itself (its own cluster security group).
+     */
+    readonly apiClientSecurityGroupIds?: readonly pulumi.Input<string>[];
 }
 
 /**
@@ -75,6 +81,10 @@ export class EksCluster extends pulumi.ComponentResource {
     readonly clusterName: pulumi.Output<string>;
     /** The security group EKS attaches to the control plane and the nodes. */
     readonly clusterSecurityGroupId: pulumi.Output<string>;
+    /** The range Kubernetes Services take their cluster IPs from, as EKS picked it. */
+    readonly serviceIpv4Cidr: pulumi.Output<string>;
+    /** One rule per `apiClientSecurityGroupIds` entry on the cluster security group: HTTPS from that group. */
+    readonly apiClientAccess: aws.vpc.SecurityGroupIngressRule[];
     readonly oidcIssuerUrl: pulumi.Output<string>;
     /** The node group and the add-ons pods need (network, DNS): what must run before workloads can start. */
     readonly readiness: pulumi.Resource[];
@@ -143,6 +153,33 @@ export class EksCluster extends pulumi.ComponentResource {
             }
             return v.clusterSecurityGroupId;
         });
+        // Without kubernetesNetworkConfig.serviceIpv4Cidr EKS picks 10.100.0.0/16 or 172.20.0.0/16
+        // (https://docs.aws.amazon.com/eks/latest/APIReference/API_KubernetesNetworkConfigRequest.html); a data plane's
+        // block in this VPC must not overlap it, so it is published.
+        this.serviceIpv4Cidr = this.cluster.kubernetesNetworkConfig.apply((network) => {
+            if (!network?.serviceIpv4Cidr) {
+                throw new Error(`EKS cluster ${names.cluster} reports no service IPv4 CIDR`);
+            }
+            return network.serviceIpv4Cidr;
+        });
+        // The cluster security group is on the API server's private endpoint network interfaces: what it admits
+        // reaches the API server (https://docs.aws.amazon.com/eks/latest/userguide/sec-group-reqs.html).
+        this.apiClientAccess = (args.apiClientSecurityGroupIds ?? []).map(
+            (client, i) =>
+                new aws.vpc.SecurityGroupIngressRule(
+                    `${name}-api-client-${i}`,
+                    {
+                        securityGroupId: this.clusterSecurityGroupId,
+                        referencedSecurityGroupId: client,
+                        ipProtocol: "tcp",
+                        fromPort: 443,
+                        toPort: 443,
+                        description: "Kubernetes API (private endpoint) from a client security group",
+                        tags,
+                    },
+                    child,
+                ),
+        );
         this.oidcIssuerUrl = this.cluster.identities.apply((ids) => {
             const issuer = ids?.[0]?.oidcs?.[0]?.issuer;
             if (!issuer) {
@@ -193,8 +230,7 @@ export class EksCluster extends pulumi.ComponentResource {
                         .all([this.oidcProvider.arn, this.oidcIssuerUrl])
                         .apply(([oidcProviderArn, issuerUrl]) =>
                             irsaTrustPolicy({
-                                oidcProviderArn,
-                                issuerUrl,
+                                providers: [{ oidcProviderArn, issuerUrl }],
                                 serviceAccounts: [{ namespace, name: serviceAccount }],
                             }),
                         ),

@@ -33,36 +33,58 @@ export function serviceAccountSubject(ksa: KubernetesServiceAccountRef): string 
     return `system:serviceaccount:${ksa.namespace}:${ksa.name}`;
 }
 
+/** An EKS cluster's IAM OIDC provider, as an IRSA trust policy names it. */
+export interface IrsaProvider {
+    /** The provider's ARN (`arn:<partition>:iam::<account>:oidc-provider/<issuer host and path>`): the federated principal. */
+    readonly oidcProviderArn: string;
+    /** The cluster's OIDC issuer, with or without `https://`: the condition keys are `<issuer without scheme>:sub` and `:aud`. */
+    readonly issuerUrl: string;
+}
+
 /**
- * IAM Roles for Service Accounts: web-identity trust for exactly these Kubernetes service accounts of this cluster,
- * with conditions on both the token's subject and its audience.
+ * IAM Roles for Service Accounts: web-identity trust for exactly these Kubernetes service accounts of these clusters,
+ * with conditions on both the token's subject and its audience. One statement per provider (the cluster's own first),
+ * each with the same subjects: the condition keys are named after the issuer, so the statements cannot merge, and each
+ * cluster costs a statement of the trust policy's 2048 characters ("only around 5 clusters can be trusted per role",
+ * https://github.com/aws/containers-roadmap/issues/1408).
  */
 export function irsaTrustPolicy(args: {
-    readonly oidcProviderArn: string;
-    /** The cluster's OIDC issuer URL. */
-    readonly issuerUrl: string;
+    /** The clusters whose tokens may assume the role: the role's own cluster first, then others. */
+    readonly providers: readonly IrsaProvider[];
     readonly serviceAccounts: readonly KubernetesServiceAccountRef[];
 }): string {
     if (args.serviceAccounts.length === 0) {
         throw new Error("an IRSA role needs at least one service account");
     }
-    const issuer = args.issuerUrl.replace(/^https:\/\//, "");
+    if (args.providers.length === 0) {
+        throw new Error("an IRSA role needs at least one OIDC provider");
+    }
+    const issuers = args.providers.map((p) => p.issuerUrl.replace(/^https:\/\//, ""));
+    const repeated = issuers.find((issuer, i) => issuers.indexOf(issuer) !== i);
+    if (repeated !== undefined) {
+        throw new Error(`an IRSA role trusts each OIDC issuer once; ${repeated} is listed twice`);
+    }
+    // A cluster's provider is `arn:<partition>:iam::<account>:oidc-provider/<issuer without https://>`
+    // (https://docs.aws.amazon.com/eks/latest/userguide/enable-iam-roles-for-service-accounts.html): one that ends
+    // otherwise is wired to another cluster's issuer, and its statement would admit no token.
+    const miswired = args.providers.find((p, i) => !p.oidcProviderArn.endsWith(`:oidc-provider/${issuers[i]}`));
+    if (miswired !== undefined) {
+        throw new Error(`OIDC provider ${miswired.oidcProviderArn} is not the provider of issuer ${miswired.issuerUrl}`);
+    }
     const subjects = [...new Set(args.serviceAccounts.map(serviceAccountSubject))].sort();
     return JSON.stringify({
         Version: "2012-10-17",
-        Statement: [
-            {
-                Effect: "Allow",
-                Principal: { Federated: args.oidcProviderArn },
-                Action: "sts:AssumeRoleWithWebIdentity",
-                Condition: {
-                    StringEquals: {
-                        [`${issuer}:aud`]: "sts.amazonaws.com",
-                        [`${issuer}:sub`]: subjects.length === 1 ? subjects[0] : subjects,
-                    },
+        Statement: args.providers.map((provider, i) => ({
+            Effect: "Allow",
+            Principal: { Federated: provider.oidcProviderArn },
+            Action: "sts:AssumeRoleWithWebIdentity",
+            Condition: {
+                StringEquals: {
+                    [`${issuers[i]}:aud`]: "sts.amazonaws.com",
+                    [`${issuers[i]}:sub`]: subjects.length === 1 ? subjects[0] : subjects,
                 },
             },
-        ],
+        })),
     });
 }
 

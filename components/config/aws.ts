@@ -8,6 +8,7 @@ import { flyteadminIdentity, flyteWorkloads, type IdentityRequest } from "../con
 import { type FlyteBucketArns, s3PolicyFor } from "../contract/s3Access";
 import { requireDistinctProjectBuckets, requireIsolatedProjectLength } from "./flyte";
 import type { AwsConfig, FlyteConfig, NotificationsConfig } from "../contract/config";
+import type { MultiClusterConfig } from "../contract/multiCluster";
 import type { KubernetesServiceAccountRef } from "../contract/platform";
 
 const INSTANCE_TYPE = /^[a-z][a-z0-9-]*\.[a-z0-9]+$/;
@@ -16,10 +17,10 @@ const IAM_PRINCIPAL = /^arn:aws(-[a-z]+)*:iam::\d{12}:(role|user)\/([\w+=,.@-]+\
 
 /*
  * IAM's quotas (https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_iam-quotas.html): a role's trust policy
- * ("role trust policy length") and all its inline policies together ("role policy size"), in characters; IAM does not
- * count white space.
+ * ("role trust policy length", L-C07B4B0D, raised on request up to 8192) and all its inline policies together ("role
+ * policy size"), in characters; IAM does not count white space.
  */
-/** IAM's default cap on a role's trust policy. */
+/** IAM's default cap on a role's trust policy: a standalone stack's roles stay within it. */
 export const TRUST_POLICY_MAX = 2048;
 /** IAM's cap on the inline policies of one role, together. */
 export const ROLE_POLICY_MAX = 10240;
@@ -37,11 +38,12 @@ const ACCOUNT_ID = "000000000000";
  * `https://oidc.eks.<region>.amazonaws.com/id/<32 hexadecimal digits>`
  * (https://docs.aws.amazon.com/eks/latest/userguide/enable-iam-roles-for-service-accounts.html), under
  * `amazonaws.com.cn` in the China regions as their other endpoints, and the provider
- * `arn:<partition>:iam::<account>:oidc-provider/<issuer without https://>`.
+ * `arn:<partition>:iam::<account>:oidc-provider/<issuer without https://>`. `cluster` tells clusters apart (their ids).
  */
-export function eksOidcOfLength(region: string): { readonly issuerUrl: string; readonly oidcProviderArn: string } {
+export function eksOidcOfLength(region: string, cluster = 0): { readonly issuerUrl: string; readonly oidcProviderArn: string } {
     const partition = awsPartition(region);
-    const host = `oidc.eks.${region}.amazonaws.com${partition === "aws-cn" ? ".cn" : ""}/id/${"0".repeat(32)}`;
+    const id = cluster.toString(16).toUpperCase().padStart(32, "0");
+    const host = `oidc.eks.${region}.amazonaws.com${partition === "aws-cn" ? ".cn" : ""}/id/${id}`;
     return { issuerUrl: `https://${host}`, oidcProviderArn: `arn:${partition}:iam::${ACCOUNT_ID}:oidc-provider/${host}` };
 }
 
@@ -52,10 +54,12 @@ const LONGEST_ISSUER_REGION = AWS_REGIONS.reduce((longest, region) =>
 
 /**
  * The size of the trust policy of a role for these service accounts, as components/aws/flyteRoles.ts writes it, in
- * `region` or, where that is not known, the region of the longest issuer.
+ * `region` or, where that is not known, the region of the longest issuer, trusting `clusters` clusters' OIDC providers
+ * (a control plane's task roles: its own and each data plane's, all in its region).
  */
-export function trustPolicySize(serviceAccounts: readonly KubernetesServiceAccountRef[], region = LONGEST_ISSUER_REGION): number {
-    return iamPolicySize(irsaTrustPolicy({ ...eksOidcOfLength(region), serviceAccounts }));
+export function trustPolicySize(serviceAccounts: readonly KubernetesServiceAccountRef[], region = LONGEST_ISSUER_REGION, clusters = 1): number {
+    const providers = Array.from({ length: clusters }, (_, cluster) => eksOidcOfLength(region, cluster));
+    return iamPolicySize(irsaTrustPolicy({ providers, serviceAccounts }));
 }
 
 /** The ARNs of Flyte's buckets as the program names them, with the first `projects` having buckets of their own. */
@@ -69,9 +73,48 @@ function bucketArns(context: ConfigContext, region: string, projects: readonly s
     };
 }
 
-/** The size of the permissions (the S3 policy, its only inline policy) of the role a request gets. */
+/**
+ * The size of the permissions (the S3 policy, its only inline policy) of the role a request gets. A control plane's
+ * data planes' raw-data buckets are left out: they are not allowed with projectIsolation, the only config whose
+ * policies come near the cap, and the trust policies cap the data planes long before they could fill one (see
+ * test/components/config/aws.test.ts).
+ */
 function rolePolicySize(request: IdentityRequest, buckets: FlyteBucketArns): number {
     return iamPolicySize(s3PolicyFor(request.data, buckets) ?? "");
+}
+
+/** `count` things, e.g. `1 data plane`, `2 data planes`. */
+function counted(count: number, what: string): string {
+    return `${count} ${what}${count === 1 ? "" : "s"}`;
+}
+
+/**
+ * Each task pods' role of a control plane trusts the control plane's OIDC provider and every data plane's (they run
+ * its task pods as the same-named service accounts), one statement each: every data plane makes each such trust
+ * policy longer, up to `flyte:awsTrustPolicyMaxLength`. Data planes must be in the control plane's region, so their
+ * issuers are as long as its own.
+ */
+function requireDataPlanesTrusted(
+    config: ConfigReader,
+    flyte: FlyteConfig,
+    region: string,
+    workers: readonly IdentityRequest[],
+    dataPlanes: readonly string[],
+    trustMax: number,
+): void {
+    const fits = (count: number) => workers.every((request) => trustPolicySize(request.serviceAccounts, region, 1 + count) <= trustMax);
+    if (fits(dataPlanes.length)) {
+        return;
+    }
+    let fitting = dataPlanes.length - 1;
+    while (fitting > 0 && !fits(fitting)) {
+        fitting--;
+    }
+    config.fail(
+        "dataPlanes",
+        dataPlanes,
+        `with cloud aws each task role trusts the control plane's and every data plane's OIDC provider, and IAM caps a trust policy at ${trustMax} characters (flyte:awsTrustPolicyMaxLength): at most ${counted(fitting, "data plane")} fit${fitting === 1 ? "s" : ""}; raise the quota and flyte:awsTrustPolicyMaxLength, or use fewer ${flyte.projectIsolation ? "domains or shorter names" : "projects or domains"}`,
+    );
 }
 
 /**
@@ -79,7 +122,14 @@ function rolePolicySize(request: IdentityRequest, buckets: FlyteBucketArns): num
  * components/aws/flyteRoles.ts builds them (irsaTrustPolicy, s3PolicyFor) and measured, with ARNs as long as the real
  * ones: the region's partition, a 12-digit account id, the bucket names components/aws/names.ts gives this stack.
  */
-function requireRolesFit(config: ConfigReader, flyte: FlyteConfig, context: ConfigContext, region: string, messaging: AwsMessagingConfig): void {
+function requireRolesFit(
+    config: ConfigReader,
+    flyte: FlyteConfig,
+    context: ConfigContext,
+    region: string,
+    messaging: AwsMessagingConfig,
+    multiCluster: MultiClusterConfig | undefined,
+): void {
     const workloads = flyteWorkloads(flyte);
     // flyteadmin's role carries a second inline policy for notifications and events (components/aws/awsMessaging.ts).
     const messagingPolicy = expectedFlyteadminMessagingPolicy({
@@ -92,15 +142,23 @@ function requireRolesFit(config: ConfigReader, flyte: FlyteConfig, context: Conf
     });
     const flyteadminKey = flyteadminIdentity(workloads.identities).key;
     const otherPolicies = (request: IdentityRequest) => (messagingPolicy !== undefined && request.key === flyteadminKey ? iamPolicySize(messagingPolicy) : 0);
+    // A control plane's account may have the quota raised; a standalone stack's roles fit the default.
+    const controlPlane = multiCluster?.role === "controlPlane" ? multiCluster : undefined;
+    const trustMax = controlPlane === undefined ? TRUST_POLICY_MAX : config.integer("awsTrustPolicyMaxLength");
+    const trustKey = controlPlane === undefined ? "" : " (flyte:awsTrustPolicyMaxLength)";
     // Flyte's own roles each trust one service account: only task pods' roles grow with the config.
-    for (const request of workloads.identities.filter((r) => r.role === "worker")) {
-        if (trustPolicySize(request.serviceAccounts, region) > TRUST_POLICY_MAX) {
+    const workers = workloads.identities.filter((r) => r.role === "worker");
+    for (const request of workers) {
+        if (trustPolicySize(request.serviceAccounts, region) > trustMax) {
             config.fail(
                 "flyteProjects",
                 request.data.kind === "project" ? request.data.project : flyte.projects,
-                `with cloud aws, a task pods' role trusts each of its ${request.serviceAccounts.length} project-domain namespaces by name and IAM caps its trust policy at ${TRUST_POLICY_MAX} characters: use fewer ${flyte.projectIsolation ? "domains or shorter names" : "projects or domains, shorter names, or projectIsolation"}`,
+                `with cloud aws, a task pods' role trusts each of its ${request.serviceAccounts.length} project-domain namespaces by name and IAM caps its trust policy at ${trustMax} characters${trustKey}: use fewer ${flyte.projectIsolation ? "domains or shorter names" : "projects or domains, shorter names, or projectIsolation"}`,
             );
         }
+    }
+    if (controlPlane !== undefined) {
+        requireDataPlanesTrusted(config, flyte, region, workers, controlPlane.dataPlanes.map((d) => `${d.name}=${d.stack}`), trustMax);
     }
     const buckets = bucketArns(context, region, workloads.isolatedProjects);
     /** Whether the roles' policies fit with the first `count` isolated projects' buckets. */
@@ -138,8 +196,17 @@ export interface AwsMessagingConfig {
     readonly executionEvents: boolean;
 }
 
-/** The keys that only `cloud: aws` reads, including the provider's aws:region. */
-export function parseAws(config: ConfigReader, flyte: FlyteConfig, context: ConfigContext, messaging: AwsMessagingConfig = { executionEvents: false }): AwsConfig {
+/**
+ * The keys that only `cloud: aws` reads, including the provider's aws:region; `multiCluster` (parsed before) decides
+ * how many clusters the task roles trust, and that a data plane names its own VPC block.
+ */
+export function parseAws(
+    config: ConfigReader,
+    flyte: FlyteConfig,
+    context: ConfigContext,
+    messaging: AwsMessagingConfig = { executionEvents: false },
+    multiCluster?: MultiClusterConfig,
+): AwsConfig {
     const requested = config.rawValue("aws:region");
     const otherPartition = requested === undefined ? undefined : awsOtherPartition(requested);
     if (otherPartition !== undefined) {
@@ -153,9 +220,17 @@ export function parseAws(config: ConfigReader, flyte: FlyteConfig, context: Conf
 
     requireIsolatedProjectLength(config, flyte, PROJECT_WORKER_MAX_AWS, `an IAM role (${AWS_LIMITS.iamRole} characters in all)`);
     requireDistinctProjectBuckets(config, flyte, s3SafeSuffix);
-    requireRolesFit(config, flyte, context, region, messaging);
+    requireRolesFit(config, flyte, context, region, messaging, multiCluster);
 
     const vpc = config.cidr("awsVpcCidr");
+    if (multiCluster?.role === "dataPlane" && !config.isSet("awsVpcCidr")) {
+        throw new ConfigError(
+            config.fullKey("awsVpcCidr"),
+            vpc.text,
+            "required with clusterRole dataPlane: the block this data plane associates with the control plane's VPC, which the default (the control plane's own) would overlap; allowed: a block outside every range of the control plane and its other data planes",
+            "the default",
+        );
+    }
     const availabilityZones = config.integer("awsAvailabilityZones");
 
     const instanceTypes = config.list("eksInstanceTypes");

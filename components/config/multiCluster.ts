@@ -4,16 +4,23 @@ import { CONTROL_PLANE_CLUSTER, type DataPlaneRef, type ExecutionRoute, type Mul
 import { ConfigReader } from "./reader";
 import { CONFIG_KEYS, type ConfigKey } from "./schema";
 
-/** The keys only a control plane reads. */
-export const CONTROL_PLANE_KEYS = ["dataPlanes", "controlPlanePropeller", "defaultExecutionCluster", "executionRoutes"] as const satisfies readonly ConfigKey[];
+/** The keys only a control plane reads (on the clouds their entries name). */
+export const CONTROL_PLANE_KEYS = [
+    "dataPlanes",
+    "controlPlanePropeller",
+    "defaultExecutionCluster",
+    "executionRoutes",
+    "awsTrustPolicyMaxLength",
+] as const satisfies readonly ConfigKey[];
 /** The keys only a data plane reads. */
 export const DATA_PLANE_KEYS = ["controlPlaneStack", "dataPlaneRawBucket", "dataPlaneTokenGeneration"] as const satisfies readonly ConfigKey[];
 
 /**
  * What a data plane takes from its control plane rather than from its own config: Flyte's projects, domains,
  * namespaces and chart version (the control plane's cluster resource sync creates the namespaces in every cluster, and
- * flytepropeller must watch the namespaces it creates), and everything the control plane serves: the database, the
- * endpoint, sign-in, notifications, events, the registry, the verification.
+ * flytepropeller must watch the namespaces it creates), and everything the control plane serves: the database (Cloud
+ * SQL, RDS), the endpoint, sign-in (Cognito too), notifications, events, the registry, the verification. Each cloud
+ * refuses those of its own keys (the others' are another cloud's).
  */
 export const FROM_CONTROL_PLANE_KEYS = [
     "flyteProjects",
@@ -60,6 +67,11 @@ export const FROM_CONTROL_PLANE_KEYS = [
     "databaseBackupRetentionDays",
     "loadBalancerIp",
     "loadBalancerGlobalAccess",
+    "rdsEngineVersion",
+    "rdsInstanceClass",
+    "rdsMaxAllocatedStorageGb",
+    "cognitoDomainPrefix",
+    "cognitoAdminEmail",
 ] as const satisfies readonly ConfigKey[];
 
 const STACK_NAME = /^(?:[A-Za-z0-9_.-]+\/){0,2}[A-Za-z0-9_.-]+$/;
@@ -115,19 +127,22 @@ function parseRoutes(config: ConfigReader, flyte: FlyteConfig, clusters: readonl
 
 /**
  * `flyte:clusterRole` and the keys of that role; undefined for a standalone stack, which must set none of them.
- * Multi-cluster needs flyte-core (flyte-binary runs every component in one pod) and a cloud (gcp): the stacks share
- * one GCP project, which makes Workload Identity's bindings hold in every cluster.
+ * Multi-cluster needs flyte-core (flyte-binary runs every component in one pod) and a cloud: every stack of a
+ * deployment is on the same one (what makes the control plane's identities hold in every cluster: one GCP project for
+ * Workload Identity, one AWS account whose task roles trust every cluster's OIDC provider).
  */
 export function parseMultiCluster(config: ConfigReader, cloud: Cloud, flyte: FlyteConfig): MultiClusterConfig | undefined {
     if (!CONFIG_KEYS.clusterRole.targets.includes(cloud)) {
         return undefined;
     }
+    // Another cloud's keys are refused already (checkTargets), and are not read here.
+    const onThisCloud = <K extends ConfigKey>(keys: readonly K[]): K[] => keys.filter((key) => CONFIG_KEYS[key].targets.includes(cloud));
     const role = config.oneOf("clusterRole");
     if (role !== "controlPlane") {
-        config.refuseSetKeys(CONTROL_PLANE_KEYS, "clusterRole controlPlane");
+        config.refuseSetKeys(onThisCloud(CONTROL_PLANE_KEYS), "clusterRole controlPlane");
     }
     if (role !== "dataPlane") {
-        config.refuseSetKeys(DATA_PLANE_KEYS, "clusterRole dataPlane");
+        config.refuseSetKeys(onThisCloud(DATA_PLANE_KEYS), "clusterRole dataPlane");
     }
     if (role === "standalone") {
         return undefined;
@@ -136,7 +151,7 @@ export function parseMultiCluster(config: ConfigReader, cloud: Cloud, flyte: Fly
         config.fail("clusterRole", role, "only with flavor core (flyte-binary runs flytepropeller in the same pod as flyteadmin)");
     }
     if (role === "dataPlane") {
-        config.refuseSetKeys(FROM_CONTROL_PLANE_KEYS, "a standalone or control-plane stack (a data plane takes it from its control plane)");
+        config.refuseSetKeys(onThisCloud(FROM_CONTROL_PLANE_KEYS), "a standalone or control-plane stack (a data plane takes it from its control plane)");
         const controlPlaneStack = config.string("controlPlaneStack");
         if (controlPlaneStack === "") {
             config.fail("controlPlaneStack", controlPlaneStack, `required with clusterRole dataPlane; allowed: ${CONFIG_KEYS.controlPlaneStack.allows}`);

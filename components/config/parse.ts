@@ -58,7 +58,7 @@ export function parseStackConfig(raw: RawConfig, context: ConfigContext): StackC
         case "local":
             return { ...common, cloud, local: parseLocal(config, flyte) };
         case "aws":
-            return { ...common, cloud, aws: parseAws(config, flyte, context, { notifications, executionEvents }) };
+            return { ...common, cloud, aws: parseAws(config, flyte, context, { notifications, executionEvents }, multiCluster) };
         case "gcp":
             return { ...common, cloud, gcp: parseGcp(config, flyte, https) };
     }

@@ -94,7 +94,7 @@ const ALL_TARGETS: readonly Cloud[] = CLOUDS;
 const GCP: readonly Cloud[] = ["gcp"];
 const AWS: readonly Cloud[] = ["aws"];
 const LOCAL: readonly Cloud[] = ["local"];
-/** The database and bucket keys Cloud SQL and GCS (gcp) and RDS and S3 (aws) both read. */
+/** The keys both clouds read: the database (Cloud SQL, RDS), buckets (GCS, S3), endpoint, messaging, registry and multi-cluster ones. */
 const GCP_AND_AWS: readonly Cloud[] = ["gcp", "aws"];
 
 /** Reserved NodePort range of a default Kubernetes API server (`--service-node-port-range`). */
@@ -593,7 +593,7 @@ export const CONFIG_KEYS = {
     },
     clusterRole: {
         type: "string",
-        targets: GCP,
+        targets: GCP_AND_AWS,
         default: "standalone",
         values: {
             standalone: "Flyte in this stack's cluster alone",
@@ -601,11 +601,11 @@ export const CONFIG_KEYS = {
             dataPlane: "a cluster running flytepropeller for the control plane in controlPlaneStack",
         } satisfies Record<ClusterRole, string>,
         description:
-            "Flyte across clusters, each cluster its own stack joined by stack references (flavor core; every stack in one GCP project): {values}.",
+            "Flyte across clusters, each cluster its own stack joined by stack references (flavor core; every stack in one GCP project, or one AWS account and region): {values}.",
     },
     dataPlanes: {
         type: "array",
-        targets: GCP,
+        targets: GCP_AND_AWS,
         default: [],
         items: `"<name>=<stack>": the data plane's cluster name and execution cluster label (${DNS_LABEL_RULE}, not ${CONTROL_PLANE_CLUSTER}) and its stack as a stack reference names it ([<org>/][<project>/]<stack>)`,
         description:
@@ -613,13 +613,13 @@ export const CONFIG_KEYS = {
     },
     controlPlanePropeller: {
         type: "boolean",
-        targets: GCP,
+        targets: GCP_AND_AWS,
         default: false,
         description: `clusterRole controlPlane: run flytepropeller in the control plane's own cluster too, as cluster and execution cluster label ${CONTROL_PLANE_CLUSTER}.`,
     },
     defaultExecutionCluster: {
         type: "string",
-        targets: GCP,
+        targets: GCP_AND_AWS,
         default: "",
         allows: `empty, a data plane's name from dataPlanes, or ${CONTROL_PLANE_CLUSTER} with controlPlanePropeller`,
         description:
@@ -627,7 +627,7 @@ export const CONFIG_KEYS = {
     },
     executionRoutes: {
         type: "array",
-        targets: GCP,
+        targets: GCP_AND_AWS,
         default: [],
         items: `"<project>=<cluster>" or "<project>/<domain>=<cluster>", with a configured project and domain and a data plane's name (or ${CONTROL_PLANE_CLUSTER} with controlPlanePropeller)`,
         description:
@@ -635,7 +635,7 @@ export const CONFIG_KEYS = {
     },
     controlPlaneStack: {
         type: "string",
-        targets: GCP,
+        targets: GCP_AND_AWS,
         default: "",
         pattern: /^$|^(?:[A-Za-z0-9_.-]+\/){0,2}[A-Za-z0-9_.-]+$/,
         allows: "a stack as a stack reference names it: [<org>/][<project>/]<stack>",
@@ -643,18 +643,26 @@ export const CONFIG_KEYS = {
     },
     dataPlaneRawBucket: {
         type: "boolean",
-        targets: GCP,
+        targets: GCP_AND_AWS,
         default: false,
         description:
             "clusterRole dataPlane: a bucket of its own for the raw task outputs of executions here (not with the control plane's projectIsolation); false: the control plane's user-data bucket.",
     },
     dataPlaneTokenGeneration: {
         type: "integer",
-        targets: GCP,
+        targets: GCP_AND_AWS,
         default: 1,
         range: { min: 1, max: 1000000 },
         description:
             "clusterRole dataPlane: raise it to rotate the token the control plane's flyteadmin uses here, then run pulumi up on the control plane; the previous token stays valid until the next raise ({range}).",
+    },
+    awsTrustPolicyMaxLength: {
+        type: "integer",
+        targets: AWS,
+        default: 2048,
+        range: { min: 2048, max: 8192 },
+        description:
+            "cloud aws, clusterRole controlPlane: the account's IAM quota \"Role trust policy length\" (L-C07B4B0D, 2048 by default and raised on request: https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_iam-quotas.html), which caps how many data planes each task role can trust, since it trusts each one's cluster: set it ({range}) once the quota is raised.",
     },
     proxyOnlySubnetCidr: {
         type: "string",

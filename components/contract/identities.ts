@@ -269,3 +269,23 @@ export function flyteadminIdentity(requests: readonly IdentityRequest[]): Identi
     }
     return found[0];
 }
+
+/** The identity key of a data plane's flytepropeller, the one identity a data plane creates. */
+export const DATA_PLANE_PROPELLER = "flytepropeller";
+
+/**
+ * A data plane's flytepropeller identity request, as on a flyte-core stack (FLYTE_CORE_COMPONENTS): the metadata and
+ * raw-data buckets, for its service account in Flyte's namespace there.
+ */
+export function dataPlanePropellerRequest(flyteNamespace: string, stack: string): IdentityRequest {
+    const spec = FLYTE_CORE_COMPONENTS.flytepropeller;
+    return {
+        key: DATA_PLANE_PROPELLER,
+        role: "backend",
+        title: "Flyte flytepropeller (data plane)",
+        description: `Flyte's flytepropeller on data plane ${stack}`,
+        serviceAccounts: [{ namespace: flyteNamespace, name: spec.serviceAccount }],
+        data: spec.data,
+        signsUrls: spec.signsUrls,
+    };
+}

@@ -77,25 +77,66 @@ export interface GrpcEndpoint {
     readonly insecure: boolean;
 }
 
-/** The control plane's side of the join, as a plain (non-secret) stack output. */
-export interface ControlPlaneOutput {
-    /** The cloud; a data plane refuses a control plane of another. */
+/** The clouds a multi-cluster deployment may be on; every stack of one deployment is on the same one. */
+export const MULTI_CLUSTER_CLOUDS = ["gcp", "aws"] as const;
+export type MultiClusterCloud = (typeof MULTI_CLUSTER_CLOUDS)[number];
+
+/** A GCP control plane's network, as its data planes join it. */
+export interface GcpControlPlaneNetworkOutput {
     readonly cloud: "gcp";
-    /** GCP: the project, which every stack of a multi-cluster deployment shares (Workload Identity's one pool). */
+    /** The project, which every stack of a multi-cluster deployment shares (Workload Identity's one pool). */
     readonly gcpProject: string;
-    /** GCP: the control plane's region. */
+    /** The VPC network (self link) data planes put their subnets in. */
+    readonly network: string;
+    /** The control plane's node subnet and pod ranges: data planes let these reach their API servers. */
+    readonly clientRanges: readonly string[];
+    /** Every range the control plane uses in the network (subnet, pods, services, private services…): a data plane's must not overlap them. */
+    readonly networkRanges: readonly string[];
+}
+
+/** An AWS control plane's network, as its data planes join it. */
+export interface AwsControlPlaneNetworkOutput {
+    readonly cloud: "aws";
+    /** The account, which every stack of a multi-cluster deployment shares (only the VPC's owner adds CIDR blocks to it). */
+    readonly awsAccountId: string;
+    /** The VPC data planes associate a CIDR block of their own with. */
+    readonly vpcId: string;
+    /** The VPC's internet gateway (one per VPC): a data plane's public subnets route to it. */
+    readonly internetGatewayId: string;
+    /**
+     * The EKS cluster security group, on the control plane's nodes (and so its pods): data planes admit it to their
+     * API servers' private endpoints.
+     */
+    readonly clusterSecurityGroupId: string;
+    /** The VPC's primary CIDR: where the control plane's calls to the data planes' API servers come from. */
+    readonly clientRanges: readonly string[];
+    /** The VPC's primary CIDR and the cluster's service range: a data plane's block must not overlap them. */
+    readonly networkRanges: readonly string[];
+}
+
+/** What every control plane publishes of its network. */
+export interface ControlPlaneNetworkBase {
+    /** The control plane's region. */
     readonly region: string;
     /**
      * flyteadmin's endpoint answers clients in every region of the network (an HTTPS name, or an internal load
      * balancer with global access); false: only in `region`, so a data plane elsewhere is refused.
      */
     readonly adminGlobalAccess: boolean;
-    /** GCP: the VPC network (self link) data planes put their subnets in. */
-    readonly network: string;
-    /** GCP: the control plane's node subnet and pod ranges: data planes let these reach their API servers. */
-    readonly clientRanges: readonly string[];
-    /** GCP: every range the control plane uses in the network (subnet, pods, services, private services…): a data plane's must not overlap them. */
-    readonly networkRanges: readonly string[];
+}
+
+/** What a control plane's platform publishes of its network: the region, and the cloud's own way in. */
+export type ControlPlaneNetworkOutput = ControlPlaneNetworkBase & (GcpControlPlaneNetworkOutput | AwsControlPlaneNetworkOutput);
+
+/** A GCP control plane's `controlPlane` output. */
+export type GcpControlPlaneOutput = ControlPlaneNetworkBase & GcpControlPlaneNetworkOutput & ControlPlaneFlyteOutput;
+/** An AWS control plane's `controlPlane` output. */
+export type AwsControlPlaneOutput = ControlPlaneNetworkBase & AwsControlPlaneNetworkOutput & ControlPlaneFlyteOutput;
+/** The control plane's side of the join, as a plain (non-secret) stack output. */
+export type ControlPlaneOutput = GcpControlPlaneOutput | AwsControlPlaneOutput;
+
+/** What a control plane publishes of Flyte, on every cloud. */
+export interface ControlPlaneFlyteOutput {
     /** Flyte's namespace on the control plane (and, by convention, on every data plane). */
     readonly flyteNamespace: string;
     /** flyteadmin's gRPC API as data-plane pods reach it. */
@@ -139,10 +180,19 @@ export interface ControlPlaneOutput {
 
 // ---- What a data plane publishes (stack outputs `dataPlane` and `dataPlaneToken`) ----
 
-/** The data plane's side of the join, as a plain (non-secret) stack output. */
-export interface DataPlaneOutput {
-    /** The cloud. */
-    readonly cloud: "gcp";
+/** What a data plane's platform publishes of its cloud. */
+export type DataPlaneCloudOutput =
+    | { readonly cloud: "gcp" }
+    | {
+          readonly cloud: "aws";
+          /** The cluster's IAM OIDC provider: the control plane's task roles trust it (IRSA). */
+          readonly oidcProviderArn: string;
+          /** Its issuer without the scheme (`oidc.eks.<region>.amazonaws.com/id/<id>`): the trust conditions' key. */
+          readonly oidcIssuer: string;
+      };
+
+/** What every data plane publishes. */
+export interface DataPlaneJoinOutput {
     /** The Kubernetes API server as the control plane's pods reach it (`https://<private address>`). */
     readonly apiEndpoint: string;
     /** The API server's CA certificate, PEM. */
@@ -151,11 +201,17 @@ export interface DataPlaneOutput {
     readonly adminServiceAccount: string;
     /** The token's generation (`flyte:dataPlaneTokenGeneration`). */
     readonly tokenGeneration: number;
-    /** The data plane's pod range: what may reach the control plane's datacatalog. */
+    /**
+     * The data plane's pod range (GCP: the pods' secondary range; AWS: its VPC block, from which the VPC CNI gives pods
+     * their addresses): what may reach the control plane's datacatalog.
+     */
     readonly podRange: string;
     /** Its own raw-data bucket; absent: the control plane's user-data bucket. */
     readonly rawDataBucket?: string;
 }
+
+/** The data plane's side of the join, as a plain (non-secret) stack output. */
+export type DataPlaneOutput = DataPlaneCloudOutput & DataPlaneJoinOutput;
 
 /** A data plane as the control plane resolved it from its stack reference. */
 export interface ResolvedDataPlane {
@@ -175,19 +231,16 @@ export interface ResolvedControlPlane {
 
 /** What a control-plane platform adds for its data planes (`FlytePlatform.controlPlane`). */
 export interface ControlPlaneNetwork {
-    /** The VPC network (self link) data planes join. */
-    readonly network: pulumi.Output<string>;
-    /** The node subnet's and the pods' ranges: what the data planes' API servers let in. */
-    readonly clientRanges: readonly string[];
-    /** Every range the control plane uses in the network: what a data plane's ranges must leave alone. */
-    readonly networkRanges: readonly string[];
-    /** The region. */
-    readonly region: string;
-    /** flyteadmin's endpoint is reachable from every region of the network. */
-    readonly adminGlobalAccess: boolean;
+    /** What the control plane publishes of its network (region, cloud, the way in), in the `controlPlane` output. */
+    readonly published: pulumi.Output<ControlPlaneNetworkOutput>;
     /**
-     * Annotations of an internal TCP load balancer reachable from every region of the network (datacatalog's Service
-     * for the data planes).
+     * Where the control plane's own calls come from (GCP: node subnet and pods; AWS: the VPC's primary CIDR): who may
+     * reach datacatalog's load balancer while no data plane is registered.
+     */
+    readonly clientRanges: readonly string[];
+    /**
+     * Annotations of an internal TCP load balancer the data planes reach (datacatalog's Service for the data planes):
+     * GKE's with global access, AWS's internal NLB.
      */
     readonly internalServiceAnnotations: Readonly<Record<string, string>>;
 }
@@ -205,14 +258,59 @@ export interface FlyteDataPlanePlatform {
     readonly apiEndpoint: pulumi.Output<string>;
     /** The pod range (published for the control plane's datacatalog firewalling). */
     readonly podRange: string;
+    /** What the data plane publishes of its cloud (AWS: the OIDC provider the control plane's task roles trust). */
+    readonly published: pulumi.Output<DataPlaneCloudOutput>;
+    /** Plain environment variables for task pods here (`default-env-vars`); absent: none. */
+    readonly taskEnvironment?: Readonly<Record<string, string>>;
     /** flytepropeller's cloud identity: the service-account annotation and its value. */
     readonly propellerIdentity: { readonly annotationKey: string; readonly value: pulumi.Output<string> };
     /** The bucket raw task outputs go to: the data plane's own, or the control plane's user-data bucket. */
     readonly rawDataBucket: pulumi.Output<string>;
     /** True when `rawDataBucket` is the data plane's own. */
     readonly ownRawDataBucket: boolean;
-    /** Links from a task in the console to its logs (Cloud Logging of this cluster). */
+    /** Links from a task in the console to its logs (Cloud Logging or CloudWatch of this cluster). */
     readonly taskLogs: readonly TaskLogLink[];
     /** What flytepropeller needs before it starts (node pool, NAT, its identity's grants and binding). */
     readonly releaseDependencies: readonly pulumi.Resource[];
+}
+
+// ---- A data plane's checks against its control plane (each cloud's dataPlaneChecks.ts) ----
+
+/** One thing wrong with a data plane for its control plane, said the way a config error is: the key, its value, what is allowed. */
+export interface DataPlaneProblem {
+    /** The full config key, e.g. `flyte:podsCidr` or `gcp:project`. */
+    readonly key: string;
+    /** The key's value in this stack. */
+    readonly value: string | boolean;
+    /** What is allowed instead, and why. */
+    readonly allowed: string;
+    /** One line: `invalid config <key> = <value>: <allowed>`. */
+    readonly message: string;
+}
+
+/** A DataPlaneProblem with its one-line message. */
+export function dataPlaneProblem(key: string, value: string | boolean, allowed: string): DataPlaneProblem {
+    return { key, value, allowed, message: `invalid config ${key} = ${JSON.stringify(value)}: ${allowed}` };
+}
+
+/**
+ * What is wrong with a data plane's raw data and task identities on every cloud: a bucket of its own next to the
+ * control plane's project isolation (each project's raw data goes to that project's bucket), and a control plane output
+ * that names no task identity.
+ */
+export function dataPlaneStorageProblems(controlPlane: ControlPlaneFlyteOutput, stack: string, rawDataBucket: boolean): DataPlaneProblem[] {
+    const problems: DataPlaneProblem[] = [];
+    if (rawDataBucket && controlPlane.projectIsolation) {
+        problems.push(
+            dataPlaneProblem(
+                "flyte:dataPlaneRawBucket",
+                true,
+                `false: the control plane (stack ${stack}) has project isolation, so each project's raw data goes to that project's own bucket`,
+            ),
+        );
+    }
+    if (!controlPlane.projectIsolation && controlPlane.identities.worker === undefined) {
+        problems.push(dataPlaneProblem("flyte:controlPlaneStack", stack, "a control plane that names its task pods' identity (identities.worker)"));
+    }
+    return problems;
 }

@@ -2,7 +2,7 @@ import type * as k8s from "@pulumi/kubernetes";
 import type * as pulumi from "@pulumi/pulumi";
 import type { AuthenticationConfig, HttpsConfig, NotificationsConfig, ProtectionConfig, RegistryConfig, StackConfig } from "./config";
 import type { FlyteWorkloads } from "./identities";
-import type { ControlPlaneNetwork } from "./multiCluster";
+import type { ControlPlaneNetwork, DataPlaneOutput } from "./multiCluster";
 import type { PlatformOutputs } from "./outputs";
 
 /**
@@ -103,16 +103,27 @@ export interface FlytePlatformArgs<TConfig> {
      */
     readonly registry?: RegistryConfig;
     /**
-     * This stack is a multi-cluster control plane (`flyte:clusterRole controlPlane`, gcp only: config validation refuses
-     * it elsewhere): the platform also states what its data planes join (`FlytePlatform.controlPlane`: the network,
-     * the ranges their API servers admit, whether flyteadmin answers every region, the annotations of an internal load
-     * balancer they reach). It declares nothing more. False: no `controlPlane`.
+     * This stack is a multi-cluster control plane (`flyte:clusterRole controlPlane`, gcp and aws): the platform also
+     * states what its data planes join (`FlytePlatform.controlPlane`: its network as published, the ranges that may
+     * reach datacatalog before any data plane is registered, the annotations of an internal load balancer they reach).
+     * On AWS the task roles also trust each registered data plane's OIDC provider and may use its raw-data bucket
+     * (identity policies; on GCP the data plane grants on what it owns). Absent: a standalone stack.
      */
-    readonly controlPlane: boolean;
+    readonly controlPlane?: {
+        /** The data planes that have published their outputs, in config order. */
+        readonly dataPlanes: readonly DataPlaneOutput[];
+    };
 }
 
-/** What every platform is built from besides its own config section, from the stack's config. */
-export function commonPlatformArgs(config: StackConfig, workloads: FlyteWorkloads): Omit<FlytePlatformArgs<unknown>, "config"> {
+/**
+ * What every platform is built from besides its own config section, from the stack's config; a control plane's also
+ * from the data planes it has read (none given: none registered yet).
+ */
+export function commonPlatformArgs(
+    config: StackConfig,
+    workloads: FlyteWorkloads,
+    dataPlanes: readonly DataPlaneOutput[] = [],
+): Omit<FlytePlatformArgs<unknown>, "config"> {
     return {
         protection: config.protection,
         deployment: { pulumiProject: config.pulumiProject, stack: config.stack },
@@ -122,7 +133,7 @@ export function commonPlatformArgs(config: StackConfig, workloads: FlyteWorkload
         notifications: config.notifications,
         executionEvents: config.executionEvents,
         registry: config.registry,
-        controlPlane: config.multiCluster?.role === "controlPlane",
+        ...(config.multiCluster?.role === "controlPlane" && { controlPlane: { dataPlanes: [...dataPlanes] } }),
     };
 }
 

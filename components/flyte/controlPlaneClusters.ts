@@ -113,7 +113,9 @@ export class ControlPlaneClusters extends pulumi.ComponentResource {
                     selector: datacatalogSelector(),
                     ports: [{ name: "grpc", port: DATACATALOG_GRPC_PORT, targetPort: DATACATALOG_CONTAINER_GRPC_PORT, protocol: "TCP" }],
                     // The cloud's firewall for the load balancer admits these ranges only (GKE: a VPC firewall rule
-                    // from loadBalancerSourceRanges, https://cloud.google.com/kubernetes-engine/docs/concepts/service-load-balancer-parameters#lb-source-ranges).
+                    // from loadBalancerSourceRanges, https://cloud.google.com/kubernetes-engine/docs/concepts/service-load-balancer-parameters#lb-source-ranges;
+                    // EKS: the AWS cloud provider's NLB admits them in the nodes' security group, and with instance
+                    // targets the client's address is kept, https://cloud-provider-aws.sigs.k8s.io/service_controller/).
                     loadBalancerSourceRanges: podRanges.length > 0 ? podRanges : [...args.fallbackSourceRanges],
                     externalTrafficPolicy: "Cluster",
                 },

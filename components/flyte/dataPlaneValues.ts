@@ -123,12 +123,12 @@ function adminClient(admin: GrpcEndpoint, clientId: string | undefined): Propell
 export function flyteDataPlaneValues(input: DataPlaneValuesInput): FlyteDataPlaneValues {
     const { flyte, controlPlane } = input;
     const datacatalog = controlPlane.datacatalog;
-    const storage: ChartStorage = {
-        provider: "gcs",
-        project: controlPlane.gcpProject,
-        metadataBucket: controlPlane.metadataBucket,
-        userDataBucket: input.rawDataBucket,
-    };
+    const buckets = { metadataBucket: controlPlane.metadataBucket, userDataBucket: input.rawDataBucket };
+    // Every stack of a deployment is on the control plane's cloud (its GCP project; its AWS region, where the VPC is).
+    const storage: ChartStorage =
+        controlPlane.cloud === "gcp"
+            ? { provider: "gcs", project: controlPlane.gcpProject, ...buckets }
+            : { provider: "s3", region: controlPlane.region, ...buckets };
     const clientId = controlPlane.propellerClientId;
     return {
         flyteadmin: { enabled: false, serviceAccount: { alwaysCreate: false } },

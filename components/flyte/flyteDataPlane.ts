@@ -22,7 +22,7 @@ export interface FlyteDataPlaneArgs {
      * and namespace template flytepropeller watches, the chart version and repository.
      */
     readonly flyte: FlyteConfig;
-    /** The cluster, propeller's cloud identity, the raw-data bucket and task log links (GcpDataPlanePlatform, or a test's stand-in). */
+    /** The cluster, propeller's cloud identity, the raw-data bucket and task log links (GcpDataPlanePlatform, AwsDataPlanePlatform, or a test's stand-in). */
     readonly platform: FlyteDataPlanePlatform;
     /** The control plane as read from its stack: flyteadmin, datacatalog, the buckets, and with sign-in propeller's client. */
     readonly controlPlane: ResolvedControlPlane;
@@ -89,6 +89,7 @@ export class FlyteDataPlane extends pulumi.ComponentResource {
                 rawDataBucket,
                 propellerIdentity: { annotationKey: platform.propellerIdentity.annotationKey, value: propellerIdentity },
                 taskLogs: platform.taskLogs,
+                taskEnvironment: platform.taskEnvironment,
                 secretsChecksum,
             }),
         );
@@ -121,9 +122,10 @@ export class FlyteDataPlane extends pulumi.ComponentResource {
             caCertificate: this.access.caCertificate,
             adminServiceAccount: this.access.adminServiceAccount,
             rawDataBucket: platform.rawDataBucket,
+            cloud: platform.published,
         }).apply(
-            ({ apiEndpoint, caCertificate, adminServiceAccount, rawDataBucket }): DataPlaneOutput => ({
-                cloud: "gcp",
+            ({ apiEndpoint, caCertificate, adminServiceAccount, rawDataBucket, cloud }): DataPlaneOutput => ({
+                ...cloud,
                 apiEndpoint,
                 caCertificate,
                 adminServiceAccount,

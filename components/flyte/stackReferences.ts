@@ -1,9 +1,13 @@
 import * as pulumi from "@pulumi/pulumi";
 import type { FlyteConfig } from "../contract/config";
+import { cidrsOverlap, parseCidr } from "../shared/cidr";
 import { projectDomainNamespaces } from "../shared/namespaces";
 import { projectWorkerIdentity, WORKER_IDENTITY } from "../contract/identities";
 import type {
+    ControlPlaneFlyteOutput,
+    ControlPlaneNetworkOutput,
     ControlPlaneOutput,
+    DataPlaneCloudOutput,
     DataPlaneConfig,
     DataPlaneOutput,
     DataPlaneRef,
@@ -11,6 +15,7 @@ import type {
     ResolvedControlPlane,
     ResolvedDataPlane,
 } from "../contract/multiCluster";
+import { MULTI_CLUSTER_CLOUDS, type MultiClusterCloud } from "../contract/multiCluster";
 
 /**
  * How the stacks of a multi-cluster deployment read each other: the outputs each side publishes (typed in
@@ -88,8 +93,9 @@ class OutputReader {
         return isRecord(v) ? new OutputReader(this.where, v, `${this.path}${field}.`) : this.fail(field, "an object");
     }
 
-    cloud(): "gcp" {
-        return this.value.cloud === "gcp" ? "gcp" : this.fail("cloud", `"gcp" (a multi-cluster deployment is on one cloud)`);
+    cloud(): MultiClusterCloud {
+        const v = this.value.cloud;
+        return MULTI_CLUSTER_CLOUDS.find((c) => c === v) ?? this.fail("cloud", MULTI_CLUSTER_CLOUDS.map((c) => JSON.stringify(c)).join(" or "));
     }
 }
 
@@ -108,14 +114,30 @@ export function controlPlaneOutput(stack: string, value: unknown): ControlPlaneO
     const datacatalog = grpcEndpoint(r.object("datacatalog"));
     const worker = identities.optionalString("worker");
     const propellerClientId = r.optionalString("propellerClientId");
+    const network: ControlPlaneNetworkOutput =
+        r.cloud() === "gcp"
+            ? {
+                  cloud: "gcp",
+                  gcpProject: r.string("gcpProject"),
+                  region: r.string("region"),
+                  adminGlobalAccess: r.boolean("adminGlobalAccess"),
+                  network: r.string("network"),
+                  clientRanges: r.strings("clientRanges"),
+                  networkRanges: r.strings("networkRanges"),
+              }
+            : {
+                  cloud: "aws",
+                  awsAccountId: r.string("awsAccountId"),
+                  region: r.string("region"),
+                  adminGlobalAccess: r.boolean("adminGlobalAccess"),
+                  vpcId: r.string("vpcId"),
+                  internetGatewayId: r.string("internetGatewayId"),
+                  clusterSecurityGroupId: r.string("clusterSecurityGroupId"),
+                  clientRanges: r.strings("clientRanges"),
+                  networkRanges: r.strings("networkRanges"),
+              };
     return {
-        cloud: r.cloud(),
-        gcpProject: r.string("gcpProject"),
-        region: r.string("region"),
-        adminGlobalAccess: r.boolean("adminGlobalAccess"),
-        network: r.string("network"),
-        clientRanges: r.strings("clientRanges"),
-        networkRanges: r.strings("networkRanges"),
+        ...network,
         flyteNamespace: r.string("flyteNamespace"),
         admin: grpcEndpoint(r.object("admin")),
         datacatalog,
@@ -150,8 +172,13 @@ export function dataPlaneOutput(ref: DataPlaneRef, value: unknown): DataPlaneOut
         throw new StackReferenceError(`${where}: apiEndpoint is ${JSON.stringify(apiEndpoint)}, expected https://<host>`);
     }
     const rawDataBucket = r.optionalString("rawDataBucket");
+    const cloud: DataPlaneCloudOutput =
+        r.cloud() === "gcp" ? { cloud: "gcp" } : { cloud: "aws", oidcProviderArn: r.string("oidcProviderArn"), oidcIssuer: r.string("oidcIssuer") };
+    if (cloud.cloud === "aws" && (cloud.oidcIssuer.includes("://") || !cloud.oidcProviderArn.endsWith(`:oidc-provider/${cloud.oidcIssuer}`))) {
+        throw new StackReferenceError(`${where}: oidcProviderArn ${cloud.oidcProviderArn} is not the IAM OIDC provider of issuer ${cloud.oidcIssuer}`);
+    }
     return {
-        cloud: r.cloud(),
+        ...cloud,
         apiEndpoint,
         caCertificate: r.string("caCertificate"),
         adminServiceAccount: r.string("adminServiceAccount"),
@@ -209,6 +236,35 @@ export async function readDataPlanes(refs: readonly DataPlaneRef[], opts?: pulum
 }
 
 /**
+ * What a control plane checks of the data planes it read, before it declares anything; one line each. They are of its
+ * own cloud (on GCP they share its project's Workload Identity pool, on AWS its VPC and account), and their pod
+ * ranges are apart: each is a data plane's own part of the network the control plane shares with them (GCP: a
+ * secondary range of its subnet; AWS: its block of the VPC), and datacatalog admits them by range. The cloud refuses
+ * the second of two overlapping ranges when that data plane is deployed; this keeps the control plane from
+ * registering both meanwhile.
+ */
+export function checkDataPlanes(cloud: string, dataPlanes: readonly ResolvedDataPlane[]): void {
+    const other = dataPlanes.find((d) => d.output.cloud !== cloud);
+    if (other !== undefined) {
+        throw new StackReferenceError(
+            `data plane ${other.ref.name} (stack ${other.ref.stack}) is on ${other.output.cloud} and this control plane on ${cloud}: every stack of a multi-cluster deployment is on one cloud; remove it from flyte:dataPlanes`,
+        );
+    }
+    const ranges = dataPlanes.map((d) => ({ d, cidr: parseCidr(d.output.podRange) }));
+    for (const [i, { d, cidr }] of ranges.entries()) {
+        if (cidr === undefined) {
+            throw new StackReferenceError(`data plane ${d.ref.name} (stack ${d.ref.stack}), output ${DATA_PLANE_OUTPUT}: podRange is ${JSON.stringify(d.output.podRange)}, expected an IPv4 CIDR`);
+        }
+        const clash = ranges.slice(0, i).find((earlier) => earlier.cidr !== undefined && cidrsOverlap(earlier.cidr, cidr));
+        if (clash !== undefined) {
+            throw new StackReferenceError(
+                `data plane ${d.ref.name} (stack ${d.ref.stack}) uses ${d.output.podRange}, which overlaps ${clash.d.output.podRange} of data plane ${clash.d.ref.name} (stack ${clash.d.ref.stack}): give one of them ranges of its own and pulumi up it, or remove it from flyte:dataPlanes`,
+            );
+        }
+    }
+}
+
+/**
  * A data plane's Flyte config: its own chart settings give way to the control plane's projects, domains, namespaces
  * and chart (config validation refuses setting them on a data plane), so that its flytepropeller watches the
  * namespaces the control plane's cluster resource sync creates and runs the control plane's Flyte version.
@@ -248,7 +304,8 @@ export function checkDataPlaneJoin(args: {
             `flyte:dataPlaneRawBucket is true but control plane ${stack} has projectIsolation: each project's raw data goes to its own bucket there; set flyte:dataPlaneRawBucket false`,
         );
     }
-    if (args.region !== cp.region && !cp.adminGlobalAccess) {
+    // An AWS data plane joins the control plane's VPC, which is regional: its own checks refuse another region.
+    if (cp.cloud === "gcp" && args.region !== cp.region && !cp.adminGlobalAccess) {
         throw new StackReferenceError(
             `control plane ${stack} is in ${cp.region} and its flyteadmin endpoint answers only there, this data plane is in ${args.region}: set flyte:loadBalancerGlobalAccess true (or flyte:dnsName) on the control plane, or put the data plane in ${cp.region}`,
         );
@@ -256,11 +313,11 @@ export function checkDataPlaneJoin(args: {
 }
 
 /** What a control plane publishes, from its parts (see ControlPlaneOutput). */
-export function publishedControlPlane(args: {
+export function publishedControlPlane<N extends ControlPlaneNetworkOutput>(args: {
     /** The control plane's Flyte config. */
     readonly flyte: FlyteConfig;
-    /** The platform's network side. */
-    readonly network: Pick<ControlPlaneOutput, "gcpProject" | "region" | "network" | "clientRanges" | "networkRanges" | "adminGlobalAccess">;
+    /** The platform's network side, as it publishes it (FlytePlatform.controlPlane.published). */
+    readonly network: N;
     /** flyteadmin's gRPC endpoint as clients use it (`host:port`), and whether it is plaintext. */
     readonly admin: GrpcEndpoint;
     /** datacatalog for the data planes. */
@@ -274,21 +331,14 @@ export function publishedControlPlane(args: {
     readonly identities: Readonly<Record<string, string>>;
     /** With sign-in: the client flytepropeller calls flyteadmin as. */
     readonly propellerClientId?: string;
-}): ControlPlaneOutput {
+}): N & ControlPlaneFlyteOutput {
     const { flyte, identities } = args;
     const flyteadmin = identities.flyteadmin;
     if (flyteadmin === undefined) {
         throw new Error("a control plane without flyteadmin's identity");
     }
     const projectWorkers = Object.fromEntries(flyte.projectIsolation ? flyte.projects.map((p) => [p, identities[projectWorkerIdentity(p)]]) : []);
-    return {
-        cloud: "gcp",
-        gcpProject: args.network.gcpProject,
-        region: args.network.region,
-        adminGlobalAccess: args.network.adminGlobalAccess,
-        network: args.network.network,
-        clientRanges: [...args.network.clientRanges],
-        networkRanges: [...args.network.networkRanges],
+    const published: ControlPlaneFlyteOutput = {
         flyteNamespace: flyte.namespace,
         admin: args.admin,
         datacatalog: args.datacatalog,
@@ -305,4 +355,5 @@ export function publishedControlPlane(args: {
         chartVersion: flyte.chartVersion,
         chartRepository: flyte.chartRepository,
     };
+    return { ...args.network, ...published };
 }

@@ -1,6 +1,6 @@
 import * as pulumi from "@pulumi/pulumi";
 import type { GcpConfig } from "../contract/config";
-import type { ControlPlaneOutput } from "../contract/multiCluster";
+import { dataPlaneProblem as problem, dataPlaneStorageProblems, type ControlPlaneOutput, type DataPlaneProblem, type GcpControlPlaneOutput } from "../contract/multiCluster";
 import { cidrsOverlap, parseCidr } from "../shared/cidr";
 
 /**
@@ -9,18 +9,6 @@ import { cidrsOverlap, parseCidr } from "../shared/cidr";
  * plane's alone in the network they share, and a raw-data bucket of its own only where the control plane allows one.
  * Pure.
  */
-
-/** One thing wrong, said the way a config error is: the key, its value, what is allowed. */
-export interface DataPlaneProblem {
-    /** The full config key, e.g. `flyte:podsCidr` or `gcp:project`. */
-    readonly key: string;
-    /** The key's value in this stack. */
-    readonly value: string | boolean;
-    /** What is allowed instead, and why. */
-    readonly allowed: string;
-    /** One line: `invalid config <key> = <value>: <allowed>`. */
-    readonly message: string;
-}
 
 /** The data plane's own ranges the control plane's must not overlap, by config key (components/config/schema.ts). */
 const OWN_RANGES = ["subnetCidr", "podsCidr", "servicesCidr"] as const;
@@ -36,20 +24,16 @@ export interface GcpDataPlaneCheckArgs {
     readonly rawDataBucket: boolean;
 }
 
-function problem(key: string, value: string | boolean, allowed: string): DataPlaneProblem {
-    return { key, value, allowed, message: `invalid config ${key} = ${JSON.stringify(value)}: ${allowed}` };
-}
-
 /**
  * What is wrong with this data plane's place in the control plane's network, in config order; empty when it fits: a
  * control plane of another cloud (then the only problem reported, since nothing else compares), another GCP project,
  * a client range that is no CIDR, and each of the data plane's ranges that overlaps one of the control plane's.
  */
 export function gcpDataPlaneNetworkProblems(args: Omit<GcpDataPlaneCheckArgs, "rawDataBucket">): DataPlaneProblem[] {
-    const { config, controlPlane: cp, controlPlaneStack: stack } = args;
-    const cloud: string = cp.cloud;
-    if (cloud !== "gcp") {
-        return [problem("flyte:controlPlaneStack", stack, `a control plane on gcp: stack ${stack} is on ${cloud}`)];
+    const { config, controlPlaneStack: stack } = args;
+    const cp = args.controlPlane;
+    if (cp.cloud !== "gcp") {
+        return [problem("flyte:controlPlaneStack", stack, `a control plane on gcp: stack ${stack} is on ${cp.cloud}`)];
     }
     const problems: DataPlaneProblem[] = [];
     // Workload Identity's pool is the project's (`<project>.svc.id.goog`): the control plane's bindings of task pods
@@ -98,8 +82,7 @@ export function gcpDataPlaneNetworkProblems(args: Omit<GcpDataPlaneCheckArgs, "r
 export function gcpDataPlaneProblems(args: GcpDataPlaneCheckArgs): DataPlaneProblem[] {
     const { config, controlPlane: cp, controlPlaneStack: stack } = args;
     const problems = gcpDataPlaneNetworkProblems(args);
-    const cloud: string = cp.cloud;
-    if (cloud !== "gcp") {
+    if (cp.cloud !== "gcp") {
         return problems;
     }
     if (config.region !== cp.region && !cp.adminGlobalAccess) {
@@ -111,24 +94,13 @@ export function gcpDataPlaneProblems(args: GcpDataPlaneCheckArgs): DataPlaneProb
             ),
         );
     }
-    if (args.rawDataBucket && cp.projectIsolation) {
-        problems.push(
-            problem(
-                "flyte:dataPlaneRawBucket",
-                true,
-                `false: the control plane (stack ${stack}) has project isolation, so each project's raw data goes to that project's own bucket`,
-            ),
-        );
-    }
-    if (!cp.projectIsolation && cp.identities.worker === undefined) {
-        problems.push(problem("flyte:controlPlaneStack", stack, "a control plane that names its task pods' identity (identities.worker)"));
-    }
+    problems.push(...dataPlaneStorageProblems(cp, stack, args.rawDataBucket));
     return problems;
 }
 
 /**
  * Fails, before anything is declared, with the first of gcpDataPlaneNetworkProblems as one line (a `RunError`: the
- * Pulumi CLI prints it without a stack trace). The region and the raw-data bucket are checked with the stack
+ * Pulumi CLI prints it without a stack trace); returns the control plane's output, known to be GCP's. The region and the raw-data bucket are checked with the stack
  * reference (components/flyte/stackReferences.ts); gcpDataPlaneProblems has every check, for a caller that wants all.
  */
 export function checkDataPlaneNetwork(args: {
@@ -138,9 +110,11 @@ export function checkDataPlaneNetwork(args: {
     readonly controlPlane: ControlPlaneOutput;
     /** The control plane's stack as `flyte:controlPlaneStack` names it. */
     readonly stack: string;
-}): void {
-    const [first] = gcpDataPlaneNetworkProblems({ config: args.config, controlPlane: args.controlPlane, controlPlaneStack: args.stack });
-    if (first !== undefined) {
-        throw new pulumi.RunError(first.message);
+}): GcpControlPlaneOutput {
+    const cp = args.controlPlane;
+    const [first] = gcpDataPlaneNetworkProblems({ config: args.config, controlPlane: cp, controlPlaneStack: args.stack });
+    if (first !== undefined || cp.cloud !== "gcp") {
+        throw new pulumi.RunError(first?.message ?? `control plane ${args.stack} is not on gcp`);
     }
+    return cp;
 }

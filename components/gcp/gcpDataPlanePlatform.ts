@@ -1,8 +1,8 @@
 import type * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import type { GcpConfig, ProtectionConfig } from "../contract/config";
-import { FLYTE_CORE_COMPONENTS, type IdentityRequest } from "../contract/identities";
-import type { ControlPlaneOutput, FlyteDataPlanePlatform } from "../contract/multiCluster";
+import { DATA_PLANE_PROPELLER, dataPlanePropellerRequest } from "../contract/identities";
+import type { DataPlaneCloudOutput, FlyteDataPlanePlatform, GcpControlPlaneOutput } from "../contract/multiCluster";
 import type { DeploymentId, TaskLogLink } from "../contract/platform";
 import { cloudLoggingTaskLogLink } from "./cloudLogging";
 import { FlyteServiceAccounts } from "./flyteServiceAccounts";
@@ -15,9 +15,6 @@ import { gcpNames } from "./names";
 import { DataPlaneNetwork } from "./network";
 import { DATA_PLANE_SERVICES, ProjectServices } from "./projectServices";
 import { WorkloadIdentityBindings } from "./workloadIdentityBindings";
-
-/** The identity key of flytepropeller, the one identity a data plane creates. */
-export const DATA_PLANE_PROPELLER = "flytepropeller";
 
 export interface GcpDataPlanePlatformArgs {
     /**
@@ -32,27 +29,13 @@ export interface GcpDataPlanePlatformArgs {
     readonly deployment: DeploymentId;
     /** Flyte's namespace in this cluster, where flytepropeller's Kubernetes service account is (the control plane's). */
     readonly flyteNamespace: string;
-    /** The control plane's stack output `controlPlane`: its network, client ranges, buckets and identities. */
-    readonly controlPlane: ControlPlaneOutput;
+    /** The control plane's stack output `controlPlane` (on gcp): its network, client ranges, buckets and identities. */
+    readonly controlPlane: GcpControlPlaneOutput;
     /**
      * A raw-data bucket of this data plane's own (`flyte:dataPlaneRawBucket`); false: raw outputs go to the control
      * plane's user-data bucket. Refused when the control plane has project isolation.
      */
     readonly rawDataBucket: boolean;
-}
-
-/** flytepropeller's identity request, as on a flyte-core stack (FLYTE_CORE_COMPONENTS): the metadata and raw-data buckets. */
-function propellerRequest(flyteNamespace: string, stack: string): IdentityRequest {
-    const spec = FLYTE_CORE_COMPONENTS.flytepropeller;
-    return {
-        key: DATA_PLANE_PROPELLER,
-        role: "backend",
-        title: "Flyte flytepropeller (data plane)",
-        description: `Flyte's flytepropeller on data plane ${stack}`,
-        serviceAccounts: [{ namespace: flyteNamespace, name: spec.serviceAccount }],
-        data: spec.data,
-        signsUrls: spec.signsUrls,
-    };
 }
 
 /**
@@ -80,6 +63,7 @@ export class GcpDataPlanePlatform extends pulumi.ComponentResource implements Fl
     readonly clusterName: pulumi.Output<string>;
     readonly apiEndpoint: pulumi.Output<string>;
     readonly podRange: string;
+    readonly published: pulumi.Output<DataPlaneCloudOutput> = pulumi.output({ cloud: "gcp" as const });
     readonly propellerIdentity: { readonly annotationKey: string; readonly value: pulumi.Output<string> };
     readonly rawDataBucket: pulumi.Output<string>;
     readonly ownRawDataBucket: boolean;
@@ -164,7 +148,7 @@ export class GcpDataPlanePlatform extends pulumi.ComponentResource implements Fl
         // leave the members that stack manages alone
         // (https://www.pulumi.com/registry/packages/gcp/api-docs/storage/bucketiammember/;
         // https://cloud.google.com/storage/docs/access-control/iam).
-        const request = propellerRequest(args.flyteNamespace, args.deployment.stack);
+        const request = dataPlanePropellerRequest(args.flyteNamespace, args.deployment.stack);
         this.serviceAccounts = new FlyteServiceAccounts(
             `${name}-identities`,
             {

@@ -54,19 +54,26 @@ export function gcpControlPlaneNetwork(args: {
     readonly subnetName: string;
 }): ControlPlaneNetwork {
     const { config } = args;
+    const clientRanges = [config.network.subnetCidr, config.network.podsCidr];
+    const networkRanges = [
+        config.network.subnetCidr,
+        config.network.podsCidr,
+        config.network.servicesCidr,
+        `${config.network.privateServicesAddress}/${config.network.privateServicesPrefixLength}`,
+        // The proxy-only subnet exists only for an internal HTTPS endpoint (GcpNetwork).
+        ...(args.https?.access === "internal" ? [config.network.proxyOnlySubnetCidr] : []),
+    ];
     return {
-        network: args.network,
-        clientRanges: [config.network.subnetCidr, config.network.podsCidr],
-        networkRanges: [
-            config.network.subnetCidr,
-            config.network.podsCidr,
-            config.network.servicesCidr,
-            `${config.network.privateServicesAddress}/${config.network.privateServicesPrefixLength}`,
-            // The proxy-only subnet exists only for an internal HTTPS endpoint (GcpNetwork).
-            ...(args.https?.access === "internal" ? [config.network.proxyOnlySubnetCidr] : []),
-        ],
-        region: config.region,
-        adminGlobalAccess: args.https?.access === "public" || config.loadBalancer.globalAccess,
+        published: args.network.apply((network) => ({
+            cloud: "gcp" as const,
+            gcpProject: config.project,
+            region: config.region,
+            adminGlobalAccess: args.https?.access === "public" || config.loadBalancer.globalAccess,
+            network,
+            clientRanges,
+            networkRanges,
+        })),
+        clientRanges,
         internalServiceAnnotations: gkeInternalLoadBalancerAnnotations({ subnetName: args.subnetName, globalAccess: true }),
     };
 }

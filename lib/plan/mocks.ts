@@ -79,6 +79,8 @@ export const MOCK_DATABASE_IP = "10.32.0.3";
 export const MOCK_LOAD_BALANCER_IP = "10.0.0.10";
 /** The region AWS resources report in their ARNs and endpoints. */
 export const MOCK_AWS_REGION = "mock-region-1";
+/** The Services' range an EKS cluster reports when the program sets none (the mock's VPCs are in 10.0.0.0/8). */
+export const MOCK_EKS_SERVICE_CIDR = "172.20.0.0/16";
 /** The Route 53 zone AWS answers for the ALBs of the mocked region. */
 export const MOCK_ALB_ZONE_ID = "ZMOCKALB0000001";
 
@@ -195,6 +197,10 @@ const byType: Record<string, StateFn> = {
     },
     "aws:ec2/vpc:Vpc": (name, inputs) => ({ id: awsId("vpc", name), state: { ...inputs, arn: awsArn("ec2", `vpc/${awsId("vpc", name)}`) } }),
     "aws:ec2/subnet:Subnet": (name, inputs) => ({ id: awsId("subnet", name), state: { ...inputs } }),
+    "aws:ec2/vpcIpv4CidrBlockAssociation:VpcIpv4CidrBlockAssociation": (name, inputs) => ({
+        id: awsId("vpc-cidr-assoc", name),
+        state: { ...inputs },
+    }),
     "aws:ec2/securityGroup:SecurityGroup": (name, inputs) => ({ id: awsId("sg", name), state: { ...inputs } }),
     "aws:ec2/internetGateway:InternetGateway": (name, inputs) => ({ id: awsId("igw", name), state: { ...inputs } }),
     "aws:ec2/natGateway:NatGateway": (name, inputs) => ({ id: awsId("nat", name), state: { ...inputs } }),
@@ -230,6 +236,11 @@ const byType: Record<string, StateFn> = {
                         : {}),
                     clusterSecurityGroupId: awsId("sg", `${clusterName}/cluster`),
                 },
+                // Without a range of the program's, EKS picks 10.100.0.0/16 or 172.20.0.0/16
+                // (https://docs.aws.amazon.com/eks/latest/APIReference/API_KubernetesNetworkConfigRequest.html), the
+                // latter when the VPC's range is in 10.0.0.0/8, as every shipped AWS stack's is: the mock has no VPC to
+                // look at, so it reports that one.
+                kubernetesNetworkConfig: { ipFamily: "ipv4", serviceIpv4Cidr: MOCK_EKS_SERVICE_CIDR, ...obj(inputs.kubernetesNetworkConfig) },
             },
         };
     },

@@ -261,6 +261,9 @@ describe.each<StackOptions>([
     { stack: "gke-control", isolation: false, local: false, dashboard: false, role: "controlPlane" },
     { stack: "gke-gpu", isolation: false, local: false, dashboard: false, role: "dataPlane" },
     { stack: "gke-batch", isolation: false, local: false, dashboard: false, role: "dataPlane" },
+    { stack: "eks-control", isolation: true, local: false, dashboard: false, role: "controlPlane" },
+    { stack: "eks-batch", isolation: false, local: false, dashboard: false, role: "dataPlane" },
+    { stack: "eks-spot", isolation: false, local: false, dashboard: false, role: "dataPlane" },
 ])("stack $stack exports the contract", (options) => {
     let outputs: Record<string, Json>;
     beforeAll(async () => {

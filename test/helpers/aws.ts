@@ -1,4 +1,7 @@
+import type { RecordedResource } from "../../lib/plan/monitor";
+import type { Plan } from "../../lib/plan/runPlan";
 import { at, isRecord, JsonRecord, recordAt } from "./json";
+import { byMockedId, mocked, ofType } from "./plan";
 
 /**
  * IAM policy documents as AWS evaluates them, read from the JSON text a plan records (role trust policies,
@@ -159,4 +162,25 @@ export function awsConsoleHost(region: string): string {
 export function consoleLinkTarget(link: string): { host: string; path: string; region: string | null } {
     const url = new URL(link.split("#")[0]);
     return { host: url.hostname, path: url.pathname, region: url.searchParams.get("region") };
+}
+
+// ---- Networks under the plan's mocks ----
+
+/** A network's subnets of one kind, named `<prefix>-<kind>-<zone index>` (zonalSubnets), in zone order. */
+export function subnetsOf(plan: Plan, prefix: string, kind: "public" | "private"): RecordedResource[] {
+    const start = `${prefix}-${kind}-`;
+    const zone = (subnet: RecordedResource) => subnet.name.slice(start.length);
+    return ofType(plan, "aws:ec2/subnet:Subnet")
+        .filter((s) => s.name.startsWith(start) && /^\d+$/.test(zone(s)))
+        .sort((a, b) => Number(zone(a)) - Number(zone(b)));
+}
+
+/** The route table associated with a subnet: its one RouteTableAssociation names the ids the mocks gave both. */
+export function routeTableOf(plan: Plan, subnet: RecordedResource): RecordedResource {
+    const subnetId = mocked(subnet).id;
+    const associations = ofType(plan, "aws:ec2/routeTableAssociation:RouteTableAssociation").filter((a) => a.inputs.subnetId === subnetId);
+    if (associations.length !== 1) {
+        throw new Error(`expected one route table association of subnet ${subnet.name}, found ${associations.length}`);
+    }
+    return byMockedId(plan, "aws:ec2/routeTable:RouteTable", String(associations[0].inputs.routeTableId));
 }

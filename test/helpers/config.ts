@@ -130,9 +130,11 @@ export const MULTI_CLUSTER_KEYS = [
     "controlPlaneStack",
     "dataPlaneRawBucket",
     "dataPlaneTokenGeneration",
+    "awsTrustPolicyMaxLength",
 ] as const satisfies readonly ConfigKey[];
 export type MultiClusterKey = (typeof MULTI_CLUSTER_KEYS)[number];
-export type AwsKey = Extract<ConfigKey, `aws${string}` | `eks${string}` | `rds${string}`>;
+/** The keys of cloud aws's own part of the config (the multi-cluster ones aside). */
+export type AwsKey = Exclude<Extract<ConfigKey, `aws${string}` | `eks${string}` | `rds${string}`>, MultiClusterKey>;
 
 /**
  * A minimal valid config with keys set, or removed when the value is undefined. With flyte:cloud set to another

@@ -2,7 +2,7 @@ import { spawnSync } from "child_process";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
-import * as pulumi from "@pulumi/pulumi";
+import type * as pulumi from "@pulumi/pulumi";
 
 /**
  * For the setup Jobs' tests: their scripts run by /bin/sh against stand-in commands (no cluster, no network, no
@@ -65,8 +65,11 @@ export function runWithFakes(script: string, fakes: Readonly<Record<string, stri
  * runComponents program, before the components (a stack transformation sees each resource's options).
  */
 export function recordCustomTimeouts(type: string): Map<string, pulumi.CustomTimeouts | undefined> {
+    // Loaded here, not at the top: the Pulumi SDK takes about a second per test file under jest, and the files that
+    // only run Jobs' scripts do without it.
+    const { runtime } = require("@pulumi/pulumi") as typeof pulumi;
     const seen = new Map<string, pulumi.CustomTimeouts | undefined>();
-    pulumi.runtime.registerStackTransformation((args) => {
+    runtime.registerStackTransformation((args) => {
         if (args.type === type) {
             seen.set(args.name, args.opts.customTimeouts);
         }

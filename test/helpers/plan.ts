@@ -66,6 +66,51 @@ export async function planStack(stack: string, stackFile?: string, options: Plan
     return runPlan({ projectDir: PROJECT_DIR, stack, stackFile: file, references });
 }
 
+/** What planStackAfresh plans a shipped stack with. */
+export interface FreshPlanOptions {
+    /** What the program's StackReferences read, by the name it passes; none given: every stack it reads has no outputs. */
+    readonly references?: References;
+    /** Config set over the stack file's: full keys (`flyte:awsVpcCidr`) to values as the CLI passes them (strings). */
+    readonly config?: Readonly<Record<string, string>>;
+}
+
+/**
+ * Plans a shipped stack in this process with the given references and config, the program (index.ts and what it
+ * imports) loaded afresh in a module registry of its own (jest.isolateModules), so that a test file may plan any number
+ * of variants one after another, where planStack plans at most one. For what only two stacks together tell, such as a
+ * data plane against an edited control plane output. Modules the program requires later, from its async code (a
+ * cloud's components), come from the file's registry: they hold no state of their own (the Pulumi runtime's is
+ * global). Runs must not overlap.
+ */
+export async function planStackAfresh(stack: string, options: FreshPlanOptions = {}): Promise<Plan> {
+    const { runProgram } = require("../../lib/plan/runPlan") as RunPlanModule;
+    const project = readProjectFile(PROJECT_DIR);
+    const { config, secretKeys } = readStackConfig(path.join(PROJECT_DIR, `Pulumi.${stack}.yaml`), project);
+    const program = path.join(PROJECT_DIR, "index.ts");
+    // Each fresh copy of the Pulumi SDK adds a process "exit" listener (its leak detector,
+    // @pulumi/pulumi/runtime/debuggable.js), which would pass Node's warning limit after a few runs.
+    const maxListeners = process.getMaxListeners();
+    process.setMaxListeners(0);
+    try {
+        return await runProgram({
+            project: project.name,
+            stack,
+            config: { ...config, ...options.config },
+            secretKeys,
+            references: options.references ?? {},
+            program: () => {
+                let exports: unknown;
+                jest.isolateModules(() => {
+                    exports = require(program);
+                });
+                return exports;
+            },
+        });
+    } finally {
+        process.setMaxListeners(maxListeners);
+    }
+}
+
 export type CliResult = ProcessResult;
 
 /** What a command printed, collected. */

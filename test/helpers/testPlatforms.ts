@@ -1,6 +1,6 @@
 import type * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import type { ControlPlaneOutput, FlyteDataPlanePlatform, ResolvedControlPlane } from "../../components/contract/multiCluster";
+import type { AwsControlPlaneOutput, FlyteDataPlanePlatform, GcpControlPlaneOutput, ResolvedControlPlane } from "../../components/contract/multiCluster";
 import type {
     EmailDelivery,
     FlyteEventsTopic,
@@ -319,6 +319,7 @@ export function gcpLikeDataPlanePlatform(args: {
         clusterName: pulumi.output("gpu"),
         apiEndpoint: pulumi.output(TEST_DATA_PLANE.apiEndpoint),
         podRange: TEST_DATA_PLANE.podRange,
+        published: pulumi.output({ cloud: "gcp" as const }),
         propellerIdentity: { annotationKey: "iam.gke.io/gcp-service-account", value: pulumi.output(TEST_DATA_PLANE.propellerIdentity) },
         rawDataBucket: pulumi.output(args.ownRawDataBucket ? TEST_DATA_PLANE.ownRawDataBucket : TEST_DATA_PLANE.controlPlaneUserData),
         ownRawDataBucket: args.ownRawDataBucket,
@@ -331,8 +332,8 @@ export function gcpLikeDataPlanePlatform(args: {
  * The test control plane as a data plane resolves it from its stack: flyteadmin behind an internal load balancer,
  * datacatalog published, no project isolation; `signIn` adds propeller's client and its secret (a Pulumi secret).
  */
-export function testResolvedControlPlane(args: { readonly signIn: boolean }): ResolvedControlPlane {
-    const output: ControlPlaneOutput = {
+export function testResolvedControlPlane(args: { readonly signIn: boolean }): ResolvedControlPlane & { readonly output: GcpControlPlaneOutput } {
+    const output: GcpControlPlaneOutput = {
         cloud: "gcp",
         gcpProject: "acme-test",
         region: "europe-west4",
@@ -360,5 +361,85 @@ export function testResolvedControlPlane(args: { readonly signIn: boolean }): Re
         stack: TEST_DATA_PLANE.controlPlaneStack,
         output,
         ...(args.signIn ? { clientSecret: pulumi.secret(TEST_DATA_PLANE.clientSecret) } : {}),
+    };
+}
+
+// ---- Multi-cluster on AWS: the same Flyte side, on an AWS network ----
+
+/**
+ * What the test AWS control plane and its data plane are made of, in plain text: the mocks' account, a VPC in
+ * eu-central-1 whose primary CIDR is 10.0.0.0/16 and whose Services take 172.20.0.0/16 (what EKS picks beside a VPC in
+ * 10.0.0.0/8), and a data plane on the block 10.1.0.0/16 with its cluster's OIDC provider.
+ */
+export const TEST_AWS_DATA_PLANE = {
+    accountId: "123456789012",
+    region: "eu-central-1",
+    vpcId: "vpc-0c0ffee0c0ffee000",
+    internetGatewayId: "igw-0c0ffee0c0ffee000",
+    clusterSecurityGroupId: "sg-0c0ffee0c0ffee000",
+    vpcCidr: "10.0.0.0/16",
+    serviceCidr: "172.20.0.0/16",
+    /** The control plane's roles, as their ARNs (its identities). */
+    flyteadminRole: "arn:aws:iam::123456789012:role/flyte-control-flyteadmin",
+    workerRole: "arn:aws:iam::123456789012:role/flyte-control-worker",
+    /** The data plane's side. */
+    block: "10.1.0.0/16",
+    apiEndpoint: "https://0123456789ABCDEF0123456789ABCDEF.gr7.eu-central-1.eks.amazonaws.com",
+    oidcIssuer: "oidc.eks.eu-central-1.amazonaws.com/id/0123456789ABCDEF0123456789ABCDEF",
+    oidcProviderArn: "arn:aws:iam::123456789012:oidc-provider/oidc.eks.eu-central-1.amazonaws.com/id/0123456789ABCDEF0123456789ABCDEF",
+    propellerRole: "arn:aws:iam::123456789012:role/flyte-batch-flytepropeller",
+    /** What AwsDataPlanePlatform gives task pods (EKS_TASK_ENVIRONMENT), spelled out. */
+    taskEnvironment: { AWS_METADATA_SERVICE_TIMEOUT: "5", AWS_METADATA_SERVICE_NUM_ATTEMPTS: "20" },
+} as const;
+
+/**
+ * The test control plane on AWS (the shared fixture's Flyte side, testResolvedControlPlane): its account, VPC,
+ * internet gateway and cluster security group, flyteadmin answering only in the VPC (adminGlobalAccess false), its
+ * identities IAM role ARNs.
+ */
+export function testResolvedAwsControlPlane(args: { readonly signIn: boolean }): ResolvedControlPlane & { readonly output: AwsControlPlaneOutput } {
+    const shared = testResolvedControlPlane(args);
+    const { cloud: _cloud, gcpProject: _project, network: _network, clientRanges: _clients, networkRanges: _ranges, ...flyte } = shared.output;
+    const a = TEST_AWS_DATA_PLANE;
+    const output: AwsControlPlaneOutput = {
+        ...flyte,
+        cloud: "aws",
+        region: a.region,
+        adminGlobalAccess: false,
+        awsAccountId: a.accountId,
+        vpcId: a.vpcId,
+        internetGatewayId: a.internetGatewayId,
+        clusterSecurityGroupId: a.clusterSecurityGroupId,
+        clientRanges: [a.vpcCidr],
+        networkRanges: [a.vpcCidr, a.serviceCidr],
+        identities: { flyteadmin: a.flyteadminRole, worker: a.workerRole, projectWorkers: {} },
+    };
+    return { ...shared, output };
+}
+
+/**
+ * A data plane's platform as AwsDataPlanePlatform hands it over: the cluster's API endpoint, its OIDC provider
+ * published (the control plane's task roles trust it), IRSA for propeller, EKS's task environment, and raw data in
+ * the data plane's own bucket (`ownRawDataBucket`) or the control plane's user-data one.
+ */
+export function awsLikeDataPlanePlatform(args: {
+    readonly provider: k8s.Provider;
+    readonly ownRawDataBucket: boolean;
+    readonly releaseDependencies: readonly pulumi.Resource[];
+}): FlyteDataPlanePlatform {
+    const a = TEST_AWS_DATA_PLANE;
+    return {
+        kubernetesProvider: args.provider,
+        kubeconfig: pulumi.secret("{}"),
+        clusterName: pulumi.output("flyte-batch"),
+        apiEndpoint: pulumi.output(a.apiEndpoint),
+        podRange: a.block,
+        published: pulumi.output({ cloud: "aws" as const, oidcProviderArn: a.oidcProviderArn, oidcIssuer: a.oidcIssuer }),
+        taskEnvironment: a.taskEnvironment,
+        propellerIdentity: { annotationKey: "eks.amazonaws.com/role-arn", value: pulumi.output(a.propellerRole) },
+        rawDataBucket: pulumi.output(args.ownRawDataBucket ? TEST_DATA_PLANE.ownRawDataBucket : TEST_DATA_PLANE.controlPlaneUserData),
+        ownRawDataBucket: args.ownRawDataBucket,
+        taskLogs: [],
+        releaseDependencies: args.releaseDependencies,
     };
 }

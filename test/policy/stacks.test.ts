@@ -21,9 +21,11 @@ import {
 } from "../helpers/policy";
 import { beforeAllPlans } from "../helpers/sharedPlans";
 
-const STACKS = ["dev", "prod", "poc", "eks", "local", "gke-sso", "eks-sso", "gke-control", "gke-gpu", "gke-batch"] as const;
-/** The stacks with Flyte's endpoint: all but the data planes (flytepropeller only, reporting to a control plane's). */
-const ENDPOINT_STACKS = STACKS.filter((s) => s !== "gke-gpu" && s !== "gke-batch");
+const STACKS = ["dev", "prod", "poc", "eks", "local", "gke-sso", "eks-sso", "gke-control", "gke-gpu", "gke-batch", "eks-control", "eks-batch", "eks-spot"] as const;
+/** The data planes: flytepropeller only, reporting to a control plane's endpoint. */
+const DATA_PLANE_STACKS: readonly string[] = ["gke-gpu", "gke-batch", "eks-batch", "eks-spot"];
+/** The stacks with Flyte's endpoint: all but the data planes. */
+const ENDPOINT_STACKS = STACKS.filter((s) => !DATA_PLANE_STACKS.includes(s));
 
 const planOf = beforeAllPlans(STACKS);
 
@@ -136,6 +138,10 @@ describe("the shipped stacks give the policies something to check", () => {
         // The data planes: GKE, grants on the control plane's buckets, the RBAC flyteadmin acts with there; gpu's own bucket.
         ["gke-gpu", [T.gcsBucket, T.gkeCluster, T.gkeNodePool, T.projectIamMember, T.bucketIamMember, T.release, "kubernetes:rbac.authorization.k8s.io/v1:ClusterRole"]],
         ["gke-batch", [T.gkeCluster, T.gkeNodePool, T.projectIamMember, T.bucketIamMember, T.release, "kubernetes:rbac.authorization.k8s.io/v1:ClusterRole"]],
+        ["eks-control", [T.s3Bucket, T.s3PublicAccessBlock, T.s3Encryption, T.s3BucketPolicy, T.rdsInstance, T.eksCluster, T.service, T.release, "kubernetes:batch/v1:Job"]],
+        // The AWS data planes: EKS, the RBAC flyteadmin acts with there; no bucket of their own (the control plane isolates projects).
+        ["eks-batch", [T.eksCluster, T.release, "kubernetes:rbac.authorization.k8s.io/v1:ClusterRole"]],
+        ["eks-spot", [T.eksCluster, T.release, "kubernetes:rbac.authorization.k8s.io/v1:ClusterRole"]],
     ] as const)("%s", (stack, types) => {
         const plan = planOf(stack);
         for (const type of types) {

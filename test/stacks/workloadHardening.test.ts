@@ -21,7 +21,7 @@ import { beforeAllPlans } from "../helpers/sharedPlans";
 import { at, stringAt } from "../helpers/json";
 import { readStackSettings } from "../helpers/stackSettings";
 
-const STACKS = ["dev", "prod", "eks", "local", "poc", "gke-control", "gke-gpu", "gke-batch"] as const;
+const STACKS = ["dev", "prod", "eks", "local", "poc", "gke-control", "gke-gpu", "gke-batch", "eks-control", "eks-batch", "eks-spot"] as const;
 type Stack = (typeof STACKS)[number];
 
 const WORKLOAD_POLICIES = [workloadRestricted, workloadResources, jobBounded, workloadReadOnlyRoot];
@@ -43,6 +43,10 @@ const DECLARED: Readonly<Record<Stack, readonly string[]>> = {
     // A data plane declares no workload: flytepropeller and its webhook are the chart's.
     "gke-gpu": [],
     "gke-batch": [],
+    // With project isolation, also the Job that sets each project's data location.
+    "eks-control": ["kubernetes:apps/v1:Deployment flyte-proxy-deployment", "kubernetes:batch/v1:Job flyte-routes-job", "kubernetes:batch/v1:Job flyte-project-data-job"],
+    "eks-batch": [],
+    "eks-spot": [],
 };
 
 /** Each stack's plan, and its Flyte chart rendered with the plan's values. */

@@ -54,6 +54,8 @@ interface PlanOptions {
     readonly authenticated: boolean;
     readonly dnsZone: string;
     readonly deletionProtection: boolean;
+    /** A control plane's data planes' blocks; absent: none given. */
+    readonly dataPlaneCidrs?: readonly string[];
 }
 
 function planAlb(o: PlanOptions): Promise<Plan> {
@@ -69,6 +71,7 @@ function planAlb(o: PlanOptions): Promise<Plan> {
             authenticated: o.authenticated,
             vpcId: vpc.id,
             vpcCidr: VPC_CIDR,
+            ...(o.dataPlaneCidrs && { dataPlaneCidrs: o.dataPlaneCidrs }),
             privateSubnetIds: PRIVATE,
             publicSubnetIds: PUBLIC,
             publicRouting: [igw],
@@ -345,4 +348,40 @@ test("a public ALB without authentication is refused", async () => {
     await expect(planAlb({ access: "public", authenticated: false, dnsZone: ZONE, deletionProtection: false })).rejects.toThrow(
         /public HTTPS endpoint needs authentication/,
     );
+});
+
+describe("a control plane's data planes' blocks (dataPlaneCidrs)", () => {
+    const BLOCKS = ["10.1.0.0/16", "100.64.0.0/16"];
+    /** The ALB security group's HTTPS rules, as name and source. */
+    const httpsRules = (plan: Plan) =>
+        ofType(plan, T.ingress)
+            .filter((r) => r.inputs.securityGroupId === ALB_SG)
+            .map((r): Record<string, unknown> => ({ name: r.name, ...ruleSummary(r) }))
+            .sort((a, b) => String(a.name).localeCompare(String(b.name)));
+
+    test("internal: HTTPS from each block too, one rule each after the VPC's, on the ALB's security group alone", async () => {
+        const plan = await planAlb({ access: "internal", authenticated: false, dnsZone: ZONE, deletionProtection: false, dataPlaneCidrs: BLOCKS });
+        const https = (name: string, cidrIpv4: string) => ({ name, securityGroupId: ALB_SG, ipProtocol: "tcp", fromPort: 443, toPort: 443, cidrIpv4, referencedSecurityGroupId: undefined });
+        expect(httpsRules(plan)).toEqual([https("alb-https", VPC_CIDR), https("alb-https-data-plane-0", BLOCKS[0]), https("alb-https-data-plane-1", BLOCKS[1])]);
+        const alb = component(plan, "flyte:aws:AlbEndpoint");
+        for (const [i, cidr] of BLOCKS.entries()) {
+            const rule = byName(plan, T.ingress, `alb-https-data-plane-${i}`);
+            expect(rule.parent).toBe(alb.urn);
+            expect(rule.inputs).toMatchObject({ description: `HTTPS to Flyte from a data plane's block ${cidr}`, tags: { app: "flyte" } });
+        }
+        // The nodes still admit only the ALB: a data plane reaches Flyte through it.
+        expect(ofType(plan, T.ingress).filter((r) => r.inputs.securityGroupId === NODES_SG).map((r) => r.inputs.cidrIpv4)).toEqual([undefined, undefined]);
+    });
+
+    test("internal without blocks, or an empty list: only the VPC's rule", async () => {
+        for (const dataPlaneCidrs of [undefined, []]) {
+            const plan = await planAlb({ access: "internal", authenticated: false, dnsZone: ZONE, deletionProtection: false, ...(dataPlaneCidrs && { dataPlaneCidrs }) });
+            expect(httpsRules(plan).map((r) => [r.name, r.cidrIpv4])).toEqual([["alb-https", VPC_CIDR]]);
+        }
+    });
+
+    test("public: the endpoint admits everyone already; no rule per block", async () => {
+        const plan = await planAlb({ access: "public", authenticated: true, dnsZone: "", deletionProtection: false, dataPlaneCidrs: BLOCKS });
+        expect(httpsRules(plan).map((r) => [r.name, r.cidrIpv4])).toEqual([["alb-https", "0.0.0.0/0"]]);
+    });
 });

@@ -1,7 +1,7 @@
 import { AwsNetwork } from "../../../components/aws/awsNetwork";
 import { mockResource } from "../../../lib/plan/mocks";
-import type { RecordedResource } from "../../../lib/plan/monitor";
 import type { Plan } from "../../../lib/plan/runPlan";
+import { routeTableOf, subnetsOf } from "../../helpers/aws";
 import { childrenOf, component, runComponents } from "../../helpers/components";
 import { awsStackConfig } from "../../helpers/config";
 import { byName, ofType, only } from "../../helpers/plan";
@@ -31,28 +31,13 @@ function planNetwork(overrides: Record<string, string>): Promise<Plan> {
             privateSubnetIds: network.privateSubnetIds,
             publicSubnetIds: network.publicSubnetIds,
             publicRouting: network.publicRouting.map((r) => r.urn),
+            internetGatewayId: network.internetGateway.id,
+            vpcCidr: network.vpcCidr,
         };
     });
 }
 
-const subnets = (plan: Plan, kind: "public" | "private") =>
-    ofType(plan, "aws:ec2/subnet:Subnet")
-        .filter((s) => s.name.startsWith(`net-${kind}-`))
-        .sort((a, b) => a.name.localeCompare(b.name));
-
-/** The route table associated with a subnet. */
-function routeTableOf(plan: Plan, subnet: RecordedResource): RecordedResource {
-    const subnetId = mockId("aws:ec2/subnet:Subnet", subnet.name);
-    const associations = ofType(plan, "aws:ec2/routeTableAssociation:RouteTableAssociation").filter(
-        (a) => a.inputs.subnetId === subnetId,
-    );
-    expect(associations).toHaveLength(1);
-    const tables = ofType(plan, "aws:ec2/routeTable:RouteTable").filter(
-        (t) => mockId("aws:ec2/routeTable:RouteTable", t.name) === associations[0].inputs.routeTableId,
-    );
-    expect(tables).toHaveLength(1);
-    return tables[0];
-}
+const subnets = (plan: Plan, kind: "public" | "private") => subnetsOf(plan, "net", kind);
 
 describe("three zones, a NAT gateway per zone (the defaults)", () => {
     let plan: Plan;
@@ -151,6 +136,11 @@ describe("three zones, a NAT gateway per zone (the defaults)", () => {
         expect(plan.outputs.publicRouting).toEqual(
             [only(plan, "aws:ec2/internetGateway:InternetGateway").urn, ...publicAssociations.map((a) => a.urn)],
         );
+    });
+
+    test("exposes what data planes joining the VPC need: its internet gateway and its primary CIDR", () => {
+        expect(plan.outputs.internetGatewayId).toBe(mockId("aws:ec2/internetGateway:InternetGateway", "net-igw"));
+        expect(plan.outputs.vpcCidr).toBe("10.0.0.0/16");
     });
 
     test("every resource belongs to the component and carries the given tags", () => {

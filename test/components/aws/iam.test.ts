@@ -68,8 +68,7 @@ describe("iam: trust policies", () => {
     test("irsaTrustPolicy for one service account: web identity from this provider, exact audience and subject", () => {
         const policy = json(
             irsaTrustPolicy({
-                oidcProviderArn: PROVIDER_ARN,
-                issuerUrl: ISSUER,
+                providers: [{ oidcProviderArn: PROVIDER_ARN, issuerUrl: ISSUER }],
                 serviceAccounts: [{ namespace: "flyte", name: "flyte-binary" }],
             }),
         );
@@ -93,8 +92,7 @@ describe("iam: trust policies", () => {
 
     test("irsaTrustPolicy for several service accounts: a sorted list of subjects without duplicates", () => {
         const text = irsaTrustPolicy({
-            oidcProviderArn: PROVIDER_ARN,
-            issuerUrl: ISSUER,
+            providers: [{ oidcProviderArn: PROVIDER_ARN, issuerUrl: ISSUER }],
             serviceAccounts: [
                 { namespace: "p1-production", name: "default" },
                 { namespace: "p1-development", name: "default" },
@@ -122,9 +120,63 @@ describe("iam: trust policies", () => {
         expect(text).not.toContain("https://");
     });
 
-    test("irsaTrustPolicy refuses a role no service account can assume", () => {
-        expect(() => irsaTrustPolicy({ oidcProviderArn: PROVIDER_ARN, issuerUrl: ISSUER, serviceAccounts: [] })).toThrow(
+    test("irsaTrustPolicy for one provider writes exactly the document it wrote before it took several (existing roles unchanged)", () => {
+        const text = irsaTrustPolicy({ providers: [{ oidcProviderArn: PROVIDER_ARN, issuerUrl: ISSUER }], serviceAccounts: [{ namespace: "flyte", name: "flyteadmin" }] });
+        expect(text).toBe(
+            `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"Federated":"${PROVIDER_ARN}"},"Action":"sts:AssumeRoleWithWebIdentity",` +
+                `"Condition":{"StringEquals":{"${ISSUER_HOST}:aud":"sts.amazonaws.com","${ISSUER_HOST}:sub":"system:serviceaccount:flyte:flyteadmin"}}}]}`,
+        );
+        // The issuer may come without its scheme (a data plane publishes its host).
+        expect(irsaTrustPolicy({ providers: [{ oidcProviderArn: PROVIDER_ARN, issuerUrl: ISSUER_HOST }], serviceAccounts: [{ namespace: "flyte", name: "flyteadmin" }] })).toBe(text);
+    });
+
+    test("irsaTrustPolicy for several providers: one statement each, in order, with the same subjects keyed by its own issuer", () => {
+        const other = "oidc.eks.eu-central-1.amazonaws.com/id/FEDCBA9876543210FEDCBA9876543210";
+        const otherArn = `arn:aws:iam::123456789012:oidc-provider/${other}`;
+        const policy = json(
+            irsaTrustPolicy({
+                providers: [
+                    { oidcProviderArn: PROVIDER_ARN, issuerUrl: ISSUER },
+                    { oidcProviderArn: otherArn, issuerUrl: other },
+                ],
+                serviceAccounts: [
+                    { namespace: "p-dev", name: "default" },
+                    { namespace: "p-prod", name: "default" },
+                ],
+            }),
+        );
+        const subjects = ["system:serviceaccount:p-dev:default", "system:serviceaccount:p-prod:default"];
+        expect(arrayAt(policy, "Statement")).toEqual(
+            [
+                [PROVIDER_ARN, ISSUER_HOST],
+                [otherArn, other],
+            ].map(([arn, issuer]) => ({
+                Effect: "Allow",
+                Principal: { Federated: arn },
+                Action: "sts:AssumeRoleWithWebIdentity",
+                Condition: { StringEquals: { [`${issuer}:aud`]: "sts.amazonaws.com", [`${issuer}:sub`]: subjects } },
+            })),
+        );
+    });
+
+    test("irsaTrustPolicy refuses a role no service account or no cluster can assume, an issuer twice, and a provider of another issuer", () => {
+        const serviceAccounts = [{ namespace: "flyte", name: "flyteadmin" }];
+        expect(() => irsaTrustPolicy({ providers: [{ oidcProviderArn: PROVIDER_ARN, issuerUrl: ISSUER }], serviceAccounts: [] })).toThrow(
             "an IRSA role needs at least one service account",
+        );
+        expect(() => irsaTrustPolicy({ providers: [], serviceAccounts })).toThrow("an IRSA role needs at least one OIDC provider");
+        expect(() =>
+            irsaTrustPolicy({
+                providers: [
+                    { oidcProviderArn: PROVIDER_ARN, issuerUrl: ISSUER },
+                    { oidcProviderArn: PROVIDER_ARN, issuerUrl: ISSUER_HOST },
+                ],
+                serviceAccounts,
+            }),
+        ).toThrow(`an IRSA role trusts each OIDC issuer once; ${ISSUER_HOST} is listed twice`);
+        const other = "https://oidc.eks.eu-central-1.amazonaws.com/id/FEDCBA9876543210FEDCBA9876543210";
+        expect(() => irsaTrustPolicy({ providers: [{ oidcProviderArn: PROVIDER_ARN, issuerUrl: other }], serviceAccounts })).toThrow(
+            `OIDC provider ${PROVIDER_ARN} is not the provider of issuer ${other}`,
         );
     });
 

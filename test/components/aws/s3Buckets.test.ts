@@ -1,4 +1,4 @@
-import { S3Buckets } from "../../../components/aws/s3Buckets";
+import { RawDataBucket, S3Buckets } from "../../../components/aws/s3Buckets";
 import { tlsOnlyBucketPolicy } from "../../../components/aws/iam";
 import type { RecordedResource } from "../../../lib/plan/monitor";
 import type { Plan } from "../../../lib/plan/runPlan";
@@ -169,5 +169,66 @@ describe("protected but force-destroyable (the flags are independent)", () => {
             expect(bucket.inputs.forceDestroy).toBe(true);
             expect(bucket.protect).toBe(true);
         }
+    });
+});
+
+describe("a data plane's own raw-data bucket (RawDataBucket)", () => {
+    const RAW = "flyte-batch-123456789012-eu-central-1-userdata";
+
+    /** A RawDataBucket beside S3Buckets with the same flags, to compare it with the user-data bucket. */
+    function planRaw(deletionProtection: boolean, forceDestroy: boolean): Promise<Plan> {
+        return runComponents(() => {
+            new S3Buckets("b", { metadataBucketName: METADATA, projectBucketNames: {}, userDataBucketName: USERDATA, deletionProtection, forceDestroy, tags: { app: "flyte" } });
+            const raw = new RawDataBucket("dp", { bucketName: RAW, deletionProtection, forceDestroy, tags: { app: "flyte", stack: "batch" } });
+            return { bucket: raw.bucket.bucket, arn: raw.bucket.arn };
+        });
+    }
+
+    /** A setting's inputs with the bucket's name taken out, to compare two buckets' settings. */
+    const settingInputs = (plan: Plan, bucket: RecordedResource, type: string) => {
+        const { bucket: name, policy, ...rest } = settingOf(plan, bucket, type).inputs;
+        return { ...rest, ...(policy === undefined ? {} : { policy: String(policy).split(String(name)).join("<bucket>") }) };
+    };
+
+    let plan: Plan;
+    beforeAll(async () => {
+        plan = await planRaw(true, false);
+    });
+    const raw = () => byName(plan, BUCKET, "dp-rawdata");
+
+    test("one bucket, named as given, the component's only child", () => {
+        expect(childrenOf(plan, component(plan, "flyte:aws:RawDataBucket")).map((r) => `${r.type} ${r.name}`)).toEqual([`${BUCKET} dp-rawdata`]);
+        expect(raw().inputs).toEqual({ bucket: RAW, forceDestroy: false, tags: { app: "flyte", stack: "batch" } });
+        expect(plan.outputs).toEqual({ bucket: RAW, arn: `arn:aws:s3:::${RAW}` });
+    });
+
+    test("private as the user-data bucket: the same public access block, ownership, encryption and TLS-only policy, on itself", () => {
+        const userData = byName(plan, BUCKET, "b-userdata");
+        for (const type of PER_BUCKET) {
+            expect([type, settingInputs(plan, raw(), type)]).toEqual([type, settingInputs(plan, userData, type)]);
+            expect(settingOf(plan, raw(), type).inputs.bucket).toBe(RAW);
+        }
+        expect(settingOf(plan, raw(), PER_BUCKET[3]).inputs.policy).toBe(tlsOnlyBucketPolicy(`arn:aws:s3:::${RAW}`));
+        expect(settingOf(plan, raw(), PER_BUCKET[0]).inputs).toMatchObject({ blockPublicAcls: true, blockPublicPolicy: true, ignorePublicAcls: true, restrictPublicBuckets: true });
+    });
+
+    test("unversioned, as the user-data bucket: exactly the four settings", () => {
+        expect(childrenOf(plan, raw()).map((r) => r.type).sort()).toEqual([...PER_BUCKET].sort());
+        expect(ofType(plan, VERSIONING).filter((v) => v.inputs.bucket === RAW)).toEqual([]);
+        expect(ofType(plan, LIFECYCLE).filter((v) => v.inputs.bucket === RAW)).toEqual([]);
+    });
+
+    test("protected when the stack says so", () => {
+        expect(raw().protect).toBe(true);
+    });
+
+    test.each([
+        [false, true],
+        [true, true],
+        [false, false],
+    ])("deletionProtection %s, forceDestroyBuckets %s: protect and forceDestroy follow", async (deletionProtection, forceDestroy) => {
+        const other = await planRaw(deletionProtection, forceDestroy);
+        const bucket = byName(other, BUCKET, "dp-rawdata");
+        expect([bucket.protect, bucket.inputs.forceDestroy]).toEqual([deletionProtection, forceDestroy]);
     });
 });

@@ -6,7 +6,7 @@ import { AWS_REGIONS } from "../../../components/config/regions";
 import { CONFIG_KEYS } from "../../../components/config/schema";
 import type { AwsStackConfig } from "../../../components/contract/config";
 import { s3PolicyFor } from "../../../components/contract/s3Access";
-import { AWS, AwsKey, configError, CONTEXT, DEFAULTS, ISOLATION_ON, parse, raw, rawAwsConfig, rawGcpConfig, VERIFICATION_DEFAULT } from "../../helpers/config";
+import { AWS, AwsKey, configError, CONTEXT, DEFAULTS, ISOLATION_ON, MULTI_CLUSTER_KEYS, parse, raw, rawAwsConfig, rawGcpConfig, VERIFICATION_DEFAULT } from "../../helpers/config";
 
 /**
  * The keys only cloud aws reads (components/config/aws.ts), and the IAM quotas Flyte's roles must stay within,
@@ -87,8 +87,9 @@ describe("cloud aws", () => {
         expect(parsedAws[key](minimal)).toEqual(CONFIG_KEYS[key].default);
     });
 
-    test("the table above covers every key of CONFIG_KEYS starting with aws, eks or rds", () => {
-        expect(Object.keys(parsedAws).sort()).toEqual(Object.keys(CONFIG_KEYS).filter((k) => /^(aws|eks|rds)/.test(k)).sort());
+    test("the table above covers every key of CONFIG_KEYS starting with aws, eks or rds but the multi-cluster ones", () => {
+        const multiCluster: readonly string[] = MULTI_CLUSTER_KEYS;
+        expect(Object.keys(parsedAws).sort()).toEqual(Object.keys(CONFIG_KEYS).filter((k) => /^(aws|eks|rds)/.test(k) && !multiCluster.includes(k)).sort());
         expect(Object.keys(parsedAws)).toHaveLength(15);
     });
 
@@ -420,10 +421,126 @@ describe("cloud aws: IAM documents measured as the program writes them", () => {
 
     test("a trust policy's size is that of the document irsaTrustPolicy writes, for the longest issuer when the region is not given", () => {
         const serviceAccounts = ["a-development", "a-staging"].map((namespace) => ({ namespace, name: "default" }));
-        const size = (region: string) => iamPolicySize(irsaTrustPolicy({ ...eksOidcOfLength(region), serviceAccounts }));
+        const size = (region: string) => iamPolicySize(irsaTrustPolicy({ providers: [eksOidcOfLength(region)], serviceAccounts }));
         expect(trustPolicySize(serviceAccounts, "eu-central-1")).toBe(size("eu-central-1"));
         const sizes = AWS_REGIONS.map(size);
         expect(trustPolicySize(serviceAccounts)).toBe(Math.max(...sizes));
         expect(Math.min(...sizes)).toBeLessThan(Math.max(...sizes));
+    });
+});
+
+describe("cloud aws: a control plane's task roles trust every data plane's cluster too", () => {
+    /** A control plane with flyte-core and `count` data planes (flytesnacks in the three default domains unless overridden). */
+    const controlPlane = (count: number, overrides: Record<string, string> = {}) =>
+        raw({
+            ...AWS,
+            "flyte:flavor": "core",
+            "flyte:clusterRole": "controlPlane",
+            "flyte:dataPlanes": JSON.stringify(Array.from({ length: count }, (_, i) => `dp${i}=eks-dp${i}`)),
+            ...overrides,
+        });
+    const namespaces = (n: number) => ({ "flyte:flyteProjects": JSON.stringify(Array.from({ length: n }, (_, i) => `project-${i}`)) });
+
+    test("each data plane adds a statement to the task role's trust policy: the size is measured with one per cluster", () => {
+        const serviceAccounts = ["flytesnacks-development", "flytesnacks-staging", "flytesnacks-production"].map((namespace) => ({ namespace, name: "default" }));
+        const sizes = [1, 2, 3, 4].map((clusters) => trustPolicySize(serviceAccounts, "eu-central-1", clusters));
+        expect(sizes).toEqual([610, 1182, 1754, 2326]);
+        expect(trustPolicySize(serviceAccounts, "eu-central-1")).toBe(sizes[0]);
+        // Each cluster's statement has an issuer of its own, as long as the others.
+        expect(new Set([0, 1, 2].map((cluster) => eksOidcOfLength("eu-central-1", cluster).issuerUrl)).size).toBe(3);
+        expect(new Set([0, 1, 2].map((cluster) => eksOidcOfLength("eu-central-1", cluster).issuerUrl.length)).size).toBe(1);
+        expect(eksOidcOfLength("eu-central-1", 0)).toEqual(eksOidcOfLength("eu-central-1"));
+    });
+
+    test("with IAM's default quota two data planes fit flytesnacks' task role; a third fails, saying how many fit", () => {
+        expect(parseStackConfig(controlPlane(2), CONTEXT).multiCluster).toMatchObject({ role: "controlPlane", dataPlanes: [{ name: "dp0" }, { name: "dp1" }] });
+        expect(configError(controlPlane(3)).message).toBe(
+            'invalid config flyte:dataPlanes = ["dp0=eks-dp0","dp1=eks-dp1","dp2=eks-dp2"]: with cloud aws each task role trusts the control plane\'s and every data plane\'s OIDC provider, and IAM caps a trust policy at 2048 characters (flyte:awsTrustPolicyMaxLength): at most 2 data planes fit; raise the quota and flyte:awsTrustPolicyMaxLength, or use fewer projects or domains',
+        );
+    });
+
+    test("a raised quota lets more fit: at 8192 characters, 13 data planes", () => {
+        const raised = { "flyte:awsTrustPolicyMaxLength": "8192" };
+        expect(parseStackConfig(controlPlane(13, raised), CONTEXT).multiCluster).toMatchObject({ role: "controlPlane" });
+        const err = configError(controlPlane(14, raised));
+        expect(err.key).toBe("flyte:dataPlanes");
+        expect(err.message).toContain("IAM caps a trust policy at 8192 characters (flyte:awsTrustPolicyMaxLength): at most 13 data planes fit;");
+    });
+
+    test("one data plane, or none, may be all that fits", () => {
+        expect(configError(controlPlane(2, namespaces(2))).message).toContain(": at most 1 data plane fits;");
+        expect(configError(controlPlane(1, namespaces(4))).message).toContain(": at most 0 data planes fit;");
+        // The same projects without data planes: the control plane runs them itself.
+        expect(parseStackConfig(controlPlane(0, { ...namespaces(4), "flyte:controlPlanePropeller": "true" }), CONTEXT).cloud).toBe("aws");
+    });
+
+    test("with projectIsolation each project's role is measured, and the advice is what is left to change", () => {
+        const isolated = { ...ISOLATION_ON, ...namespaces(4) };
+        expect(parseStackConfig(controlPlane(2, isolated), CONTEXT).flyte.projects).toHaveLength(4);
+        expect(configError(controlPlane(3, isolated)).message).toMatch(/: at most 2 data planes fit; raise the quota and flyte:awsTrustPolicyMaxLength, or use fewer domains or shorter names$/);
+    });
+
+    test("a role too long before any data plane fails on its namespaces, naming the quota the control plane set", () => {
+        const err = configError(controlPlane(1, { ...namespaces(20), "flyte:awsTrustPolicyMaxLength": "3000" }));
+        expect(err.key).toBe("flyte:flyteProjects");
+        expect(err.message).toContain("IAM caps its trust policy at 3000 characters (flyte:awsTrustPolicyMaxLength): use fewer projects or domains");
+    });
+
+    test("awsTrustPolicyMaxLength: IAM's quota from its default to its largest, and a control plane's alone", () => {
+        expect(CONFIG_KEYS.awsTrustPolicyMaxLength.default).toBe(TRUST_POLICY_MAX);
+        expect(configError(controlPlane(1, { "flyte:awsTrustPolicyMaxLength": "8193" })).message).toBe(
+            'invalid config flyte:awsTrustPolicyMaxLength = "8193": allowed: a whole number from 2048 to 8192',
+        );
+        expect(configError(controlPlane(1, { "flyte:awsTrustPolicyMaxLength": "1024" })).message).toContain("allowed: a whole number from 2048 to 8192");
+        expect(configError(raw({ ...AWS, "flyte:awsTrustPolicyMaxLength": "4096" })).message).toBe(
+            'invalid config flyte:awsTrustPolicyMaxLength = "4096": only with clusterRole controlPlane',
+        );
+        // A standalone stack's roles fit IAM's default: the same namespaces fail there at 2048.
+        expect(configError(raw({ ...AWS, ...namespaces(12) })).message).toContain("IAM caps its trust policy at 2048 characters: use fewer");
+    });
+
+    test("the data planes' raw-data buckets cannot overflow a role's policies before the trust policies cap the data planes", () => {
+        // The fewest namespaces and the largest quota: the most data planes any config lets the task role trust.
+        const serviceAccounts = [{ namespace: "p", name: "default" }];
+        let most = 0;
+        while (trustPolicySize(serviceAccounts, undefined, most + 2) <= CONFIG_KEYS.awsTrustPolicyMaxLength.range.max) {
+            most++;
+        }
+        expect(most).toBeGreaterThan(10);
+        // Each data plane with a bucket name of S3's 63 characters, in the longest partition's ARNs.
+        const arn = (i: number) => `arn:aws-us-gov:s3:::${String(i).padStart(3, "0")}${"b".repeat(60)}`;
+        const buckets = { metadata: arn(900), userData: arn(901), projects: {}, dataPlaneRawData: Array.from({ length: most }, (_, i) => arn(i)) };
+        const shared = { kind: "shared", metadata: true, userData: true } as const;
+        for (const grant of ["readWrite", "read"] as const) {
+            // Half a role's policies: flyteadmin's messaging policy shares them.
+            expect(iamPolicySize(s3PolicyFor(shared, buckets, grant) ?? "")).toBeLessThan(ROLE_POLICY_MAX / 2);
+        }
+    });
+});
+
+describe("cloud aws: a data plane", () => {
+    const dataPlane = (overrides: Record<string, string> = {}) =>
+        raw({ ...AWS, "flyte:flavor": "core", "flyte:clusterRole": "dataPlane", "flyte:controlPlaneStack": "eks-control", ...overrides });
+
+    test("names the VPC block it associates with the control plane's VPC: the default (the control plane's own) is refused", () => {
+        const message =
+            "required with clusterRole dataPlane: the block this data plane associates with the control plane's VPC, which the default (the control plane's own) would overlap; allowed: a block outside every range of the control plane and its other data planes";
+        expect(configError(dataPlane()).message).toBe(`invalid config flyte:awsVpcCidr = "10.0.0.0/16" (the default): ${message}`);
+        // Pulumi.yaml's default, as the CLI passes it, is the default all the same.
+        expect(configError(dataPlane({ "flyte:awsVpcCidr": "10.0.0.0/16" })).message).toBe(`invalid config flyte:awsVpcCidr = "10.0.0.0/16" (the default): ${message}`);
+    });
+
+    test("with a block of its own it parses: its network and its role", () => {
+        const config = parseStackConfig(dataPlane({ "flyte:awsVpcCidr": "10.1.0.0/16", "flyte:awsAvailabilityZones": "2", "flyte:awsNatGatewayPerZone": "false" }), CONTEXT);
+        if (config.cloud !== "aws") {
+            throw new Error("expected cloud aws");
+        }
+        expect(config.aws.network).toEqual({ vpcCidr: "10.1.0.0/16", availabilityZones: 2, natGatewayPerZone: false });
+        expect(config.multiCluster).toEqual({ role: "dataPlane", controlPlaneStack: "eks-control", rawDataBucket: false, tokenGeneration: 1 });
+    });
+
+    test("a standalone stack or a control plane keeps the default block", () => {
+        expect(parseStackConfig(raw(AWS), CONTEXT).cloud).toBe("aws");
+        expect(parseStackConfig(raw({ ...AWS, "flyte:flavor": "core", "flyte:clusterRole": "controlPlane", "flyte:controlPlanePropeller": "true" }), CONTEXT).cloud).toBe("aws");
     });
 });

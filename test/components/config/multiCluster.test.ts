@@ -1,5 +1,8 @@
-import { FROM_CONTROL_PLANE_KEYS } from "../../../components/config/multiCluster";
-import { AWS, configError, parse, raw } from "../../helpers/config";
+import { CONTROL_PLANE_KEYS, DATA_PLANE_KEYS, FROM_CONTROL_PLANE_KEYS } from "../../../components/config/multiCluster";
+import { CONFIG_KEYS } from "../../../components/config/schema";
+import type { Cloud } from "../../../components/contract/config";
+import { AWS, configError, CONTEXT, MULTI_CLUSTER_KEYS, parse, raw } from "../../helpers/config";
+import { parseStackConfig } from "../../../components/config/parse";
 
 const CONTROL = {
     "flyte:flavor": "core",
@@ -8,6 +11,9 @@ const CONTROL = {
     "flyte:dataPlanes": '["gpu=acme/flyte/gke-gpu","batch=gke-batch"]',
 };
 const DATA = { "flyte:flavor": "core", "flyte:clusterRole": "dataPlane", "flyte:controlPlaneStack": "acme/flyte/gke-control" };
+/** The same on aws: a data plane there names the VPC block it adds to the control plane's VPC. */
+const AWS_CONTROL = { ...AWS, ...CONTROL, "flyte:dataPlanes": '["gpu=acme/flyte/eks-gpu","batch=eks-batch"]' };
+const AWS_DATA = { ...AWS, ...DATA, "flyte:controlPlaneStack": "acme/flyte/eks-control", "flyte:awsVpcCidr": "10.1.0.0/16" };
 
 /** The message a config fails with. */
 const message = (overrides: Record<string, string>) => configError(raw(overrides)).message;
@@ -59,9 +65,34 @@ describe("clusterRole", () => {
         );
     });
 
-    test("multi-cluster is a gcp feature: an aws stack may not set the role", () => {
-        expect(message({ ...AWS, "flyte:clusterRole": "controlPlane" })).toBe(
-            'invalid config flyte:cloud = "aws": flyte:clusterRole belongs to cloud gcp; set flyte:cloud: gcp or remove it',
+    test("on aws too: a control plane and a data plane parse as on gcp", () => {
+        const control = parseStackConfig(raw({ ...AWS_CONTROL, "flyte:executionRoutes": '["ml=gpu"]', "flyte:awsTrustPolicyMaxLength": "4096" }), CONTEXT);
+        expect(control.cloud).toBe("aws");
+        expect(control.multiCluster).toEqual({
+            role: "controlPlane",
+            dataPlanes: [
+                { name: "gpu", stack: "acme/flyte/eks-gpu" },
+                { name: "batch", stack: "eks-batch" },
+            ],
+            propeller: false,
+            defaultCluster: "gpu",
+            routes: [{ project: "ml", cluster: "gpu" }],
+        });
+        const data = parseStackConfig(raw({ ...AWS_DATA, "flyte:dataPlaneRawBucket": "true" }), CONTEXT);
+        expect(data.cloud).toBe("aws");
+        expect(data.multiCluster).toEqual({ role: "dataPlane", controlPlaneStack: "acme/flyte/eks-control", rawDataBucket: true, tokenGeneration: 1 });
+        expect(data.verification).toBeUndefined();
+    });
+
+    test("the multi-cluster keys are read on gcp and aws, not on local; awsTrustPolicyMaxLength on aws alone", () => {
+        for (const key of MULTI_CLUSTER_KEYS) {
+            expect([key, CONFIG_KEYS[key].targets]).toEqual([key, key === "awsTrustPolicyMaxLength" ? ["aws"] : ["gcp", "aws"]]);
+        }
+        expect(configError(raw({ "flyte:cloud": "local", "flyte:clusterRole": "controlPlane" })).message).toBe(
+            'invalid config flyte:cloud = "local" (the default): flyte:clusterRole belongs to cloud gcp or aws; set flyte:cloud to gcp or aws, or remove it',
+        );
+        expect(message({ ...CONTROL, "flyte:awsTrustPolicyMaxLength": "4096" })).toBe(
+            'invalid config flyte:cloud = "gcp": flyte:awsTrustPolicyMaxLength belongs to cloud aws; set flyte:cloud: aws or remove it',
         );
     });
 
@@ -127,13 +158,52 @@ describe("data plane refusals", () => {
         );
     });
 
-    test.each(FROM_CONTROL_PLANE_KEYS.filter((k) => !["oidcClientSecret", "sendgridApiKey", "smtpPassword"].includes(k)).map((k) => [k]))(
-        "%s comes from the control plane",
-        (key) => {
-            const err = configError(raw({ ...DATA, [`flyte:${key}`]: "x" }));
-            expect(err.key).toBe(`flyte:${key}`);
-        },
-    );
+    /** Each cloud's data plane, and the keys of FROM_CONTROL_PLANE_KEYS that cloud reads (secrets aside: their values are never shown). */
+    const fromControlPlane = (cloud: Cloud) =>
+        FROM_CONTROL_PLANE_KEYS.filter((k) => CONFIG_KEYS[k].targets.includes(cloud) && !["oidcClientSecret", "sendgridApiKey", "smtpPassword"].includes(k));
+    test.each([
+        ...fromControlPlane("gcp").map((k) => ["gcp", k, DATA] as const),
+        ...fromControlPlane("aws").map((k) => ["aws", k, AWS_DATA] as const),
+    ])("on %s, %s comes from the control plane", (_cloud, key, dataPlane) => {
+        // Refused by the first parser that reads it: the endpoint's, sign-in's, the registry's (each needs a key a data
+        // plane may not set), or the multi-cluster one.
+        const err = configError(raw({ ...dataPlane, [`flyte:${key}`]: "x" }));
+        expect(err.key).toBe(`flyte:${key}`);
+    });
+
+    test("every key of FROM_CONTROL_PLANE_KEYS is read on one of the clouds: none is left untested", () => {
+        expect([...fromControlPlane("gcp"), ...fromControlPlane("aws")].length).toBeGreaterThanOrEqual(FROM_CONTROL_PLANE_KEYS.length - 3);
+        expect(new Set([...fromControlPlane("gcp"), ...fromControlPlane("aws"), "oidcClientSecret", "sendgridApiKey", "smtpPassword"])).toEqual(new Set(FROM_CONTROL_PLANE_KEYS));
+    });
+
+    test("on aws, the database and Cognito are the control plane's", () => {
+        for (const [key, value] of [
+            ["rdsInstanceClass", "db.t4g.medium"],
+            ["rdsEngineVersion", "17"],
+            ["rdsMaxAllocatedStorageGb", "500"],
+        ]) {
+            expect(message({ ...AWS_DATA, [`flyte:${key}`]: value })).toBe(
+                `invalid config flyte:${key} = "${value}": only with a standalone or control-plane stack (a data plane takes it from its control plane)`,
+            );
+        }
+        // Cognito's keys mean something only with sign-in, which is the control plane's too: refused on either ground.
+        for (const [key, value] of [
+            ["cognitoDomainPrefix", "acme-flyte"],
+            ["cognitoAdminEmail", "admin@example.com"],
+        ]) {
+            expect(configError(raw({ ...AWS_DATA, [`flyte:${key}`]: value })).key).toBe(`flyte:${key}`);
+        }
+    });
+
+    test("the role keys are each role's on aws as on gcp: awsTrustPolicyMaxLength only on a control plane", () => {
+        expect(CONTROL_PLANE_KEYS).toContain("awsTrustPolicyMaxLength");
+        expect(message({ ...AWS_DATA, "flyte:awsTrustPolicyMaxLength": "4096" })).toBe('invalid config flyte:awsTrustPolicyMaxLength = "4096": only with clusterRole controlPlane');
+        expect(message({ ...AWS_DATA, "flyte:dataPlanes": '["gpu=eks-gpu"]' })).toBe('invalid config flyte:dataPlanes = "[\\"gpu=eks-gpu\\"]": only with clusterRole controlPlane');
+        for (const key of DATA_PLANE_KEYS) {
+            const value = key === "controlPlaneStack" ? "eks-control" : key === "dataPlaneRawBucket" ? "true" : "2";
+            expect(configError(raw({ ...AWS_CONTROL, [`flyte:${key}`]: value })).message).toContain(": only with clusterRole dataPlane");
+        }
+    });
 
     test("the message says why", () => {
         expect(message({ ...DATA, "flyte:flyteProjects": '["ml"]' })).toBe(

@@ -1,4 +1,6 @@
-import { s3PolicyFor, s3ProjectPolicy, s3ReadWritePolicy } from "../../../components/contract/s3Access";
+import { flyteWorkloads, type DataAccess } from "../../../components/contract/identities";
+import { dataPlaneRawDataAccess, s3PolicyFor, s3ProjectPolicy, s3ReadWritePolicy } from "../../../components/contract/s3Access";
+import { twoProjectFlyteConfig } from "../../helpers/config";
 import { arrayAt, at } from "../../helpers/json";
 import { s3Decision, StorageRequest } from "../../helpers/storageAccess";
 
@@ -130,5 +132,76 @@ describe("S3 policies", () => {
             s3ProjectPolicy({ projectBucketArn: YB, metadataBucketArn: META, metadataPrefixes: ["m/y-"] }),
         );
         expect(() => s3PolicyFor({ kind: "project", project: "z", metadataPrefixes: ["m/z-"] }, buckets)).toThrow("no data bucket for project z");
+    });
+});
+
+describe("the data planes' raw-data buckets (a control plane's roles)", () => {
+    const META = "arn:aws:s3:::meta";
+    const USER = "arn:aws:s3:::user";
+    const BATCH = "arn:aws:s3:::batch-raw";
+    const GPU = "arn:aws:s3:::gpu-raw";
+    const shared: DataAccess = { kind: "shared", metadata: true, userData: true };
+    const withDataPlanes = { metadata: META, userData: USER, projects: {}, dataPlaneRawData: [BATCH, GPU] };
+    const decide = (policy: string | undefined, request: Parameters<typeof s3Decision>[1]) => s3Decision([{ document: policy ?? "", where: "p" }], request);
+
+    test("without data-plane buckets every policy is exactly what it was: no access asked, none listed, or an empty list", () => {
+        const accesses: DataAccess[] = [
+            { kind: "none" },
+            { kind: "shared", metadata: true, userData: false },
+            shared,
+            { kind: "project", project: "x", metadataPrefixes: ["m/x-"] },
+        ];
+        const buckets = { metadata: META, userData: USER, projects: { x: "arn:aws:s3:::data-x" } };
+        for (const data of accesses) {
+            const before = s3PolicyFor(data, buckets);
+            for (const grant of ["none", "read", "readWrite"] as const) {
+                expect(s3PolicyFor(data, { ...buckets, dataPlaneRawData: [] }, grant)).toBe(before);
+            }
+            expect(s3PolicyFor(data, { ...buckets, dataPlaneRawData: [BATCH] })).toBe(before);
+        }
+        expect(s3PolicyFor(shared, { ...buckets, dataPlaneRawData: [] }, "readWrite")).toBe(s3ReadWritePolicy([META, USER, "arn:aws:s3:::data-x"]));
+    });
+
+    test("read and write: the buckets join the user-data bucket's list", () => {
+        expect(s3PolicyFor(shared, withDataPlanes, "readWrite")).toBe(s3ReadWritePolicy([META, USER, BATCH, GPU]));
+    });
+
+    test("read: the role's own policy, then listing and reading the data planes' buckets, nothing else", () => {
+        const policy = JSON.parse(s3PolicyFor(shared, withDataPlanes, "read") ?? "") as { Statement: unknown[] };
+        expect(policy.Statement).toEqual([
+            ...(JSON.parse(s3ReadWritePolicy([META, USER])) as { Statement: unknown[] }).Statement,
+            { Sid: "DataPlaneRawDataBuckets", Effect: "Allow", Action: ["s3:GetBucketLocation", "s3:ListBucket"], Resource: [BATCH, GPU] },
+            { Sid: "DataPlaneRawDataObjects", Effect: "Allow", Action: ["s3:GetObject"], Resource: [`${BATCH}/*`, `${GPU}/*`] },
+        ]);
+    });
+
+    test("the policies decide as intended", () => {
+        const readWrite = s3PolicyFor(shared, withDataPlanes, "readWrite");
+        const read = s3PolicyFor(shared, withDataPlanes, "read");
+        for (const bucket of ["batch-raw", "gpu-raw"]) {
+            for (const action of ["get", "put", "delete"] as const) {
+                expect(decide(readWrite, { action, bucket, key: "o" })).toBe("allow");
+                expect(decide(read, { action, bucket, key: "o" })).toBe(action === "get" ? "allow" : "none");
+            }
+            expect(decide(read, { action: "list", bucket, prefix: "" })).toBe("allow");
+        }
+        expect(decide(read, { action: "get", bucket: "other-raw", key: "o" })).toBe("none");
+    });
+
+    test("only identities of the shared user data may be granted them", () => {
+        for (const data of [{ kind: "shared", metadata: true, userData: false }, { kind: "project", project: "x", metadataPrefixes: ["m/x-"] }] as const) {
+            expect(() => s3PolicyFor(data, { ...withDataPlanes, projects: { x: "arn:aws:s3:::data-x" } }, "read")).toThrow(
+                "data-plane raw-data buckets are only for identities of the shared user data",
+            );
+        }
+    });
+
+    test("dataPlaneRawDataAccess: the shared task pods read and write, flyteadmin (or flyte-binary's backend) reads, nobody else", () => {
+        const access = (flavor: "binary" | "core", isolation: boolean) =>
+            Object.fromEntries(flyteWorkloads(twoProjectFlyteConfig(flavor, isolation)).identities.map((r) => [r.key, dataPlaneRawDataAccess(r)]));
+        expect(access("core", false)).toEqual({ flyteadmin: "read", flytepropeller: "none", datacatalog: "none", flytescheduler: "none", worker: "readWrite" });
+        expect(access("binary", false)).toEqual({ backend: "read", worker: "readWrite" });
+        // With project isolation (which data planes with buckets of their own are not allowed with) the projects' roles get none.
+        expect(access("core", true)).toEqual({ flyteadmin: "read", flytepropeller: "none", datacatalog: "none", flytescheduler: "none", "worker-x": "none", "worker-y": "none" });
     });
 });

@@ -1,4 +1,4 @@
-import type { ControlPlaneOutput } from "../../../components/contract/multiCluster";
+import type { GcpControlPlaneOutput } from "../../../components/contract/multiCluster";
 import { CLIENT_SECRET_FILE } from "../../../components/flyte/authentication";
 import { CORE_ADMIN_CLIENT_SECRET, propellerValues, taskLogValues, webhookValues } from "../../../components/flyte/coreValues";
 import {
@@ -13,7 +13,7 @@ import { annotationsOf, ConfigDirectory, configDirectory, containerNamed } from 
 import { findDoc, K8sObject, mountContaining, podVolume } from "../../helpers/helm";
 import { at, recordAt, stringAt } from "../../helpers/json";
 import { DATA_PLANE_CHART_OBJECTS, renderCoreValues } from "../../helpers/coreChart";
-import { TEST_DATA_PLANE, TEST_HOSTNAME, testResolvedControlPlane } from "../../helpers/testPlatforms";
+import { TEST_AWS_DATA_PLANE, TEST_DATA_PLANE, TEST_HOSTNAME, testResolvedAwsControlPlane, testResolvedControlPlane } from "../../helpers/testPlatforms";
 
 /**
  * flyteDataPlaneValues: flyte-core with flytepropeller alone, reporting to the control plane's flyteadmin, caching
@@ -28,7 +28,7 @@ const PROPELLER_IDENTITY = TEST_DATA_PLANE.propellerIdentity;
 const LOG_URI = "https://console.cloud.google.com/logs/query;query=pod%3D%22{{ .podName }}%22?project=acme-test";
 
 /** The test control plane (testPlatforms.ts): flyteadmin over Flyte's HTTPS name with sign-in, an internal load balancer without. */
-function controlPlane(overrides: Partial<ControlPlaneOutput> = {}, signIn = true): ControlPlaneOutput {
+function controlPlane(overrides: Partial<GcpControlPlaneOutput> = {}, signIn = true): GcpControlPlaneOutput {
     return { ...testResolvedControlPlane({ signIn }).output, ...overrides };
 }
 
@@ -201,5 +201,67 @@ describe("rendered: propeller's client secret", () => {
         expect(at(plain.config.merged, "admin", "authType")).toBeUndefined();
         // As in a standalone flyte-core without sign-in (templates' configmap.admin defaults).
         expect(at(plain.config.merged, "admin", "clientId")).toBe("flytepropeller");
+    });
+});
+
+// ---- With an AWS control plane ----
+
+describe("with an AWS control plane", () => {
+    const controlPlane = testResolvedAwsControlPlane({ signIn: false }).output;
+    const IRSA = "eks.amazonaws.com/role-arn";
+    const values = flyteDataPlaneValues(
+        input({
+            controlPlane,
+            propellerIdentity: { annotationKey: IRSA, value: TEST_AWS_DATA_PLANE.propellerRole },
+            taskLogs: [],
+            taskEnvironment: TEST_AWS_DATA_PLANE.taskEnvironment,
+        }),
+    );
+    const RAW_PREFIX = `s3://${TEST_DATA_PLANE.ownRawDataBucket}/data`;
+
+    test("storage: S3 in the control plane's region with the pod's IAM identity, on its metadata bucket; raw outputs to the data plane's", () => {
+        expect(controlPlane.region).toBe("eu-central-1");
+        expect(values.storage).toEqual({ type: "s3", bucketName: controlPlane.metadataBucket, s3: { region: "eu-central-1", authType: "iam" }, limits: { maxDownloadMBs: 10 } });
+        expect(values.configmap.core.propeller).toEqual(propellerValues(input().flyte, RAW_PREFIX));
+    });
+
+    test("task pods get the platform's environment (EKS's IMDS settings); propeller its IRSA role", () => {
+        expect(values.configmap.k8s).toEqual({
+            plugins: { k8s: { "default-env-vars": [{ AWS_METADATA_SERVICE_TIMEOUT: "5" }, { AWS_METADATA_SERVICE_NUM_ATTEMPTS: "20" }] } },
+        });
+        expect(values.flytepropeller.serviceAccount).toEqual({ create: true, annotations: { [IRSA]: TEST_AWS_DATA_PLANE.propellerRole } });
+    });
+
+    test("flyteadmin and datacatalog: the control plane's, as on gcp", () => {
+        expect(values.configmap.admin).toEqual({ admin: { endpoint: controlPlane.admin.endpoint, insecure: controlPlane.admin.insecure } });
+        expect(values.configmap.catalog).toEqual({ "catalog-cache": { endpoint: controlPlane.datacatalog.endpoint, type: "datacatalog", insecure: true } });
+    });
+
+    describe("rendered by the chart", () => {
+        let r: Rendered;
+        beforeAll(() => {
+            r = render(values);
+        });
+
+        test("every object passes the Kubernetes schemas; flytepropeller's and its webhook's objects alone", () => {
+            expect(r.problems).toEqual([]);
+            expect(r.docs.map((d) => `${d.kind} ${d.metadata.name}`).sort()).toEqual(DATA_PLANE_CHART_OBJECTS);
+        });
+
+        test("propeller's storage: s3 in the control plane's region, with its IAM identity, on the metadata bucket", () => {
+            const { merged } = r.config;
+            expect(recordAt(merged, "storage")).toMatchObject({
+                type: "s3",
+                container: controlPlane.metadataBucket,
+                connection: { "auth-type": "iam", region: "eu-central-1" },
+            });
+            expect(at(merged, "storage", "connection", "endpoint")).toBeUndefined();
+            expect(at(merged, "propeller", "rawoutput-prefix")).toBe(RAW_PREFIX);
+        });
+
+        test("propeller's task pods get the environment; its service account the IRSA role", () => {
+            expect(at(r.config.merged, "plugins", "k8s", "default-env-vars")).toEqual([{ AWS_METADATA_SERVICE_TIMEOUT: "5" }, { AWS_METADATA_SERVICE_NUM_ATTEMPTS: "20" }]);
+            expect(annotationsOf(findDoc(r.docs, "ServiceAccount", "flytepropeller", NAMESPACE))).toEqual({ [IRSA]: TEST_AWS_DATA_PLANE.propellerRole });
+        });
     });
 });

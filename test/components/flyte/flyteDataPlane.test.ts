@@ -8,10 +8,17 @@ import { dataPlaneFlyteConfig } from "../../../components/flyte/stackReferences"
 import { MOCK_CLUSTER_CA_PEM, mockServiceAccountToken } from "../../../lib/plan/mocks";
 import type { Plan } from "../../../lib/plan/runPlan";
 import { childrenOf, component, expectOnKubernetesProvider, runComponents } from "../../helpers/components";
-import { gcpStackConfig } from "../../helpers/config";
+import { awsStackConfig, gcpStackConfig } from "../../helpers/config";
 import { at } from "../../helpers/json";
 import { byName, ofType, only } from "../../helpers/plan";
-import { gcpLikeDataPlanePlatform, TEST_DATA_PLANE, testResolvedControlPlane } from "../../helpers/testPlatforms";
+import {
+    awsLikeDataPlanePlatform,
+    gcpLikeDataPlanePlatform,
+    TEST_AWS_DATA_PLANE,
+    TEST_DATA_PLANE,
+    testResolvedAwsControlPlane,
+    testResolvedControlPlane,
+} from "../../helpers/testPlatforms";
 
 /**
  * FlyteDataPlane on a fake data-plane platform: Flyte's namespace, flyte-core with flytepropeller only, with the
@@ -214,4 +221,44 @@ test("a control plane that names propeller's client without its secret fails the
     await expect(plan).rejects.toThrow(
         `flyte:controlPlaneStack ${TEST_DATA_PLANE.controlPlaneStack} publishes flytepropeller's client (flytepropeller) without controlPlaneClientSecret`,
     );
+});
+
+describe.each([false, true])("on an AWS data plane (a bucket of its own: %s)", (ownRawDataBucket) => {
+    let plan: Plan;
+    beforeAll(async () => {
+        plan = await runComponents(() => {
+            const provider = new k8s.Provider("cluster", { kubeconfig: "{}" });
+            const platform = awsLikeDataPlanePlatform({ provider, ownRawDataBucket, releaseDependencies: [] });
+            const controlPlane = testResolvedAwsControlPlane({ signIn: false });
+            const flyte = dataPlaneFlyteConfig(awsStackConfig({ "flyte:flavor": "core" }).flyte, controlPlane.output);
+            const dataPlane = new FlyteDataPlane("flyte", { flyte, platform, controlPlane, tokenGeneration: 3, labels: {} });
+            return { dataPlane: dataPlane.dataPlaneOutput };
+        });
+    });
+
+    test("dataPlane: cloud aws with the cluster's OIDC provider and issuer, beside what every data plane publishes", () => {
+        expect(plan.outputs.dataPlane).toEqual({
+            cloud: "aws",
+            oidcProviderArn: TEST_AWS_DATA_PLANE.oidcProviderArn,
+            oidcIssuer: TEST_AWS_DATA_PLANE.oidcIssuer,
+            apiEndpoint: TEST_AWS_DATA_PLANE.apiEndpoint,
+            caCertificate: MOCK_CLUSTER_CA_PEM,
+            adminServiceAccount: "flyte/flyteadmin-remote",
+            tokenGeneration: 3,
+            podRange: TEST_AWS_DATA_PLANE.block,
+            ...(ownRawDataBucket ? { rawDataBucket: TEST_DATA_PLANE.ownRawDataBucket } : {}),
+        });
+    });
+
+    test("the release: S3 in the control plane's region, the platform's task environment, propeller's IRSA role", () => {
+        const values = only(plan, "kubernetes:helm.sh/v3:Release").inputs.values;
+        expect(at(values, "storage", "type")).toBe("s3");
+        expect(at(values, "storage", "s3", "region")).toBe(TEST_AWS_DATA_PLANE.region);
+        expect(at(values, "configmap", "k8s", "plugins", "k8s", "default-env-vars")).toEqual(
+            Object.entries(TEST_AWS_DATA_PLANE.taskEnvironment).map(([name, value]) => ({ [name]: value })),
+        );
+        expect(at(values, "flytepropeller", "serviceAccount", "annotations")).toEqual({ "eks.amazonaws.com/role-arn": TEST_AWS_DATA_PLANE.propellerRole });
+        const raw = ownRawDataBucket ? TEST_DATA_PLANE.ownRawDataBucket : TEST_DATA_PLANE.controlPlaneUserData;
+        expect(at(values, "configmap", "core", "propeller", "rawoutput-prefix")).toBe(`s3://${raw}/data`);
+    });
 });

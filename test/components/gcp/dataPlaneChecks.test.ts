@@ -1,15 +1,15 @@
 import * as pulumi from "@pulumi/pulumi";
 import { CONFIG_KEYS } from "../../../components/config/schema";
-import type { ControlPlaneOutput } from "../../../components/contract/multiCluster";
+import type { ControlPlaneOutput, GcpControlPlaneOutput } from "../../../components/contract/multiCluster";
 import { checkDataPlaneNetwork, gcpDataPlaneNetworkProblems, gcpDataPlaneProblems, type GcpDataPlaneCheckArgs } from "../../../components/gcp/dataPlaneChecks";
 import { gcpStackConfig } from "../../helpers/config";
 import { testResolvedControlPlane } from "../../helpers/testPlatforms";
 
 /** The shared fixture, in europe-west4 (ranges 10.10.0.0/20 and 10.20.0.0/14), its flyteadmin answering that region only. */
-const CONTROL_PLANE: ControlPlaneOutput = { ...testResolvedControlPlane({ signIn: false }).output, adminGlobalAccess: false };
+const CONTROL_PLANE: GcpControlPlaneOutput = { ...testResolvedControlPlane({ signIn: false }).output, adminGlobalAccess: false };
 const DP_RANGES = { "flyte:subnetCidr": "10.128.0.0/20", "flyte:podsCidr": "10.132.0.0/14", "flyte:servicesCidr": "10.136.0.0/20" };
 
-function check(overrides: Record<string, string> = {}, controlPlane: Partial<ControlPlaneOutput> = {}, rawDataBucket = false): ReturnType<typeof gcpDataPlaneProblems> {
+function check(overrides: Record<string, string> = {}, controlPlane: Partial<GcpControlPlaneOutput> = {}, rawDataBucket = false): ReturnType<typeof gcpDataPlaneProblems> {
     const args: GcpDataPlaneCheckArgs = {
         config: gcpStackConfig({ "gcp:region": CONTROL_PLANE.region, ...DP_RANGES, ...overrides }, "gpu").gcp,
         controlPlaneStack: "acme/flyte/control",

@@ -1,6 +1,6 @@
 import * as pulumi from "@pulumi/pulumi";
 import type { GcpStackConfig } from "../../../components/contract/config";
-import type { ControlPlaneOutput } from "../../../components/contract/multiCluster";
+import type { GcpControlPlaneOutput } from "../../../components/contract/multiCluster";
 import { cloudLoggingTaskLogLink } from "../../../components/gcp/cloudLogging";
 import { GcpDataPlanePlatform } from "../../../components/gcp/gcpDataPlanePlatform";
 import { gcpNames } from "../../../components/gcp/names";
@@ -26,7 +26,7 @@ function privateEndpoint(plan: Plan): unknown {
  * the stack says, which the control plane's task pods write and its flyteadmin reads.
  */
 
-const CONTROL_PLANE: ControlPlaneOutput = testResolvedControlPlane({ signIn: false }).output;
+const CONTROL_PLANE: GcpControlPlaneOutput = testResolvedControlPlane({ signIn: false }).output;
 const PROJECT = CONTROL_PLANE.gcpProject;
 const CP_NETWORK = CONTROL_PLANE.network;
 const CP_ADMIN = CONTROL_PLANE.identities.flyteadmin;
@@ -47,7 +47,7 @@ function stackConfig(overrides: Record<string, string> = {}): GcpStackConfig {
     return gcpStackConfig({ "gcp:region": REGION, ...RANGES, ...overrides }, STACK);
 }
 
-function planDataPlane(config: GcpStackConfig, rawDataBucket: boolean, controlPlane: ControlPlaneOutput = CONTROL_PLANE): Promise<Plan> {
+function planDataPlane(config: GcpStackConfig, rawDataBucket: boolean, controlPlane: GcpControlPlaneOutput = CONTROL_PLANE): Promise<Plan> {
     return runComponents(() => {
         const platform = new GcpDataPlanePlatform("dp", {
             config: config.gcp,
@@ -321,7 +321,7 @@ test("its own authorized networks come after the control plane's; a public endpo
 });
 
 test("refuses an own bucket with project isolation, and a control plane in another project", async () => {
-    const isolated: ControlPlaneOutput = {
+    const isolated: GcpControlPlaneOutput = {
         ...CONTROL_PLANE,
         projectIsolation: true,
         identities: { flyteadmin: CP_ADMIN, projectWorkers: { ml: `fwabcde-ml@${PROJECT}.iam.gserviceaccount.com` } },
@@ -334,7 +334,7 @@ test("refuses an own bucket with project isolation, and a control plane in anoth
 
 test("with project isolation: flytepropeller also reaches each project's bucket, where that project's raw outputs go wherever it runs", async () => {
     const projectBuckets = { alpha: "acme-alpha-data", beta: "acme-beta-data" };
-    const isolated: ControlPlaneOutput = {
+    const isolated: GcpControlPlaneOutput = {
         ...CONTROL_PLANE,
         projectIsolation: true,
         projectBuckets,

@@ -20,12 +20,19 @@ const NETWORK = `https://www.googleapis.com/compute/v1/projects/acme-test/global
 
 function planPlatform(config: GcpStackConfig, controlPlane: boolean): Promise<Plan> {
     return runComponents(() => {
-        const platform = new GcpPlatform("gcp", { ...commonPlatformArgs(config, flyteWorkloads(config.flyte)), config: config.gcp, controlPlane });
-        return { controlPlane: platform.controlPlane ?? "none" };
+        const platform = new GcpPlatform("gcp", {
+            ...commonPlatformArgs(config, flyteWorkloads(config.flyte)),
+            config: config.gcp,
+            ...(controlPlane && { controlPlane: { dataPlanes: [] } }),
+        });
+        const network = platform.controlPlane;
+        return { controlPlane: network ? { ...network, published: network.published } : "none" };
     });
 }
 
 /** Each resource's URN, inputs and protection: what a stack's plan is made of. */
+const valueOf = <T,>(output: pulumi.Output<T>): Promise<T> => new Promise((resolve) => output.apply(resolve));
+
 const declared = (plan: Plan) => plan.resources.map((r) => ({ urn: r.urn, inputs: r.inputs, protect: r.protect, dependencies: r.dependencies }));
 
 let standalone: Plan;
@@ -40,11 +47,16 @@ test("without the argument: no controlPlane", () => {
 test("as a control plane: the network by self link, the node and pod ranges, the region, an internal load balancer with global access", async () => {
     const plan = await planPlatform(gcpStackConfig(), true);
     expect(plan.outputs.controlPlane).toEqual({
-        network: NETWORK,
+        published: {
+            cloud: "gcp",
+            gcpProject: "acme-test",
+            network: NETWORK,
+            clientRanges: ["10.0.0.0/20", "10.16.0.0/14"],
+            networkRanges: ["10.0.0.0/20", "10.16.0.0/14", "10.20.0.0/20", "10.32.0.0/16"],
+            region: "europe-west1",
+            adminGlobalAccess: false,
+        },
         clientRanges: ["10.0.0.0/20", "10.16.0.0/14"],
-        networkRanges: ["10.0.0.0/20", "10.16.0.0/14", "10.20.0.0/20", "10.32.0.0/16"],
-        region: "europe-west1",
-        adminGlobalAccess: false,
         internalServiceAnnotations: {
             "networking.gke.io/load-balancer-type": "Internal",
             "networking.gke.io/internal-load-balancer-subnet": names.subnet,
@@ -60,7 +72,7 @@ test("flyteadmin answers every region when its load balancer has global access; 
         gcpStackConfig({ "flyte:loadBalancerGlobalAccess": "true", "flyte:subnetCidr": "10.200.0.0/20", "flyte:podsCidr": "10.204.0.0/14" }),
         true,
     );
-    expect(plan.outputs.controlPlane).toMatchObject({ adminGlobalAccess: true, clientRanges: ["10.200.0.0/20", "10.204.0.0/14"] });
+    expect(plan.outputs.controlPlane).toMatchObject({ published: { adminGlobalAccess: true, clientRanges: ["10.200.0.0/20", "10.204.0.0/14"] } });
 });
 
 describe("gcpControlPlaneNetwork: whether flyteadmin answers every region", () => {
@@ -75,8 +87,9 @@ describe("gcpControlPlaneNetwork: whether flyteadmin answers every region", () =
         ["an internal HTTPS endpoint, regional", config, https("internal"), false],
         ["an internal HTTPS endpoint with global access", withGlobalAccess, https("internal"), true],
         ["a public HTTPS endpoint", config, https("public"), true],
-    ] as const)("%s", (_what, gcp, endpoint, expected) => {
-        expect(gcpControlPlaneNetwork({ network, config: gcp, https: endpoint, subnetName: names.subnet }).adminGlobalAccess).toBe(expected);
+    ] as const)("%s", async (_what, gcp, endpoint, expected) => {
+        const published = await valueOf(gcpControlPlaneNetwork({ network, config: gcp, https: endpoint, subnetName: names.subnet }).published);
+        expect(published.adminGlobalAccess).toBe(expected);
     });
 
     test("the internal load balancer annotations always ask for global access, whatever the stack's own load balancer", () => {
