@@ -163,7 +163,9 @@ async function dataPlaneStack(stack: GcpStackConfig | AwsStackConfig, dataPlane:
 
 async function controlPlaneStack(controlPlane: ControlPlaneConfig) {
     const dataPlanes = await readDataPlanes(controlPlane.dataPlanes);
-    checkDataPlanes(config.cloud, dataPlanes);
+    /* eslint-disable-next-line @typescript-eslint/no-require-imports */
+    const awsAccountId = config.cloud === "aws" ? (await (require("./components/aws") as typeof import("./components/aws")).callerAccount()).accountId : undefined;
+    checkDataPlanes(config.cloud, dataPlanes, awsAccountId);
     return flyteStack({ config: controlPlane, dataPlanes });
 }
 

@@ -258,10 +258,12 @@ export class AlbEndpoint extends pulumi.ComponentResource {
             child,
         );
         if (access === "internal") {
+            // Named by the block, not by its place in the list: a data plane leaving the list then removes its own
+            // rule instead of shifting the others onto blocks that still have one (AWS refuses duplicate rules).
             (args.dataPlaneCidrs ?? []).forEach(
-                (cidr, i) =>
+                (cidr) =>
                     new aws.vpc.SecurityGroupIngressRule(
-                        `${name}-https-data-plane-${i}`,
+                        `${name}-https-data-plane-${cidr.replace(/[./]/g, "-")}`,
                         {
                             securityGroupId: this.securityGroup.id,
                             cidrIpv4: cidr,

@@ -10,7 +10,7 @@ import { cloudWatchTaskLogLink } from "./cloudWatch";
 import { AwsDataPlaneNetwork } from "./dataPlaneNetwork";
 import { EksCluster } from "./eksCluster";
 import { FlyteRoles } from "./flyteRoles";
-import { awsPartition } from "./iam";
+import { s3BucketArn } from "./iam";
 import { awsNames, s3BucketNames } from "./names";
 import { RawDataBucket } from "./s3Buckets";
 import { awsTags } from "./tags";
@@ -19,11 +19,6 @@ import { awsTags } from "./tags";
 export async function callerAccount(): Promise<{ readonly accountId: string }> {
     const caller = await aws.getCallerIdentity({});
     return { accountId: caller.accountId };
-}
-
-/** An S3 bucket's ARN in a region's partition. */
-function bucketArn(region: string, bucket: string): string {
-    return `arn:${awsPartition(region)}:s3:::${bucket}`;
 }
 
 export interface AwsDataPlanePlatformArgs {
@@ -88,8 +83,11 @@ export class AwsDataPlanePlatform extends pulumi.ComponentResource implements Fl
         if (region !== cp.region) {
             throw new Error(`data plane in ${region}, its control plane in ${cp.region}: an AWS data plane joins the control plane's VPC`);
         }
-        if (args.rawDataBucket && (cp.projectIsolation || cp.identities.worker === undefined)) {
+        if (args.rawDataBucket && cp.projectIsolation) {
             throw new Error("a data plane's own raw-data bucket is refused when the control plane has project isolation");
+        }
+        if (args.rawDataBucket && cp.identities.worker === undefined) {
+            throw new Error("a data plane's own raw-data bucket needs the control plane's task identity (identities.worker), which it names none of");
         }
         const names = awsNames(deployment);
         const tags = awsTags(deployment);
@@ -121,7 +119,7 @@ export class AwsDataPlanePlatform extends pulumi.ComponentResource implements Fl
                 egress: this.network.egress,
                 // The control plane's flyteadmin (on its nodes, which carry its cluster security group) calls this API
                 // server at its private endpoint in the VPC they share.
-                apiClientSecurityGroupIds: [cp.clusterSecurityGroupId],
+                apiClients: { vpcId: cp.vpcId, securityGroupIds: [cp.clusterSecurityGroupId] },
                 tags,
             },
             child,
@@ -139,7 +137,7 @@ export class AwsDataPlanePlatform extends pulumi.ComponentResource implements Fl
         this.rawDataBucket = this.ownBucket ? this.ownBucket.bucket.bucket : pulumi.output(cp.userDataBucket);
 
         const request = dataPlanePropellerRequest(args.flyteNamespace, deployment.stack);
-        const arn = (bucket: string) => bucketArn(region, bucket);
+        const arn = (bucket: string) => s3BucketArn(region, bucket);
         this.roles = new FlyteRoles(
             `${name}-roles`,
             {

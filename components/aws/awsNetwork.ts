@@ -67,8 +67,9 @@ export interface ZonalSubnets {
     readonly publicRouteAssociations: aws.ec2.RouteTableAssociation[];
     /** The private subnets' associations with their route tables to NAT, then the NAT gateways. */
     readonly egress: pulumi.Resource[];
-    /** The subnets' ids, in zone order. */
+    /** The private subnets' ids, in zone order. */
     readonly privateSubnetIds: pulumi.Output<string[]>;
+    /** The public subnets' ids, in zone order. */
     readonly publicSubnetIds: pulumi.Output<string[]>;
 }
 

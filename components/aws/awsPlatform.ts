@@ -20,7 +20,7 @@ import type {
 import { awsNames, httpsEndpointNames, messagingNames, registryNames, s3BucketNames } from "./names";
 import { awsTags } from "./tags";
 import { flyteadminIdentity, identityName } from "../contract/identities";
-import { awsPartition } from "./iam";
+import { awsPartition, type IrsaProvider, s3BucketArn } from "./iam";
 import { AcmCertificate } from "./acmCertificate";
 import { AlbEndpoint, FLYTE_GRPC_NODE_PORT, FLYTE_HTTP_NODE_PORT } from "./albEndpoint";
 import { AwsMessaging } from "./awsMessaging";
@@ -78,12 +78,19 @@ export function externalOidcSignIn(config: OidcAuthenticationConfig): OidcSignIn
  * answers only inside the VPC unless its HTTPS name is public; datacatalog gets an internal NLB.
  */
 export function awsControlPlaneNetwork(args: {
+    /** The account the control plane is in. */
     readonly accountId: pulumi.Output<string>;
+    /** Its VPC. */
     readonly vpcId: pulumi.Output<string>;
+    /** The VPC's internet gateway. */
     readonly internetGatewayId: pulumi.Output<string>;
+    /** The EKS cluster security group (on the control plane's nodes). */
     readonly clusterSecurityGroupId: pulumi.Output<string>;
+    /** The cluster's Services' range, as EKS reports it. */
     readonly serviceIpv4Cidr: pulumi.Output<string>;
+    /** The stack's aws section: region and the VPC's CIDR. */
     readonly config: AwsConfig;
+    /** Flyte's HTTPS name, if any: a public one answers everywhere. */
     readonly https?: HttpsConfig;
 }): ControlPlaneNetwork {
     const { config } = args;
@@ -97,6 +104,7 @@ export function awsControlPlaneNetwork(args: {
                 region: config.region,
                 adminGlobalAccess: args.https?.access === "public",
                 vpcId,
+                vpcCidr: config.network.vpcCidr,
                 internetGatewayId,
                 clusterSecurityGroupId,
                 clientRanges,
@@ -112,7 +120,7 @@ export function awsControlPlaneNetwork(args: {
  * task pods run in those clusters too, as the same Kubernetes service accounts (IRSA,
  * https://docs.aws.amazon.com/eks/latest/userguide/associate-service-account-role.html).
  */
-export function dataPlaneOidcProviders(dataPlanes: readonly DataPlaneOutput[]): { readonly oidcProviderArn: string; readonly issuerUrl: string }[] {
+export function dataPlaneOidcProviders(dataPlanes: readonly DataPlaneOutput[]): IrsaProvider[] {
     return dataPlanes.flatMap((d) => (d.cloud === "aws" ? [{ oidcProviderArn: d.oidcProviderArn, issuerUrl: `https://${d.oidcIssuer}` }] : []));
 }
 
@@ -259,7 +267,7 @@ export class AwsPlatform extends pulumi.ComponentResource implements FlytePlatfo
         const requests = args.workloads.identities;
         const projectBuckets = Object.entries(this.buckets.projects);
         const dataPlanes = args.controlPlane?.dataPlanes ?? [];
-        const arn = (bucket: string) => `arn:${awsPartition(config.region)}:s3:::${bucket}`;
+        const arn = (bucket: string) => s3BucketArn(config.region, bucket);
         this.roles = new FlyteRoles(
             `${name}-roles`,
             {

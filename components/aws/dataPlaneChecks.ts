@@ -130,10 +130,10 @@ export function awsDataPlaneProblems(args: AwsDataPlaneCheckArgs): DataPlaneProb
             problems.push(problem("flyte:controlPlaneStack", stack, `a control plane whose networkRanges are IPv4 CIDRs, not ${JSON.stringify(range.text)}`));
         }
     }
-    const primaryText = cp.clientRanges[0] ?? "";
+    const primaryText = cp.vpcCidr;
     const primary = parseCidr(primaryText);
     if (primary === undefined) {
-        problems.push(problem("flyte:controlPlaneStack", stack, `a control plane whose clientRanges start with its VPC's primary IPv4 CIDR, not ${JSON.stringify(primaryText)}`));
+        problems.push(problem("flyte:controlPlaneStack", stack, `a control plane whose vpcCidr is its VPC's primary IPv4 CIDR, not ${JSON.stringify(primaryText)}`));
     }
     if (block !== undefined) {
         // The blocks of one VPC never overlap, and the cluster's Services' range is routed by kube-proxy on its nodes.

@@ -58,11 +58,18 @@ export interface EksClusterArgs {
     /** AWS tags on every resource; the nodes' instances also get a `Name` tag. */
     readonly tags: Readonly<Record<string, string>>;
     /**
-     * Security groups whose members may call this cluster's API server at its private endpoint (HTTPS, 443): a data
-     * plane admits its control plane's cluster security group, which is on the control plane's nodes and so on the
-     * pods of its flyteadmin. Absent or empty: none beyond what EKS allows by itself (its own cluster security group).
+     * Who else may call this cluster's API server at its private endpoint (HTTPS, 443): a data plane admits its control
+     * plane's cluster security group, which is on the control plane's nodes and so on the pods of its flyteadmin. They
+     * are admitted by a security group of their own that EKS puts on the endpoint's network interfaces only
+     * (`vpcConfig.securityGroupIds`), not on the nodes, which keep only the cluster security group. Absent: none beyond
+     * what EKS allows by itself (its own cluster security group).
      */
-    readonly apiClientSecurityGroupIds?: readonly pulumi.Input<string>[];
+    readonly apiClients?: {
+        /** The cluster's VPC, where the security group is made. */
+        readonly vpcId: pulumi.Input<string>;
+        /** The security groups admitted, by id. */
+        readonly securityGroupIds: readonly pulumi.Input<string>[];
+    };
 }
 
 /**
@@ -83,7 +90,9 @@ export class EksCluster extends pulumi.ComponentResource {
     readonly clusterSecurityGroupId: pulumi.Output<string>;
     /** The range Kubernetes Services take their cluster IPs from, as EKS picked it. */
     readonly serviceIpv4Cidr: pulumi.Output<string>;
-    /** One rule per `apiClientSecurityGroupIds` entry on the cluster security group: HTTPS from that group. */
+    /** With `apiClients`: the security group on the endpoint's network interfaces that admits them. */
+    readonly apiClientGroup?: aws.ec2.SecurityGroup;
+    /** One rule per `apiClients` group on apiClientGroup: HTTPS from that group. */
     readonly apiClientAccess: aws.vpc.SecurityGroupIngressRule[];
     readonly oidcIssuerUrl: pulumi.Output<string>;
     /** The node group and the add-ons pods need (network, DNS): what must run before workloads can start. */
@@ -120,6 +129,17 @@ export class EksCluster extends pulumi.ComponentResource {
             child,
         );
 
+        if (args.apiClients !== undefined) {
+            this.apiClientGroup = new aws.ec2.SecurityGroup(
+                `${name}-api-clients`,
+                {
+                    vpcId: args.apiClients.vpcId,
+                    description: `Clients of ${names.cluster}'s Kubernetes API from other clusters (its private endpoint only)`,
+                    tags: { ...tags, Name: `${names.cluster}-api-clients` },
+                },
+                child,
+            );
+        }
         const publicAccess = config.publicAccessCidrs.length > 0;
         this.cluster = new aws.eks.Cluster(
             `${name}-cluster`,
@@ -132,6 +152,7 @@ export class EksCluster extends pulumi.ComponentResource {
                     endpointPrivateAccess: true,
                     endpointPublicAccess: publicAccess,
                     publicAccessCidrs: publicAccess ? [...config.publicAccessCidrs] : undefined,
+                    ...(this.apiClientGroup && { securityGroupIds: [this.apiClientGroup.id] }),
                 },
                 accessConfig: { authenticationMode: "API", bootstrapClusterCreatorAdminPermissions: false },
                 // The add-ons are installed below as managed add-ons, the VPC CNI with its own IRSA role.
@@ -162,24 +183,29 @@ export class EksCluster extends pulumi.ComponentResource {
             }
             return network.serviceIpv4Cidr;
         });
-        // The cluster security group is on the API server's private endpoint network interfaces: what it admits
-        // reaches the API server (https://docs.aws.amazon.com/eks/latest/userguide/sec-group-reqs.html).
-        this.apiClientAccess = (args.apiClientSecurityGroupIds ?? []).map(
-            (client, i) =>
-                new aws.vpc.SecurityGroupIngressRule(
-                    `${name}-api-client-${i}`,
-                    {
-                        securityGroupId: this.clusterSecurityGroupId,
-                        referencedSecurityGroupId: client,
-                        ipProtocol: "tcp",
-                        fromPort: 443,
-                        toPort: 443,
-                        description: "Kubernetes API (private endpoint) from a client security group",
-                        tags,
-                    },
-                    child,
-                ),
-        );
+        // EKS puts the additional security groups on the network interfaces of the API server's private endpoint
+        // only (https://docs.aws.amazon.com/eks/latest/userguide/sec-group-reqs.html): what they admit reaches the API
+        // server and nothing on the nodes.
+        const apiClientGroup = this.apiClientGroup;
+        this.apiClientAccess =
+            apiClientGroup === undefined
+                ? []
+                : (args.apiClients?.securityGroupIds ?? []).map(
+                      (client, i) =>
+                          new aws.vpc.SecurityGroupIngressRule(
+                              `${name}-api-client-${i}`,
+                              {
+                                  securityGroupId: apiClientGroup.id,
+                                  referencedSecurityGroupId: client,
+                                  ipProtocol: "tcp",
+                                  fromPort: 443,
+                                  toPort: 443,
+                                  description: "Kubernetes API (private endpoint) from a client security group",
+                                  tags,
+                              },
+                              child,
+                          ),
+                  );
         this.oidcIssuerUrl = this.cluster.identities.apply((ids) => {
             const issuer = ids?.[0]?.oidcs?.[0]?.issuer;
             if (!issuer) {

@@ -15,6 +15,11 @@ export function managedPolicyArn(region: string, name: string): string {
     return `arn:${awsPartition(region)}:iam::aws:policy/${name}`;
 }
 
+/** An S3 bucket's ARN, in the region's partition. */
+export function s3BucketArn(region: string, bucket: string): string {
+    return `arn:${awsPartition(region)}:s3:::${bucket}`;
+}
+
 /** An EKS access policy (the cluster-side permissions an access entry gets). */
 export function eksAccessPolicyArn(region: string, name: string): string {
     return `arn:${awsPartition(region)}:eks::aws:cluster-access-policy/${name}`;

@@ -1,7 +1,7 @@
 import { ConfigError } from "./errors";
 import { cidrList, ConfigContext, ConfigReader, integerBounds, requireItems, requireRegion } from "./reader";
 import { AWS_REGIONS, awsOtherPartition } from "./regions";
-import { awsPartition, irsaTrustPolicy } from "../aws/iam";
+import { awsPartition, irsaTrustPolicy, s3BucketArn } from "../aws/iam";
 import { expectedFlyteadminMessagingPolicy } from "../aws/messagingPolicies";
 import { AWS_LIMITS, messagingNames, PROJECT_WORKER_MAX_AWS, s3BucketNames, s3SafeSuffix } from "../aws/names";
 import { flyteadminIdentity, flyteWorkloads, type IdentityRequest } from "../contract/identities";
@@ -64,7 +64,7 @@ export function trustPolicySize(serviceAccounts: readonly KubernetesServiceAccou
 
 /** The ARNs of Flyte's buckets as the program names them, with the first `projects` having buckets of their own. */
 function bucketArns(context: ConfigContext, region: string, projects: readonly string[]): FlyteBucketArns {
-    const arn = (bucket: string) => `arn:${awsPartition(region)}:s3:::${bucket}`;
+    const arn = (bucket: string) => s3BucketArn(region, bucket);
     const names = s3BucketNames({ pulumiProject: context.pulumiProject, stack: context.stack, accountId: ACCOUNT_ID, region, projects });
     return {
         metadata: arn(names.metadata),

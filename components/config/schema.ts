@@ -726,7 +726,8 @@ export const CONFIG_KEYS = {
         targets: AWS,
         default: "10.0.0.0/16",
         prefixLength: { min: 16, max: 20 },
-        description: "cloud aws: the VPC's range ({prefix}), split into a private and a public subnet per zone.",
+        description:
+            "cloud aws: the VPC's range ({prefix}), split into a private and a public subnet per zone. On a data plane (required there): the block it adds to its control plane's VPC, outside the VPC's other blocks.",
     },
     awsAvailabilityZones: {
         type: "integer",

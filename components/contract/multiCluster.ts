@@ -101,6 +101,8 @@ export interface AwsControlPlaneNetworkOutput {
     readonly awsAccountId: string;
     /** The VPC data planes associate a CIDR block of their own with. */
     readonly vpcId: string;
+    /** The VPC's primary IPv4 CIDR: it decides which blocks the VPC accepts beside it. */
+    readonly vpcCidr: string;
     /** The VPC's internet gateway (one per VPC): a data plane's public subnets route to it. */
     readonly internetGatewayId: string;
     /**

@@ -131,6 +131,7 @@ export function controlPlaneOutput(stack: string, value: unknown): ControlPlaneO
                   region: r.string("region"),
                   adminGlobalAccess: r.boolean("adminGlobalAccess"),
                   vpcId: r.string("vpcId"),
+                  vpcCidr: r.string("vpcCidr"),
                   internetGatewayId: r.string("internetGatewayId"),
                   clusterSecurityGroupId: r.string("clusterSecurityGroupId"),
                   clientRanges: r.strings("clientRanges"),
@@ -241,14 +242,24 @@ export async function readDataPlanes(refs: readonly DataPlaneRef[], opts?: pulum
  * ranges are apart: each is a data plane's own part of the network the control plane shares with them (GCP: a
  * secondary range of its subnet; AWS: its block of the VPC), and datacatalog admits them by range. The cloud refuses
  * the second of two overlapping ranges when that data plane is deployed; this keeps the control plane from
- * registering both meanwhile.
+ * registering both meanwhile. On AWS, with the control plane's account: each data plane's OIDC provider is in it.
  */
-export function checkDataPlanes(cloud: string, dataPlanes: readonly ResolvedDataPlane[]): void {
+export function checkDataPlanes(cloud: string, dataPlanes: readonly ResolvedDataPlane[], awsAccountId?: string): void {
     const other = dataPlanes.find((d) => d.output.cloud !== cloud);
     if (other !== undefined) {
         throw new StackReferenceError(
             `data plane ${other.ref.name} (stack ${other.ref.stack}) is on ${other.output.cloud} and this control plane on ${cloud}: every stack of a multi-cluster deployment is on one cloud; remove it from flyte:dataPlanes`,
         );
+    }
+    // The task roles federate each AWS data plane's OIDC provider: only one of this account's (where the data plane's
+    // cluster is, since it joins this VPC).
+    for (const { ref, output } of dataPlanes) {
+        const account = output.cloud === "aws" ? /^arn:[a-z-]+:iam::(\d{12}):oidc-provider\//.exec(output.oidcProviderArn)?.[1] : undefined;
+        if (output.cloud === "aws" && awsAccountId !== undefined && account !== awsAccountId) {
+            throw new StackReferenceError(
+                `data plane ${ref.name} (stack ${ref.stack}) publishes the OIDC provider ${output.oidcProviderArn}, not one of this control plane's account ${awsAccountId}: every stack of a multi-cluster deployment on AWS is in one account`,
+            );
+        }
     }
     const ranges = dataPlanes.map((d) => ({ d, cidr: parseCidr(d.output.podRange) }));
     for (const [i, { d, cidr }] of ranges.entries()) {

@@ -408,6 +408,7 @@ export function testResolvedAwsControlPlane(args: { readonly signIn: boolean }):
         adminGlobalAccess: false,
         awsAccountId: a.accountId,
         vpcId: a.vpcId,
+        vpcCidr: a.vpcCidr,
         internetGatewayId: a.internetGatewayId,
         clusterSecurityGroupId: a.clusterSecurityGroupId,
         clientRanges: [a.vpcCidr],

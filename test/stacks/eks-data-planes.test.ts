@@ -4,24 +4,21 @@
  * VPC, running flytepropeller for it. Each shared plan read the control plane's outputs as the first deployment gives
  * them (the control plane planned before its data planes, lib/plan/references.ts); what a data plane uses of the
  * control plane is checked here against eks-control's own shared plan (so the control plane's output must not change
- * when it registers its data planes). Each data plane's Flyte release is rendered once with the real chart. The GKE
- * counterpart: gke-data-planes.test.ts; a data plane planned before its control plane, or against one it cannot
- * join: multiCluster.aws.firstDeployment.test.ts.
+ * when it registers its data planes). Each data plane's Flyte release is rendered once with the real chart. What every
+ * cloud's data plane must do: dataPlaneSuite (test/helpers/multiClusterStacks.ts, with gke-data-planes.test.ts);
+ * here, EKS's own. A data plane planned before its control plane, or against one it cannot join:
+ * multiCluster.aws.firstDeployment.test.ts.
  */
-import { cidrsOverlap, parseCidr } from "../../components/shared/cidr";
 import type { RecordedResource } from "../../lib/plan/monitor";
-import { referencedStack } from "../../lib/plan/references";
-import type { Plan } from "../../lib/plan/runPlan";
 import { parseIpv4Cidr, rangeContains, routeTableOf, serviceAccountSubject, subnetsOf, webIdentityTrust } from "../helpers/aws";
-import { DATA_PLANE_CHART_OBJECTS, type RenderedCoreValues, renderCoreValues } from "../helpers/coreChart";
+import { renderCoreValues } from "../helpers/coreChart";
 import { crossStackS3Allows, listedDataPlanes, planOidcProvider, roleWithArn } from "../helpers/eksMultiCluster";
-import { configDirectory, containerNamed, flyteProjectNamespaces, mergedOneKeyMaps } from "../helpers/flyte";
-import { findDoc } from "../helpers/helm";
+import { flyteProjectNamespaces, mergedOneKeyMaps } from "../helpers/flyte";
 import { irsaTrustAllows, serviceAccountToken } from "../helpers/irsaTrust";
-import { arrayAt, at, type JsonRecord, recordAt, stringAt, stringMapAt } from "../helpers/json";
+import { arrayAt, at, recordAt, stringAt, stringMapAt } from "../helpers/json";
 import { planObjects, schemaReport } from "../helpers/kubernetesSchemas";
+import { ADMIN_SERVICE_ACCOUNT, beforeAllDataPlanes, FLYTE_DATA_PLANE_TYPES, dataPlaneSuite, overlappingRanges } from "../helpers/multiClusterStacks";
 import { mocked, ofType, only, transitiveDependencies } from "../helpers/plan";
-import { beforeAllPlans } from "../helpers/sharedPlans";
 import { readStackSettings } from "../helpers/stackSettings";
 import type { StorageRequest } from "../helpers/storageAccess";
 
@@ -32,25 +29,13 @@ type DataPlane = (typeof DATA_PLANES)[number];
 // Spelled out here rather than imported from the program, so that a change on either side shows up as a failure.
 const IRSA_ANNOTATION = "eks.amazonaws.com/role-arn";
 const PROPELLER_SERVICE_ACCOUNT = "flytepropeller";
-const ADMIN_SERVICE_ACCOUNT = "flyteadmin-remote";
 /** As in the flyte-binary chart's EKS examples: task pods give up on the instance metadata service quickly. */
 const TASK_ENVIRONMENT = { AWS_METADATA_SERVICE_TIMEOUT: "5", AWS_METADATA_SERVICE_NUM_ATTEMPTS: "20" };
-/** README "What flyteadmin may do in a data plane": the four rules, exactly. */
-const CONTROL_PLANE_RULES = [
-    { apiGroups: [""], resources: ["namespaces"], verbs: ["create", "get", "patch"] },
-    { apiGroups: [""], resources: ["serviceaccounts"], verbs: ["create"] },
-    { apiGroups: [""], resources: ["serviceaccounts"], resourceNames: ["default"], verbs: ["get", "patch"] },
-    { apiGroups: ["flyte.lyft.com"], resources: ["flyteworkflows"], verbs: ["create", "delete"] },
-];
 /** The port of an EKS cluster's API server endpoints. */
 const API_SERVER_PORT = 443;
 
 const T = {
     release: "kubernetes:helm.sh/v3:Release",
-    secret: "kubernetes:core/v1:Secret",
-    serviceAccount: "kubernetes:core/v1:ServiceAccount",
-    clusterRole: "kubernetes:rbac.authorization.k8s.io/v1:ClusterRole",
-    clusterRoleBinding: "kubernetes:rbac.authorization.k8s.io/v1:ClusterRoleBinding",
     association: "aws:ec2/vpcIpv4CidrBlockAssociation:VpcIpv4CidrBlockAssociation",
     subnet: "aws:ec2/subnet:Subnet",
     routeTable: "aws:ec2/routeTable:RouteTable",
@@ -67,17 +52,7 @@ const T = {
 
 /** Every resource type an AWS data plane without a bucket of its own declares. */
 const DATA_PLANE_TYPES = [
-    "pulumi:pulumi:Stack",
-    "pulumi:pulumi:StackReference",
-    "pulumi:providers:kubernetes",
-    "flyte:flyte:FlyteDataPlane",
-    "flyte:flyte:ControlPlaneAccess",
-    T.release,
-    "kubernetes:core/v1:Namespace",
-    T.secret,
-    T.serviceAccount,
-    T.clusterRole,
-    T.clusterRoleBinding,
+    ...FLYTE_DATA_PLANE_TYPES,
     "flyte:aws:AwsDataPlanePlatform",
     "flyte:aws:DataPlaneNetwork",
     T.association,
@@ -93,6 +68,7 @@ const DATA_PLANE_TYPES = [
     "aws:eks/addon:Addon",
     "aws:eks/accessEntry:AccessEntry",
     "aws:eks/accessPolicyAssociation:AccessPolicyAssociation",
+    "aws:ec2/securityGroup:SecurityGroup",
     T.ingress,
     T.oidc,
     "aws:kms/key:Key",
@@ -104,17 +80,11 @@ const DATA_PLANE_TYPES = [
     T.rolePolicy,
 ].sort();
 
-const planOf = beforeAllPlans([CONTROL_PLANE, ...DATA_PLANES]);
-const rendered = new Map<DataPlane, RenderedCoreValues>();
-beforeAll(() => {
-    for (const stack of DATA_PLANES) {
-        const release = only(planOf(stack), T.release);
-        rendered.set(stack, renderCoreValues(recordAt(release.inputs, "values"), stringAt(release.inputs, "namespace"), stack));
-    }
+const dataPlanes = beforeAllDataPlanes(CONTROL_PLANE, DATA_PLANES, (plan, stack) => {
+    const release = only(plan, T.release);
+    return renderCoreValues(recordAt(release.inputs, "values"), stringAt(release.inputs, "namespace"), stack);
 });
-
-/** eks-control's `controlPlane` output, from its shared plan. */
-const cp = (): JsonRecord => recordAt(planOf(CONTROL_PLANE).outputs, "controlPlane");
+const { planOf, cp } = dataPlanes;
 const cpString = (key: string): string => stringAt(cp(), key);
 
 test("the stack files: data planes of eks-control, in its region, on blocks of their own, raw outputs in its buckets", () => {
@@ -137,36 +107,23 @@ test("the stack files: data planes of eks-control, in its region, on blocks of t
 
 test("the control plane's ranges and the data planes' blocks in the shared VPC are disjoint", () => {
     const ranges = [
-        ...arrayAt(cp(), "networkRanges").map((r) => [CONTROL_PLANE, String(r)]),
-        ...DATA_PLANES.map((stack) => [stack, readStackSettings(stack).string("awsVpcCidr")]),
+        ...arrayAt(cp(), "networkRanges").map((r) => [CONTROL_PLANE, String(r)] as const),
+        ...DATA_PLANES.map((stack) => [stack, readStackSettings(stack).string("awsVpcCidr")] as const),
     ];
-    const overlaps = ranges.flatMap(([s1, r1], i) =>
-        ranges.slice(i + 1).flatMap(([s2, r2]) => {
-            const [a, b] = [parseCidr(r1), parseCidr(r2)];
-            if (a === undefined || b === undefined) {
-                throw new Error(`not a CIDR: ${r1} or ${r2}`);
-            }
-            return cidrsOverlap(a, b) ? [`${s1} ${r1} / ${s2} ${r2}`] : [];
-        }),
-    );
-    expect(overlaps).toEqual([]);
+    expect(overlappingRanges(ranges)).toEqual([]);
 });
 
 describe.each(DATA_PLANES)("data plane %s", (stack) => {
-    const settings = readStackSettings(stack);
+    const dp = dataPlanes.of(stack);
+    const { settings, plan, release, values, namespace } = dp;
     const block = settings.string("awsVpcCidr");
     const region = settings.provider("aws:region");
-    const plan = (): Plan => planOf(stack);
     const one = (type: string) => only(plan(), type);
-    const release = () => one(T.release);
-    const values = (): JsonRecord => recordAt(release().inputs, "values");
-    const namespace = () => stringAt(release().inputs, "namespace");
     const cluster = () => mocked(one(T.cluster)).state;
     const clusterName = () => stringAt(one(T.cluster).inputs, "name");
     /** flytepropeller's IRSA role: the one the chart's service account is annotated with. */
     const propeller = (): RecordedResource => roleWithArn(plan(), at(values(), "flytepropeller", "serviceAccount", "annotations", IRSA_ANNOTATION));
     const propellerArn = () => stringAt(mocked(propeller()).state, "arn");
-    const tokenSecrets = () => ofType(plan(), T.secret).filter((s) => s.inputs.type === "kubernetes.io/service-account-token");
     const subnets = () => [...subnetsOf(plan(), "aws-network", "public"), ...subnetsOf(plan(), "aws-network", "private")];
 
     test("declares a data plane's resources only: no VPC, internet gateway, RDS, load balancer, bucket, nor Flyte's control plane", () => {
@@ -239,11 +196,17 @@ describe.each(DATA_PLANES)("data plane %s", (stack) => {
             expect(clusterName()).toBe(`flyte-${stack}`);
         });
 
-        test("its cluster security group admits HTTPS from the control plane's cluster security group, and nothing else is added", () => {
+        test("its API endpoint's own security group admits HTTPS from the control plane's cluster security group, and nothing else is added", () => {
+            // A security group in the control plane's VPC that EKS puts on the endpoint's interfaces alone (vpcConfig),
+            // not the cluster security group, which is on every node too.
+            const group = one("aws:ec2/securityGroup:SecurityGroup");
+            expect(group.inputs.vpcId).toBe(cpString("vpcId"));
+            expect(at(one(T.cluster).inputs, "vpcConfig", "securityGroupIds")).toEqual([mocked(group).id]);
+            expect(mocked(group).id).not.toBe(stringAt(cluster(), "vpcConfig", "clusterSecurityGroupId"));
             const rules = ofType(plan(), T.ingress);
             expect(rules.map((r) => r.inputs)).toEqual([
                 expect.objectContaining({
-                    securityGroupId: stringAt(cluster(), "vpcConfig", "clusterSecurityGroupId"),
+                    securityGroupId: mocked(group).id,
                     referencedSecurityGroupId: cpString("clusterSecurityGroupId"),
                     ipProtocol: "tcp",
                     fromPort: API_SERVER_PORT,
@@ -251,7 +214,6 @@ describe.each(DATA_PLANES)("data plane %s", (stack) => {
                 }),
             ]);
             expect(rules[0].inputs.cidrIpv4).toBeUndefined();
-            expect(rules[0].inputs.securityGroupId).not.toBe(cpString("clusterSecurityGroupId"));
         });
 
         test(`nodes: ${settings.boolean("eksSpotNodes") ? "Spot" : "On-Demand"} capacity of the stack file's instance types, in the private subnets`, () => {
@@ -263,55 +225,6 @@ describe.each(DATA_PLANES)("data plane %s", (stack) => {
                 clusterName: clusterName(),
             });
             expect([...arrayAt(nodes.inputs, "subnetIds")].sort()).toEqual(subnetsOf(plan(), "aws-network", "private").map((s) => mocked(s).id).sort());
-        });
-    });
-
-    describe("flyte-core with flytepropeller only, for the control plane", () => {
-        test("the control plane's chart and namespace; everything but flytepropeller and its webhook off", () => {
-            expect(release().inputs).toMatchObject({ chart: "flyte-core", version: cp().chartVersion, namespace: cp().flyteNamespace, repositoryOpts: { repo: cp().chartRepository } });
-            const enabled = Object.fromEntries(
-                ["flyteadmin", "datacatalog", "flyteconsole", "flyteconnector", "cluster_resource_manager", "workflow_scheduler", "flytepropeller", "webhook"].map((c) => [c, at(values(), c, "enabled")]),
-            );
-            expect(enabled).toEqual({
-                flyteadmin: false,
-                datacatalog: false,
-                flyteconsole: false,
-                flyteconnector: false,
-                cluster_resource_manager: false,
-                workflow_scheduler: false,
-                flytepropeller: true,
-                webhook: true,
-            });
-        });
-
-        test("propeller reports to the control plane's flyteadmin, caches through its datacatalog and writes metadata to its bucket in S3", () => {
-            expect(at(values(), "configmap", "admin", "admin")).toEqual(cp().admin);
-            expect(at(values(), "configmap", "catalog", "catalog-cache")).toEqual({ ...recordAt(cp(), "datacatalog"), type: "datacatalog" });
-            expect(at(values(), "storage")).toMatchObject({ type: "s3", bucketName: cp().metadataBucket, s3: { region: cp().region, authType: "iam" } });
-            expect(region).toBe(cp().region);
-        });
-
-        test("raw task outputs go to the control plane's user-data bucket by default (each project's bucket by its data location)", () => {
-            expect(at(values(), "configmap", "core", "propeller", "rawoutput-prefix")).toBe(`s3://${cpString("userDataBucket")}/data`);
-        });
-
-        test("task pods get EKS's environment, and their logs link to this cluster's Container Insights", () => {
-            expect(mergedOneKeyMaps(at(values(), "configmap", "k8s", "plugins", "k8s", "default-env-vars"), "default-env-vars")).toEqual(TASK_ENVIRONMENT);
-            const logs = recordAt(values(), "configmap", "task_logs", "plugins", "logs");
-            expect(logs).toMatchObject({ "cloudwatch-enabled": true, "kubernetes-enabled": false });
-            const template = stringAt(logs, "cloudwatch-template-uri");
-            expect(template).toContain(`region=${region}`);
-            expect(template).toContain(`containerinsights$252F${clusterName()}$252Fapplication`);
-        });
-
-        test("propeller runs as its own IRSA role, created with its S3 policy before the release", () => {
-            expect(stringMapAt(values(), "flytepropeller", "serviceAccount", "annotations")).toEqual({ [IRSA_ANNOTATION]: propellerArn() });
-            expect(propeller().inputs.name).toBe(`flyte-${stack}-flyte-propeller`);
-            const policies = ofType(plan(), T.rolePolicy).filter((p) => p.inputs.role === mocked(propeller()).id);
-            expect(policies).toHaveLength(1);
-            const waits = transitiveDependencies(plan(), release());
-            const needed = [propeller(), ...policies, one(T.nodeGroup), one(T.nat)];
-            expect(needed.filter((r) => !waits.has(r.urn)).map((r) => r.name)).toEqual([]);
         });
     });
 
@@ -368,107 +281,78 @@ describe.each(DATA_PLANES)("data plane %s", (stack) => {
         });
     });
 
-    describe("the control plane's flyteadmin here", () => {
-        test(`the ServiceAccount ${ADMIN_SERVICE_ACCOUNT} in Flyte's namespace, mounting no token`, () => {
-            const accounts = ofType(plan(), T.serviceAccount);
-            expect(accounts.map((a) => at(a.inputs, "metadata"))).toEqual([expect.objectContaining({ name: ADMIN_SERVICE_ACCOUNT, namespace: namespace() })]);
-            expect(accounts[0].inputs.automountServiceAccountToken).toBe(false);
-        });
-
-        test("a ClusterRole of exactly the four rules README lists, bound to that service account only", () => {
-            const role = one(T.clusterRole);
-            const roleName = `flyte-control-plane-${namespace()}`;
-            expect(at(role.inputs, "metadata", "name")).toBe(roleName);
-            expect(role.inputs.rules).toEqual(CONTROL_PLANE_RULES);
-            const binding = one(T.clusterRoleBinding);
-            expect(at(binding.inputs, "metadata", "name")).toBe(roleName);
-            expect(binding.inputs.roleRef).toEqual({ apiGroup: "rbac.authorization.k8s.io", kind: "ClusterRole", name: roleName });
-            expect(binding.inputs.subjects).toEqual([{ kind: "ServiceAccount", name: ADMIN_SERVICE_ACCOUNT, namespace: namespace() }]);
-        });
-
-        test("one token Secret, of generation 1, for that service account, created after it", () => {
-            expect(settings.integer("dataPlaneTokenGeneration")).toBe(1);
-            const secrets = tokenSecrets();
-            expect(secrets.map((s) => at(s.inputs, "metadata"))).toEqual([
-                expect.objectContaining({
-                    name: `${ADMIN_SERVICE_ACCOUNT}-token-1`,
-                    namespace: namespace(),
-                    annotations: { "kubernetes.io/service-account.name": ADMIN_SERVICE_ACCOUNT },
-                }),
-            ]);
-            expect(secrets[0].dependencies).toContain(one(T.serviceAccount).urn);
-            expect(ofType(plan(), T.secret)).toHaveLength(1);
-        });
-    });
-
     test("reads exactly the control plane's stack, through a StackReference that creates nothing", () => {
         expect(plan().resources.filter((r) => r.read).map((r) => [r.type, r.inputs.name])).toEqual([["pulumi:pulumi:StackReference", CONTROL_PLANE]]);
     });
 
-    describe("the outputs", () => {
-        test("exactly kubeconfig, clusterName, dataPlane and dataPlaneToken, the token and kubeconfig secret", () => {
-            expect(Object.keys(plan().outputs).sort()).toEqual(["clusterName", "dataPlane", "dataPlaneToken", "kubeconfig"]);
-            expect(plan().outputs.kubeconfig).toBe("[secret]");
-            expect(plan().outputs.dataPlaneToken).toBe("[secret]");
-            expect(plan().outputs.clusterName).toBe(clusterName());
-            expect(referencedStack(plan()).secretOutputNames).toEqual(["dataPlaneToken", "kubeconfig"]);
-        });
-
-        test("dataPlane: the API endpoint, the token Secret's CA, flyteadmin's service account, the block as pod range, the OIDC provider", () => {
-            const [token] = tokenSecrets();
-            const data = recordAt(mocked(token).state, "data");
-            const decode = (key: string) => Buffer.from(stringAt(data, key), "base64").toString("utf8");
-            const provider = one(T.oidc);
-            expect(plan().outputs.dataPlane).toEqual({
-                cloud: "aws",
-                apiEndpoint: cluster().endpoint,
-                caCertificate: decode("ca.crt"),
-                adminServiceAccount: `${namespace()}/${ADMIN_SERVICE_ACCOUNT}`,
-                tokenGeneration: 1,
-                podRange: block,
-                oidcProviderArn: mocked(provider).state.arn,
-                oidcIssuer: stringAt(provider.inputs, "url").replace(/^https:\/\//, ""),
-            });
-            // The provider is this cluster's: its issuer is the one EKS reports.
-            expect(provider.inputs.url).toBe(stringAt(cluster(), "identities", 0, "oidcs", 0, "issuer"));
-            expect(provider.inputs.clientIdLists).toEqual(["sts.amazonaws.com"]);
-            expect(referencedStack(plan()).outputs.dataPlaneToken).toBe(decode("token"));
-        });
-    });
-
-    describe("the chart, rendered with the plan's values", () => {
-        const docs = () => (rendered.get(stack) as RenderedCoreValues).docs;
-
-        test("renders flytepropeller, its pod webhook and the FlyteWorkflow CRD, nothing else", () => {
-            expect(release().inputs.name).toBe("flyte-core");
-            expect(docs().map((d) => `${d.kind} ${d.metadata.name}`).sort()).toEqual(DATA_PLANE_CHART_OBJECTS);
-        });
-
-        test("flytepropeller reads the control plane's endpoints and buckets as its config, and runs as its IRSA role", () => {
-            const deployment = findDoc(docs(), "Deployment", "flytepropeller", namespace());
-            const config = configDirectory(docs(), deployment, containerNamed(deployment, "flytepropeller"), namespace()).merged;
-            expect({
-                admin: { endpoint: at(config, "admin", "endpoint"), insecure: at(config, "admin", "insecure") },
-                catalog: at(config, "catalog-cache"),
+    dataPlaneSuite(dp, {
+        clusterType: T.cluster,
+        propellerIdentity: () => ({ [IRSA_ANNOTATION]: propellerArn() }),
+        propellerStorage: {
+            read: (config) => ({
                 storage: { type: at(config, "storage", "type"), container: at(config, "storage", "container"), region: at(config, "storage", "connection", "region") },
                 raw: at(config, "propeller", "rawoutput-prefix"),
-            }).toEqual({
-                admin: cp().admin,
-                catalog: { ...recordAt(cp(), "datacatalog"), type: "datacatalog" },
-                storage: { type: "s3", container: cp().metadataBucket, region: cp().region },
-                raw: `s3://${cpString("userDataBucket")}/data`,
-            });
-            const account = findDoc(docs(), "ServiceAccount", PROPELLER_SERVICE_ACCOUNT, namespace());
-            expect(stringMapAt(account, "metadata", "annotations")).toMatchObject({ [IRSA_ANNOTATION]: propellerArn() });
-        });
+            }),
+            expected: () => ({ storage: { type: "s3", container: cp().metadataBucket, region: cp().region }, raw: `s3://${cpString("userDataBucket")}/data` }),
+        },
+        more: {
+            values: () => {
+                test("propeller writes metadata to the control plane's bucket in S3, in its region", () => {
+                    expect(at(values(), "storage")).toMatchObject({ type: "s3", bucketName: cp().metadataBucket, s3: { region: cp().region, authType: "iam" } });
+                    expect(region).toBe(cp().region);
+                });
 
-        test("every object it renders, and every Kubernetes object the program declares, passes the Kubernetes schemas, strictly", () => {
-            expect((rendered.get(stack) as RenderedCoreValues).problems).toEqual([]);
-            const objects = planObjects(plan());
-            const report = schemaReport(objects.documents, { placeholder: (v) => v === "[secret]" });
-            expect([...objects.problems, ...report.problems, ...report.freeForm]).toEqual([]);
-            expect(report.validated).toBe(objects.documents.length);
-        });
+                test("raw task outputs go to the control plane's user-data bucket by default (each project's bucket by its data location)", () => {
+                    expect(at(values(), "configmap", "core", "propeller", "rawoutput-prefix")).toBe(`s3://${cpString("userDataBucket")}/data`);
+                });
+
+                test("task pods get EKS's environment, and their logs link to this cluster's Container Insights", () => {
+                    expect(mergedOneKeyMaps(at(values(), "configmap", "k8s", "plugins", "k8s", "default-env-vars"), "default-env-vars")).toEqual(TASK_ENVIRONMENT);
+                    const logs = recordAt(values(), "configmap", "task_logs", "plugins", "logs");
+                    expect(logs).toMatchObject({ "cloudwatch-enabled": true, "kubernetes-enabled": false });
+                    const template = stringAt(logs, "cloudwatch-template-uri");
+                    expect(template).toContain(`region=${region}`);
+                    expect(template).toContain(`containerinsights$252F${clusterName()}$252Fapplication`);
+                });
+
+                test("propeller runs as its own IRSA role, created with its S3 policy before the release", () => {
+                    expect(stringMapAt(values(), "flytepropeller", "serviceAccount", "annotations")).toEqual({ [IRSA_ANNOTATION]: propellerArn() });
+                    expect(propeller().inputs.name).toBe(`flyte-${stack}-flyte-propeller`);
+                    const policies = ofType(plan(), T.rolePolicy).filter((p) => p.inputs.role === mocked(propeller()).id);
+                    expect(policies).toHaveLength(1);
+                    const waits = transitiveDependencies(plan(), release());
+                    const needed = [propeller(), ...policies, one(T.nodeGroup), one(T.nat)];
+                    expect(needed.filter((r) => !waits.has(r.urn)).map((r) => r.name)).toEqual([]);
+                });
+            },
+            outputs: () => {
+                test("dataPlane: the API endpoint, the token Secret's CA, flyteadmin's service account, the block as pod range, the OIDC provider", () => {
+                    const provider = one(T.oidc);
+                    expect(plan().outputs.dataPlane).toEqual({
+                        cloud: "aws",
+                        apiEndpoint: cluster().endpoint,
+                        caCertificate: dp.tokenValue("ca.crt"),
+                        adminServiceAccount: `${namespace()}/${ADMIN_SERVICE_ACCOUNT}`,
+                        tokenGeneration: 1,
+                        podRange: block,
+                        oidcProviderArn: mocked(provider).state.arn,
+                        oidcIssuer: stringAt(provider.inputs, "url").replace(/^https:\/\//, ""),
+                    });
+                    // The provider is this cluster's: its issuer is the one EKS reports.
+                    expect(provider.inputs.url).toBe(stringAt(cluster(), "identities", 0, "oidcs", 0, "issuer"));
+                    expect(provider.inputs.clientIdLists).toEqual(["sts.amazonaws.com"]);
+                });
+            },
+            chart: () => {
+                test("every object it renders, and every Kubernetes object the program declares, passes the Kubernetes schemas, strictly", () => {
+                    expect(dataPlanes.rendered(stack).problems).toEqual([]);
+                    const objects = planObjects(plan());
+                    const report = schemaReport(objects.documents, { placeholder: (v) => v === "[secret]" });
+                    expect([...objects.problems, ...report.problems, ...report.freeForm]).toEqual([]);
+                    expect(report.validated).toBe(objects.documents.length);
+                });
+            },
+        },
     });
 });
 

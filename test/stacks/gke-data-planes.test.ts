@@ -4,45 +4,27 @@
  * plan read the control plane's outputs as the first deployment gives them (the control plane planned before its data
  * planes, lib/plan/references.ts); what a data plane uses of the control plane is checked here against gke-control's
  * own shared plan (so the control plane's output must not change when it registers its data planes). Each data plane's
- * Flyte release is rendered once with the real chart. A data plane planned before its control plane:
- * multiCluster.dataPlaneFirst.test.ts.
+ * Flyte release is rendered once with the real chart. What every cloud's data plane must do: dataPlaneSuite
+ * (test/helpers/multiClusterStacks.ts, with eks-data-planes.test.ts); here, GKE's own. A data plane planned before its
+ * control plane: multiCluster.dataPlaneFirst.test.ts.
  */
-import { cidrsOverlap, parseCidr } from "../../components/shared/cidr";
 import type { RecordedResource } from "../../lib/plan/monitor";
-import { referencedStack } from "../../lib/plan/references";
-import type { Plan } from "../../lib/plan/runPlan";
-import { configDirectory, containerNamed } from "../helpers/flyte";
-import { DATA_PLANE_CHART_OBJECTS } from "../helpers/coreChart";
-import { findDoc, type RenderedRelease, renderFlyteRelease } from "../helpers/helm";
-import { arrayAt, at, type JsonRecord, recordAt, stringAt, stringMapAt } from "../helpers/json";
+import { renderFlyteRelease } from "../helpers/helm";
+import { arrayAt, at, recordAt, stringAt, stringMapAt } from "../helpers/json";
+import { ADMIN_SERVICE_ACCOUNT, beforeAllDataPlanes, FLYTE_DATA_PLANE_TYPES, dataPlaneSuite, overlappingRanges } from "../helpers/multiClusterStacks";
 import { mocked, ofType, only, transitiveDependencies } from "../helpers/plan";
-import { beforeAllPlans } from "../helpers/sharedPlans";
 import { readStackSettings } from "../helpers/stackSettings";
 
 const CONTROL_PLANE = "gke-control";
 const DATA_PLANES = ["gke-gpu", "gke-batch"] as const;
-type DataPlane = (typeof DATA_PLANES)[number];
 
 // Spelled out here rather than imported from the program, so that a change on either side shows up as a failure.
 const BUCKET_ROLES = ["roles/storage.legacyBucketReader", "roles/storage.objectAdmin"];
 /** flyteadmin reads raw outputs to sign download URLs. */
 const URL_SIGNER_ROLES = ["roles/storage.legacyBucketReader", "roles/storage.objectViewer"];
 const GSA_ANNOTATION = "iam.gke.io/gcp-service-account";
-const ADMIN_SERVICE_ACCOUNT = "flyteadmin-remote";
-/** README "What flyteadmin may do in a data plane": the four rules, exactly. */
-const CONTROL_PLANE_RULES = [
-    { apiGroups: [""], resources: ["namespaces"], verbs: ["create", "get", "patch"] },
-    { apiGroups: [""], resources: ["serviceaccounts"], verbs: ["create"] },
-    { apiGroups: [""], resources: ["serviceaccounts"], resourceNames: ["default"], verbs: ["get", "patch"] },
-    { apiGroups: ["flyte.lyft.com"], resources: ["flyteworkflows"], verbs: ["create", "delete"] },
-];
 
 const T = {
-    release: "kubernetes:helm.sh/v3:Release",
-    secret: "kubernetes:core/v1:Secret",
-    serviceAccount: "kubernetes:core/v1:ServiceAccount",
-    clusterRole: "kubernetes:rbac.authorization.k8s.io/v1:ClusterRole",
-    clusterRoleBinding: "kubernetes:rbac.authorization.k8s.io/v1:ClusterRoleBinding",
     cluster: "gcp:container/cluster:Cluster",
     nodePool: "gcp:container/nodePool:NodePool",
     subnet: "gcp:compute/subnetwork:Subnetwork",
@@ -58,17 +40,7 @@ const T = {
 /** Every resource type a data plane declares; `ownBucket`: with its own raw-data bucket. */
 function dataPlaneTypes(ownBucket: boolean): string[] {
     return [
-        "pulumi:pulumi:Stack",
-        "pulumi:pulumi:StackReference",
-        "pulumi:providers:kubernetes",
-        "flyte:flyte:FlyteDataPlane",
-        "flyte:flyte:ControlPlaneAccess",
-        T.release,
-        "kubernetes:core/v1:Namespace",
-        T.secret,
-        T.serviceAccount,
-        T.clusterRole,
-        T.clusterRoleBinding,
+        ...FLYTE_DATA_PLANE_TYPES,
         "flyte:gcp:GcpDataPlanePlatform",
         "flyte:gcp:ProjectServices",
         T.apiService,
@@ -90,16 +62,8 @@ function dataPlaneTypes(ownBucket: boolean): string[] {
     ].sort();
 }
 
-const planOf = beforeAllPlans([CONTROL_PLANE, ...DATA_PLANES]);
-const rendered = new Map<DataPlane, RenderedRelease>();
-beforeAll(() => {
-    for (const stack of DATA_PLANES) {
-        rendered.set(stack, renderFlyteRelease(planOf(stack)));
-    }
-});
-
-/** gke-control's `controlPlane` output, from its shared plan. */
-const cp = (): JsonRecord => recordAt(planOf(CONTROL_PLANE).outputs, "controlPlane");
+const dataPlanes = beforeAllDataPlanes(CONTROL_PLANE, DATA_PLANES, (plan) => renderFlyteRelease(plan));
+const { planOf, cp } = dataPlanes;
 
 test("the stack files: data planes of gke-control, in two regions, gpu with a raw-data bucket of its own", () => {
     for (const stack of DATA_PLANES) {
@@ -112,34 +76,22 @@ test("the stack files: data planes of gke-control, in two regions, gpu with a ra
 
 test("the three stacks' address ranges in the shared network are disjoint", () => {
     const ranges = [
-        ...arrayAt(cp(), "networkRanges").map((r) => [CONTROL_PLANE, String(r)]),
+        ...arrayAt(cp(), "networkRanges").map((r) => [CONTROL_PLANE, String(r)] as const),
         ...DATA_PLANES.flatMap((stack) => {
             const settings = readStackSettings(stack);
-            return (["subnetCidr", "podsCidr", "servicesCidr"] as const).map((key) => [stack, settings.string(key)]);
+            return (["subnetCidr", "podsCidr", "servicesCidr"] as const).map((key) => [stack, settings.string(key)] as const);
         }),
     ];
-    const overlaps = ranges.flatMap(([s1, r1], i) =>
-        ranges.slice(i + 1).flatMap(([s2, r2]) => {
-            const [a, b] = [parseCidr(r1), parseCidr(r2)];
-            if (a === undefined || b === undefined) {
-                throw new Error(`not a CIDR: ${r1} or ${r2}`);
-            }
-            return cidrsOverlap(a, b) ? [`${s1} ${r1} / ${s2} ${r2}`] : [];
-        }),
-    );
-    expect(overlaps).toEqual([]);
+    expect(overlappingRanges(ranges)).toEqual([]);
 });
 
 describe.each(DATA_PLANES)("data plane %s", (stack) => {
-    const settings = readStackSettings(stack);
+    const dp = dataPlanes.of(stack);
+    const { settings, plan, release, values, namespace } = dp;
     const ownBucket = settings.boolean("dataPlaneRawBucket");
     const project = settings.provider("gcp:project");
     const region = settings.provider("gcp:region");
-    const plan = (): Plan => planOf(stack);
     const one = (type: string) => only(plan(), type);
-    const release = () => one(T.release);
-    const values = (): JsonRecord => recordAt(release().inputs, "values");
-    const namespace = () => stringAt(release().inputs, "namespace");
     const nodesAccount = () => stringAt(one(T.cluster).inputs, "nodeConfig", "serviceAccount");
     /** flytepropeller's Google service account: the stack's one account besides the nodes'. */
     const propeller = (): RecordedResource => {
@@ -150,7 +102,6 @@ describe.each(DATA_PLANES)("data plane %s", (stack) => {
     const propellerEmail = () => String(mocked(propeller()).state.email);
     /** Where raw task outputs go: the data plane's own bucket, or the control plane's user-data bucket. */
     const rawBucket = (): string => (ownBucket ? stringAt(one(T.bucket).inputs, "name") : stringAt(cp(), "userDataBucket"));
-    const tokenSecrets = () => ofType(plan(), T.secret).filter((s) => s.inputs.type === "kubernetes.io/service-account-token");
 
     test("declares a data plane's resources only: no Cloud SQL, VPC, private services access, load balancer, nor Flyte's control plane", () => {
         expect([...new Set(plan().resources.map((r) => r.type))].sort()).toEqual(dataPlaneTypes(ownBucket));
@@ -197,86 +148,56 @@ describe.each(DATA_PLANES)("data plane %s", (stack) => {
         expect(arrayAt(cp(), "clientRanges").length).toBeGreaterThan(0);
     });
 
-    describe("flyte-core with flytepropeller only, for the control plane", () => {
-        test("the control plane's chart and namespace; everything but flytepropeller and its webhook off", () => {
-            expect(release().inputs).toMatchObject({ chart: "flyte-core", version: cp().chartVersion, namespace: cp().flyteNamespace, repositoryOpts: { repo: cp().chartRepository } });
-            const enabled = Object.fromEntries(
-                ["flyteadmin", "datacatalog", "flyteconsole", "flyteconnector", "cluster_resource_manager", "workflow_scheduler", "flytepropeller", "webhook"].map((c) => [c, at(values(), c, "enabled")]),
-            );
-            expect(enabled).toEqual({
-                flyteadmin: false,
-                datacatalog: false,
-                flyteconsole: false,
-                flyteconnector: false,
-                cluster_resource_manager: false,
-                workflow_scheduler: false,
-                flytepropeller: true,
-                webhook: true,
-            });
-        });
+    dataPlaneSuite(dp, {
+        clusterType: T.cluster,
+        propellerIdentity: () => ({ [GSA_ANNOTATION]: propellerEmail() }),
+        propellerStorage: {
+            read: (config) => ({ metadata: at(config, "storage", "container"), raw: at(config, "propeller", "rawoutput-prefix") }),
+            expected: () => ({ metadata: cp().metadataBucket, raw: `gs://${rawBucket()}/data` }),
+        },
+        more: {
+            values: () => {
+                test("propeller writes metadata to the control plane's bucket", () => {
+                    expect(at(values(), "storage")).toMatchObject({ type: "gcs", bucketName: cp().metadataBucket, gcs: { projectId: cp().gcpProject } });
+                });
 
-        test("propeller reports to the control plane's flyteadmin, caches through its datacatalog and writes metadata to its bucket", () => {
-            expect(at(values(), "configmap", "admin", "admin")).toEqual(cp().admin);
-            expect(at(values(), "configmap", "catalog", "catalog-cache")).toEqual({ ...recordAt(cp(), "datacatalog"), type: "datacatalog" });
-            expect(at(values(), "storage")).toMatchObject({ type: "gcs", bucketName: cp().metadataBucket, gcs: { projectId: cp().gcpProject } });
-        });
+                test(`raw task outputs go to ${ownBucket ? "its own bucket" : "the control plane's user-data bucket"}`, () => {
+                    expect(at(values(), "configmap", "core", "propeller", "rawoutput-prefix")).toBe(`gs://${rawBucket()}/data`);
+                    if (!ownBucket) {
+                        expect(rawBucket()).toBe(planOf(CONTROL_PLANE).outputs.userDataBucket);
+                    }
+                });
 
-        test(`raw task outputs go to ${ownBucket ? "its own bucket" : "the control plane's user-data bucket"}`, () => {
-            expect(at(values(), "configmap", "core", "propeller", "rawoutput-prefix")).toBe(`gs://${rawBucket()}/data`);
-            if (!ownBucket) {
-                expect(rawBucket()).toBe(planOf(CONTROL_PLANE).outputs.userDataBucket);
-            }
-        });
+                test("propeller runs as the data plane's own Google service account, bound to its Kubernetes one only", () => {
+                    expect(stringMapAt(values(), "flytepropeller", "serviceAccount", "annotations")).toEqual({ [GSA_ANNOTATION]: propellerEmail() });
+                    expect(String(propeller().inputs.accountId)).toBe(`flyte-${stack}-propeller`);
+                    const bindings = ofType(plan(), T.wiMember).map((m) => [m.inputs.serviceAccountId, m.inputs.role, m.inputs.member]);
+                    expect(bindings).toEqual([[mocked(propeller()).id, "roles/iam.workloadIdentityUser", `serviceAccount:${project}.svc.id.goog[${namespace()}/flytepropeller]`]]);
+                });
 
-        test("propeller runs as the data plane's own Google service account, bound to its Kubernetes one only", () => {
-            expect(stringMapAt(values(), "flytepropeller", "serviceAccount", "annotations")).toEqual({ [GSA_ANNOTATION]: propellerEmail() });
-            expect(String(propeller().inputs.accountId)).toBe(`flyte-${stack}-propeller`);
-            const bindings = ofType(plan(), T.wiMember).map((m) => [m.inputs.serviceAccountId, m.inputs.role, m.inputs.member]);
-            expect(bindings).toEqual([[mocked(propeller()).id, "roles/iam.workloadIdentityUser", `serviceAccount:${project}.svc.id.goog[${namespace()}/flytepropeller]`]]);
-        });
-
-        test("the release waits for the node pool it runs on, NAT, and propeller's grants and binding", () => {
-            const waits = transitiveDependencies(plan(), release());
-            // Flyte's own pool: the one without accelerators (a GPU pool, if any, is for task pods).
-            const pools = ofType(plan(), T.nodePool).filter((p) => at(p.inputs, "nodeConfig", "guestAccelerators") === undefined);
-            expect(pools).toHaveLength(1);
-            const needed = [pools[0], one(T.nat), ...ofType(plan(), T.wiMember), ...ofType(plan(), T.bucketGrant).filter((g) => g.inputs.member === `serviceAccount:${propellerEmail()}`)];
-            expect(needed.filter((r) => !waits.has(r.urn)).map((r) => r.name)).toEqual([]);
-        });
-    });
-
-    describe("the control plane's flyteadmin here", () => {
-        test(`the ServiceAccount ${ADMIN_SERVICE_ACCOUNT} in Flyte's namespace, mounting no token`, () => {
-            const accounts = ofType(plan(), T.serviceAccount);
-            expect(accounts.map((a) => at(a.inputs, "metadata"))).toEqual([expect.objectContaining({ name: ADMIN_SERVICE_ACCOUNT, namespace: namespace() })]);
-            expect(accounts[0].inputs.automountServiceAccountToken).toBe(false);
-        });
-
-        test("a ClusterRole of exactly the four rules README lists, bound to that service account only", () => {
-            const role = one(T.clusterRole);
-            const roleName = `flyte-control-plane-${namespace()}`;
-            expect(at(role.inputs, "metadata", "name")).toBe(roleName);
-            expect(role.inputs.rules).toEqual(CONTROL_PLANE_RULES);
-            const binding = one(T.clusterRoleBinding);
-            expect(at(binding.inputs, "metadata", "name")).toBe(roleName);
-            expect(binding.inputs.roleRef).toEqual({ apiGroup: "rbac.authorization.k8s.io", kind: "ClusterRole", name: roleName });
-            expect(binding.inputs.subjects).toEqual([{ kind: "ServiceAccount", name: ADMIN_SERVICE_ACCOUNT, namespace: namespace() }]);
-        });
-
-        test("one token Secret, of generation 1, for that service account, created after it", () => {
-            expect(readStackSettings(stack).integer("dataPlaneTokenGeneration")).toBe(1);
-            const secrets = tokenSecrets();
-            expect(secrets.map((s) => at(s.inputs, "metadata"))).toEqual([
-                expect.objectContaining({
-                    name: `${ADMIN_SERVICE_ACCOUNT}-token-1`,
-                    namespace: namespace(),
-                    annotations: { "kubernetes.io/service-account.name": ADMIN_SERVICE_ACCOUNT },
-                }),
-            ]);
-            expect(secrets[0].dependencies).toContain(one(T.serviceAccount).urn);
-            // No other Secret: without sign-in, propeller needs no client secret.
-            expect(ofType(plan(), T.secret)).toHaveLength(1);
-        });
+                test("the release waits for the node pool it runs on, NAT, and propeller's grants and binding", () => {
+                    const waits = transitiveDependencies(plan(), release());
+                    // Flyte's own pool: the one without accelerators (a GPU pool, if any, is for task pods).
+                    const pools = ofType(plan(), T.nodePool).filter((p) => at(p.inputs, "nodeConfig", "guestAccelerators") === undefined);
+                    expect(pools).toHaveLength(1);
+                    const needed = [pools[0], one(T.nat), ...ofType(plan(), T.wiMember), ...ofType(plan(), T.bucketGrant).filter((g) => g.inputs.member === `serviceAccount:${propellerEmail()}`)];
+                    expect(needed.filter((r) => !waits.has(r.urn)).map((r) => r.name)).toEqual([]);
+                });
+            },
+            outputs: () => {
+                test("dataPlane: the private API endpoint, the token Secret's CA, flyteadmin's service account, the pod range", () => {
+                    expect(plan().outputs.dataPlane).toEqual({
+                        cloud: "gcp",
+                        apiEndpoint: `https://${stringAt(mocked(one(T.cluster)).state, "privateClusterConfig", "privateEndpoint")}`,
+                        caCertificate: dp.tokenValue("ca.crt"),
+                        adminServiceAccount: `${namespace()}/${ADMIN_SERVICE_ACCOUNT}`,
+                        tokenGeneration: 1,
+                        podRange: settings.string("podsCidr"),
+                        ...(ownBucket ? { rawDataBucket: rawBucket() } : {}),
+                    });
+                });
+            },
+        },
     });
 
     test("bucket grants: propeller on the control plane's metadata bucket and the raw-data bucket; an own bucket for the control plane's task pods and flyteadmin", () => {
@@ -313,57 +234,4 @@ describe.each(DATA_PLANES)("data plane %s", (stack) => {
             expect(rawBucket()).not.toBe(cp().userDataBucket);
         });
     }
-
-    describe("the outputs", () => {
-        test("exactly kubeconfig, clusterName, dataPlane and dataPlaneToken, the token and kubeconfig secret", () => {
-            expect(Object.keys(plan().outputs).sort()).toEqual(["clusterName", "dataPlane", "dataPlaneToken", "kubeconfig"]);
-            expect(plan().outputs.kubeconfig).toBe("[secret]");
-            expect(plan().outputs.dataPlaneToken).toBe("[secret]");
-            expect(plan().outputs.clusterName).toBe(one(T.cluster).inputs.name);
-            expect(referencedStack(plan()).secretOutputNames).toEqual(["dataPlaneToken", "kubeconfig"]);
-        });
-
-        test("dataPlane: the private API endpoint, the token Secret's CA, flyteadmin's service account, the pod range", () => {
-            const [token] = tokenSecrets();
-            const data = recordAt(mocked(token).state, "data");
-            const decode = (key: string) => Buffer.from(stringAt(data, key), "base64").toString("utf8");
-            expect(plan().outputs.dataPlane).toEqual({
-                cloud: "gcp",
-                apiEndpoint: `https://${stringAt(mocked(one(T.cluster)).state, "privateClusterConfig", "privateEndpoint")}`,
-                caCertificate: decode("ca.crt"),
-                adminServiceAccount: `${namespace()}/${ADMIN_SERVICE_ACCOUNT}`,
-                tokenGeneration: 1,
-                podRange: settings.string("podsCidr"),
-                ...(ownBucket ? { rawDataBucket: rawBucket() } : {}),
-            });
-            // What a stack reference reads as dataPlaneToken: the current generation's token, as Kubernetes fills it.
-            expect(referencedStack(plan()).outputs.dataPlaneToken).toBe(decode("token"));
-        });
-    });
-
-    describe("the chart, rendered with the plan's values", () => {
-        const docs = () => (rendered.get(stack) as RenderedRelease).docs;
-
-        test("renders flytepropeller, its pod webhook and the FlyteWorkflow CRD, nothing else", () => {
-            expect(docs().map((d) => `${d.kind} ${d.metadata.name}`).sort()).toEqual(DATA_PLANE_CHART_OBJECTS);
-        });
-
-        test("flytepropeller reads the control plane's endpoints and buckets as its config", () => {
-            const deployment = findDoc(docs(), "Deployment", "flytepropeller", namespace());
-            const config = configDirectory(docs(), deployment, containerNamed(deployment, "flytepropeller"), namespace()).merged;
-            expect({
-                admin: { endpoint: at(config, "admin", "endpoint"), insecure: at(config, "admin", "insecure") },
-                catalog: at(config, "catalog-cache"),
-                metadata: at(config, "storage", "container"),
-                raw: at(config, "propeller", "rawoutput-prefix"),
-            }).toEqual({
-                admin: cp().admin,
-                catalog: { ...recordAt(cp(), "datacatalog"), type: "datacatalog" },
-                metadata: cp().metadataBucket,
-                raw: `gs://${rawBucket()}/data`,
-            });
-            const account = findDoc(docs(), "ServiceAccount", "flytepropeller", namespace());
-            expect(stringMapAt(account, "metadata", "annotations")).toMatchObject({ [GSA_ANNOTATION]: propellerEmail() });
-        });
-    });
 });

@@ -9,9 +9,9 @@
  * - the data plane eks-batch before its control plane, and against a control plane it cannot join (another region,
  *   another account, a block its VPC cannot take): each ends before anything is declared, with one line saying why.
  *
- * The GKE counterparts: multiCluster.firstDeployment.test.ts and multiCluster.dataPlaneFirst.test.ts.
+ * What every cloud's first deployment must do: firstControlPlaneSuite (test/helpers/multiClusterFirstDeployment.ts);
+ * the GKE counterparts: multiCluster.firstDeployment.test.ts and multiCluster.dataPlaneFirst.test.ts.
  */
-import * as pulumi from "@pulumi/pulumi";
 import { MOCK_AWS_ACCOUNT } from "../../lib/plan/mocks";
 import type { RecordedResource } from "../../lib/plan/monitor";
 import { type ReferencedStack, referencedStack } from "../../lib/plan/references";
@@ -20,7 +20,8 @@ import type { Json } from "../../lib/plan/wire";
 import { webIdentityTrust } from "../helpers/aws";
 import { listedDataPlanes, planOidcProvider, roleWithArn } from "../helpers/eksMultiCluster";
 import { at, recordAt, stringAt } from "../helpers/json";
-import { type FreshPlanOptions, mapOutput, ofType, only, planStack, planStackAfresh } from "../helpers/plan";
+import { beforeAllFirstControlPlane, firstControlPlaneSuite } from "../helpers/multiClusterFirstDeployment";
+import { type FreshPlanOptions, mapOutput, planStackAfresh } from "../helpers/plan";
 import { beforeAllPlans } from "../helpers/sharedPlans";
 import { readStackSettings } from "../helpers/stackSettings";
 
@@ -29,84 +30,38 @@ const DATA_PLANES = listedDataPlanes(STACK);
 const DATA_PLANE = "eks-batch";
 /** A /18 inside the control plane's VPC CIDR (the data plane's own default, 10.0.0.0/16, config validation refuses first). */
 const INSIDE_VPC_CIDR = "10.0.64.0/18";
-const RELEASE = "kubernetes:helm.sh/v3:Release";
-const CREDENTIALS_SECRET = "cluster-credentials";
 
-const warnings: string[] = [];
-let first: Plan;
 const registered = beforeAllPlans([STACK, ...DATA_PLANES.map((d) => d.stack)]);
+const firstDeployment = beforeAllFirstControlPlane(STACK);
+const { first } = firstDeployment;
 
-beforeAll(async () => {
-    const warn = jest.spyOn(pulumi.log, "warn").mockImplementation((message: string) => {
-        warnings.push(message);
-        return Promise.resolve();
-    });
-    try {
-        // No references: every stack it reads was initialised and never deployed.
-        first = await planStack(STACK, undefined, { references: {} });
-    } finally {
-        warn.mockRestore();
-    }
-}, 300000);
-
-const values = (plan: Plan) => recordAt(only(plan, RELEASE).inputs, "values");
-const datacatalogService = (plan: Plan) => ofType(plan, "kubernetes:core/v1:Service").find((s) => at(s.inputs, "metadata", "name") === "flyte-datacatalog-internal");
 /** The roles of Flyte's identities (flyteadmin, datacatalog, flytescheduler, each project's tasks), by identity key. */
 const identityRoles = (plan: Plan): [string, RecordedResource][] => Object.entries(mapOutput(plan, "identities")).map(([key, arn]) => [key, roleWithArn(plan, arn)]);
 
 describe("the control plane before its data planes", () => {
-    test("warns once per data plane, naming it and its stack", () => {
-        expect(warnings).toEqual(
-            DATA_PLANES.map(
-                ({ name, stack }) =>
-                    `data plane ${name} (stack ${stack}) has no outputs dataPlane and dataPlaneToken yet: run pulumi up there, then here again; until then no execution goes to it`,
-            ),
-        );
-    });
-
-    test("reads both data planes' stacks all the same", () => {
-        expect(first.resources.filter((r) => r.read).map((r) => r.inputs.name)).toEqual(expect.arrayContaining(DATA_PLANES.map((d) => d.stack)));
-        expect(first.resources.filter((r) => r.read)).toHaveLength(DATA_PLANES.length);
-    });
-
-    test("no clusters config, no credentials Secret, nothing of them in flyteadmin's pod", () => {
-        expect(at(values(first), "configmap", "clusters")).toBeUndefined();
-        expect(ofType(first, "kubernetes:core/v1:Secret").filter((s) => at(s.inputs, "metadata", "name") === CREDENTIALS_SECRET)).toEqual([]);
-        const text = JSON.stringify(values(first));
-        expect(text).not.toContain(CREDENTIALS_SECRET);
-        expect(text).not.toContain("/var/run/credentials");
-    });
-
-    test("declares everything else the registered control plane does", () => {
-        const names = (plan: Plan) => plan.resources.map((r) => `${r.type} ${r.name}`).sort();
-        expect(names(registered(STACK)).filter((n) => !names(first).includes(n))).toEqual(["kubernetes:core/v1:Secret flyte-clusters-credentials"]);
-        expect(names(first).filter((n) => !names(registered(STACK)).includes(n))).toEqual([]);
+    firstControlPlaneSuite({
+        ...firstDeployment,
+        dataPlanes: DATA_PLANES,
+        registered: () => registered(STACK),
+        datacatalog: () => {
+            // The control plane's own clients: its VPC.
+            expect(at(first().outputs, "controlPlane", "clientRanges")).toEqual([readStackSettings(STACK).string("awsVpcCidr")]);
+        },
     });
 
     test("every role trusts only its own cluster's OIDC provider; registering the data planes adds one statement per data plane to the task roles alone", () => {
-        const own = planOidcProvider(first);
-        const firstRoles = identityRoles(first);
+        const own = planOidcProvider(first());
+        const firstRoles = identityRoles(first());
         expect(firstRoles.map(([key]) => key).sort()).toEqual(identityRoles(registered(STACK)).map(([key]) => key).sort());
         for (const [key, role] of firstRoles) {
             const statements = webIdentityTrust(role.inputs.assumeRolePolicy, `${key} (first deployment)`);
             expect([key, statements.map((s) => s.federated)]).toEqual([key, [own.oidcProviderArn]]);
-            const later = webIdentityTrust(roleWithArn(registered(STACK), mapOutput(first, "identities")[key]).inputs.assumeRolePolicy, `${key} (registered)`);
+            const later = webIdentityTrust(roleWithArn(registered(STACK), mapOutput(first(), "identities")[key]).inputs.assumeRolePolicy, `${key} (registered)`);
             // The same cluster's provider in both plans: a first `pulumi up` and the next one create one cluster.
             expect(later[0]).toEqual(statements[0]);
             const dataPlaneProviders = key.startsWith("worker") ? DATA_PLANES.map(({ stack }) => String(at(registered(stack).outputs, "dataPlane", "oidcProviderArn"))) : [];
             expect([key, later.slice(1).map((s) => s.federated)]).toEqual([key, key.startsWith("worker") ? dataPlaneProviders : []]);
         }
-    });
-
-    test("datacatalog's load balancer admits only the control plane's VPC until a data plane is registered", () => {
-        const service = datacatalogService(first);
-        expect(at(service?.inputs, "spec", "type")).toBe("LoadBalancer");
-        expect(at(service?.inputs, "spec", "loadBalancerSourceRanges")).toEqual(at(first.outputs, "controlPlane", "clientRanges"));
-        expect(at(first.outputs, "controlPlane", "clientRanges")).toEqual([readStackSettings(STACK).string("awsVpcCidr")]);
-    });
-
-    test("publishes the controlPlane output it publishes once the data planes are registered", () => {
-        expect(first.outputs.controlPlane).toEqual(registered(STACK).outputs.controlPlane);
     });
 });
 
@@ -114,7 +69,7 @@ describe(`the data plane ${DATA_PLANE} before its control plane, or against one 
     const controlPlaneStack = readStackSettings(DATA_PLANE).string("controlPlaneStack");
     /** What a StackReference to the control plane reads after its first `pulumi up`, its `controlPlane` output edited. */
     const controlPlaneWith = (edit: Readonly<Record<string, Json>>): ReferencedStack => {
-        const reference = referencedStack(first);
+        const reference = referencedStack(first());
         const output = reference.outputs.controlPlane;
         if (typeof output !== "object" || output === null || Array.isArray(output)) {
             throw new Error(`${STACK}'s controlPlane output is not an object`);
@@ -127,11 +82,11 @@ describe(`the data plane ${DATA_PLANE} before its control plane, or against one 
             () => undefined,
             (err: unknown) => (err instanceof Error ? err.message : String(err)),
         );
-    const cpOutput = () => recordAt(first.outputs, "controlPlane");
+    const cpOutput = () => recordAt(first().outputs, "controlPlane");
 
     test("against the control plane's first outputs, it plans what its shared plan holds", async () => {
         expect(controlPlaneStack).toBe(STACK);
-        const plan = await planStackAfresh(DATA_PLANE, { references: { [controlPlaneStack]: referencedStack(first) } });
+        const plan = await planStackAfresh(DATA_PLANE, { references: { [controlPlaneStack]: referencedStack(first()) } });
         expect(JSON.stringify(plan)).toBe(JSON.stringify(registered(DATA_PLANE)));
     });
 
@@ -157,7 +112,7 @@ describe(`the data plane ${DATA_PLANE} before its control plane, or against one 
     });
 
     test("a block overlapping the control plane's VPC CIDR, or its cluster's service range: one line naming the range", async () => {
-        const references = { [controlPlaneStack]: referencedStack(first) };
+        const references = { [controlPlaneStack]: referencedStack(first()) };
         const [vpcCidr, serviceCidr] = (cpOutput().networkRanges as Json[]).map(String);
         expect(vpcCidr).toBe(readStackSettings(STACK).string("awsVpcCidr"));
         for (const [block, range] of [
@@ -172,7 +127,7 @@ describe(`the data plane ${DATA_PLANE} before its control plane, or against one 
 
     test("a block from a private range the control plane's VPC cannot take: one line naming what it takes", async () => {
         const vpcCidr = stringAt(cpOutput(), "clientRanges", 0);
-        expect(await failure({ references: { [controlPlaneStack]: referencedStack(first) }, config: { "flyte:awsVpcCidr": "192.168.0.0/16" } })).toBe(
+        expect(await failure({ references: { [controlPlaneStack]: referencedStack(first()) }, config: { "flyte:awsVpcCidr": "192.168.0.0/16" } })).toBe(
             `invalid config flyte:awsVpcCidr = "192.168.0.0/16": a block in the rest of 10.0.0.0/8, 100.64.0.0/10 or a publicly routable range: AWS refuses to associate one from 192.168.0.0/16 with a VPC whose primary CIDR is ${vpcCidr}, as the control plane's is (stack ${STACK})`,
         );
     });

@@ -362,15 +362,23 @@ describe("a control plane's data planes' blocks (dataPlaneCidrs)", () => {
     test("internal: HTTPS from each block too, one rule each after the VPC's, on the ALB's security group alone", async () => {
         const plan = await planAlb({ access: "internal", authenticated: false, dnsZone: ZONE, deletionProtection: false, dataPlaneCidrs: BLOCKS });
         const https = (name: string, cidrIpv4: string) => ({ name, securityGroupId: ALB_SG, ipProtocol: "tcp", fromPort: 443, toPort: 443, cidrIpv4, referencedSecurityGroupId: undefined });
-        expect(httpsRules(plan)).toEqual([https("alb-https", VPC_CIDR), https("alb-https-data-plane-0", BLOCKS[0]), https("alb-https-data-plane-1", BLOCKS[1])]);
+        expect(httpsRules(plan)).toEqual([https("alb-https", VPC_CIDR), https("alb-https-data-plane-10-1-0-0-16", BLOCKS[0]), https("alb-https-data-plane-100-64-0-0-16", BLOCKS[1])]);
         const alb = component(plan, "flyte:aws:AlbEndpoint");
-        for (const [i, cidr] of BLOCKS.entries()) {
-            const rule = byName(plan, T.ingress, `alb-https-data-plane-${i}`);
+        for (const cidr of BLOCKS) {
+            const rule = byName(plan, T.ingress, `alb-https-data-plane-${cidr.replace(/[./]/g, "-")}`);
             expect(rule.parent).toBe(alb.urn);
             expect(rule.inputs).toMatchObject({ description: `HTTPS to Flyte from a data plane's block ${cidr}`, tags: { app: "flyte" } });
         }
         // The nodes still admit only the ALB: a data plane reaches Flyte through it.
         expect(ofType(plan, T.ingress).filter((r) => r.inputs.securityGroupId === NODES_SG).map((r) => r.inputs.cidrIpv4)).toEqual([undefined, undefined]);
+    });
+
+    test("each block's rule is named by the block: a data plane leaving the list leaves the others' rules as they are", async () => {
+        const both = await planAlb({ access: "internal", authenticated: false, dnsZone: ZONE, deletionProtection: false, dataPlaneCidrs: BLOCKS });
+        const second = await planAlb({ access: "internal", authenticated: false, dnsZone: ZONE, deletionProtection: false, dataPlaneCidrs: [BLOCKS[1]] });
+        const rule = (plan: Plan) => ofType(plan, T.ingress).find((r) => r.inputs.cidrIpv4 === BLOCKS[1]);
+        expect(rule(second)?.urn).toBe(rule(both)?.urn);
+        expect(rule(second)?.inputs).toEqual(rule(both)?.inputs);
     });
 
     test("internal without blocks, or an empty list: only the VPC's rule", async () => {

@@ -22,7 +22,7 @@ import { TEST_AWS_DATA_PLANE, testResolvedAwsControlPlane } from "../../helpers/
  * AwsDataPlanePlatform under the plan's mocks, joined to a fixed AWS control plane: a CIDR block of its own associated
  * with the control plane's VPC, its public subnets routing to the control plane's internet gateway, and nothing of a
  * standalone platform's VPC, gateway, database or load balancer; a cluster whose API server admits the control plane's
- * cluster security group on 443; flytepropeller's IRSA role trusting only its own service account of its own cluster,
+ * cluster security group on 443 (a security group on its endpoint alone); flytepropeller's IRSA role trusting only its own service account of its own cluster,
  * with S3 on exactly the control plane's metadata bucket, the raw-data bucket and (with project isolation) the
  * projects' buckets; and with a bucket of its own, that bucket, protected as the stack says.
  */
@@ -179,10 +179,14 @@ describe("on the control plane's user-data bucket", () => {
         }
     });
 
-    test("exactly one ingress rule: HTTPS to its API server from the control plane's cluster security group", () => {
+    test("exactly one ingress rule: HTTPS to its API server's endpoint from the control plane's cluster security group", () => {
+        // On a security group of the API server's endpoint alone, in the control plane's VPC: not on the nodes.
+        const group = only(plan, "aws:ec2/securityGroup:SecurityGroup");
+        expect(group.inputs.vpcId).toBe(CONTROL_PLANE.vpcId);
+        expect(at(only(plan, T.cluster).inputs, "vpcConfig", "securityGroupIds")).toEqual([mocked(group).id]);
         expect(ofType(plan, T.ingress).map((r) => r.inputs)).toEqual([
             {
-                securityGroupId: mockedCluster(plan).securityGroup,
+                securityGroupId: mocked(group).id,
                 referencedSecurityGroupId: CONTROL_PLANE.clusterSecurityGroupId,
                 ipProtocol: "tcp",
                 fromPort: 443,
@@ -191,6 +195,7 @@ describe("on the control plane's user-data bucket", () => {
                 tags: awsTags({ pulumiProject: "flyte", stack: STACK }),
             },
         ]);
+        expect(mocked(group).id).not.toBe(mockedCluster(plan).securityGroup);
         expect(mockedCluster(plan).securityGroup).not.toBe(CONTROL_PLANE.clusterSecurityGroupId);
     });
 

@@ -125,6 +125,7 @@ describe("awsControlPlaneNetwork", () => {
             region: "eu-central-1",
             adminGlobalAccess: false,
             vpcId: "vpc-0123456789abcdef0",
+            vpcCidr: "10.20.0.0/16",
             internetGatewayId: "igw-0123456789abcdef0",
             clusterSecurityGroupId: "sg-0123456789abcdef0",
             clientRanges: ["10.20.0.0/16"],
@@ -190,6 +191,7 @@ describe.each([
                 region: "eu-central-1",
                 adminGlobalAccess: false,
                 vpcId: mocked(only(controlPlane, "aws:ec2/vpc:Vpc")).id,
+                vpcCidr: stringAt(only(controlPlane, "aws:ec2/vpc:Vpc").inputs, "cidrBlock"),
                 internetGatewayId: mocked(only(controlPlane, "aws:ec2/internetGateway:InternetGateway")).id,
                 clusterSecurityGroupId: clusterSecurityGroup,
                 clientRanges: ["10.0.0.0/16"],
@@ -302,8 +304,8 @@ describe("Flyte's internal HTTPS endpoint with data planes", () => {
         expect(https.map((r) => [r.name, r.inputs.cidrIpv4, r.inputs.toPort, r.inputs.ipProtocol]).sort()).toEqual(
             [
                 ["aws-alb-https", "10.0.0.0/16", 443, "tcp"],
-                ["aws-alb-https-data-plane-0", BATCH.podRange, 443, "tcp"],
-                ["aws-alb-https-data-plane-1", GPU.podRange, 443, "tcp"],
+                [`aws-alb-https-data-plane-${BATCH.podRange.replace(/[./]/g, "-")}`, BATCH.podRange, 443, "tcp"],
+                [`aws-alb-https-data-plane-${GPU.podRange.replace(/[./]/g, "-")}`, GPU.podRange, 443, "tcp"],
             ].sort(),
         );
     });

@@ -22,6 +22,7 @@ function awsControlPlane(): AwsControlPlaneOutput {
         adminGlobalAccess: false,
         awsAccountId: "123456789012",
         vpcId: "vpc-0c0ffee0c0ffee000",
+        vpcCidr: "10.0.0.0/16",
         internetGatewayId: "igw-0c0ffee0c0ffee000",
         clusterSecurityGroupId: "sg-0c0ffee0c0ffee000",
         clientRanges: ["10.0.0.0/16"],
@@ -122,8 +123,8 @@ describe("overlapping the control plane's ranges", () => {
         expect(check({}, { networkRanges: ["10.0.0.0/16", "not-a-cidr"] }).map((p) => [p.key, p.allowed])).toEqual([
             ["flyte:controlPlaneStack", 'a control plane whose networkRanges are IPv4 CIDRs, not "not-a-cidr"'],
         ]);
-        expect(check({}, { clientRanges: [] }).map((p) => [p.key, p.allowed])).toEqual([
-            ["flyte:controlPlaneStack", `a control plane whose clientRanges start with its VPC's primary IPv4 CIDR, not ""`],
+        expect(check({}, { vpcCidr: "" }).map((p) => [p.key, p.allowed])).toEqual([
+            ["flyte:controlPlaneStack", `a control plane whose vpcCidr is its VPC's primary IPv4 CIDR, not ""`],
         ]);
     });
 });
@@ -160,7 +161,7 @@ describe("the ranges a VPC refuses blocks from, by its primary CIDR (vpc-cidr-bl
         ["100.64.0.0/16", "100.65.0.0/16", "nothing"],
         ["100.64.0.0/16", "198.19.0.0/16", "198.19.0.0/16"],
     ])("primary %s, block %s: refused from %s", (primary, block, refusedFrom) => {
-        const problems = check({ vpcCidr: block }, { clientRanges: [primary], networkRanges: [primary] });
+        const problems = check({ vpcCidr: block }, { vpcCidr: primary, clientRanges: [primary], networkRanges: [primary] });
         if (refusedFrom === "nothing") {
             expect(problems).toEqual([]);
         } else {

@@ -4,19 +4,21 @@ import { MOCK_EKS_SERVICE_CIDR } from "../../../lib/plan/mocks";
 import type { Plan } from "../../../lib/plan/runPlan";
 import { component, runComponents } from "../../helpers/components";
 import { awsStackConfig } from "../../helpers/config";
-import { stringAt } from "../../helpers/json";
+import { at, stringAt } from "../../helpers/json";
 import { mocked, ofType, only } from "../../helpers/plan";
 
 /**
- * EksCluster as a data plane's: its cluster security group admits the control plane's (where flyteadmin runs) to the
- * API server's private endpoint, one HTTPS rule per client group and none without; and the Services' range EKS
- * reports, which a data plane's block must not overlap.
+ * EksCluster as a data plane's: a security group of its own on the API server's private endpoint (not the cluster
+ * security group, which is on the nodes too) admits the control plane's (where flyteadmin runs), one HTTPS rule per
+ * client group, and nothing without; and the Services' range EKS reports, which a data plane's block must not overlap.
  */
 
 const INGRESS = "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule";
 const CLIENTS = ["sg-0c0ffee0c0ffee000", "sg-0decaf0decaf00000"];
+const VPC = "vpc-0123456789abcdef0";
+const SECURITY_GROUP = "aws:ec2/securityGroup:SecurityGroup";
 
-function planDataPlaneCluster(apiClientSecurityGroupIds?: string[]): Promise<Plan> {
+function planDataPlaneCluster(securityGroupIds?: string[]): Promise<Plan> {
     const config = awsStackConfig({}, "batch");
     return runComponents(() => {
         const eks = new EksCluster("eks", {
@@ -27,7 +29,7 @@ function planDataPlaneCluster(apiClientSecurityGroupIds?: string[]): Promise<Pla
             privateSubnetIds: ["subnet-private-a", "subnet-private-b"],
             egress: [],
             tags: { app: "flyte" },
-            ...(apiClientSecurityGroupIds ? { apiClientSecurityGroupIds } : {}),
+            ...(securityGroupIds ? { apiClients: { vpcId: VPC, securityGroupIds } } : {}),
         });
         return {
             clusterSecurityGroupId: eks.clusterSecurityGroupId,
@@ -43,13 +45,19 @@ describe("with the control plane's cluster security group (and another) as API c
         plan = await planDataPlaneCluster(CLIENTS);
     });
 
-    test("one HTTPS rule per client group, on this cluster's security group, under the component", () => {
-        const clusterSecurityGroup = stringAt(mocked(only(plan, "aws:eks/cluster:Cluster")).state, "vpcConfig", "clusterSecurityGroupId");
-        expect(plan.outputs.clusterSecurityGroupId).toBe(clusterSecurityGroup);
+    test("a security group in the VPC, on the endpoint's interfaces only (vpcConfig), with one HTTPS rule per client group", () => {
+        const group = only(plan, SECURITY_GROUP);
+        expect(group.inputs.vpcId).toBe(VPC);
+        const groupId = mocked(group).id;
+        const cluster = only(plan, "aws:eks/cluster:Cluster");
+        expect(at(cluster.inputs, "vpcConfig", "securityGroupIds")).toEqual([groupId]);
+        // Not the cluster security group, which EKS also puts on every node.
+        const clusterSecurityGroup = stringAt(mocked(cluster).state, "vpcConfig", "clusterSecurityGroupId");
+        expect(groupId).not.toBe(clusterSecurityGroup);
         const rules = ofType(plan, INGRESS).sort((a, b) => a.name.localeCompare(b.name));
         expect(rules.map((r) => r.inputs)).toEqual(
             CLIENTS.map((client) => ({
-                securityGroupId: clusterSecurityGroup,
+                securityGroupId: groupId,
                 referencedSecurityGroupId: client,
                 ipProtocol: "tcp",
                 fromPort: 443,
@@ -71,6 +79,8 @@ describe("with the control plane's cluster security group (and another) as API c
 test("without API client groups (a standalone or control-plane cluster): no rule", async () => {
     const plan = await planDataPlaneCluster();
     expect(ofType(plan, INGRESS)).toEqual([]);
+    expect(ofType(plan, SECURITY_GROUP)).toEqual([]);
+    expect(at(only(plan, "aws:eks/cluster:Cluster").inputs, "vpcConfig", "securityGroupIds")).toBeUndefined();
     expect(plan.outputs.apiClientAccess).toEqual([]);
-    expect(plan.outputs.serviceIpv4Cidr).toBe("172.20.0.0/16");
+    expect(plan.outputs.serviceIpv4Cidr).toBe(MOCK_EKS_SERVICE_CIDR);
 });

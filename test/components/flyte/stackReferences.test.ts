@@ -193,6 +193,7 @@ const AWS_CONTROL: AwsControlPlaneOutput = publishedControlPlane({
         region: "eu-central-1",
         adminGlobalAccess: false,
         vpcId: "vpc-0c0ffee0c0ffee000",
+        vpcCidr: "10.0.0.0/16",
         internetGatewayId: "igw-0c0ffee0c0ffee000",
         clusterSecurityGroupId: "sg-0c0ffee0c0ffee000",
         clientRanges: ["10.0.0.0/16"],
@@ -225,6 +226,7 @@ describe("on aws: what the stacks publish, read back", () => {
             cloud: "aws",
             awsAccountId: "123456789012",
             vpcId: "vpc-0c0ffee0c0ffee000",
+        vpcCidr: "10.0.0.0/16",
             identities: { flyteadmin: "arn:aws:iam::123456789012:role/flyte-eks-control-flyte-admin", projectWorkers: {} },
         });
         expect(AWS_CONTROL).not.toHaveProperty("gcpProject");
@@ -300,6 +302,23 @@ describe("checkDataPlanes: every stack on the control plane's cloud, each data p
             "data plane batch (stack stack-batch) is on aws and this control plane on gcp: every stack of a multi-cluster deployment is on one cloud; remove it from flyte:dataPlanes",
         );
         expect(message).not.toContain("\n");
+    });
+});
+
+describe("checkDataPlanes: an AWS data plane's OIDC provider is in the control plane's account", () => {
+    const resolved = (oidcProviderArn: string): ResolvedDataPlane => ({ ref: { name: "batch", stack: "eks-batch" }, output: { ...AWS_DATA, oidcProviderArn }, token: pulumi.secret("t") });
+
+    test("the control plane's own account: taken", () => {
+        expect(() => checkDataPlanes("aws", [resolved(AWS_DATA.oidcProviderArn)], "123456789012")).not.toThrow();
+    });
+
+    test("another account: one line naming the provider and the account", () => {
+        const arn = AWS_DATA.oidcProviderArn.replace("123456789012", "210987654321");
+        expect(() => checkDataPlanes("aws", [resolved(arn)], "123456789012")).toThrow(
+            new StackReferenceError(
+                `data plane batch (stack eks-batch) publishes the OIDC provider ${arn}, not one of this control plane's account 123456789012: every stack of a multi-cluster deployment on AWS is in one account`,
+            ),
+        );
     });
 });
 
