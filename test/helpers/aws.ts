@@ -1,3 +1,4 @@
+import type { AuthenticationConfig } from "../../components/contract/config";
 import type { RecordedResource } from "../../lib/plan/monitor";
 import type { Plan } from "../../lib/plan/runPlan";
 import { at, isRecord, JsonRecord, recordAt } from "./json";
@@ -184,3 +185,15 @@ export function routeTableOf(plan: Plan, subnet: RecordedResource): RecordedReso
     }
     return byMockedId(plan, "aws:ec2/routeTable:RouteTable", String(associations[0].inputs.routeTableId));
 }
+
+/** A Route 53 hosted zone id as a test's `flyte:dnsZone` names it. */
+export const TEST_ROUTE53_ZONE = "Z0123456789ABCDEFGHIJ";
+
+/** Sign-in through an external OpenID Connect provider, as an AWS platform's test configures it (`flyte:authentication: oidc`). */
+export const TEST_OIDC_AUTHENTICATION: AuthenticationConfig = {
+    mode: "oidc",
+    issuerUrl: "https://login.example.com/oauth2/default",
+    clientId: "flyte-client",
+    clientSecret: "oidc-client-secret-value",
+    scopes: ["openid", "profile", "email", "offline_access"],
+};

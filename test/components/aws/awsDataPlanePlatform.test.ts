@@ -11,6 +11,7 @@ import type { Plan } from "../../../lib/plan/runPlan";
 import { parsePolicy, routeTableOf, subnetsOf, webIdentityTrust } from "../../helpers/aws";
 import { component, runComponents } from "../../helpers/components";
 import { awsStackConfig } from "../../helpers/config";
+import { DISPOSABLE_STACK, expectEveryResourceUnder, expectReleaseDependencies, planDataPlanePlatform, releaseDependencies, withProjectIsolation } from "../../helpers/dataPlanePlatforms";
 import { iamRoleSimulatedAllows } from "../../helpers/iamSimulator";
 import { irsaTrustAllows, serviceAccountToken } from "../../helpers/irsaTrust";
 import { at, stringAt } from "../../helpers/json";
@@ -63,29 +64,7 @@ function stackConfig(overrides: Record<string, string> = {}): AwsStackConfig {
 }
 
 function planDataPlane(config: AwsStackConfig, rawDataBucket: boolean, controlPlane: AwsControlPlaneOutput = CONTROL_PLANE): Promise<Plan> {
-    return runComponents(() => {
-        const platform = new AwsDataPlanePlatform("dp", {
-            config: config.aws,
-            protection: config.protection,
-            deployment: { pulumiProject: "flyte", stack: STACK },
-            flyteNamespace: "flyte",
-            controlPlane,
-            rawDataBucket,
-        });
-        return {
-            apiEndpoint: platform.apiEndpoint,
-            clusterName: platform.clusterName,
-            podRange: platform.podRange,
-            published: platform.published,
-            taskEnvironment: platform.taskEnvironment,
-            rawDataBucket: platform.rawDataBucket,
-            ownRawDataBucket: platform.ownRawDataBucket,
-            propellerIdentity: platform.propellerIdentity,
-            taskLogs: platform.taskLogs,
-            releaseDependencies: platform.releaseDependencies.map((r) => r.urn),
-            provider: platform.kubernetesProvider.urn,
-        };
-    });
+    return planDataPlanePlatform({ stack: STACK, protection: config.protection, controlPlane, rawDataBucket }, (common) => new AwsDataPlanePlatform("dp", { ...common, config: config.aws }));
 }
 
 /** What the (mocked) cluster reports: its endpoint, its OIDC issuer URL and its cluster security group. */
@@ -267,18 +246,12 @@ describe("on the control plane's user-data bucket", () => {
         const addons = ofType(plan, "aws:eks/addon:Addon").filter((a) => ["vpc-cni", "kube-proxy", "coredns"].includes(String(a.inputs.addonName)));
         expect(addons).toHaveLength(3);
         const policy = ofType(plan, T.rolePolicy).filter((p) => p.inputs.role === PROPELLER_ROLE);
-        const expected = [only(plan, "aws:eks/nodeGroup:NodeGroup"), ...addons, ...policy].map((r) => r.urn);
-        const waits = plan.outputs.releaseDependencies as string[];
-        expect([...waits].sort()).toEqual(expected.sort());
-        expect(waits).not.toContain(only(plan, T.ingress).urn);
+        expectReleaseDependencies(plan, [only(plan, "aws:eks/nodeGroup:NodeGroup"), ...addons, ...policy]);
+        expect(releaseDependencies(plan)).not.toContain(only(plan, T.ingress).urn);
     });
 
     test("every resource is under the platform", () => {
-        const platform = component(plan, "flyte:aws:AwsDataPlanePlatform");
-        const ancestors = (r: RecordedResource): string[] => (r.parent === "" ? [] : [r.parent, ...ancestors(byUrn(plan, r.parent))]);
-        for (const r of plan.resources.filter((r) => r.urn !== platform.urn && r.type !== "pulumi:pulumi:Stack" && !r.type.startsWith("pulumi:providers:aws"))) {
-            expect([r.name, ancestors(r).includes(platform.urn)]).toEqual([r.name, true]);
-        }
+        expectEveryResourceUnder(plan, "flyte:aws:AwsDataPlanePlatform", "aws");
     });
 });
 
@@ -311,7 +284,7 @@ describe("with a raw-data bucket of its own", () => {
 });
 
 test("a disposable stack's own bucket may be destroyed, with its objects only where the stack says so", async () => {
-    const plan = await planDataPlane(stackConfig({ "flyte:deletionProtection": "false", "flyte:forceDestroyBuckets": "true" }), true);
+    const plan = await planDataPlane(stackConfig(DISPOSABLE_STACK), true);
     const bucket = byName(plan, T.bucket, "dp-bucket-rawdata");
     expect(bucket.inputs).toMatchObject({ bucket: OWN_BUCKET, forceDestroy: true });
     expect(bucket.protect).toBe(false);
@@ -319,15 +292,11 @@ test("a disposable stack's own bucket may be destroyed, with its objects only wh
 
 test("with project isolation: flytepropeller also reaches each project's bucket, and no other", async () => {
     const projectBuckets = { alpha: "acme-control-alpha-data", beta: "acme-control-beta-data" };
-    const isolated: AwsControlPlaneOutput = {
-        ...CONTROL_PLANE,
-        projectIsolation: true,
+    const isolated = withProjectIsolation(
+        CONTROL_PLANE,
+        { alpha: "arn:aws:iam::123456789012:role/flyte-control-w-alpha", beta: "arn:aws:iam::123456789012:role/flyte-control-w-beta" },
         projectBuckets,
-        identities: {
-            flyteadmin: CONTROL_PLANE.identities.flyteadmin,
-            projectWorkers: { alpha: "arn:aws:iam::123456789012:role/flyte-control-w-alpha", beta: "arn:aws:iam::123456789012:role/flyte-control-w-beta" },
-        },
-    };
+    );
     const plan = await planDataPlane(stackConfig(), false, isolated);
     const buckets = [CONTROL_PLANE.metadataBucket, CONTROL_PLANE.userDataBucket, ...Object.values(projectBuckets)];
     expect(propellerBuckets(plan)).toEqual(buckets.map(arn).sort());
@@ -341,11 +310,7 @@ test("refuses a region other than the control plane's, and a bucket of its own u
     await expect(planDataPlane(stackConfig({ "aws:region": "us-east-1" }), false)).rejects.toThrow(
         "data plane in us-east-1, its control plane in eu-central-1: an AWS data plane joins the control plane's VPC",
     );
-    const isolated: AwsControlPlaneOutput = {
-        ...CONTROL_PLANE,
-        projectIsolation: true,
-        identities: { flyteadmin: CONTROL_PLANE.identities.flyteadmin, projectWorkers: {} },
-    };
+    const isolated = withProjectIsolation(CONTROL_PLANE, {});
     await expect(planDataPlane(stackConfig(), true, isolated)).rejects.toThrow(/own raw-data bucket is refused when the control plane has project isolation/);
 });
 

@@ -8,13 +8,14 @@ import { commonPlatformArgs } from "../../../components/contract/platform";
 import { MOCK_AWS_ACCOUNT, MOCK_EKS_SERVICE_CIDR } from "../../../lib/plan/mocks";
 import type { RecordedResource } from "../../../lib/plan/monitor";
 import type { Plan } from "../../../lib/plan/runPlan";
-import { webIdentityTrust } from "../../helpers/aws";
+import { TEST_OIDC_AUTHENTICATION, TEST_ROUTE53_ZONE, webIdentityTrust } from "../../helpers/aws";
 import { runComponents } from "../../helpers/components";
 import { awsStackConfig } from "../../helpers/config";
 import { iamRoleSimulatedAllows } from "../../helpers/iamSimulator";
 import { stringAt } from "../../helpers/json";
 import { byName, mocked, ofType, only } from "../../helpers/plan";
 import type { StorageRequest } from "../../helpers/storageAccess";
+import { TEST_HOSTNAME } from "../../helpers/testPlatforms";
 
 /**
  * AwsPlatform as a multi-cluster control plane (`controlPlane: { dataPlanes }`): what its data planes join (the
@@ -26,15 +27,9 @@ import type { StorageRequest } from "../../helpers/storageAccess";
 
 const names = awsNames({ pulumiProject: "flyte", stack: "test" });
 const roleNames = { backend: names.backendRole, worker: names.workerRole, core: names.coreRoles, projectWorkerPrefix: names.projectWorkerRolePrefix };
-const HOST = "flyte.ml.example.com";
-const ZONE = "Z0123456789ABCDEFGHIJ";
-const OIDC: AuthenticationConfig = {
-    mode: "oidc",
-    issuerUrl: "https://login.example.com/oauth2/default",
-    clientId: "flyte-client",
-    clientSecret: "oidc-client-secret-value",
-    scopes: ["openid", "profile", "email", "offline_access"],
-};
+const HOST = TEST_HOSTNAME;
+const ZONE = TEST_ROUTE53_ZONE;
+const OIDC = TEST_OIDC_AUTHENTICATION;
 
 /** An AWS data plane's `dataPlane` output. */
 type AwsDataPlaneOutput = Extract<DataPlaneOutput, { readonly cloud: "aws" }>;

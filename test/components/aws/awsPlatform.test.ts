@@ -5,25 +5,21 @@ import { flyteWorkloads } from "../../../components/contract/identities";
 import { commonPlatformArgs, type FlytePlatform } from "../../../components/contract/platform";
 import { mockResource } from "../../../lib/plan/mocks";
 import type { Plan } from "../../../lib/plan/runPlan";
+import { TEST_OIDC_AUTHENTICATION, TEST_ROUTE53_ZONE } from "../../helpers/aws";
 import { runComponents } from "../../helpers/components";
 import { awsStackConfig } from "../../helpers/config";
 import { byName, ofType, only } from "../../helpers/plan";
 import { stringAt } from "../../helpers/json";
+import { TEST_HOSTNAME } from "../../helpers/testPlatforms";
 
 /**
  * How AwsPlatform wires the HTTPS endpoint and sign-in (the components themselves are tested on their own): what it
  * builds with `https` and each kind of authentication, and that without `https` it builds exactly what it did before.
  */
 
-const HOST = "flyte.ml.example.com";
-const ZONE = "Z0123456789ABCDEFGHIJ";
-const OIDC: AuthenticationConfig = {
-    mode: "oidc",
-    issuerUrl: "https://login.example.com/oauth2/default",
-    clientId: "flyte-client",
-    clientSecret: "oidc-client-secret-value",
-    scopes: ["openid", "profile", "email", "offline_access"],
-};
+const HOST = TEST_HOSTNAME;
+const ZONE = TEST_ROUTE53_ZONE;
+const OIDC = TEST_OIDC_AUTHENTICATION;
 const COGNITO: AuthenticationConfig = { mode: "cognito", domainPrefix: "", adminEmail: "admin@example.com" };
 
 /** Resource types only an HTTPS endpoint or sign-in brings. */

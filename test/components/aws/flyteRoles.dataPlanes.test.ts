@@ -52,9 +52,12 @@ function controlPlaneConfig(isolation: boolean): AwsStackConfig {
 const names = awsNames({ pulumiProject: "flyte", stack: "test" });
 const roleNames = { backend: names.backendRole, worker: names.workerRole, core: names.coreRoles, projectWorkerPrefix: names.projectWorkerRolePrefix };
 
-/** The control plane's roles, as its platform declares them, with the data planes' providers and raw buckets. */
-function controlPlaneRoles(config: AwsStackConfig, dataPlaneRawData: readonly string[]): Promise<Plan> {
-    const workloads = flyteWorkloads(config.flyte, { propeller: false });
+/**
+ * The control plane's roles, as its platform declares them (flytepropeller's too with `propeller`), with the data
+ * planes' providers and raw buckets.
+ */
+function controlPlaneRoles(config: AwsStackConfig, dataPlaneRawData: readonly string[], propeller = false): Promise<Plan> {
+    const workloads = flyteWorkloads(config.flyte, { propeller });
     return runComponents(() => {
         new FlyteRoles("roles", {
             roles: workloads.identities.map((request) => ({ request, roleName: identityName(roleNames, request) })),
@@ -188,23 +191,7 @@ describe("the data planes' raw-data buckets, as the IAM simulator judges the con
 
     beforeAll(async () => {
         // With flytepropeller on the control plane too, so that its role is judged as well.
-        const workloads = flyteWorkloads(config.flyte, { propeller: true });
-        plan = await runComponents(() => {
-            new FlyteRoles("roles", {
-                roles: workloads.identities.map((request) => ({ request, roleName: identityName(roleNames, request) })),
-                oidcProviderArn: CONTROL.oidcProviderArn,
-                oidcIssuerUrl: CONTROL.issuerUrl,
-                workerTrust: DATA_PLANES.map((d) => ({ oidcProviderArn: d.oidcProviderArn, issuerUrl: d.issuer })),
-                bucketArns: {
-                    metadata: `arn:aws:s3:::${METADATA}`,
-                    userData: `arn:aws:s3:::${USER_DATA}`,
-                    projects: {},
-                    dataPlaneRawData: [`arn:aws:s3:::${BATCH_RAW}`, `arn:aws:s3:::${GPU_RAW}`],
-                },
-                tags: {},
-            });
-            return {};
-        });
+        plan = await controlPlaneRoles(config, [BATCH_RAW, GPU_RAW], true);
     });
 
     const allows = (key: string, request: StorageRequest) => iamRoleSimulatedAllows(plan, roleName(key), request);

@@ -1,4 +1,3 @@
-import * as pulumi from "@pulumi/pulumi";
 import type { GcpStackConfig } from "../../../components/contract/config";
 import type { GcpControlPlaneOutput } from "../../../components/contract/multiCluster";
 import { cloudLoggingTaskLogLink } from "../../../components/gcp/cloudLogging";
@@ -6,8 +5,9 @@ import { GcpDataPlanePlatform } from "../../../components/gcp/gcpDataPlanePlatfo
 import { gcpNames } from "../../../components/gcp/names";
 import type { RecordedResource } from "../../../lib/plan/monitor";
 import type { Plan } from "../../../lib/plan/runPlan";
-import { childrenOf, component, runComponents } from "../../helpers/components";
+import { childrenOf, component } from "../../helpers/components";
 import { gcpStackConfig } from "../../helpers/config";
+import { DISPOSABLE_STACK, expectEveryResourceUnder, expectReleaseDependencies, planDataPlanePlatform, releaseDependencies, withProjectIsolation } from "../../helpers/dataPlanePlatforms";
 import { workloadIdentityBindings } from "../../helpers/gcp";
 import { at } from "../../helpers/json";
 import { byName, byUrn, mocked, ofType, only } from "../../helpers/plan";
@@ -48,28 +48,7 @@ function stackConfig(overrides: Record<string, string> = {}): GcpStackConfig {
 }
 
 function planDataPlane(config: GcpStackConfig, rawDataBucket: boolean, controlPlane: GcpControlPlaneOutput = CONTROL_PLANE): Promise<Plan> {
-    return runComponents(() => {
-        const platform = new GcpDataPlanePlatform("dp", {
-            config: config.gcp,
-            protection: config.protection,
-            deployment: { pulumiProject: "flyte", stack: STACK },
-            flyteNamespace: "flyte",
-            controlPlane,
-            rawDataBucket,
-        });
-        return {
-            apiEndpoint: platform.apiEndpoint,
-            clusterName: platform.clusterName,
-            kubeconfig: pulumi.unsecret(platform.kubeconfig),
-            podRange: platform.podRange,
-            rawDataBucket: platform.rawDataBucket,
-            ownRawDataBucket: platform.ownRawDataBucket,
-            propellerIdentity: platform.propellerIdentity,
-            taskLogs: platform.taskLogs,
-            releaseDependencies: platform.releaseDependencies.map((r) => r.urn),
-            provider: platform.kubernetesProvider.urn,
-        };
-    });
+    return planDataPlanePlatform({ stack: STACK, protection: config.protection, controlPlane, rawDataBucket }, (common) => new GcpDataPlanePlatform("dp", { ...common, config: config.gcp }));
 }
 
 /** Every bucket-level grant of the plan, as `bucket role member`. */
@@ -215,13 +194,12 @@ describe("on the control plane's user-data bucket", () => {
     });
 
     test("what flytepropeller waits for: the node pool, the NAT, its grants and its binding", () => {
-        const expected = [
+        expectReleaseDependencies(plan, [
             get("gcp:container/nodePool:NodePool", "dp-gke-pool"),
             get("gcp:compute/routerNat:RouterNat", "dp-network-nat"),
             ...ofType(plan, "gcp:storage/bucketIAMMember:BucketIAMMember"),
             ...ofType(plan, "gcp:serviceaccount/iAMMember:IAMMember"),
-        ].map((r) => r.urn);
-        expect([...(plan.outputs.releaseDependencies as string[])].sort()).toEqual(expected.sort());
+        ]);
     });
 
     test("the cluster's provider, name, pod range and Cloud Logging link", () => {
@@ -233,11 +211,7 @@ describe("on the control plane's user-data bucket", () => {
     });
 
     test("every resource is under the platform", () => {
-        const platform = component(plan, "flyte:gcp:GcpDataPlanePlatform");
-        const ancestors = (r: RecordedResource): string[] => (r.parent === "" ? [] : [r.parent, ...ancestors(byUrn(plan, r.parent))]);
-        for (const r of plan.resources.filter((r) => r.urn !== platform.urn && r.type !== "pulumi:pulumi:Stack" && !r.type.startsWith("pulumi:providers:gcp"))) {
-            expect([r.name, ancestors(r).includes(platform.urn)]).toEqual([r.name, true]);
-        }
+        expectEveryResourceUnder(plan, "flyte:gcp:GcpDataPlanePlatform", "gcp");
     });
 });
 
@@ -285,7 +259,7 @@ describe("with a raw-data bucket of its own", () => {
         expect(underBucket.map((g) => String(g.inputs.member)).sort()).toEqual(
             [...Array(2).fill(`serviceAccount:${CP_ADMIN}`), ...Array(2).fill(`serviceAccount:${CP_WORKER}`)].sort(),
         );
-        const waits = plan.outputs.releaseDependencies as string[];
+        const waits = releaseDependencies(plan);
         for (const g of underBucket) {
             expect(waits).not.toContain(g.urn);
         }
@@ -300,7 +274,7 @@ describe("with a raw-data bucket of its own", () => {
 });
 
 test("a disposable stack's own bucket may be destroyed, with its objects only where the stack says so", async () => {
-    const plan = await planDataPlane(stackConfig({ "flyte:deletionProtection": "false", "flyte:forceDestroyBuckets": "true" }), true);
+    const plan = await planDataPlane(stackConfig(DISPOSABLE_STACK), true);
     const bucket = only(plan, "gcp:storage/bucket:Bucket");
     expect(bucket.inputs).toMatchObject({ deletionPolicy: "DELETE", forceDestroy: true });
     expect(bucket.protect).toBe(false);
@@ -321,11 +295,7 @@ test("its own authorized networks come after the control plane's; a public endpo
 });
 
 test("refuses an own bucket with project isolation, and a control plane in another project", async () => {
-    const isolated: GcpControlPlaneOutput = {
-        ...CONTROL_PLANE,
-        projectIsolation: true,
-        identities: { flyteadmin: CP_ADMIN, projectWorkers: { ml: `fwabcde-ml@${PROJECT}.iam.gserviceaccount.com` } },
-    };
+    const isolated = withProjectIsolation(CONTROL_PLANE, { ml: `fwabcde-ml@${PROJECT}.iam.gserviceaccount.com` });
     await expect(planDataPlane(stackConfig(), true, isolated)).rejects.toThrow(/own raw-data bucket is refused when the control plane has project isolation/);
     await expect(planDataPlane(stackConfig(), false, { ...CONTROL_PLANE, gcpProject: "other-project" })).rejects.toThrow(
         /data plane in GCP project acme-test, its control plane in other-project/,
@@ -334,12 +304,11 @@ test("refuses an own bucket with project isolation, and a control plane in anoth
 
 test("with project isolation: flytepropeller also reaches each project's bucket, where that project's raw outputs go wherever it runs", async () => {
     const projectBuckets = { alpha: "acme-alpha-data", beta: "acme-beta-data" };
-    const isolated: GcpControlPlaneOutput = {
-        ...CONTROL_PLANE,
-        projectIsolation: true,
+    const isolated = withProjectIsolation(
+        CONTROL_PLANE,
+        { alpha: "w-alpha@acme-test.iam.gserviceaccount.com", beta: "w-beta@acme-test.iam.gserviceaccount.com" },
         projectBuckets,
-        identities: { flyteadmin: CP_ADMIN, projectWorkers: { alpha: "w-alpha@acme-test.iam.gserviceaccount.com", beta: "w-beta@acme-test.iam.gserviceaccount.com" } },
-    };
+    );
     const plan = await planDataPlane(stackConfig(), false, isolated);
     expect(plan.outputs.rawDataBucket).toBe(CONTROL_PLANE.userDataBucket);
     const grants = bucketGrants(plan);
