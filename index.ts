@@ -159,15 +159,15 @@ async function dataPlaneStack(stack: GcpStackConfig | AwsStackConfig, dataPlane:
         dataPlaneToken: pulumi.secret(flyteDataPlane.token),
     });
 }
-/* eslint-enable @typescript-eslint/no-require-imports */
 
+/** A control plane with the data planes that have published their outputs, each checked against it. */
 async function controlPlaneStack(controlPlane: ControlPlaneConfig) {
     const dataPlanes = await readDataPlanes(controlPlane.dataPlanes);
-    /* eslint-disable-next-line @typescript-eslint/no-require-imports */
     const awsAccountId = config.cloud === "aws" ? (await (require("./components/aws") as typeof import("./components/aws")).callerAccount()).accountId : undefined;
     checkDataPlanes(config.cloud, dataPlanes, awsAccountId);
     return flyteStack({ config: controlPlane, dataPlanes });
 }
+/* eslint-enable @typescript-eslint/no-require-imports */
 
 function stackOutputs() {
     const role = config.multiCluster;
