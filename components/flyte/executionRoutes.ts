@@ -1,7 +1,7 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import type { ExecutionRoute } from "../contract/multiCluster";
-import { AdminClientSecret, adminClientCredentials, adminJob, AdminRequest, adminRequestsScript } from "./projectDataLocations";
+import { adminClientCredentials, adminJob, type AdminJobArgs, AdminRequest, adminRequestsScript } from "./projectDataLocations";
 import { contentName } from "./verification";
 
 /**
@@ -116,27 +116,13 @@ export function executionRouteRequests(args: {
     ];
 }
 
-export interface ExecutionRoutesArgs {
-    /** Flyte's namespace on the control plane: the Job runs next to flyteadmin. */
-    readonly namespace: pulumi.Input<string>;
-    /** flyteadmin's HTTP API inside the cluster (adminUrl of flyte-core's spec). */
-    readonly adminUrl: string;
+export interface ExecutionRoutesArgs extends AdminJobArgs {
     /** The configured projects. */
     readonly projects: readonly string[];
     /** The configured domains. */
     readonly domains: readonly string[];
     /** `flyte:executionRoutes`, validated against the projects, domains and clusters. */
     readonly routes: readonly ExecutionRoute[];
-    /** An image with curl and a POSIX shell (flyte:projectSetupImage). */
-    readonly image: string;
-    /** Labels of the Job and its pod (with `app.kubernetes.io/name: flyte-execution-routes`). */
-    readonly labels: Readonly<Record<string, string>>;
-    /** The Kubernetes provider of the control plane's cluster. */
-    readonly provider: k8s.Provider;
-    /** The Flyte release: the Job runs once flyteadmin is up. */
-    readonly release: pulumi.Resource;
-    /** With sign-in: the internal client the Job calls flyteadmin as, and its Secret; absent: no authentication. */
-    readonly adminClient?: AdminClientSecret;
 }
 
 /**

@@ -11,7 +11,7 @@ import { endpointService } from "./endpointService";
 import { FlyteAuthentication } from "./flyteAuthentication";
 import { DeploymentVerification } from "./deploymentVerification";
 import { ChartMessaging, emailCredentialFile } from "./messaging";
-import { ProjectDataLocations } from "./projectDataLocations";
+import { type AdminJobArgs, ProjectDataLocations } from "./projectDataLocations";
 import { TaskNamespace, taskNamespacesWithStorageKeys } from "./taskNamespaces";
 import { verifiedIdentityKey, verifiedNamespace } from "./verification";
 import type { ControlPlaneConfig, ResolvedDataPlane } from "../contract/multiCluster";
@@ -451,7 +451,7 @@ export abstract class FlyteInstallation<Extras> extends pulumi.ComponentResource
 
         // Where flyteadmin authenticates, the Jobs that call its API (project data locations, execution routes) do so
         // as Flyte's internal client, with its secret mounted from the Secret the chart reads it from.
-        const adminJob = {
+        const adminJob: AdminJobArgs = {
             namespace,
             adminUrl: adminUrl(spec.admin, flyte.namespace),
             image: flyte.projectSetupImage,

@@ -272,18 +272,18 @@ export function adminJob(resourceName: string, spec: AdminJobSpec, parent: pulum
     );
 }
 
-export interface ProjectDataLocationsArgs {
+/**
+ * What every Job that calls flyteadmin's API from Flyte's namespace is built from (ProjectDataLocations,
+ * ExecutionRoutes); FlyteInstallation computes it once.
+ */
+export interface AdminJobArgs {
     /** Flyte's namespace: the Job runs next to flyteadmin. */
     readonly namespace: pulumi.Input<string>;
     /** flyteadmin's HTTP API inside the cluster, e.g. `http://flyte-binary-http.flyte.svc.cluster.local:8088`. */
     readonly adminUrl: string;
-    /** The object store: its kind gives the URL scheme (`gs://`, `s3://`), its `projects` each project's bucket. */
-    readonly storage: FlyteStorage;
-    /** The isolated projects: each must have a bucket in `storage.projects`, or the plan fails naming it. */
-    readonly projects: readonly string[];
     /** An image with curl and a POSIX shell (flyte:projectSetupImage). */
     readonly image: string;
-    /** Labels of the Job and its pod (with `app.kubernetes.io/name: flyte-project-data-locations`). */
+    /** Labels of the Job and its pod (each Job adds its own `app.kubernetes.io/name`). */
     readonly labels: Readonly<Record<string, string>>;
     /** The Kubernetes provider of Flyte's cluster. */
     readonly provider: k8s.Provider;
@@ -294,6 +294,13 @@ export interface ProjectDataLocationsArgs {
      * secret, mounted into the Job; absent: no authentication.
      */
     readonly adminClient?: AdminClientSecret;
+}
+
+export interface ProjectDataLocationsArgs extends AdminJobArgs {
+    /** The object store: its kind gives the URL scheme (`gs://`, `s3://`), its `projects` each project's bucket. */
+    readonly storage: FlyteStorage;
+    /** The isolated projects: each must have a bucket in `storage.projects`, or the plan fails naming it. */
+    readonly projects: readonly string[];
 }
 
 /**
